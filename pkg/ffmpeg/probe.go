@@ -1,0 +1,116 @@
+package ffmpeg
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Probe is what ffprobe says about a file.
+type Probe struct {
+	Format  ProbeFormat   `json:"format"`
+	Streams []ProbeStream `json:"streams"`
+}
+
+// ProbeFormat is the container part of a probe.
+type ProbeFormat struct {
+	FormatName string `json:"format_name"`
+	Duration   string `json:"duration"`
+	Size       string `json:"size"`
+	BitRate    string `json:"bit_rate"`
+}
+
+// ProbeStream is one stream of a probe.
+type ProbeStream struct {
+	Index        int               `json:"index"`
+	CodecType    string            `json:"codec_type"` // video, audio
+	CodecName    string            `json:"codec_name"`
+	Width        int               `json:"width"`
+	Height       int               `json:"height"`
+	PixFmt       string            `json:"pix_fmt"`
+	SampleRate   string            `json:"sample_rate"`
+	Channels     int               `json:"channels"`
+	Duration     string            `json:"duration"`
+	NbFrames     string            `json:"nb_frames"`
+	NbReadFrames string            `json:"nb_read_frames"`
+	RFrameRate   string            `json:"r_frame_rate"`
+	Disposition  map[string]int    `json:"disposition"`
+	Tags         map[string]string `json:"tags"`
+}
+
+// Duration returns the container duration in seconds (0 when unknown).
+func (p *Probe) Duration() float64 { return atof(p.Format.Duration) }
+
+// Video returns the first video stream that is not attached cover art, or nil.
+func (p *Probe) Video() *ProbeStream {
+	for i := range p.Streams {
+		s := &p.Streams[i]
+		if s.CodecType == "video" && s.Disposition["attached_pic"] == 0 {
+			return s
+		}
+	}
+	return nil
+}
+
+// Image returns the first video stream, cover art included: a still image's only stream.
+func (p *Probe) Image() *ProbeStream {
+	for i := range p.Streams {
+		if p.Streams[i].CodecType == "video" {
+			return &p.Streams[i]
+		}
+	}
+	return nil
+}
+
+// Audio returns the first audio stream, or nil.
+func (p *Probe) Audio() *ProbeStream {
+	for i := range p.Streams {
+		if p.Streams[i].CodecType == "audio" {
+			return &p.Streams[i]
+		}
+	}
+	return nil
+}
+
+// Seconds returns the stream duration in seconds (0 when unknown).
+func (s *ProbeStream) Seconds() float64 { return atof(s.Duration) }
+
+// Frames returns the counted frames (from -count_frames) or the container's frame count.
+func (s *ProbeStream) Frames() int64 {
+	if n, err := strconv.ParseInt(s.NbReadFrames, 10, 64); err == nil {
+		return n
+	}
+	n, _ := strconv.ParseInt(s.NbFrames, 10, 64)
+	return n
+}
+
+// ProbeFile runs ffprobe on path under timeout. countFrames decodes the whole file to count
+// video frames exactly (slow; for tests and checks).
+func (r *Runner) ProbeFile(ctx context.Context, path string, timeout time.Duration, countFrames bool) (*Probe, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	args := []string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams"}
+	if countFrames {
+		args = append(args, "-count_frames")
+	}
+	args = append(args, "--", path)
+	out, err := r.output(ctx, r.ffprobe, args)
+	if err != nil {
+		return nil, fmt.Errorf("ffmpeg: probe: %w", err)
+	}
+	var p Probe
+	if err := json.Unmarshal(out, &p); err != nil {
+		return nil, fmt.Errorf("ffmpeg: probe output: %w", err)
+	}
+	return &p, nil
+}
+
+func atof(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}

@@ -1,0 +1,178 @@
+// Package ffmpeg runs ffmpeg and ffprobe under a context, in their own process group, parses
+// -progress output and turns failures into messages people understand.
+package ffmpeg
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Runner starts ffmpeg and ffprobe. The zero value is not usable; use New.
+type Runner struct {
+	ffmpeg  string
+	ffprobe string
+	log     *zap.Logger
+}
+
+// New returns a Runner for the given binaries ("ffmpeg" and "ffprobe" look in PATH).
+func New(ffmpegPath, ffprobePath string, log *zap.Logger) *Runner {
+	if ffmpegPath == "" {
+		ffmpegPath = "ffmpeg"
+	}
+	if ffprobePath == "" {
+		ffprobePath = "ffprobe"
+	}
+	return &Runner{ffmpeg: ffmpegPath, ffprobe: ffprobePath, log: log}
+}
+
+// FFmpegPath and FFprobePath return the configured binaries.
+func (r *Runner) FFmpegPath() string  { return r.ffmpeg }
+func (r *Runner) FFprobePath() string { return r.ffprobe }
+
+// RunError is a failed ffmpeg or ffprobe run. Message is for people; Stderr is the tail of
+// the tool's own words, for operators.
+type RunError struct {
+	Tool     string
+	ExitCode int
+	Stderr   string
+	Message  string
+}
+
+func (e *RunError) Error() string {
+	return fmt.Sprintf("%s failed (exit %d): %s: %s", e.Tool, e.ExitCode, e.Message, lastLine(e.Stderr))
+}
+
+// stderrKeep is how much of a tool's stderr is kept for the error: its last lines say why.
+const stderrKeep = 8 << 10
+
+// Run runs ffmpeg with args (the program name excluded). -hide_banner, -nostdin and -y are
+// added. When onProgress is set, ffmpeg reports through -progress and onProgress receives the
+// number of frames written so far, at most twice a second and once at the end.
+// Cancelling ctx kills ffmpeg's whole process group at once.
+func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames int64)) error {
+	full := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error"}
+	if onProgress != nil {
+		full = append(full, "-progress", "pipe:1", "-nostats", "-stats_period", "0.5")
+	}
+	full = append(full, args...)
+	cmd := command(ctx, r.ffmpeg, full)
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+	var wg sync.WaitGroup
+	if onProgress != nil {
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return fmt.Errorf("ffmpeg: stdout pipe: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			readProgress(out, onProgress)
+		}()
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("ffmpeg: start %s: %w", r.ffmpeg, err)
+	}
+	wg.Wait()
+	err := cmd.Wait()
+	r.log.Debug("ffmpeg", zap.Strings("args", args), zap.Duration("took", time.Since(start)), zap.Error(err))
+	return runErr(ctx, "ffmpeg", err, stderr.String())
+}
+
+// Output runs a tool (ffmpeg or ffprobe by path) and returns its stdout.
+func (r *Runner) output(ctx context.Context, tool string, args []string) ([]byte, error) {
+	cmd := command(ctx, tool, args)
+	var stdout bytes.Buffer
+	var stderr tailBuffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	return stdout.Bytes(), runErr(ctx, tool, err, stderr.String())
+}
+
+func command(ctx context.Context, tool string, args []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, tool, args...)
+	// Own process group so that the whole tree dies on cancel; Pdeathsig so that a killed
+	// worker leaves no ffmpeg behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	return cmd
+}
+
+func runErr(ctx context.Context, tool string, err error, stderr string) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("ffmpeg: %s stopped: %w", tool, ctxErr)
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return &RunError{Tool: tool, ExitCode: exit.ExitCode(), Stderr: stderr, Message: Explain(stderr)}
+	}
+	return fmt.Errorf("ffmpeg: run %s: %w", tool, err)
+}
+
+func readProgress(r io.Reader, onProgress func(int64)) {
+	sc := bufio.NewScanner(r)
+	var frame int64
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "frame":
+			if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				frame = n
+			}
+		case "progress": // ends each block: "continue" or "end"
+			onProgress(frame)
+		}
+	}
+	_, _ = io.Copy(io.Discard, r)
+}
+
+// tailBuffer keeps the last stderrKeep bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > stderrKeep {
+		t.buf = t.buf[len(t.buf)-stderrKeep:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

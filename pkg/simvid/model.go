@@ -1,0 +1,91 @@
+package simvid
+
+import "time"
+
+// Project is one slideshow being made. Its id is the capability that grants access to it.
+// Spec.Slides is the ordered list of slides; Spec.Audio the chosen music.
+type Project struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"` // last activity; expiry counts from here
+	Spec      Spec      `json:"spec"`
+	OwnerKey  string    `json:"-"` // API key id that created it; empty for anonymous projects
+}
+
+// Asset kinds.
+const (
+	KindImage = "image"
+	KindAudio = "audio"
+)
+
+// Asset states: an image is ready after intake; music is ready once the audio queue has
+// made its working copy.
+const (
+	AssetProcessing = "processing"
+	AssetReady      = "ready"
+	AssetFailed     = "failed"
+)
+
+// Asset is one uploaded file. OriginalName is for display only and never part of a path.
+type Asset struct {
+	ID           string    `json:"id"`
+	ProjectID    string    `json:"project_id"`
+	Kind         string    `json:"kind"`
+	State        string    `json:"state"`
+	Error        string    `json:"error,omitempty"` // user-facing, when State is failed
+	SHA256       string    `json:"sha256"`
+	OriginalName string    `json:"filename"`
+	Size         int64     `json:"size"`
+	Format       string    `json:"format"`                // jpeg, png, webp, gif, bmp, tiff; mp3, aac, wav, ...
+	Width        int       `json:"width,omitempty"`       // upright (after EXIF orientation)
+	Height       int       `json:"height,omitempty"`      // upright
+	Orientation  int       `json:"orientation,omitempty"` // EXIF 1..8; 0 or 1 = as stored
+	PixFmt       string    `json:"pix_fmt,omitempty"`
+	Duration     float64   `json:"duration,omitempty"` // seconds, audio
+	Codec        string    `json:"codec,omitempty"`
+	Peaks        []float32 `json:"peaks,omitempty"` // waveform, 0..1, audio
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Render states.
+const (
+	StateQueued     = "queued"
+	StatePreparing  = "preparing"
+	StateRendering  = "rendering"
+	StateFinalizing = "finalizing"
+	StateDone       = "done"
+	StateFailed     = "failed"
+	StateCanceled   = "canceled"
+)
+
+// Finished reports whether a render state is terminal.
+func Finished(state string) bool {
+	return state == StateDone || state == StateFailed || state == StateCanceled
+}
+
+// Render is one run of a frozen spec. The database record is the truth; the queue only
+// carries its id.
+type Render struct {
+	ID          string     `json:"id"`
+	ProjectID   string     `json:"project_id"`
+	Spec        Spec       `json:"spec"`
+	State       string     `json:"state"`
+	Progress    float64    `json:"progress"` // 0..100
+	ETA         float64    `json:"eta"`      // seconds left, 0 when unknown or finished
+	Message     string     `json:"message"`  // stage, for people
+	Error       string     `json:"error,omitempty"`
+	ErrorDetail string     `json:"-"` // ffmpeg stderr excerpt, for operators
+	Warnings    []string   `json:"warnings"`
+	FramesTotal int64      `json:"frames_total"`
+	FramesDone  int64      `json:"frames_done"`
+	Duration    float64    `json:"duration"` // seconds of video
+	OutputSize  int64      `json:"output_size"`
+	Attempts    int        `json:"attempts"`
+	Client      string     `json:"-"` // client key (IP or API key) for the unfinished-render limit
+	Worker      string     `json:"-"` // host:pid that ran it last
+	CancelAsked bool       `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}

@@ -1,0 +1,103 @@
+package simvid
+
+// Spec is what a user asks for: the whole description of one video. A project holds the spec
+// being edited; a render holds a frozen copy. Zero values mean "use the default" so that a
+// partial spec from the API is valid; Normalize fills them in.
+type Spec struct {
+	Output     Output         `json:"output"`
+	Defaults   SlideDefaults  `json:"defaults"`
+	Slides     []Slide        `json:"slides"`
+	Transition TransitionSpec `json:"transition"`
+	Audio      []AudioClip    `json:"audio,omitempty"`
+	Music      MusicSpec      `json:"music"`
+}
+
+// Output is the encoded video's shape.
+type Output struct {
+	Resolution string `json:"resolution"` // "1920x1080"
+	FPS        int    `json:"fps"`        // 30
+	Quality    string `json:"quality"`    // draft, standard, high
+}
+
+// SlideDefaults apply to every slide that does not say otherwise.
+type SlideDefaults struct {
+	Duration   float64 `json:"duration"`   // seconds
+	Fit        string  `json:"fit"`        // contain, blur, cover
+	Motion     string  `json:"motion"`     // none (more with the looks work)
+	Background string  `json:"background"` // "#rrggbb", for contain
+}
+
+// Slide is one picture on the timeline. ID identifies the slide (the same picture may appear
+// twice); Asset is the image asset id. Zero fields take the defaults.
+type Slide struct {
+	ID         string    `json:"id,omitempty"`
+	Asset      string    `json:"asset"`
+	Duration   float64   `json:"duration,omitempty"`
+	Fit        string    `json:"fit,omitempty"`
+	Motion     string    `json:"motion,omitempty"`
+	Caption    string    `json:"caption,omitempty"`
+	Focus      []float64 `json:"focus,omitempty"`      // [x, y] in 0..1, for cover
+	Transition string    `json:"transition,omitempty"` // the transition out of this slide
+}
+
+// TransitionSpec is the default transition between slides.
+type TransitionSpec struct {
+	Name     string  `json:"name"`     // none, fade, or a probed xfade name
+	Duration float64 `json:"duration"` // seconds
+}
+
+// AudioClip is one piece of music: an audio asset and the part of it to use.
+type AudioClip struct {
+	Asset string  `json:"asset"`
+	Start float64 `json:"start,omitempty"` // seconds into the track
+	End   float64 `json:"end,omitempty"`   // 0 = to the end of the track
+}
+
+// MusicSpec says how the music fits the slides.
+type MusicSpec struct {
+	Fit     string   `json:"fit"`                // loop (repeat to cover), trim (cut at the end)
+	FadeIn  float64  `json:"fade_in"`            // seconds
+	FadeOut *float64 `json:"fade_out,omitempty"` // seconds; nil = default 1.5, 0 = none
+	Volume  float64  `json:"volume,omitempty"`   // 0 = 1.0
+}
+
+// Defaults for a spec's zero values.
+const (
+	DefaultResolution = "1920x1080"
+	DefaultFPS        = 30
+	DefaultQuality    = "standard"
+	DefaultDuration   = 3.0
+	DefaultFit        = "contain"
+	DefaultMotion     = "none"
+	DefaultBackground = "#000000"
+	DefaultTransition = "fade"
+	DefaultTransDur   = 0.5
+	DefaultMusicFit   = "loop"
+	DefaultFadeOut    = 1.5
+	MinSlideDuration  = 0.5
+	MaxSlideDuration  = 30.0
+	MaxTransitionDur  = 2.0
+)
+
+// Resolutions the origin offered, plus square and 4:5. Order is for display.
+var Resolutions = []string{
+	"640x480", "854x480", "1280x720", "1920x1080", "2560x1440", "3840x2160",
+	"480x640", "480x854", "720x1280", "1080x1920", "1440x2560", "2160x3840",
+	"1080x1080", "1080x1350",
+}
+
+// Fits, motions, qualities and music fits this build accepts.
+var (
+	Fits      = []string{"contain", "blur"}
+	Motions   = []string{"none"}
+	Qualities = []string{"draft", "standard", "high"}
+	MusicFits = []string{"loop", "trim"}
+)
+
+// FadeOutSeconds returns the music fade-out with its default applied.
+func (m MusicSpec) FadeOutSeconds() float64 {
+	if m.FadeOut == nil {
+		return DefaultFadeOut
+	}
+	return *m.FadeOut
+}
