@@ -1,0 +1,155 @@
+// Package config builds the one settings value every role runs with: defaults, then a YAML
+// file, then SIMVID_* environment variables (and the seed's older names), then flags.
+package config
+
+import (
+	"runtime"
+	"time"
+)
+
+// Config is every setting of simvid. The yaml tags are the file's keys; each leaf key a.b_c
+// is also read from the environment variable SIMVID_A_B_C.
+type Config struct {
+	Addr           string   `yaml:"addr"`            // HTTP listen address
+	DataDir        string   `yaml:"data_dir"`        // media store and the SQLite file
+	RedisURL       string   `yaml:"redis_url"`       // "" = embedded Redis (simvid all only)
+	DatabaseURL    string   `yaml:"database_url"`    // "" = SQLite under data_dir
+	TrustedProxies []string `yaml:"trusted_proxies"` // CIDRs or IPs allowed to set X-Forwarded-For
+	MetricsAddr    string   `yaml:"metrics_addr"`    // Prometheus listener; "" disables ("off" too, at load)
+	PublicURL      string   `yaml:"public_url"`      // base for absolute links; "" = derive from the request
+
+	Log        Log        `yaml:"log"`
+	Admin      Admin      `yaml:"admin"`
+	Workers    Workers    `yaml:"workers"`
+	Limits     Limits     `yaml:"limits"`
+	RateLimits RateLimits `yaml:"rate_limits"`
+	Jobs       Jobs       `yaml:"jobs"`
+	Retention  Retention  `yaml:"retention"`
+	FFmpeg     FFmpeg     `yaml:"ffmpeg"`
+}
+
+// Log chooses the log encoding and the lowest level written.
+type Log struct {
+	Format string `yaml:"format"` // json | console
+	Level  string `yaml:"level"`  // debug | info | warn | error
+}
+
+// Admin holds the admin password, in clear or as a hash; both print as *** in a dump.
+type Admin struct {
+	Password     Secret `yaml:"password"`
+	PasswordHash Secret `yaml:"password_hash"`
+}
+
+// Workers is the number of jobs each queue runs at once in this process.
+type Workers struct {
+	Video int `yaml:"video"` // 0 = one per CPU, resolved by Load and Default
+	Audio int `yaml:"audio"`
+}
+
+// Limits bound what one client may upload and render.
+type Limits struct {
+	FileBytes         Size          `yaml:"file_bytes"`
+	ProjectBytes      Size          `yaml:"project_bytes"`
+	ImagesPerProject  int           `yaml:"images_per_project"`
+	ImagePixels       int64         `yaml:"image_pixels"` // width*height, against decompression bombs
+	AudioDuration     time.Duration `yaml:"audio_duration"`
+	SlidesPerRender   int           `yaml:"slides_per_render"`
+	VideoDuration     time.Duration `yaml:"video_duration"`
+	UnfinishedRenders int           `yaml:"unfinished_renders"` // per client IP
+	MinFreeDisk       Size          `yaml:"min_free_disk"`      // below it uploads get 507; 0 = no check
+}
+
+// RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
+// counted in Redis so they hold across every serve instance.
+type RateLimits struct {
+	Enabled    bool   `yaml:"enabled"`
+	Upload     string `yaml:"upload"`
+	Render     string `yaml:"render"`
+	Read       string `yaml:"read"`
+	Other      string `yaml:"other"`
+	OtherDaily string `yaml:"other_daily"`
+}
+
+// Jobs tunes the queue: retries, deadlines, leases and shutdown.
+type Jobs struct {
+	MaxAttempts       int           `yaml:"max_attempts"`
+	Backoff           time.Duration `yaml:"backoff"`            // base, doubled per attempt
+	RenderTimeout     time.Duration `yaml:"render_timeout"`     // deadline of one render job
+	LeaseTTL          time.Duration `yaml:"lease_ttl"`          // a running render's lease in Redis
+	ReconcileInterval time.Duration `yaml:"reconcile_interval"` // how often lapsed leases are re-enqueued
+	MusicWait         time.Duration `yaml:"music_wait"`         // how long a render waits in preparing for its music
+	ShutdownGrace     time.Duration `yaml:"shutdown_grace"`     // then ffmpeg is killed
+}
+
+// Retention says when idle projects and their files are deleted.
+type Retention struct {
+	ProjectTTL time.Duration `yaml:"project_ttl"` // 0 = never expire
+	Interval   time.Duration `yaml:"interval"`    // how often the cleanup runs
+}
+
+// FFmpeg locates the binaries and bounds their use.
+type FFmpeg struct {
+	FFmpeg       string        `yaml:"ffmpeg"`
+	FFprobe      string        `yaml:"ffprobe"`
+	Threads      int           `yaml:"threads"` // 0 = ffmpeg decides
+	ProbeTimeout time.Duration `yaml:"probe_timeout"`
+}
+
+// Default returns the settings used when nothing else is given. It is what
+// config.example.yaml spells out (a test keeps the two equal).
+func Default() *Config {
+	c := &Config{
+		Addr:           ":8080",
+		DataDir:        "./data",
+		TrustedProxies: []string{},
+		MetricsAddr:    "127.0.0.1:9464",
+		Log:            Log{Format: "json", Level: "info"},
+		Workers:        Workers{Video: 0, Audio: 1},
+		Limits: Limits{
+			FileBytes:         25 * MiB,
+			ProjectBytes:      1 * GiB,
+			ImagesPerProject:  200,
+			ImagePixels:       60_000_000,
+			AudioDuration:     20 * time.Minute,
+			SlidesPerRender:   200,
+			VideoDuration:     30 * time.Minute,
+			UnfinishedRenders: 2,
+			MinFreeDisk:       512 * MiB,
+		},
+		RateLimits: RateLimits{
+			Enabled:    true,
+			Upload:     "20-H",
+			Render:     "30-H",
+			Read:       "3000-H",
+			Other:      "100-H",
+			OtherDaily: "500-D",
+		},
+		Jobs: Jobs{
+			MaxAttempts:       4,
+			Backoff:           2 * time.Second,
+			RenderTimeout:     30 * time.Minute,
+			LeaseTTL:          10 * time.Second,
+			ReconcileInterval: 5 * time.Second,
+			MusicWait:         5 * time.Minute,
+			ShutdownGrace:     30 * time.Second,
+		},
+		Retention: Retention{ProjectTTL: 720 * time.Hour, Interval: time.Hour},
+		FFmpeg:    FFmpeg{FFmpeg: "ffmpeg", FFprobe: "ffprobe", ProbeTimeout: 20 * time.Second},
+	}
+	c.resolve()
+	return c
+}
+
+// resolve turns the "automatic" spellings into concrete values, so that code reading a
+// loaded Config never has to know them.
+func (c *Config) resolve() {
+	if c.Workers.Video == 0 {
+		c.Workers.Video = runtime.NumCPU()
+	}
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	}
+	if c.TrustedProxies == nil {
+		c.TrustedProxies = []string{}
+	}
+}

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidateNamesKeys(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   string
+	}{
+		{"file bytes", func(c *Config) { c.Limits.FileBytes = 0 }, "limits.file_bytes: must be positive"},
+		{"project below file", func(c *Config) { c.Limits.ProjectBytes = MiB }, "limits.project_bytes: must be at least limits.file_bytes (25MiB)"},
+		{"pixels", func(c *Config) { c.Limits.ImagePixels = -1 }, "limits.image_pixels: must be positive"},
+		{"free disk", func(c *Config) { c.Limits.MinFreeDisk = -1 }, "limits.min_free_disk: must not be negative"},
+		{"video duration", func(c *Config) { c.Limits.VideoDuration = 0 }, "limits.video_duration: must be positive"},
+		{"bad cidr", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "10.0.0.300/8"} }, `trusted_proxies: "10.0.0.300/8" is not a CIDR or IP`},
+		{"bad ip", func(c *Config) { c.TrustedProxies = []string{"proxy.local"} }, `trusted_proxies: "proxy.local" is not a CIDR or IP`},
+		{"log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level: must be one of debug, info, warn, error"},
+		{"log format", func(c *Config) { c.Log.Format = "text" }, "log.format: must be one of json, console"},
+		{"addr", func(c *Config) { c.Addr = "8080" }, `addr: "8080" is not a listen address`},
+		{"addr port", func(c *Config) { c.Addr = ":99999" }, `addr: ":99999" has no valid port number`},
+		{"metrics addr", func(c *Config) { c.MetricsAddr = "localhost" }, "metrics_addr:"},
+		{"metrics same as addr", func(c *Config) { c.MetricsAddr = c.Addr }, "metrics_addr: must differ from addr"},
+		{"redis scheme", func(c *Config) { c.RedisURL = "http://u:topsecret@h:1" }, "redis_url: must be a URL starting with redis:// or rediss://"},
+		{"database scheme", func(c *Config) { c.DatabaseURL = "mysql://u:topsecret@h/db" }, "database_url: must be a URL starting with postgres:// or postgresql://"},
+		{"public url", func(c *Config) { c.PublicURL = "video.example.com" }, "public_url: must be a URL starting with http:// or https://"},
+		{"both passwords", func(c *Config) { c.Admin.Password, c.Admin.PasswordHash = "a", "b" }, "admin: set password or password_hash, not both"},
+		{"video workers", func(c *Config) { c.Workers.Video = 0 }, "workers.video: must be at least 1"},
+		{"audio workers", func(c *Config) { c.Workers.Audio = -2 }, "workers.audio: must be at least 1"},
+		{"rate", func(c *Config) { c.RateLimits.Upload = "20/h" }, `rate_limits.upload: "20/h" is not a rate`},
+		{"rate period", func(c *Config) { c.RateLimits.OtherDaily = "500-W" }, "rate_limits.other_daily:"},
+		{"zero rate", func(c *Config) { c.RateLimits.Render = "0-H" }, "rate_limits.render:"},
+		{"rate checked when off", func(c *Config) { c.RateLimits.Enabled = false; c.RateLimits.Read = "x" }, "rate_limits.read:"},
+		{"attempts", func(c *Config) { c.Jobs.MaxAttempts = 0 }, "jobs.max_attempts: must be positive"},
+		{"lease", func(c *Config) { c.Jobs.LeaseTTL = -time.Second }, "jobs.lease_ttl: must be positive"},
+		{"grace", func(c *Config) { c.Jobs.ShutdownGrace = -1 }, "jobs.shutdown_grace: must not be negative"},
+		{"ttl", func(c *Config) { c.Retention.ProjectTTL = -time.Hour }, "retention.project_ttl: must not be negative"},
+		{"interval", func(c *Config) { c.Retention.Interval = 0 }, "retention.interval: must be positive"},
+		{"ffmpeg", func(c *Config) { c.FFmpeg.FFmpeg = " " }, "ffmpeg.ffmpeg: must name the ffmpeg binary"},
+		{"threads", func(c *Config) { c.FFmpeg.Threads = -1 }, "ffmpeg.threads: must not be negative"},
+		{"data dir", func(c *Config) { c.DataDir = "" }, "data_dir: must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			tt.change(c)
+			err := c.Validate()
+			if err == nil {
+				t.Fatal("Validate accepted it")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "topsecret") {
+				t.Errorf("error repeats a password: %q", err)
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) || len(ve.Fields) != 1 {
+				t.Errorf("want one FieldError, got %#v", err)
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	c := Default()
+	c.Limits.FileBytes, c.Log.Level, c.Jobs.Backoff = 0, "x", 0
+	var ve *ValidationError
+	if !errors.As(c.Validate(), &ve) || len(ve.Fields) != 3 {
+		t.Fatalf("got %v", c.Validate())
+	}
+}
+
+func TestValidAlternatives(t *testing.T) {
+	c := Default()
+	c.MetricsAddr = "off"
+	c.Addr, c.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0" // tests bind both to free ports
+	c.RedisURL = "rediss://:pw@redis.internal:6380/2"
+	c.DatabaseURL = "host=/var/run/postgresql dbname=simvid"
+	c.PublicURL = "https://video.example.com/base"
+	c.Retention.ProjectTTL = 0
+	c.Limits.MinFreeDisk = 0
+	c.Log.Format, c.Log.Level = "console", "debug"
+	c.TrustedProxies = []string{"10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1", "10.1.2.3/16"}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.DatabaseURL = "postgres:///simvid?host=/var/run/postgresql"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTrustedNets(t *testing.T) {
+	c := Default()
+	c.TrustedProxies = []string{"10.0.0.0/8", "192.168.1.7", "::1", "10.1.2.3/16", "::ffff:1.2.3.4"}
+	var got []string
+	for _, n := range c.TrustedNets() {
+		got = append(got, n.String())
+	}
+	want := "10.0.0.0/8 192.168.1.7/32 ::1/128 10.1.0.0/16 1.2.3.4/32"
+	if strings.Join(got, " ") != want {
+		t.Errorf("TrustedNets = %v, want %s", got, want)
+	}
+	if nets := c.TrustedNets(); !nets[1].Contains([]byte{192, 168, 1, 7}) || nets[1].Contains([]byte{192, 168, 1, 8}) {
+		t.Error("a bare IP must match exactly that address")
+	}
+}

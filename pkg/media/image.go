@@ -1,0 +1,134 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
+
+	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// decodeConfig reads a picture's dimensions from its header, per sniffed format: the pixel
+// limit must hold before anything decodes the pixels (a decompression bomb is small on disk).
+var decodeConfig = map[string]func(io.Reader) (image.Config, error){
+	"jpeg": jpeg.DecodeConfig, "png": png.DecodeConfig, "gif": gif.DecodeConfig,
+	"webp": webp.DecodeConfig, "bmp": bmp.DecodeConfig, "tiff": tiff.DecodeConfig,
+}
+
+// Image takes in a picture: see the package doc. name is the user's file name, for
+// messages only. On any error nothing is left on disk.
+func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader) (*simvid.Asset, error) {
+	name = DisplayName(name)
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: projectID, Kind: simvid.KindImage,
+		State: simvid.AssetReady, OriginalName: name}
+	origPath, err := in.st.Original(projectID, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	thumbPath, _ := in.st.Thumbnail(projectID, a.ID) // same ids: cannot fail after Original
+	up, err := in.receive(name, r)
+	if err != nil {
+		return nil, err
+	}
+	placed := false
+	defer func() {
+		if !placed { // once placed, the temp name may belong to someone else's new file
+			_ = os.Remove(up.path)
+		}
+	}()
+	a.Size, a.SHA256 = up.size, up.sha
+
+	sn := sniff(up.head)
+	if err := refuseImage(name, sn); err != nil {
+		return nil, err
+	}
+	a.Format = sn.format
+	w, h, err := in.imageSize(up.path, name, sn)
+	if err != nil {
+		return nil, err
+	}
+	a.Orientation = readOrientation(up.path, sn.format, in.log)
+	p, err := in.probe(ctx, up.path, name, "a picture")
+	if err != nil {
+		return nil, err
+	}
+	st := p.Image()
+	if st == nil {
+		return nil, simvid.Errorf(simvid.EUnprocessable, "%s could not be read as a picture: it holds no image", name)
+	}
+	a.PixFmt = st.PixFmt
+	a.Width, a.Height = w, h
+	if ffmpeg.Swaps(a.Orientation) {
+		a.Width, a.Height = h, w
+	}
+	thumb, err := in.thumbnail(ctx, up.path, name, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.place([2]string{up.path, origPath}, [2]string{thumb, thumbPath}); err != nil {
+		_ = os.Remove(thumb)
+		return nil, err
+	}
+	placed = true
+	a.CreatedAt = time.Now().UTC()
+	in.log.Info("image accepted", zap.String("project_id", projectID), zap.String("asset_id", a.ID),
+		zap.String("format", a.Format), zap.Int("width", a.Width), zap.Int("height", a.Height),
+		zap.Int("orientation", a.Orientation), zap.Int64("size", a.Size))
+	return a, nil
+}
+
+// refuseImage says why a sniffed file is not a picture intake takes, or nil.
+func refuseImage(name string, sn sniffed) error {
+	switch {
+	case acceptedImage[sn.format]:
+		return nil
+	case sn.format == "heic" || sn.format == "heif" || sn.format == "avif":
+		return simvid.Errorf(simvid.EUnsupported, "%s is %s, which is not supported yet; please convert it to JPEG", name, sn.what)
+	case sn.kind == sniffImage || sn.format == "svg" || sn.format == "psd" || sn.format == "ico":
+		return simvid.Errorf(simvid.EUnsupported, "%s is %s, which is not supported; please convert it to JPEG or PNG", name, sn.what)
+	case sn.what != "":
+		return simvid.Errorf(simvid.EUnsupported, "%s is not a picture (it looks like %s)", name, sn.what)
+	}
+	return simvid.Errorf(simvid.EUnsupported, "%s is not a picture this server accepts (JPEG, PNG, GIF, WebP, BMP or TIFF)", name)
+}
+
+// imageSize reads the stored width and height from the header and enforces the pixel limit.
+func (in *Intake) imageSize(path, name string, sn sniffed) (int, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("media: open upload: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	cfg, err := decodeConfig[sn.format](f)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "unsupported"): // each decoder has its own type
+		return 0, 0, simvid.Wrap(simvid.EUnsupported, err, "%s uses a variant of %s this server cannot read; please convert it to JPEG or PNG",
+			name, strings.ToUpper(sn.format))
+	case err != nil || cfg.Width <= 0 || cfg.Height <= 0:
+		return 0, 0, simvid.Wrap(simvid.EUnprocessable, err, "%s could not be read as a picture: %s",
+			name, "the file is damaged or not in the format it claims to be")
+	}
+	px := int64(cfg.Width) * int64(cfg.Height)
+	if lim := in.lim.ImagePixels; lim > 0 && px > lim {
+		have := megapixels(px)
+		if have == megapixels(lim) {
+			have = fmt.Sprintf("%.2f", float64(px)/1e6)
+		}
+		return 0, 0, simvid.Errorf(simvid.ETooLarge, "%s is %d×%d pixels and has %s megapixels; the limit is %s",
+			name, cfg.Width, cfg.Height, have, megapixels(lim))
+	}
+	return cfg.Width, cfg.Height, nil
+}

@@ -1,0 +1,132 @@
+package media
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// Limits bound one upload. Zero means no limit (ProbeTimeout: no timeout of its own).
+type Limits struct {
+	FileBytes    int64         // bytes per file
+	ImagePixels  int64         // width*height, checked on the header before any decode
+	AudioSeconds float64       // length of music
+	ProbeTimeout time.Duration // per ffprobe run
+}
+
+// thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
+const thumbnailTimeout = time.Minute
+
+// Intake checks uploads and puts them in the Store. It keeps no state of its own and is
+// safe for concurrent use. It never touches the database: callers record the Asset.
+type Intake struct {
+	ff  *ffmpeg.Runner
+	st  *Store
+	lim Limits
+	log *zap.Logger
+}
+
+// NewIntake returns an Intake using ff for probes and conversions.
+func NewIntake(ff *ffmpeg.Runner, st *Store, lim Limits, log *zap.Logger) *Intake {
+	return &Intake{ff: ff, st: st, lim: lim, log: log}
+}
+
+// upload is a received file in tmp/.
+type upload struct {
+	path string
+	size int64
+	sha  string
+	head []byte // first bytes, for sniffing
+}
+
+// receive streams r into a temp file while hashing and counting; over FileBytes it stops
+// reading at once. On error nothing is left behind.
+func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
+	f, err := in.st.CreateTemp("upload-*")
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("media: close upload: %w", cerr)
+		}
+		if err != nil {
+			_ = os.Remove(f.Name())
+		}
+	}()
+	h := sha256.New()
+	src := r
+	if in.lim.FileBytes > 0 {
+		src = io.LimitReader(r, in.lim.FileBytes+1)
+	}
+	n, err := io.Copy(io.MultiWriter(f, h), src)
+	if err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			return nil, simvid.Wrap(simvid.EStorageFull, err, "the server is out of disk space; please try again later")
+		}
+		return nil, fmt.Errorf("media: receive %s: %w", name, err)
+	}
+	if in.lim.FileBytes > 0 && n > in.lim.FileBytes {
+		return nil, simvid.Errorf(simvid.ETooLarge, "%s is larger than the %s limit", name, humanBytes(in.lim.FileBytes))
+	}
+	if n == 0 {
+		return nil, simvid.Errorf(simvid.EUnprocessable, "%s is empty", name)
+	}
+	head := make([]byte, min(n, 512))
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return nil, fmt.Errorf("media: read back %s: %w", name, err)
+	}
+	return &upload{path: f.Name(), size: n, sha: hex.EncodeToString(h.Sum(nil)), head: head}, nil
+}
+
+// probe runs ffprobe under the probe timeout; what ("a picture", "sound") completes the
+// message when the file cannot be read.
+func (in *Intake) probe(ctx context.Context, path, name, what string) (*ffmpeg.Probe, error) {
+	p, err := in.ff.ProbeFile(ctx, path, in.lim.ProbeTimeout, false)
+	if err == nil {
+		return p, nil
+	}
+	return nil, in.toolError(ctx, err, "%s could not be read as %s", name, what)
+}
+
+// toolError turns a failed ffmpeg/ffprobe run into an error for people. A cancelled caller
+// gets its context error back; a timeout of our own and a tool failure are the file's fault.
+func (in *Intake) toolError(ctx context.Context, err error, format string, args ...any) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	msg := fmt.Sprintf(format, args...)
+	var re *ffmpeg.RunError
+	switch {
+	case errors.As(err, &re):
+		return simvid.Wrap(simvid.EUnprocessable, err, "%s: %s", msg, re.Message)
+	case errors.Is(err, context.DeadlineExceeded):
+		return simvid.Wrap(simvid.EUnprocessable, err, "%s: reading it took too long", msg)
+	}
+	return fmt.Errorf("media: %w", err)
+}
+
+// place commits temp files to their final paths, in order; if one fails, the ones already
+// placed are removed again so that nothing is left on disk.
+func (in *Intake) place(moves ...[2]string) error {
+	for i, m := range moves {
+		if err := in.st.Commit(m[0], m[1]); err != nil {
+			for _, done := range moves[:i] {
+				_ = os.Remove(done[1])
+			}
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+// Package media takes in uploads (size limit, magic-byte sniff, header-only pixel limit,
+// EXIF orientation, ffprobe, thumbnail, audio working copy and waveform) and owns the
+// layout of the files on disk.
+//
+// Every file lives under the data directory and is named only by ids, never by text a user
+// typed. The path methods check the ids again and return an error for anything that is not
+// a valid id of the right kind, so a bad id can never become a path:
+//
+//	projects/<pid>/originals/<aid>     the upload as received (never served)
+//	projects/<pid>/thumbs/<aid>.jpg    400 px upright thumbnail
+//	projects/<pid>/audio/<aid>.flac    48 kHz stereo working copy of music
+//	projects/<pid>/renders/<rid>.mp4   finished video, and <rid>.jpg its poster
+//	cache/                             content-addressed render segments (shared)
+//	tmp/                               temp files; swept when older than TempMaxAge
+//
+// Writers never write in place: they fill a file from CreateTemp (or MkdirTemp) and hand it
+// to Commit, which renames it into place atomically. Readers see a whole file or none.
+//
+// An S3-compatible backend could later sit behind the same calls: the path methods name
+// objects by (project, id) and the part of the path after the data directory is a ready
+// object key; Commit is the only way in, so it becomes an upload of the finished temp file
+// (local tmp/ stays a local scratch area); DeleteProject and DeleteAsset become a prefix
+// and a key delete; a reader that needs a local file (ffmpeg) would first fetch the object
+// into cache/. Only Store builds paths, so only Store would change.
+package media
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// Store is the layout of the data directory. It holds no state besides the root and is safe
+// for concurrent use.
+type Store struct {
+	root string
+}
+
+// NewStore makes sure dataDir holds projects/, cache/ and tmp/ and returns its Store.
+func NewStore(dataDir string) (*Store, error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("media: data dir %q: %w", dataDir, err)
+	}
+	for _, d := range []string{"projects", "cache", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(abs, d), 0o750); err != nil {
+			return nil, fmt.Errorf("media: create %s: %w", d, err)
+		}
+	}
+	return &Store{root: abs}, nil
+}
+
+// Root returns the data directory.
+func (s *Store) Root() string { return s.root }
+
+// CacheDir is where content-addressed derived files (render segments) live.
+func (s *Store) CacheDir() string { return filepath.Join(s.root, "cache") }
+
+// TmpDir is the scratch directory on the same file system as everything else, so that a
+// rename from it is atomic.
+func (s *Store) TmpDir() string { return filepath.Join(s.root, "tmp") }
+
+// ProjectDir returns projects/<pid>.
+func (s *Store) ProjectDir(projectID string) (string, error) {
+	if !simvid.ValidID(simvid.PrefixProject, projectID) {
+		return "", fmt.Errorf("media: %q is not a project id", projectID)
+	}
+	return filepath.Join(s.root, "projects", projectID), nil
+}
+
+// Original returns projects/<pid>/originals/<aid>: the upload as received. It is never
+// served to anyone.
+func (s *Store) Original(projectID, assetID string) (string, error) {
+	return s.assetPath(projectID, assetID, "originals", "", simvid.PrefixImage, simvid.PrefixAudio)
+}
+
+// Thumbnail returns projects/<pid>/thumbs/<aid>.jpg.
+func (s *Store) Thumbnail(projectID, assetID string) (string, error) {
+	return s.assetPath(projectID, assetID, "thumbs", ".jpg", simvid.PrefixImage, simvid.PrefixAudio)
+}
+
+// AudioWork returns projects/<pid>/audio/<aid>.flac: the 48 kHz stereo working copy.
+func (s *Store) AudioWork(projectID, assetID string) (string, error) {
+	return s.assetPath(projectID, assetID, "audio", ".flac", simvid.PrefixAudio)
+}
+
+// RenderVideo returns projects/<pid>/renders/<rid>.mp4.
+func (s *Store) RenderVideo(projectID, renderID string) (string, error) {
+	return s.assetPath(projectID, renderID, "renders", ".mp4", simvid.PrefixRender)
+}
+
+// RenderPoster returns projects/<pid>/renders/<rid>.jpg.
+func (s *Store) RenderPoster(projectID, renderID string) (string, error) {
+	return s.assetPath(projectID, renderID, "renders", ".jpg", simvid.PrefixRender)
+}
+
+// assetPath joins a file path after checking both ids; id must carry one of prefixes.
+func (s *Store) assetPath(projectID, id, dir, ext string, prefixes ...string) (string, error) {
+	pdir, err := s.ProjectDir(projectID)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range prefixes {
+		if simvid.ValidID(p, id) {
+			return filepath.Join(pdir, dir, id+ext), nil
+		}
+	}
+	return "", fmt.Errorf("media: %q is not a valid %s id", id, dir)
+}

@@ -1,0 +1,93 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/rwcarlsen/goexif/exif"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// ThumbnailSide is the longest side of a thumbnail in pixels; smaller pictures keep their size.
+const ThumbnailSide = 400
+
+// readOrientation returns the EXIF orientation (1..8) of a JPEG or TIFF, 1 for other formats
+// and when there is no readable tag: a missing or broken EXIF block is common and harmless.
+func readOrientation(path, format string, log *zap.Logger) (o int) {
+	if format != "jpeg" && format != "tiff" {
+		return 1
+	}
+	defer func() {
+		if r := recover(); r != nil { // goexif is not hardened against hostile input
+			log.Warn("exif parser panicked", zap.Any("panic", r))
+			o = 1
+		}
+	}()
+	f, err := os.Open(path)
+	if err != nil {
+		return 1
+	}
+	defer func() { _ = f.Close() }()
+	x, _ := exif.Decode(f) // a partly broken block still yields x (a non-critical error)
+	if x == nil {
+		return 1
+	}
+	tag, err := x.Get(exif.Orientation)
+	if err != nil {
+		return 1
+	}
+	v, err := tag.Int(0)
+	if err != nil || v < 1 || v > 8 {
+		return 1
+	}
+	return v
+}
+
+// thumbSize fits upright w×h into ThumbnailSide without enlarging, keeping the aspect.
+func thumbSize(w, h int) (int, int) {
+	if w <= ThumbnailSide && h <= ThumbnailSide {
+		return w, h
+	}
+	if w >= h {
+		return ThumbnailSide, max(1, (h*ThumbnailSide+w/2)/w)
+	}
+	return max(1, (w*ThumbnailSide+h/2)/h), ThumbnailSide
+}
+
+// thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path.
+// -noautorotate with OrientFilter turns every format the same way; the mjpeg encoder writes
+// no EXIF, and metadata is not copied, so no GPS position leaks into what is served.
+func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset) (string, error) {
+	out, err := in.st.tempPath("thumb-*.jpg")
+	if err != nil {
+		return "", err
+	}
+	tw, th := thumbSize(a.Width, a.Height)
+	vf := "scale=" + strconv.Itoa(tw) + ":" + strconv.Itoa(th) + ",format=yuvj420p"
+	if o := ffmpeg.OrientFilter(a.Orientation); o != "" {
+		vf = o + "," + vf
+	}
+	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
+	defer cancel()
+	err = in.ff.Run(tctx, []string{
+		"-noautorotate", "-i", src,
+		"-map", "0:v:0", "-frames:v", "1", "-vf", vf,
+		"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+		"-c:v", "mjpeg", "-q:v", "4", "-f", "image2", "-update", "1", out,
+	}, nil)
+	if err == nil {
+		if fi, serr := os.Stat(out); serr != nil || fi.Size() == 0 {
+			err = fmt.Errorf("media: thumbnail of %s is empty", a.ID)
+		}
+	}
+	if err != nil {
+		_ = os.Remove(out)
+		return "", in.toolError(ctx, err, "%s could not be read as a picture", name)
+	}
+	return out, nil
+}

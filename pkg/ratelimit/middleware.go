@@ -1,0 +1,90 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/ulule/limiter/v3"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// Response headers set on every limited route.
+const (
+	HeaderLimit     = "X-RateLimit-Limit"
+	HeaderRemaining = "X-RateLimit-Remaining"
+	HeaderReset     = "X-RateLimit-Reset"
+)
+
+// Middleware limits the routes it wraps by bucket, per client IP (c.RealIP(), so the echo
+// instance's IPExtractor decides whom X-Forwarded-For is believed from). Over the limit it
+// answers 429; when Redis cannot be asked it answers 503. Both are the API's JSON error.
+// An unknown bucket is a programming error and panics when the routes are registered.
+func (l *Limiter) Middleware(bucket string) echo.MiddlewareFunc {
+	rates, ok := l.rates[bucket]
+	if !ok {
+		panic(fmt.Sprintf("ratelimit: Middleware for unknown bucket %q", bucket))
+	}
+	if !l.enabled || len(rates) == 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			reqCtx := c.Request().Context()
+			ctx, cancel := context.WithTimeout(reqCtx, l.timeout)
+			res, rate, err := l.allow(ctx, bucket, ClientKey(c.RealIP()))
+			cancel()
+			if err != nil {
+				if reqCtx.Err() != nil {
+					return reqCtx.Err() // the client left; nobody reads an answer
+				}
+				l.log.Warn("rate limit check failed; answering 503",
+					zap.String("bucket", bucket), zap.Error(err))
+				c.Response().Header().Set("Retry-After", "5")
+				return writeError(c, http.StatusServiceUnavailable, simvid.Errorf(simvid.EUnavailable,
+					"The service is temporarily unavailable (its Redis cannot be reached); please try again in a few seconds"))
+			}
+			h := c.Response().Header()
+			h.Set(HeaderLimit, strconv.FormatInt(res.Limit, 10))
+			h.Set(HeaderRemaining, strconv.FormatInt(res.Remaining, 10))
+			h.Set(HeaderReset, strconv.FormatInt(res.Reset, 10))
+			if !res.Reached {
+				return next(c)
+			}
+			wait := retryAfter(res, time.Now())
+			h.Set("Retry-After", strconv.FormatInt(int64(wait/time.Second), 10))
+			l.log.Debug("rate limited", zap.String("bucket", bucket), zap.String("client", c.RealIP()))
+			return writeError(c, http.StatusTooManyRequests, simvid.Errorf(simvid.ERateLimited,
+				"Too many requests: limit of %d per %s for %s; try again in %s",
+				rate.Limit, periodWords(rate.Period), bucketNoun(bucket), humanDuration(wait)))
+		}
+	}
+}
+
+// retryAfter is how long a refused client waits, in whole seconds, at least one.
+func retryAfter(res limiter.Context, now time.Time) time.Duration {
+	secs := max(res.Reset-now.Unix(), 1)
+	return time.Duration(secs) * time.Second
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeError(c echo.Context, status int, err error) error {
+	var body errorBody
+	var e *simvid.Error
+	if errors.As(err, &e) {
+		body.Error.Code, body.Error.Message = e.Code, e.Message
+	}
+	return c.JSON(status, body)
+}
