@@ -101,3 +101,18 @@ func (m MusicSpec) FadeOutSeconds() float64 {
 	}
 	return *m.FadeOut
 }
+
+// UsesAsset reports whether any slide or music clip of the spec refers to asset id.
+func (s *Spec) UsesAsset(id string) bool {
+	for _, sl := range s.Slides {
+		if sl.Asset == id {
+			return true
+		}
+	}
+	for _, a := range s.Audio {
+		if a.Asset == id {
+			return true
+		}
+	}
+	return false
+}

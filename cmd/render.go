@@ -1,0 +1,217 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+type renderFlags struct {
+	audio, resolution, transition, fit, background, output, specFile, cacheDir, quality string
+	duration, transitionDur, start, end                                                 float64
+	concurrency, threads                                                                int
+	verbose                                                                             bool
+}
+
+func newRender() *cobra.Command {
+	var f renderFlags
+	c := &cobra.Command{
+		Use:   "render [pictures...] -o out.mp4",
+		Short: "Render a slideshow on this machine: no server, no Redis, no database",
+		Example: "  simvid render a.jpg b.png c.webp --audio song.mp3 -o out.mp4\n" +
+			"  simvid render --spec show.json -o out.mp4",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signalContext()
+			defer stop()
+			return runRender(ctx, cmd, f, args)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.audio, "audio", "", "music file (mp3, m4a, wav, ogg, opus, flac, webm)")
+	fl.Float64Var(&f.start, "audio-start", 0, "seconds into the music to start from")
+	fl.Float64Var(&f.end, "audio-end", 0, "seconds into the music to end at (0: its end)")
+	fl.StringVar(&f.resolution, "resolution", simvid.DefaultResolution, "output size WxH")
+	fl.Float64Var(&f.duration, "duration", simvid.DefaultDuration, "seconds per picture")
+	fl.StringVar(&f.transition, "transition", simvid.DefaultTransition, "transition between pictures (none, fade, or an xfade name)")
+	fl.Float64Var(&f.transitionDur, "transition-duration", simvid.DefaultTransDur, "transition seconds")
+	fl.StringVar(&f.fit, "fit", simvid.DefaultFit, "contain or blur")
+	fl.StringVar(&f.background, "background", simvid.DefaultBackground, "background colour for contain")
+	fl.StringVar(&f.quality, "quality", simvid.DefaultQuality, "draft, standard or high")
+	fl.StringVarP(&f.output, "output", "o", "out.mp4", "the MP4 to write")
+	fl.StringVar(&f.specFile, "spec", "", "a JSON render spec; its slides' and audio's \"asset\" are file paths")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "keep prepared pictures and segments here between runs (default: a temporary folder)")
+	fl.IntVar(&f.concurrency, "concurrency", runtime.NumCPU(), "ffmpeg processes at once")
+	fl.IntVar(&f.threads, "threads", 0, "threads per ffmpeg process (0: ffmpeg decides)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log what happens")
+	return c
+}
+
+func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []string) error {
+	log := zap.NewNop()
+	if f.verbose {
+		log, _ = zap.NewDevelopment()
+	}
+	spec, files, audioFile, err := buildSpec(f, args)
+	if err != nil {
+		return err
+	}
+	work := f.cacheDir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "simvid-render-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(work)
+	}
+	ms, err := media.NewStore(work)
+	if err != nil {
+		return err
+	}
+	ff := ffmpeg.New("", "", log)
+	caps, err := ff.Capabilities(ctx)
+	if err != nil {
+		return fmt.Errorf("ffmpeg is not usable: %w (install it: apt-get install ffmpeg)", err)
+	}
+	bar := newProgressBar(cmd.ErrOrStderr())
+	bar.stage("reading pictures")
+	intake := media.NewIntake(ff, ms, media.Limits{FileBytes: 1 << 30, ImagePixels: 200e6, AudioSeconds: 4 * 3600, ProbeTimeout: time.Minute}, log)
+	pid := simvid.NewID(simvid.PrefixProject)
+	in := render.Input{Spec: spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: caps.Version}
+	job := engine.Job{ImagePaths: map[string]string{}, AudioPaths: map[string]string{}, Output: f.output,
+		Poster: "", Parallel: max(f.concurrency, 1), Threads: f.threads}
+	for i, path := range files {
+		a, err := intakeFile(path, func(name string, fh *os.File) (*simvid.Asset, error) { return intake.Image(ctx, pid, name, fh) })
+		if err != nil {
+			return err
+		}
+		in.Spec.Slides[i].Asset = a.ID
+		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation}
+		if job.ImagePaths[a.ID], err = ms.Original(pid, a.ID); err != nil {
+			return err
+		}
+	}
+	if audioFile != "" {
+		bar.stage("reading music")
+		a, err := intakeFile(audioFile, func(name string, fh *os.File) (*simvid.Asset, error) { return intake.Audio(ctx, pid, name, fh) })
+		if err != nil {
+			return err
+		}
+		if err := intake.PrepareAudio(ctx, a); err != nil {
+			return err
+		}
+		in.Spec.Audio[0].Asset = a.ID
+		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration}
+		if job.AudioPaths[a.ID], err = ms.AudioWork(pid, a.ID); err != nil {
+			return err
+		}
+	}
+	if err := in.Spec.Validate(caps.Transitions, simvid.Limits{}); err != nil {
+		return err
+	}
+	plan, err := render.Plan(in)
+	if err != nil {
+		return err
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+	}
+	job.Plan = plan
+	start := time.Now()
+	res, err := engine.New(ff, ms.CacheDir(), ms.TmpDir(), log).Run(ctx, job, bar.update)
+	if err != nil {
+		return fmt.Errorf("render failed: %s", simvid.ErrorMessage(err)+detail(err))
+	}
+	bar.done()
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %.2f s of video, %d frames, %.1f MB, made in %.1f s\n",
+		f.output, res.Duration, res.Frames, float64(res.Size)/1e6, time.Since(start).Seconds())
+	return nil
+}
+
+// detail adds ffmpeg's explanation to an uncoded failure.
+func detail(err error) string {
+	var re *ffmpeg.RunError
+	if simvid.ErrorCode(err) == simvid.EInternal && asRunError(err, &re) {
+		return ": " + re.Message
+	}
+	return ""
+}
+
+func intakeFile(path string, fn func(name string, f *os.File) (*simvid.Asset, error)) (*simvid.Asset, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s: %w", path, err)
+	}
+	defer fh.Close()
+	a, err := fn(filepath.Base(path), fh)
+	if err != nil {
+		return nil, fmt.Errorf("%s", simvid.ErrorMessage(err))
+	}
+	return a, nil
+}
+
+// buildSpec makes the spec from --spec or the flags; file paths are returned separately and
+// the spec's asset fields are filled with ids during intake.
+func buildSpec(f renderFlags, args []string) (simvid.Spec, []string, string, error) {
+	var spec simvid.Spec
+	files := args
+	audio := f.audio
+	if f.specFile != "" {
+		raw, err := os.ReadFile(f.specFile)
+		if err != nil {
+			return spec, nil, "", err
+		}
+		if err := json.Unmarshal(raw, &spec); err != nil {
+			return spec, nil, "", fmt.Errorf("%s: %w", f.specFile, err)
+		}
+		base := filepath.Dir(f.specFile)
+		if len(args) == 0 {
+			files = nil
+			for _, s := range spec.Slides {
+				files = append(files, resolve(base, s.Asset))
+			}
+		}
+		if len(spec.Audio) > 0 && audio == "" {
+			audio = resolve(base, spec.Audio[0].Asset)
+		}
+	} else {
+		spec.Output = simvid.Output{Resolution: f.resolution, FPS: simvid.DefaultFPS, Quality: f.quality}
+		spec.Defaults = simvid.SlideDefaults{Duration: f.duration, Fit: f.fit, Background: f.background}
+		spec.Transition = simvid.TransitionSpec{Name: f.transition, Duration: f.transitionDur}
+		if f.transition == "none" {
+			spec.Transition.Duration = 0
+		}
+	}
+	if len(files) == 0 {
+		return spec, nil, "", fmt.Errorf("no pictures given: simvid render a.jpg b.png ... -o out.mp4")
+	}
+	if len(spec.Slides) != len(files) {
+		spec.Slides = make([]simvid.Slide, len(files))
+	}
+	if audio != "" && len(spec.Audio) == 0 {
+		spec.Audio = []simvid.AudioClip{{Start: f.start, End: f.end}}
+	}
+	if audio == "" {
+		spec.Audio = nil
+	}
+	spec.Normalize()
+	return spec, files, audio, nil
+}
+
+func resolve(base, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
+}

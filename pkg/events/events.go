@@ -1,0 +1,158 @@
+// Package events carries render changes from workers to every serve instance through one
+// Redis channel, and fans them out in each process to the streams that follow a render.
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// Channel is the Redis channel every render change is published on.
+const Channel = "simvid:events:renders"
+
+// Publish announces a render's new state to every serve instance.
+func Publish(ctx context.Context, pool *redis.Pool, r *simvid.Render) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("events: encode: %w", err)
+	}
+	conn, err := pool.GetContext(ctx)
+	if err != nil {
+		return fmt.Errorf("events: redis: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.Do("PUBLISH", Channel, b); err != nil {
+		return fmt.Errorf("events: publish: %w", err)
+	}
+	return nil
+}
+
+// Hub holds one Redis subscription for the whole process and hands each render's changes to
+// the local listeners of that render, so a thousand open streams cost one Redis connection.
+type Hub struct {
+	dial func() (redis.Conn, error)
+	log  *zap.Logger
+
+	mu    sync.Mutex
+	subs  map[string]map[chan *simvid.Render]struct{}
+	ready chan struct{}
+	once  sync.Once
+}
+
+// NewHub returns a hub that subscribes over connections from dial (no read timeout).
+func NewHub(dial func() (redis.Conn, error), log *zap.Logger) *Hub {
+	return &Hub{dial: dial, log: log, subs: map[string]map[chan *simvid.Render]struct{}{}, ready: make(chan struct{})}
+}
+
+// Ready is closed once the first subscription is confirmed.
+func (h *Hub) Ready() <-chan struct{} { return h.ready }
+
+// Subscribe returns a channel of the changes of one render. Slow listeners miss intermediate
+// changes rather than block the hub; they re-read the record, which is the truth.
+func (h *Hub) Subscribe(renderID string) (<-chan *simvid.Render, func()) {
+	ch := make(chan *simvid.Render, 8)
+	h.mu.Lock()
+	if h.subs[renderID] == nil {
+		h.subs[renderID] = map[chan *simvid.Render]struct{}{}
+	}
+	h.subs[renderID][ch] = struct{}{}
+	h.mu.Unlock()
+	return ch, func() {
+		h.mu.Lock()
+		delete(h.subs[renderID], ch)
+		if len(h.subs[renderID]) == 0 {
+			delete(h.subs, renderID)
+		}
+		h.mu.Unlock()
+	}
+}
+
+// Listeners returns how many streams are open in this process.
+func (h *Hub) Listeners() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, m := range h.subs {
+		n += len(m)
+	}
+	return n
+}
+
+// Run keeps the subscription alive until ctx ends, reconnecting with backoff.
+func (h *Hub) Run(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := h.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		h.log.Warn("events: subscription lost; retrying", zap.Error(err), zap.Duration("in", backoff))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func (h *Hub) listen(ctx context.Context) error {
+	conn, err := h.dial()
+	if err != nil {
+		return err
+	}
+	psc := redis.PubSubConn{Conn: conn}
+	defer psc.Close()
+	if err := psc.Subscribe(Channel); err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = psc.Unsubscribe() })
+	defer stop()
+	for {
+		switch m := psc.ReceiveContext(ctx).(type) {
+		case error:
+			return m
+		case redis.Subscription:
+			if m.Kind == "subscribe" {
+				h.once.Do(func() { close(h.ready) })
+			}
+			if m.Count == 0 {
+				return ctx.Err()
+			}
+		case redis.Message:
+			var r simvid.Render
+			if err := json.Unmarshal(m.Data, &r); err != nil {
+				h.log.Warn("events: bad message", zap.Error(err))
+				continue
+			}
+			h.deliver(&r)
+		}
+	}
+}
+
+func (h *Hub) deliver(r *simvid.Render) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs[r.ID] {
+		select {
+		case ch <- r:
+		default: // full: drop the oldest, keep the newest
+			select {
+			case <-ch:
+			default:
+			}
+			select {
+			case ch <- r:
+			default:
+			}
+		}
+	}
+}

@@ -1,0 +1,262 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// The Python original's routes keep its request and answer shapes so that its clients and
+// its page go on working. Its session_id is our project id, its job_id and video_id our
+// render id, its audio_id our music asset id.
+
+// originUploadImages: POST /upload_images, multipart `images` and optional `session_id`. The
+// session field may come before or after the files: files are held until it is known.
+func (s *Server) originUploadImages(c echo.Context) error {
+	ctx := c.Request().Context()
+	form, err := c.MultipartForm()
+	if err != nil {
+		return simvid.Errorf(simvid.EInvalid, "expected a multipart/form-data upload with files in the \"images\" field")
+	}
+	defer form.RemoveAll()
+	files := form.File["images"]
+	if len(files) == 0 {
+		return simvid.Errorf(simvid.EInvalid, "no images were sent")
+	}
+	pid := firstValue(form.Value["session_id"])
+	if pid == "" {
+		p, err := s.svc.CreateProject(ctx, nil, "")
+		if err != nil {
+			return err
+		}
+		pid = p.ID
+	} else if _, err := s.svc.GetProject(ctx, pid); err != nil {
+		return err
+	}
+	type accepted struct {
+		Filename string `json:"filename"`
+		Size     int64  `json:"size"`
+	}
+	type refused struct {
+		Filename string `json:"filename"`
+		Error    string `json:"error"`
+	}
+	images, rejected := []accepted{}, []refused{}
+	for _, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		_, a, err := s.svc.AddImage(ctx, pid, fh.Filename, f)
+		f.Close()
+		switch code := simvid.ErrorCode(err); {
+		case err == nil:
+			images = append(images, accepted{a.OriginalName, a.Size})
+		case code == simvid.EInternal || code == simvid.EUnavailable || code == simvid.EStorageFull:
+			return err
+		default:
+			rejected = append(rejected, refused{media.DisplayName(fh.Filename), simvid.ErrorMessage(err)})
+		}
+	}
+	p, err := s.svc.GetProject(ctx, pid)
+	if err != nil {
+		return err
+	}
+	if len(images) == 0 {
+		return c.JSON(http.StatusBadRequest, map[string]any{"success": false, "error": rejected[0].Error, "rejected": rejected})
+	}
+	body := map[string]any{"success": true, "session_id": pid, "images": images, "count": len(images), "total_count": len(p.Spec.Slides)}
+	if len(rejected) > 0 {
+		body["rejected"] = rejected
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+func firstValue(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(v[0])
+}
+
+// originUploadAudio: POST /upload_audio, multipart `audio`. The music lives in a project of
+// its own until /generate_video names it.
+func (s *Server) originUploadAudio(c echo.Context) error {
+	_, a, err := s.receiveMusic(c, "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "audio_id": a.ID, "filename": a.OriginalName, "duration": round1(a.Duration)})
+}
+
+// originGenerate: POST /generate_video.
+func (s *Server) originGenerate(c echo.Context) error {
+	ctx := c.Request().Context()
+	var in struct {
+		SessionID  string          `json:"session_id"`
+		AudioID    *string         `json:"audio_id"`
+		Duration   json.RawMessage `json:"duration"`
+		Transition string          `json:"transition"`
+		Resolution string          `json:"resolution"`
+	}
+	if err := readJSON(c, &in, false); err != nil {
+		return err
+	}
+	if _, err := s.svc.GetProject(ctx, in.SessionID); err != nil {
+		return simvid.Errorf(simvid.ENotFound, "session not found; upload the images first")
+	}
+	dur, err := originDuration(in.Duration)
+	if err != nil {
+		return err
+	}
+	res := in.Resolution
+	if res == "" {
+		res = "1280x720"
+	}
+	if !slices.Contains(simvid.Resolutions[:12], res) {
+		return simvid.Errorf(simvid.EInvalid, "resolution must be one of %s", strings.Join(simvid.Resolutions[:12], ", "))
+	}
+	tr := originTransition(in.Transition, s.svc.Transitions)
+	if tr == "" {
+		return simvid.Errorf(simvid.EInvalid, "unknown transition %q", in.Transition)
+	}
+	out, _ := json.Marshal(simvid.Output{Resolution: res})
+	defs, _ := json.Marshal(map[string]any{"duration": dur})
+	trans, _ := json.Marshal(map[string]any{"name": tr})
+	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans}); err != nil {
+		return err
+	}
+	if in.AudioID != nil && *in.AudioID != "" {
+		if err := s.svc.AdoptMusic(ctx, in.SessionID, *in.AudioID); err != nil {
+			return err
+		}
+	}
+	r, err := s.svc.StartRender(ctx, in.SessionID, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "job_id": r.ID, "status_url": "/job_status/" + r.ID,
+		"message": "Video generation started"})
+}
+
+// originDuration reads the origin's seconds per picture: a number or a numeric string.
+func originDuration(raw json.RawMessage) (float64, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 2, nil
+	}
+	s := strings.Trim(string(raw), `"`)
+	d, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || d < 0.5 || d > 10 {
+		return 0, simvid.Errorf(simvid.EInvalid, "duration must be a number of seconds between 0.5 and 10")
+	}
+	return d, nil
+}
+
+// originTransition maps the origin's names to ours: slide and zoom become slideleft and
+// zoomin where this ffmpeg has them, fade otherwise.
+func originTransition(name string, supported []string) string {
+	switch name {
+	case "", "fade":
+		return "fade"
+	case "none":
+		return "none"
+	case "slide", "zoom":
+		alt := map[string]string{"slide": "slideleft", "zoom": "zoomin"}[name]
+		if slices.Contains(supported, alt) {
+			return alt
+		}
+		return "fade"
+	}
+	if slices.Contains(supported, name) {
+		return name
+	}
+	return ""
+}
+
+// originStatus maps a render to the origin's status, stage and progress.
+func originStatus(r *simvid.Render) (status, stage string) {
+	switch r.State {
+	case simvid.StateQueued:
+		return "queued", "queued"
+	case simvid.StatePreparing:
+		return "started", "processing"
+	case simvid.StateRendering, simvid.StateFinalizing:
+		return "started", "encoding"
+	case simvid.StateDone:
+		return "finished", "completed"
+	}
+	return "failed", "error"
+}
+
+// originJobStatus: GET /job_status/<job_id>.
+func (s *Server) originJobStatus(c echo.Context) error {
+	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return simvid.Errorf(simvid.ENotFound, "job not found")
+	}
+	status, stage := originStatus(r)
+	body := map[string]any{"job_id": r.ID, "status": status, "stage": stage, "progress": int(r.Progress), "message": r.Message}
+	switch r.State {
+	case simvid.StateDone:
+		body["download_url"], body["video_id"], body["file_size"] = "/download/"+r.ID, r.ID, r.OutputSize
+	case simvid.StateFailed:
+		body["error"] = r.Error
+	case simvid.StateCanceled:
+		body["error"], body["message"] = "canceled", "canceled"
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// originProgress: GET /progress/<job_id>, an event stream in the origin's shape.
+func (s *Server) originProgress(c echo.Context) error {
+	ctx := c.Request().Context()
+	rc := sseStart(c)
+	r, err := s.svc.GetRender(ctx, c.Param("id"))
+	if err != nil {
+		return sseWrite(c, rc, "", map[string]string{"error": "job not found"})
+	}
+	if err := sseWrite(c, rc, "", map[string]bool{"connected": true}); err != nil {
+		return nil
+	}
+	last := ""
+	return s.followRender(ctx, r, func(r *simvid.Render) error {
+		_, stage := originStatus(r)
+		msg := r.Message
+		if r.State == simvid.StateFailed {
+			msg = r.Error
+		}
+		ev := map[string]any{"stage": stage, "progress": int(r.Progress), "message": msg,
+			"timestamp": time.Now().UTC().Format(time.RFC3339)}
+		if r.State == simvid.StateDone {
+			ev["progress"] = 100
+		}
+		key := stage + strconv.Itoa(int(r.Progress)) + msg
+		if key == last {
+			return nil
+		}
+		last = key
+		return sseWrite(c, rc, "", ev)
+	}, ssePing(c, rc))
+}
+
+// originDownload: GET /download/<video_id>.
+func (s *Server) originDownload(c echo.Context) error {
+	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	if err != nil || r.State != simvid.StateDone {
+		return simvid.Errorf(simvid.ENotFound, "video not found")
+	}
+	path, err := s.svc.Media.RenderVideo(r.ProjectID, r.ID)
+	if err != nil {
+		return err
+	}
+	return s.serveFile(c, path, "video/mp4", `attachment; filename="slideshow_`+r.ID+`.mp4"`, r.ID)
+}

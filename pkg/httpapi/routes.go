@@ -1,0 +1,59 @@
+package httpapi
+
+import (
+	"github.com/labstack/echo/v4"
+)
+
+// Body limits: JSON bodies are small; an upload request may carry many files, each of which
+// intake bounds on its own.
+const jsonBodyLimit = 1 << 20
+
+// routes registers every route of every surface, in one place.
+func (s *Server) routes() {
+	e := s.e
+	up, rd, rn, ot := s.limit("upload"), s.limit("read"), s.limit("render"), s.limit("other")
+	small := bodyLimit(jsonBodyLimit)
+	upload := bodyLimit(s.Info.MaxUploadBytes)
+
+	// Unlimited: health and the page's own files.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/health", s.originHealth)
+	e.GET("/", s.page)
+	e.GET("/static/*", s.static())
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/capabilities", s.capabilities, ot)
+	v1.POST("/projects", s.createProject, ot, small)
+	v1.GET("/projects/:id", s.getProject, rd)
+	v1.DELETE("/projects/:id", s.deleteProject, ot)
+	v1.PATCH("/projects/:id/settings", s.updateSettings, ot, small)
+	v1.POST("/projects/:id/images", s.uploadImages, up, upload)
+	v1.PUT("/projects/:id/slides", s.reorderSlides, ot, small)
+	v1.PATCH("/projects/:id/slides/:slide", s.updateSlide, ot, small)
+	v1.DELETE("/projects/:id/slides/:slide", s.removeSlide, ot)
+	v1.GET("/projects/:id/images/:asset/thumbnail", s.thumbnail, rd)
+	v1.POST("/projects/:id/music", s.uploadMusic, up, upload)
+	v1.PATCH("/projects/:id/music", s.updateMusic, ot, small)
+	v1.DELETE("/projects/:id/music", s.removeMusic, ot)
+	v1.POST("/projects/:id/renders", s.startRender, rn, small)
+	v1.GET("/projects/:id/renders", s.listRenders, rd)
+	v1.GET("/renders/:id", s.getRender, rd)
+	v1.GET("/renders/:id/events", s.renderEvents, rd)
+	v1.POST("/renders/:id/cancel", s.cancelRender, ot, small)
+	v1.GET("/renders/:id/video", s.video, rd)
+	v1.HEAD("/renders/:id/video", s.video, rd)
+	v1.GET("/renders/:id/poster", s.poster, rd)
+	v1.Any("/*", notFound)
+
+	// The Python original's routes, answering in its shapes.
+	e.POST("/upload_images", s.originUploadImages, up, upload)
+	e.POST("/upload_audio", s.originUploadAudio, up, upload)
+	e.POST("/generate_video", s.originGenerate, rn, small)
+	e.GET("/job_status/:id", s.originJobStatus, rd)
+	e.GET("/progress/:id", s.originProgress, rd)
+	e.GET("/download/:id", s.originDownload, rd)
+	e.HEAD("/download/:id", s.originDownload, rd)
+}
+
+func notFound(echo.Context) error { return echo.ErrNotFound }

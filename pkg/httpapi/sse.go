@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// SSE timings: a comment keeps proxies from closing a quiet stream; the record is re-read now
+// and then in case a published change was missed while Redis reconnected.
+const (
+	ssePingEvery = 15 * time.Second
+	sseRecheck   = 3 * time.Second
+	sseMaxLife   = 2 * time.Hour
+)
+
+// followRender calls send with the render now and on every change until it is finished, the
+// client leaves, or send fails. One Redis subscription per process feeds every stream.
+func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*simvid.Render) error, ping func() error) error {
+	ch, unsub := s.Hub.Subscribe(r.ID)
+	defer unsub()
+	if err := send(r); err != nil || simvid.Finished(r.State) {
+		return err
+	}
+	last := r.UpdatedAt
+	pingT, recheck := time.NewTicker(ssePingEvery), time.NewTicker(sseRecheck)
+	defer pingT.Stop()
+	defer recheck.Stop()
+	ctx, cancel := context.WithTimeout(ctx, sseMaxLife)
+	defer cancel()
+	for {
+		var next *simvid.Render
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.closing:
+			return nil
+		case next = <-ch:
+		case <-recheck.C:
+			fresh, err := s.svc.GetRender(ctx, r.ID)
+			if err != nil {
+				continue
+			}
+			next = fresh
+		case <-pingT.C:
+			if err := ping(); err != nil {
+				return nil
+			}
+			continue
+		}
+		if next.UpdatedAt.Before(last) {
+			continue // an older change that arrived late
+		}
+		last = next.UpdatedAt
+		if err := send(next); err != nil || simvid.Finished(next.State) {
+			return nil
+		}
+	}
+}
+
+// sseStart writes the headers of an event stream.
+func sseStart(c echo.Context) *http.ResponseController {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	c.Response().WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(c.Response().Writer)
+	_ = rc.SetWriteDeadline(time.Time{})
+	_ = rc.Flush()
+	return rc
+}
+
+func sseWrite(c echo.Context, rc *http.ResponseController, event string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if event != "" {
+		if _, err := fmt.Fprintf(c.Response(), "event: %s\n", event); err != nil {
+			return err
+		}
+	}
+	if _, err := fmt.Fprintf(c.Response(), "data: %s\n\n", b); err != nil {
+		return err
+	}
+	return rc.Flush()
+}
+
+func ssePing(c echo.Context, rc *http.ResponseController) func() error {
+	return func() error {
+		if _, err := fmt.Fprint(c.Response(), ": ping\n\n"); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+}
+
+// renderEvents streams a render's changes as `event: render` messages.
+func (s *Server) renderEvents(c echo.Context) error {
+	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	rc := sseStart(c)
+	return s.followRender(c.Request().Context(), r, func(r *simvid.Render) error {
+		return sseWrite(c, rc, "render", viewRender(r))
+	}, ssePing(c, rc))
+}

@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// readJSON decodes a JSON body into dst; an empty body leaves dst as it is when optional.
+func readJSON(c echo.Context, dst any, optional bool) error {
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if len(raw) == 0 {
+		if optional {
+			return nil
+		}
+		return simvid.Errorf(simvid.EInvalid, "a JSON body is required")
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return simvid.Errorf(simvid.EInvalid, "the body is not valid JSON: %s", jsonProblem(err))
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	if te, ok := err.(*json.UnmarshalTypeError); ok {
+		return te.Field + " must be a " + te.Type.String()
+	}
+	if se, ok := err.(*json.SyntaxError); ok {
+		return "syntax error at byte " + itoa(se.Offset)
+	}
+	return "it could not be read"
+}
+
+// respondProject answers with the full project view.
+func (s *Server) respondProject(c echo.Context, status int, p *simvid.Project) error {
+	v, err := s.projectView(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) projectView(c echo.Context, p *simvid.Project) (projectView, error) {
+	ctx := c.Request().Context()
+	assets, err := s.svc.ProjectAssets(ctx, p.ID)
+	if err != nil {
+		return projectView{}, err
+	}
+	renders, err := s.svc.ListRenders(ctx, p.ID, 10)
+	if err != nil {
+		return projectView{}, err
+	}
+	return s.viewProject(p, assets, renders), nil
+}
+
+func (s *Server) createProject(c echo.Context) error {
+	var in service.Settings
+	if err := readJSON(c, &in, true); err != nil {
+		return err
+	}
+	p, err := s.svc.CreateProject(c.Request().Context(), &in, "")
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusCreated, p)
+}
+
+func (s *Server) getProject(c echo.Context) error {
+	p, err := s.svc.GetProject(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) deleteProject(c echo.Context) error {
+	if _, err := s.svc.DeleteProject(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) updateSettings(c echo.Context) error {
+	var in service.Settings
+	if err := readJSON(c, &in, false); err != nil {
+		return err
+	}
+	p, err := s.svc.UpdateSettings(c.Request().Context(), c.Param("id"), &in)
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) reorderSlides(c echo.Context) error {
+	var in struct {
+		Order []string `json:"order"`
+	}
+	if err := readJSON(c, &in, false); err != nil {
+		return err
+	}
+	p, err := s.svc.ReorderSlides(c.Request().Context(), c.Param("id"), in.Order)
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) updateSlide(c echo.Context) error {
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	patch, err := service.DecodeSlidePatch(raw)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.UpdateSlide(c.Request().Context(), c.Param("id"), c.Param("slide"), patch)
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) removeSlide(c echo.Context) error {
+	p, err := s.svc.RemoveSlide(c.Request().Context(), c.Param("id"), c.Param("slide"))
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) updateMusic(c echo.Context) error {
+	var in struct {
+		Start *float64 `json:"start"`
+		End   *float64 `json:"end"`
+	}
+	if err := readJSON(c, &in, false); err != nil {
+		return err
+	}
+	p, err := s.svc.UpdateMusic(c.Request().Context(), c.Param("id"), in.Start, in.End)
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) removeMusic(c echo.Context) error {
+	p, err := s.svc.RemoveMusic(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusOK, p)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

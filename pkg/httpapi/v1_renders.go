@@ -1,0 +1,134 @@
+package httpapi
+
+import (
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+func (s *Server) startRender(c echo.Context) error {
+	r, err := s.svc.StartRender(c.Request().Context(), c.Param("id"), c.RealIP())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/renders/"+r.ID)
+	return c.JSON(http.StatusAccepted, viewRender(r))
+}
+
+func (s *Server) listRenders(c echo.Context) error {
+	if _, err := s.svc.GetProject(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	rs, err := s.svc.ListRenders(c.Request().Context(), c.Param("id"), 50)
+	if err != nil {
+		return err
+	}
+	out := make([]renderView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, viewRender(r))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"renders": out})
+}
+
+func (s *Server) getRender(c echo.Context) error {
+	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewRender(r))
+}
+
+func (s *Server) cancelRender(c echo.Context) error {
+	r, err := s.svc.CancelRender(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, viewRender(r))
+}
+
+// video serves a finished render with Range and ETag; ?download=1 makes it an attachment.
+func (s *Server) video(c echo.Context) error {
+	r, err := s.doneRender(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	disp := "inline"
+	if c.QueryParam("download") != "" {
+		disp = "attachment"
+	}
+	path, err := s.svc.Media.RenderVideo(r.ProjectID, r.ID)
+	if err != nil {
+		return err
+	}
+	return s.serveFile(c, path, "video/mp4", disp+`; filename="slideshow_`+r.ID+`.mp4"`, r.ID)
+}
+
+func (s *Server) poster(c echo.Context) error {
+	r, err := s.doneRender(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	path, err := s.svc.Media.RenderPoster(r.ProjectID, r.ID)
+	if err != nil {
+		return err
+	}
+	return s.serveFile(c, path, "image/jpeg", "", r.ID+"-poster")
+}
+
+func (s *Server) thumbnail(c echo.Context) error {
+	pid, aid := c.Param("id"), c.Param("asset")
+	if !simvid.ValidID(simvid.PrefixProject, pid) || !simvid.ValidID(simvid.PrefixImage, aid) {
+		return simvid.Errorf(simvid.ENotFound, "picture not found")
+	}
+	a, err := s.svc.Store.GetAsset(c.Request().Context(), aid)
+	if err != nil {
+		return err
+	}
+	if a.ProjectID != pid {
+		return simvid.Errorf(simvid.ENotFound, "picture not found")
+	}
+	path, err := s.svc.Media.Thumbnail(pid, aid)
+	if err != nil {
+		return err
+	}
+	return s.serveFile(c, path, "image/jpeg", "", aid)
+}
+
+// doneRender returns a render whose video exists; others are 404 (unknown) or 409 (not done).
+func (s *Server) doneRender(c echo.Context, id string) (*simvid.Render, error) {
+	r, err := s.svc.GetRender(c.Request().Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State != simvid.StateDone {
+		return nil, simvid.Errorf(simvid.EConflict, "the video is not ready (state %s)", r.State)
+	}
+	return r, nil
+}
+
+// serveFile sends a file of ours with http.ServeContent (Range, If-None-Match, HEAD). Its
+// content never changes once written, so a strong ETag from the id is exact.
+func (s *Server) serveFile(c echo.Context, path, ctype, disposition, etag string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return simvid.Errorf(simvid.ENotFound, "file not found")
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, ctype)
+	h.Set("ETag", `"`+etag+`"`)
+	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	if disposition != "" {
+		h.Set(echo.HeaderContentDisposition, disposition)
+	}
+	http.ServeContent(c.Response(), c.Request(), "", st.ModTime().Truncate(time.Second), f)
+	return nil
+}

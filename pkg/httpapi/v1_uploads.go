@@ -1,0 +1,198 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// uploadResult is one file's outcome in a multi-file upload.
+type uploadResult struct {
+	Filename string     `json:"filename"`
+	OK       bool       `json:"ok"`
+	Slide    *slideView `json:"slide,omitempty"`
+	Size     int64      `json:"-"`
+	Error    *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error,omitempty"`
+}
+
+// eachFile streams the parts of a multipart body named field, in order, to fn. Other fields
+// go to other. The body is never held in memory or written to disk here; intake does that.
+func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) error, other func(name, value string) error) error {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return simvid.Errorf(simvid.EInvalid, "expected a multipart/form-data upload with files in the %q field", field)
+	}
+	seen := 0
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, errBodyTooLarge) {
+				return err
+			}
+			return simvid.Errorf(simvid.EInvalid, "the upload could not be read: it is not valid multipart/form-data")
+		}
+		name := part.FormName()
+		switch {
+		case name == field && part.FileName() != "":
+			seen++
+			err = fn(part.FileName(), part)
+		case part.FileName() == "" && other != nil:
+			var v []byte
+			v, err = io.ReadAll(io.LimitReader(part, 4096))
+			if err == nil {
+				err = other(name, string(v))
+			}
+		}
+		part.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if seen == 0 {
+		return simvid.Errorf(simvid.EInvalid, "no file was sent in the %q field", field)
+	}
+	return nil
+}
+
+// uploadImages takes one or more pictures as new slides, a result per file.
+func (s *Server) uploadImages(c echo.Context) error {
+	ctx := c.Request().Context()
+	pid := c.Param("id")
+	if _, err := s.svc.GetProject(ctx, pid); err != nil {
+		return err
+	}
+	results, err := s.addImages(c, pid, "images", nil)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.GetProject(ctx, pid)
+	if err != nil {
+		return err
+	}
+	view, err := s.projectView(c, p)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"results": results, "project": view}
+	if first := firstRefusal(results); first != nil && !anyAccepted(results) {
+		body["error"] = first.Error
+		return c.JSON(statusOf(first.Error.Code), body)
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// addImages runs intake for every file of field; a refused file is reported and the others
+// carry on. A storage-full or unavailable error stops the request.
+func (s *Server) addImages(c echo.Context, pid, field string, other func(name, value string) error) ([]uploadResult, error) {
+	ctx := c.Request().Context()
+	var results []uploadResult
+	err := eachFile(c, field, func(name string, r io.Reader) error {
+		res := uploadResult{Filename: media.DisplayName(name)}
+		slide, a, err := s.svc.AddImage(ctx, pid, name, r)
+		switch code := simvid.ErrorCode(err); {
+		case err == nil:
+			res.OK, res.Size = true, a.Size
+			res.Slide = &slideView{Slide: *slide, Filename: a.OriginalName, Width: a.Width, Height: a.Height,
+				ThumbnailURL: "/api/v1/projects/" + pid + "/images/" + a.ID + "/thumbnail"}
+		case code == simvid.EInternal || code == simvid.EUnavailable || code == simvid.EStorageFull || code == simvid.ENotFound:
+			return err
+		default:
+			_, _ = io.Copy(io.Discard, r) // skip the rest of a refused file
+			ce := asCoded(err)
+			res.Error = &struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			}{ce.Code, ce.Message}
+		}
+		results = append(results, res)
+		return nil
+	}, other)
+	return results, err
+}
+
+func firstRefusal(rs []uploadResult) *uploadResult {
+	for i := range rs {
+		if !rs[i].OK {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
+func anyAccepted(rs []uploadResult) bool {
+	for _, r := range rs {
+		if r.OK {
+			return true
+		}
+	}
+	return false
+}
+
+// uploadMusic takes a music file with optional start and end (seconds) fields.
+func (s *Server) uploadMusic(c echo.Context) error {
+	p, _, err := s.receiveMusic(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusCreated, p)
+}
+
+// receiveMusic reads the "audio" file of a multipart body (fields before it may set start and
+// end) and makes it the project's music. pid "" creates a project for it.
+func (s *Server) receiveMusic(c echo.Context, pid string) (*simvid.Project, *simvid.Asset, error) {
+	ctx := c.Request().Context()
+	var start, end float64
+	var p *simvid.Project
+	var a *simvid.Asset
+	got := false
+	err := eachFile(c, "audio", func(name string, r io.Reader) error {
+		if got {
+			_, _ = io.Copy(io.Discard, r)
+			return nil
+		}
+		got = true
+		if pid == "" {
+			np, err := s.svc.CreateProject(ctx, nil, "")
+			if err != nil {
+				return err
+			}
+			pid = np.ID
+		}
+		var err error
+		p, a, err = s.svc.SetMusic(ctx, pid, name, r, start, end)
+		return err
+	}, func(name, value string) error {
+		var dst *float64
+		switch name {
+		case "start", "start_time":
+			dst = &start
+		case "end", "end_time":
+			dst = &end
+		default:
+			return nil
+		}
+		if strings.TrimSpace(value) == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			return simvid.Errorf(simvid.EUnprocessable, "%s must be a number of seconds", name)
+		}
+		*dst = f
+		return nil
+	})
+	return p, a, err
+}

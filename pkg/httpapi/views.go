@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// projectView is the JSON shape of a project (docs/api.md).
+type projectView struct {
+	ID        string       `json:"id"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
+	ExpiresAt *time.Time   `json:"expires_at"`
+	Spec      specSettings `json:"spec"`
+	Slides    []slideView  `json:"slides"`
+	Music     *musicView   `json:"music"`
+	Renders   []renderView `json:"renders"`
+}
+
+type specSettings struct {
+	Output     simvid.Output         `json:"output"`
+	Defaults   simvid.SlideDefaults  `json:"defaults"`
+	Transition simvid.TransitionSpec `json:"transition"`
+	Music      musicSettings         `json:"music"`
+}
+
+type musicSettings struct {
+	Fit     string  `json:"fit"`
+	FadeIn  float64 `json:"fade_in"`
+	FadeOut float64 `json:"fade_out"`
+	Volume  float64 `json:"volume"`
+}
+
+type slideView struct {
+	simvid.Slide
+	Filename     string `json:"filename"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
+	ThumbnailURL string `json:"thumbnail_url"`
+}
+
+type musicView struct {
+	Asset    string    `json:"asset"`
+	Filename string    `json:"filename"`
+	State    string    `json:"state"`
+	Error    string    `json:"error"`
+	Duration float64   `json:"duration"`
+	Start    float64   `json:"start"`
+	End      float64   `json:"end"`
+	Peaks    []float32 `json:"peaks"`
+}
+
+func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
+	sp := p.Spec
+	sp.Normalize()
+	v := projectView{
+		ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Spec: specSettings{Output: sp.Output, Defaults: sp.Defaults, Transition: sp.Transition,
+			Music: musicSettings{Fit: sp.Music.Fit, FadeIn: sp.Music.FadeIn, FadeOut: sp.Music.FadeOutSeconds(), Volume: sp.Music.Volume}},
+		Slides:  make([]slideView, 0, len(p.Spec.Slides)),
+		Renders: make([]renderView, 0, len(renders)),
+	}
+	if t := s.svc.ExpiresAt(p); !t.IsZero() {
+		v.ExpiresAt = &t
+	}
+	for _, sl := range p.Spec.Slides {
+		sv := slideView{Slide: sl, ThumbnailURL: "/api/v1/projects/" + p.ID + "/images/" + sl.Asset + "/thumbnail"}
+		if a := assets[sl.Asset]; a != nil {
+			sv.Filename, sv.Width, sv.Height = a.OriginalName, a.Width, a.Height
+		}
+		v.Slides = append(v.Slides, sv)
+	}
+	if len(p.Spec.Audio) > 0 {
+		c := p.Spec.Audio[0]
+		m := &musicView{Asset: c.Asset, Start: c.Start, End: c.End, State: simvid.AssetFailed, Error: "the music file is gone"}
+		if a := assets[c.Asset]; a != nil {
+			m.Filename, m.State, m.Error, m.Duration, m.Peaks = a.OriginalName, a.State, a.Error, a.Duration, a.Peaks
+		}
+		v.Music = m
+	}
+	for _, r := range renders {
+		v.Renders = append(v.Renders, viewRender(r))
+	}
+	return v
+}
+
+// renderView is the JSON shape of a render (docs/api.md).
+type renderView struct {
+	ID          string     `json:"id"`
+	ProjectID   string     `json:"project_id"`
+	State       string     `json:"state"`
+	Progress    float64    `json:"progress"`
+	ETA         float64    `json:"eta"`
+	Message     string     `json:"message"`
+	Error       string     `json:"error"`
+	Warnings    []string   `json:"warnings"`
+	FramesTotal int64      `json:"frames_total"`
+	FramesDone  int64      `json:"frames_done"`
+	Duration    float64    `json:"duration"`
+	OutputSize  int64      `json:"output_size"`
+	CreatedAt   time.Time  `json:"created_at"`
+	StartedAt   *time.Time `json:"started_at"`
+	FinishedAt  *time.Time `json:"finished_at"`
+	VideoURL    string     `json:"video_url,omitempty"`
+	PosterURL   string     `json:"poster_url,omitempty"`
+	DownloadURL string     `json:"download_url,omitempty"`
+	EventsURL   string     `json:"events_url"`
+}
+
+func viewRender(r *simvid.Render) renderView {
+	v := renderView{
+		ID: r.ID, ProjectID: r.ProjectID, State: r.State, Progress: round1(r.Progress), ETA: round1(r.ETA),
+		Message: r.Message, Error: r.Error, Warnings: r.Warnings, FramesTotal: r.FramesTotal, FramesDone: r.FramesDone,
+		Duration: r.Duration, OutputSize: r.OutputSize, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
+		FinishedAt: r.FinishedAt, EventsURL: "/api/v1/renders/" + r.ID + "/events",
+	}
+	if v.Warnings == nil {
+		v.Warnings = []string{}
+	}
+	if r.State == simvid.StateDone {
+		base := "/api/v1/renders/" + r.ID
+		v.VideoURL, v.PosterURL, v.DownloadURL = base+"/video", base+"/poster", base+"/video?download=1"
+	}
+	return v
+}
+
+func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }

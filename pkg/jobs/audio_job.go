@@ -1,0 +1,79 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gocraft/work"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// audioJob makes a music asset's working copy and waveform.
+func (w *Worker) audioJob(job *work.Job) error {
+	id := job.ArgString("asset_id")
+	log := w.Log.With(zap.String("asset_id", id), zap.String("job", job.ID))
+	if !simvid.ValidID(simvid.PrefixAudio, id) || job.ArgInt64("v") > PayloadVersion {
+		log.Error("dropping an audio job with a bad payload", zap.Any("args", job.Args))
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(w.base, w.Opts.RenderTimeout)
+	defer cancel()
+	l, ok, err := acquireLease(ctx, w.Pool, leaseKey("audio", id), w.id, w.Opts.LeaseTTL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	defer l.release()
+	go l.keepAlive(ctx, cancel)
+	w.clearMarker(ctx, "audio", id)
+
+	a, err := w.Store.GetAsset(ctx, id)
+	if simvid.IsCode(err, simvid.ENotFound) {
+		return nil // the music or its project was deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if a.State != simvid.AssetProcessing {
+		return nil
+	}
+	if err := w.Intake.PrepareAudio(ctx, a); err != nil {
+		if errors.Is(context.Cause(w.base), errShutdown) {
+			w.setMarker(context.Background(), "audio", id)
+			return err // back to the queue
+		}
+		if isInputError(err) || int64(job.Fails)+1 >= int64(w.Opts.MaxAttempts) {
+			log.Warn("music preparation failed", zap.Error(err))
+			w.failAsset(context.Background(), id, userMessage(err))
+			return nil
+		}
+		w.setMarker(context.Background(), "audio", id)
+		return err
+	}
+	_, err = w.Store.UpdateAsset(ctx, id, func(cur *simvid.Asset) error {
+		cur.State, cur.Peaks, cur.Error = simvid.AssetReady, a.Peaks, ""
+		return nil
+	})
+	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
+		return err
+	}
+	log.Info("music ready", zap.Float64("seconds", a.Duration))
+	return nil
+}
+
+func (w *Worker) failAsset(ctx context.Context, id, msg string) {
+	if !simvid.ValidID(simvid.PrefixAudio, id) {
+		return
+	}
+	_, err := w.Store.UpdateAsset(ctx, id, func(a *simvid.Asset) error {
+		a.State, a.Error = simvid.AssetFailed, msg
+		return nil
+	})
+	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
+		w.Log.Error("could not record a music failure", zap.String("asset_id", id), zap.Error(err))
+	}
+}

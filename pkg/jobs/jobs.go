@@ -1,0 +1,121 @@
+// Package jobs is simvid's only importer of gocraft/work: job names, enqueueing, worker pools
+// and their middleware, leases, cancel flags and the periodic reconciler and retention work.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gocraft/work"
+	"github.com/gomodule/redigo/redis"
+)
+
+// Queues. Each has its own gocraft/work namespace so that a pool of one queue never sees the
+// jobs of another and its requeuer knows every job name it meets.
+const (
+	QueueVideo = "video"
+	QueueAudio = "audio"
+)
+
+// Job names.
+const (
+	JobRender       = "render"
+	JobPrepareAudio = "prepare_audio"
+)
+
+// PayloadVersion is written into every job. A worker accepts payloads from this version and
+// the one before it, so serve and work of neighbouring releases can run side by side.
+const PayloadVersion = 1
+
+// Queues lists every queue, and JobsOf the job names each one carries.
+var (
+	Queues = []string{QueueVideo, QueueAudio}
+	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio}}
+)
+
+// Namespace returns the gocraft/work namespace of a queue.
+func Namespace(queue string) string { return "simvid:" + queue }
+
+// Client enqueues jobs. serve uses it and nothing else of this package's queue side.
+type Client struct {
+	pool     *redis.Pool
+	video    *work.Enqueuer
+	audio    *work.Enqueuer
+	markerTT time.Duration
+}
+
+// NewClient returns a Client on pool. markerTTL bounds how long a queued marker keeps the
+// reconciler from enqueuing a render again (a lost queue is noticed after it).
+func NewClient(pool *redis.Pool, markerTTL time.Duration) *Client {
+	return &Client{
+		pool:     pool,
+		video:    work.NewEnqueuer(Namespace(QueueVideo), pool),
+		audio:    work.NewEnqueuer(Namespace(QueueAudio), pool),
+		markerTT: markerTTL,
+	}
+}
+
+// EnqueueRender queues the render job for a render id. Running it twice is harmless: the job
+// takes the render's lease first and reads its state from the database.
+func (c *Client) EnqueueRender(ctx context.Context, renderID string) error {
+	return c.enqueue(ctx, c.video, JobRender, "render", renderID, work.Q{"render_id": renderID, "v": PayloadVersion})
+}
+
+// EnqueuePrepareAudio queues the making of a music asset's working copy.
+func (c *Client) EnqueuePrepareAudio(ctx context.Context, assetID string) error {
+	return c.enqueue(ctx, c.audio, JobPrepareAudio, "audio", assetID, work.Q{"asset_id": assetID, "v": PayloadVersion})
+}
+
+func (c *Client) enqueue(ctx context.Context, e *work.Enqueuer, job, kind, id string, args work.Q) error {
+	conn, err := c.pool.GetContext(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", job, err)
+	}
+	_, err = conn.Do("SET", queuedKey(kind, id), "1", "PX", c.markerTT.Milliseconds())
+	conn.Close()
+	if err != nil {
+		return fmt.Errorf("jobs: enqueue %s: marker: %w", job, err)
+	}
+	if _, err := e.Enqueue(job, args); err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", job, err)
+	}
+	return nil
+}
+
+// Cancel asks the worker running a render to stop. It returns at once; the worker notices
+// within a quarter of a second.
+func (c *Client) Cancel(ctx context.Context, renderID string) error {
+	conn, err := c.pool.GetContext(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: cancel: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.Do("SET", cancelKey(renderID), "1", "EX", 3600); err != nil {
+		return fmt.Errorf("jobs: cancel: %w", err)
+	}
+	return nil
+}
+
+// Running reports whether some worker holds the lease of a render right now.
+func (c *Client) Running(ctx context.Context, renderID string) (bool, error) {
+	conn, err := c.pool.GetContext(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	return redis.Bool(conn.Do("EXISTS", leaseKey("render", renderID)))
+}
+
+// QueueDepth returns how many jobs wait in a queue.
+func QueueDepth(conn redis.Conn, queue string) (int64, error) {
+	var total int64
+	for _, name := range JobsOf[queue] {
+		n, err := redis.Int64(conn.Do("LLEN", Namespace(queue)+":jobs:"+name))
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}

@@ -1,0 +1,132 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// deadKeep is how many dead jobs each queue keeps for operators to look at.
+const deadKeep = 1000
+
+// runPeriodic runs the reconciler often and retention rarely, each under a Redis leader lock
+// so that one worker in the fleet does it per period. Both are idempotent.
+func (w *Worker) runPeriodic(ctx context.Context) {
+	w.reconcileOnce(ctx) // at start: a restarted process picks up what it left
+	rec := time.NewTicker(w.Opts.ReconcileInterval)
+	defer rec.Stop()
+	retInterval := w.Opts.RetentionInterval
+	if retInterval <= 0 {
+		retInterval = time.Hour
+	}
+	ret := time.NewTicker(retInterval)
+	defer ret.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-rec.C:
+			if ok, _ := tryLock(ctx, w.Pool, "reconcile", w.Opts.ReconcileInterval*9/10); ok {
+				w.reconcileOnce(ctx)
+			}
+		case <-ret.C:
+			if ok, _ := tryLock(ctx, w.Pool, "retention", retInterval*9/10); ok {
+				w.retentionOnce(ctx)
+				w.trimDead(ctx)
+				if err := w.Media.SweepTemp(media.TempMaxAge); err != nil {
+					w.Log.Warn("sweeping temporary files", zap.Error(err))
+				}
+			}
+		}
+	}
+}
+
+// reconcileOnce re-enqueues every unfinished render and music asset that no worker holds and
+// no queue carries: the database is the truth, Redis may have lost its state.
+func (w *Worker) reconcileOnce(ctx context.Context) {
+	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: []string{
+		simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}, Limit: 1000})
+	if err != nil {
+		w.Log.Warn("reconcile: list renders", zap.Error(err))
+		return
+	}
+	for _, r := range renders {
+		if w.orphaned(ctx, "render", r.ID) {
+			w.Log.Info("reconcile: re-enqueuing a render nobody runs", zap.String("render_id", r.ID), zap.String("state", r.State))
+			if err := w.client.EnqueueRender(ctx, r.ID); err != nil {
+				w.Log.Warn("reconcile: enqueue", zap.Error(err))
+				return
+			}
+		}
+	}
+	w.reconcileMusic(ctx)
+}
+
+func (w *Worker) reconcileMusic(ctx context.Context) {
+	assets, err := w.Store.ListAssets(ctx, "", simvid.KindAudio)
+	if err != nil {
+		return
+	}
+	for _, a := range assets {
+		if a.State == simvid.AssetProcessing && w.orphaned(ctx, "audio", a.ID) {
+			_ = w.client.EnqueuePrepareAudio(ctx, a.ID)
+		}
+	}
+}
+
+// orphaned reports whether neither a lease nor a queued marker exists for the work.
+func (w *Worker) orphaned(ctx context.Context, kind, id string) bool {
+	conn, err := w.Pool.GetContext(ctx)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	n, err := redis.Int(conn.Do("EXISTS", leaseKey(kind, id), queuedKey(kind, id)))
+	return err == nil && n == 0
+}
+
+// retentionOnce deletes anonymous projects idle for longer than ProjectTTL, never one with an
+// unfinished render.
+func (w *Worker) retentionOnce(ctx context.Context) {
+	if w.Opts.ProjectTTL <= 0 {
+		return
+	}
+	old, err := w.Store.ListProjects(ctx, store.ProjectFilter{UpdatedBefore: time.Now().Add(-w.Opts.ProjectTTL), Limit: 500})
+	if err != nil {
+		w.Log.Warn("retention: list", zap.Error(err))
+		return
+	}
+	for _, p := range old {
+		if p.OwnerKey != "" {
+			continue
+		}
+		n, err := w.Store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: []string{
+			simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}})
+		if err != nil || n > 0 {
+			continue
+		}
+		freed, err := w.Media.DeleteProject(p.ID)
+		if err == nil {
+			err = w.Store.DeleteProject(ctx, p.ID)
+		}
+		w.Log.Info("retention: project expired", zap.String("project_id", p.ID), zap.Int64("freed_bytes", freed), zap.Error(err))
+	}
+}
+
+// trimDead keeps the dead sets from growing without bound (gocraft/work never trims them).
+func (w *Worker) trimDead(ctx context.Context) {
+	conn, err := w.Pool.GetContext(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	for _, q := range Queues {
+		_, _ = conn.Do("ZREMRANGEBYRANK", Namespace(q)+":dead", 0, -deadKeep-1)
+	}
+}

@@ -1,0 +1,230 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gocraft/work"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// Why a render job's context ended early, besides its deadline.
+var (
+	errUserCanceled = errors.New("canceled by the user")
+)
+
+// renderJob runs one render from the database record: the queue only carries its id.
+func (w *Worker) renderJob(job *work.Job) error {
+	id := job.ArgString("render_id")
+	log := w.Log.With(zap.String("render_id", id), zap.String("job", job.ID))
+	if !simvid.ValidID(simvid.PrefixRender, id) || job.ArgInt64("v") > PayloadVersion {
+		log.Error("dropping a render job with a bad payload", zap.Any("args", job.Args))
+		return nil
+	}
+	ctx, cancel := context.WithCancelCause(w.base)
+	defer cancel(nil)
+	l, ok, err := acquireLease(ctx, w.Pool, leaseKey("render", id), w.id, w.Opts.LeaseTTL)
+	if err != nil {
+		return err // Redis trouble: let the queue retry
+	}
+	if !ok {
+		log.Info("render is already running on another worker")
+		return nil
+	}
+	defer l.release()
+	w.Metrics.Busy(QueueVideo, 1)
+	defer w.Metrics.Busy(QueueVideo, -1)
+	go l.keepAlive(ctx, func() { cancel(errLeaseLost) })
+	go w.watchCancel(ctx, id, cancel)
+	w.clearMarker(ctx, "render", id)
+
+	err = w.runRender(ctx, id, log)
+	return w.settle(ctx, id, err, context.Cause(ctx), log)
+}
+
+// runRender does the work; every state it passes through is written to the record.
+func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) error {
+	r, err := w.Store.GetRender(ctx, id)
+	if err != nil {
+		return err
+	}
+	if simvid.Finished(r.State) {
+		return nil // a duplicate job for work already done
+	}
+	now := time.Now().UTC()
+	r, err = w.update(ctx, id, func(r *simvid.Render) error {
+		if simvid.Finished(r.State) {
+			return errAlreadyFinished
+		}
+		if r.CancelAsked {
+			return errUserCanceled
+		}
+		r.State, r.Message, r.Worker = simvid.StatePreparing, "Preparing", w.id
+		r.Attempts++
+		r.StartedAt = &now
+		return nil
+	})
+	if errors.Is(err, errAlreadyFinished) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.Attempts > w.Opts.MaxAttempts {
+		return simvid.Errorf(simvid.EUnprocessable, "the render failed %d times; please try again", w.Opts.MaxAttempts)
+	}
+	in, paths, err := w.loadInputs(ctx, r)
+	if err != nil {
+		return err
+	}
+	plan, err := render.Plan(in)
+	if err != nil {
+		return err
+	}
+	if _, err := w.update(ctx, id, func(r *simvid.Render) error {
+		r.State, r.Message = simvid.StateRendering, "Rendering slides"
+		r.FramesTotal, r.Duration, r.Warnings = plan.Frames, plan.Duration, plan.Warnings
+		return nil
+	}); err != nil {
+		return err
+	}
+	out, err := w.Media.RenderVideo(r.ProjectID, id)
+	if err != nil {
+		return err
+	}
+	poster, err := w.Media.RenderPoster(r.ProjectID, id)
+	if err != nil {
+		return err
+	}
+	job := engine.Job{
+		Plan: plan, ImagePaths: paths.images, AudioPaths: paths.audio, Output: out, Poster: poster,
+		Parallel: w.Opts.Parallel, Threads: w.Opts.Threads,
+	}
+	res, err := w.Engine.Run(ctx, job, w.progressFunc(ctx, id, time.Now()))
+	if err != nil {
+		return err
+	}
+	fin := time.Now().UTC()
+	_, err = w.update(ctx, id, func(r *simvid.Render) error {
+		r.State, r.Message, r.Error = simvid.StateDone, "Done", ""
+		r.Progress, r.ETA, r.FramesDone = 100, 0, r.FramesTotal
+		r.OutputSize, r.Duration, r.FinishedAt = res.Size, res.Duration, &fin
+		return nil
+	})
+	w.Metrics.RenderFinished(simvid.StateDone, fin.Sub(*r.StartedAt), res.Duration)
+	log.Info("render done", zap.Int64("frames", res.Frames), zap.Int64("bytes", res.Size),
+		zap.Int("cached_segments", res.Cached), zap.Duration("took", fin.Sub(*r.StartedAt)))
+	return err
+}
+
+var errAlreadyFinished = errors.New("render already finished")
+
+// settle turns the outcome of runRender into the record's final state, a retry, or a hand-back.
+func (w *Worker) settle(ctx context.Context, id string, err, cause error, log *zap.Logger) error {
+	bg := context.Background() // ctx may be canceled; the record must still be written
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(cause, errLeaseLost):
+		log.Warn("lease lost: another worker runs this render now")
+		return nil
+	case errors.Is(cause, errUserCanceled) || errors.Is(err, errUserCanceled):
+		w.finish(bg, id, simvid.StateCanceled, "canceled", "")
+		return nil
+	case errors.Is(cause, errShutdown):
+		log.Info("handing the render back to the queue")
+		_, _ = w.update(bg, id, func(r *simvid.Render) error {
+			r.State, r.Message, r.Attempts = simvid.StateQueued, "Waiting for a worker", max(r.Attempts-1, 0)
+			return nil
+		})
+		if err := w.client.EnqueueRender(bg, id); err != nil {
+			log.Warn("hand-back enqueue failed; the reconciler will do it", zap.Error(err))
+		}
+		return nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(cause, context.DeadlineExceeded) {
+		err = simvid.Wrap(simvid.EInternal, err, "the render took longer than %s and was stopped", w.Opts.RenderTimeout)
+	}
+	var re *ffmpeg.RunError
+	detail := err.Error()
+	if errors.As(err, &re) {
+		detail = re.Stderr
+		w.Metrics.FFmpegFailed()
+	}
+	msg := userMessage(err)
+	r, gerr := w.Store.GetRender(bg, id)
+	inputFault := isInputError(err)
+	if inputFault || gerr != nil || r.Attempts >= w.Opts.MaxAttempts {
+		log.Warn("render failed", zap.Error(err))
+		w.finish(bg, id, simvid.StateFailed, msg, detail)
+		return nil
+	}
+	log.Warn("render attempt failed; retrying", zap.Error(err), zap.Int("attempt", r.Attempts))
+	_, _ = w.update(bg, id, func(r *simvid.Render) error {
+		r.State = simvid.StateQueued
+		r.Message = fmt.Sprintf("Retrying after a problem (attempt %d of %d)", r.Attempts+1, w.Opts.MaxAttempts)
+		r.ErrorDetail = detail
+		return nil
+	})
+	w.setMarker(bg, "render", id)
+	return err
+}
+
+// isInputError reports whether err was caused by what the user gave: retrying cannot help.
+func isInputError(err error) bool {
+	switch simvid.ErrorCode(err) {
+	case simvid.EUnprocessable, simvid.EUnsupported, simvid.ETooLarge, simvid.ENotFound, simvid.EInvalid:
+		return true
+	}
+	return false
+}
+
+// userMessage is the failure text a person sees: a coded message, or ffmpeg's explanation.
+func userMessage(err error) string {
+	if simvid.ErrorCode(err) != simvid.EInternal {
+		return simvid.ErrorMessage(err)
+	}
+	var e *simvid.Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message
+	}
+	var re *ffmpeg.RunError
+	if errors.As(err, &re) {
+		return "the video could not be made: " + re.Message
+	}
+	return "the video could not be made because of a problem on the server"
+}
+
+// finish writes a terminal state.
+func (w *Worker) finish(ctx context.Context, id, state, msg, detail string) {
+	if !simvid.ValidID(simvid.PrefixRender, id) {
+		return
+	}
+	now := time.Now().UTC()
+	_, err := w.update(ctx, id, func(r *simvid.Render) error {
+		if simvid.Finished(r.State) {
+			return errAlreadyFinished
+		}
+		r.State, r.FinishedAt, r.ETA = state, &now, 0
+		switch state {
+		case simvid.StateCanceled:
+			r.Message, r.Error = "Canceled", "canceled"
+		case simvid.StateFailed:
+			r.Message, r.Error, r.ErrorDetail = "Failed", msg, detail
+		}
+		return nil
+	})
+	if err == nil {
+		w.Metrics.RenderFinished(state, 0, 0)
+	}
+	if err != nil && !errors.Is(err, errAlreadyFinished) {
+		w.Log.Error("could not record the end of a render", zap.String("render_id", id), zap.Error(err))
+	}
+}

@@ -1,0 +1,176 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/events"
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// update changes a render record and tells every serve instance about it.
+func (w *Worker) update(ctx context.Context, id string, fn func(*simvid.Render) error) (*simvid.Render, error) {
+	r, err := w.Store.UpdateRender(ctx, id, fn)
+	if err != nil {
+		return nil, err
+	}
+	if err := events.Publish(ctx, w.Pool, r); err != nil {
+		w.Log.Debug("publish failed; streams fall back to reading the record", zap.Error(err))
+	}
+	return r, nil
+}
+
+// progressFunc returns the engine's progress callback: it writes frames, percent and ETA to
+// the record at most twice a second, and the stage whenever it changes.
+func (w *Worker) progressFunc(ctx context.Context, id string, start time.Time) func(engine.Progress) {
+	var mu sync.Mutex
+	var last time.Time
+	stage := ""
+	return func(p engine.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := time.Now()
+		if p.Stage == stage && now.Sub(last) < 500*time.Millisecond {
+			return
+		}
+		last, stage = now, p.Stage
+		_, err := w.update(ctx, id, func(r *simvid.Render) error {
+			if simvid.Finished(r.State) {
+				return errAlreadyFinished
+			}
+			r.FramesDone, r.FramesTotal = p.FramesDone, p.FramesTotal
+			if p.FramesTotal > 0 {
+				// The last percent belongs to finishing: 99 until the file is in place.
+				r.Progress = min(99, float64(p.FramesDone)*100/float64(p.FramesTotal))
+			}
+			if p.FramesDone > 0 && p.FramesDone < p.FramesTotal {
+				el := now.Sub(start).Seconds()
+				r.ETA = el * float64(p.FramesTotal-p.FramesDone) / float64(p.FramesDone)
+			}
+			switch p.Stage {
+			case "finalizing":
+				r.State, r.Message, r.ETA = simvid.StateFinalizing, "Adding music and finishing", 0
+			case "preparing":
+				r.Message = "Preparing pictures"
+			default:
+				r.State, r.Message = simvid.StateRendering, "Rendering slides"
+			}
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			w.Log.Debug("progress update failed", zap.String("render_id", id), zap.Error(err))
+		}
+	}
+}
+
+// watchCancel polls the render's cancel flag four times a second and cancels the job's
+// context when a user asked to stop; ffmpeg dies with it.
+func (w *Worker) watchCancel(ctx context.Context, id string, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			conn, err := w.Pool.GetContext(ctx)
+			if err != nil {
+				continue
+			}
+			n, err := redis.Int(conn.Do("EXISTS", cancelKey(id)))
+			conn.Close()
+			if err == nil && n == 1 {
+				cancel(errUserCanceled)
+				return
+			}
+		}
+	}
+}
+
+func (w *Worker) clearMarker(ctx context.Context, kind, id string) {
+	if conn, err := w.Pool.GetContext(ctx); err == nil {
+		_, _ = conn.Do("DEL", queuedKey(kind, id))
+		conn.Close()
+	}
+}
+
+func (w *Worker) setMarker(ctx context.Context, kind, id string) {
+	if conn, err := w.Pool.GetContext(ctx); err == nil {
+		_, _ = conn.Do("SET", queuedKey(kind, id), "1", "PX", w.Opts.RenderTimeout.Milliseconds())
+		conn.Close()
+	}
+}
+
+type inputPaths struct{ images, audio map[string]string }
+
+// loadInputs gathers the probe facts and files of a render's pictures and music, waiting in
+// preparing for music that the audio queue is still working on.
+func (w *Worker) loadInputs(ctx context.Context, r *simvid.Render) (render.Input, inputPaths, error) {
+	in := render.Input{Spec: r.Spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: w.FFmpegVersion}
+	paths := inputPaths{images: map[string]string{}, audio: map[string]string{}}
+	for i, sl := range r.Spec.Slides {
+		if _, ok := in.Images[sl.Asset]; ok {
+			continue
+		}
+		a, err := w.Store.GetAsset(ctx, sl.Asset)
+		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.ProjectID != r.ProjectID) {
+			return in, paths, simvid.Errorf(simvid.EUnprocessable, "slide %d's picture was removed from the project", i+1)
+		}
+		if err != nil {
+			return in, paths, err
+		}
+		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation}
+		if paths.images[a.ID], err = w.Media.Original(a.ProjectID, a.ID); err != nil {
+			return in, paths, err
+		}
+	}
+	for _, clip := range r.Spec.Audio {
+		a, err := w.waitForMusic(ctx, r, clip.Asset)
+		if err != nil {
+			return in, paths, err
+		}
+		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration}
+		if paths.audio[a.ID], err = w.Media.AudioWork(a.ProjectID, a.ID); err != nil {
+			return in, paths, err
+		}
+	}
+	return in, paths, nil
+}
+
+func (w *Worker) waitForMusic(ctx context.Context, r *simvid.Render, assetID string) (*simvid.Asset, error) {
+	deadline := time.Now().Add(w.Opts.MusicWait)
+	told := false
+	for {
+		a, err := w.Store.GetAsset(ctx, assetID)
+		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.Kind != simvid.KindAudio) {
+			return nil, simvid.Errorf(simvid.EUnprocessable, "the music was removed from the project")
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch a.State {
+		case simvid.AssetReady:
+			return a, nil
+		case simvid.AssetFailed:
+			return nil, simvid.Errorf(simvid.EUnprocessable, "the music could not be prepared: %s", a.Error)
+		}
+		if time.Now().After(deadline) {
+			return nil, simvid.Errorf(simvid.EInternal, "the music was not ready after %s", w.Opts.MusicWait)
+		}
+		if !told {
+			told = true
+			_, _ = w.update(ctx, r.ID, func(r *simvid.Render) error { r.Message = "Waiting for the music"; return nil })
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gocraft/work"
+	"github.com/gomodule/redigo/redis"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// Options tune the workers; they come from the configuration.
+type Options struct {
+	MaxAttempts       int           // attempts per job before it fails for good
+	Backoff           time.Duration // first retry delay, doubled per attempt (rounded up to seconds by the queue)
+	RenderTimeout     time.Duration // deadline of one render job
+	LeaseTTL          time.Duration // how long a lease lives without renewal
+	ReconcileInterval time.Duration
+	MusicWait         time.Duration // how long a render waits for its music
+	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
+	RetentionInterval time.Duration
+	Threads           int // ffmpeg -threads per process; 0 = auto
+	Parallel          int // ffmpeg processes per render job
+}
+
+// Deps are what the workers use.
+type Deps struct {
+	Pool          *redis.Pool
+	Store         store.Store
+	Media         *media.Store
+	Intake        *media.Intake
+	Engine        *engine.Engine
+	FFmpegVersion string
+	Metrics       *metrics.Metrics // nil: none
+	Log           *zap.Logger
+	Opts          Options
+}
+
+// Worker runs the pools of the queues it was given and the periodic work.
+type Worker struct {
+	Deps
+	client   *Client
+	id       string
+	pools    []*work.WorkerPool
+	base     context.Context // canceled (cause errShutdown) when the grace period ends
+	stopBase context.CancelCauseFunc
+	running  sync.WaitGroup
+	periodic context.CancelFunc
+}
+
+var errShutdown = errors.New("worker shutting down")
+
+// NewWorker prepares pools for queues (queue name -> concurrency). Start starts them.
+func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
+	host, _ := os.Hostname()
+	w := &Worker{Deps: d, client: NewClient(d.Pool, d.Opts.RenderTimeout), id: fmt.Sprintf("%s:%d", host, os.Getpid())}
+	w.base, w.stopBase = context.WithCancelCause(context.Background())
+	for queue, n := range queues {
+		if _, ok := JobsOf[queue]; !ok {
+			return nil, simvid.Errorf(simvid.EInvalid, "unknown queue %q (queues: video, audio)", queue)
+		}
+		if n < 1 {
+			return nil, simvid.Errorf(simvid.EInvalid, "queue %s: concurrency must be at least 1", queue)
+		}
+		p := work.NewWorkerPool(struct{}{}, uint(n), Namespace(queue), d.Pool)
+		p.Middleware(w.recordFinalFailure)
+		opts := work.JobOptions{MaxFails: uint(d.Opts.MaxAttempts) + 1, Backoff: w.backoff}
+		switch queue {
+		case QueueVideo:
+			p.JobWithOptions(JobRender, opts, w.renderJob)
+		case QueueAudio:
+			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
+		}
+		w.pools = append(w.pools, p)
+	}
+	return w, nil
+}
+
+// Start starts the pools and the periodic work (reconciler, retention, dead-set trimming).
+func (w *Worker) Start() {
+	for _, p := range w.pools {
+		p.Start()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.periodic = cancel
+	w.running.Add(1)
+	go func() {
+		defer w.running.Done()
+		w.runPeriodic(ctx)
+	}()
+	w.Log.Info("worker started", zap.String("worker", w.id), zap.Int("pools", len(w.pools)))
+}
+
+// Stop stops taking jobs and waits for running ones. Past ctx's deadline the running jobs are
+// canceled: their ffmpeg is killed and their renders go back to the queue for another worker.
+func (w *Worker) Stop(ctx context.Context) {
+	w.periodic()
+	done := make(chan struct{})
+	go func() {
+		var wg sync.WaitGroup
+		for _, p := range w.pools {
+			wg.Add(1)
+			go func(p *work.WorkerPool) { defer wg.Done(); p.Stop() }(p)
+		}
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		w.Log.Warn("shutdown grace over: stopping running jobs; they will run again")
+		w.stopBase(errShutdown)
+		<-done
+	}
+	w.running.Wait()
+	w.stopBase(errShutdown)
+}
+
+// backoff is the delay before a failed job runs again, in whole seconds (the queue's unit).
+func (w *Worker) backoff(job *work.Job) int64 {
+	d := float64(w.Opts.Backoff) * math.Pow(2, float64(job.Fails-1))
+	return int64(math.Ceil(d / float64(time.Second)))
+}
+
+// recordFinalFailure marks a render or asset failed when the queue gives up on its job (a
+// panic, or errors past every attempt), so the record never stays unfinished forever.
+func (w *Worker) recordFinalFailure(job *work.Job, next work.NextMiddlewareFunc) error {
+	err := next()
+	if err == nil || int64(job.Fails)+1 < int64(w.Opts.MaxAttempts)+1 {
+		return err
+	}
+	ctx := context.Background()
+	msg := "the job failed repeatedly; please try again"
+	switch job.Name {
+	case JobRender:
+		w.finish(ctx, job.ArgString("render_id"), simvid.StateFailed, msg, err.Error())
+	case JobPrepareAudio:
+		w.failAsset(ctx, job.ArgString("asset_id"), msg)
+	}
+	return err
+}

@@ -1,0 +1,129 @@
+// Package metrics defines simvid's Prometheus metrics and serves them on their own address.
+package metrics
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds every metric of one process. Nil-safe methods let tests and the render CLI
+// run without them.
+type Metrics struct {
+	Registry      *prometheus.Registry
+	httpDuration  *prometheus.HistogramVec
+	renders       *prometheus.CounterVec
+	renderSeconds prometheus.Histogram
+	realtime      prometheus.Histogram
+	busy          *prometheus.GaugeVec
+	ffmpegFails   prometheus.Counter
+}
+
+// New registers the metrics on a fresh registry, with the Go and process collectors.
+func New() *Metrics {
+	r := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: r,
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "simvid_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"method", "route", "status"}),
+		renders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "simvid_renders_total", Help: "Finished renders by outcome (done, failed, canceled).",
+		}, []string{"outcome"}),
+		renderSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "simvid_render_seconds", Help: "Wall time of successful renders, from start to done.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 12),
+		}),
+		realtime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "simvid_render_realtime_factor", Help: "Seconds of video made per second of rendering.",
+			Buckets: []float64{.25, .5, 1, 2, 4, 8, 16, 32},
+		}),
+		busy: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "simvid_worker_busy", Help: "Jobs running now in this process, by queue.",
+		}, []string{"queue"}),
+		ffmpegFails: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "simvid_ffmpeg_failures_total", Help: "ffmpeg runs that failed.",
+		}),
+	}
+	r.MustRegister(m.httpDuration, m.renders, m.renderSeconds, m.realtime, m.busy, m.ffmpegFails,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// ObserveHTTP records one request.
+func (m *Metrics) ObserveHTTP(method, route string, status int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	if route == "" {
+		route = "unmatched"
+	}
+	m.httpDuration.WithLabelValues(method, route, strconv.Itoa(status)).Observe(took.Seconds())
+}
+
+// RenderFinished records a render's outcome; took and video seconds only count for done.
+func (m *Metrics) RenderFinished(outcome string, took time.Duration, videoSeconds float64) {
+	if m == nil {
+		return
+	}
+	m.renders.WithLabelValues(outcome).Inc()
+	if outcome == "done" && took > 0 {
+		m.renderSeconds.Observe(took.Seconds())
+		m.realtime.Observe(videoSeconds / took.Seconds())
+	}
+}
+
+// Busy adds delta to the running jobs of a queue.
+func (m *Metrics) Busy(queue string, delta float64) {
+	if m != nil {
+		m.busy.WithLabelValues(queue).Add(delta)
+	}
+}
+
+// FFmpegFailed counts a failed ffmpeg run.
+func (m *Metrics) FFmpegFailed() {
+	if m != nil {
+		m.ffmpegFails.Inc()
+	}
+}
+
+// AddQueueDepth registers a gauge read at scrape time.
+func (m *Metrics) AddQueueDepth(depth func(queue string) (float64, error), queues []string) {
+	for _, q := range queues {
+		q := q
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "simvid_queue_depth", Help: "Jobs waiting in a queue.", ConstLabels: prometheus.Labels{"queue": q},
+		}, func() float64 {
+			v, err := depth(q)
+			if err != nil {
+				return -1
+			}
+			return v
+		}))
+	}
+}
+
+// Serve serves /metrics on addr until ctx ends. It returns the bound address at once.
+func (m *Metrics) Serve(ctx context.Context, addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // ends with ErrServerClosed on shutdown
+	context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	})
+	return ln.Addr().String(), nil
+}

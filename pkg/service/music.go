@@ -1,0 +1,138 @@
+package service
+
+import (
+	"context"
+	"io"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// SetMusic takes an uploaded music file as the project's music (replacing any before it) and
+// queues the making of its working copy. start and end trim it (end 0: to the end).
+func (s *Service) SetMusic(ctx context.Context, projectID, name string, r io.Reader, start, end float64) (*simvid.Project, *simvid.Asset, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkDisk(); err != nil {
+		return nil, nil, err
+	}
+	a, err := s.Intake.Audio(ctx, projectID, name, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	clip := simvid.AudioClip{Asset: a.ID, Start: start, End: end}
+	if err := checkClip(clip, a.Duration); err != nil {
+		_ = s.Media.DeleteAsset(projectID, a.ID)
+		return nil, nil, err
+	}
+	if err := s.Store.CreateAsset(ctx, a); err != nil {
+		_ = s.Media.DeleteAsset(projectID, a.ID)
+		return nil, nil, err
+	}
+	var old []simvid.AudioClip
+	p, err = s.Store.UpdateProject(ctx, p.ID, func(p *simvid.Project) error {
+		old = p.Spec.Audio
+		p.Spec.Audio = []simvid.AudioClip{clip}
+		return nil
+	})
+	if err != nil {
+		_ = s.Store.DeleteAsset(ctx, a.ID)
+		_ = s.Media.DeleteAsset(projectID, a.ID)
+		return nil, nil, err
+	}
+	for _, c := range old {
+		s.forgetAsset(ctx, projectID, c.Asset)
+	}
+	if err := s.Queue.EnqueuePrepareAudio(ctx, a.ID); err != nil {
+		// The reconciler enqueues it once the queue is back; the upload itself is safe.
+		s.Log.Warn("enqueue music preparation", zap.String("asset_id", a.ID), zap.Error(err))
+	}
+	return p, a, nil
+}
+
+// UpdateMusic changes the trim of the project's music.
+func (s *Service) UpdateMusic(ctx context.Context, projectID string, start, end *float64) (*simvid.Project, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Spec.Audio) == 0 {
+		return nil, simvid.Errorf(simvid.EConflict, "the project has no music")
+	}
+	a, err := s.Store.GetAsset(ctx, p.Spec.Audio[0].Asset)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		if len(p.Spec.Audio) == 0 || p.Spec.Audio[0].Asset != a.ID {
+			return simvid.Errorf(simvid.EConflict, "the music changed meanwhile; try again")
+		}
+		c := &p.Spec.Audio[0]
+		set(&c.Start, start)
+		set(&c.End, end)
+		return checkClip(*c, a.Duration)
+	})
+}
+
+// RemoveMusic takes the music out of the project.
+func (s *Service) RemoveMusic(ctx context.Context, projectID string) (*simvid.Project, error) {
+	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
+		return nil, err
+	}
+	var old []simvid.AudioClip
+	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		old, p.Spec.Audio = p.Spec.Audio, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range old {
+		s.forgetAsset(ctx, projectID, c.Asset)
+	}
+	return p, nil
+}
+
+// checkClip validates a trim against the track's length.
+func checkClip(c simvid.AudioClip, length float64) error {
+	if c.Start < 0 || c.End < 0 {
+		return simvid.Errorf(simvid.EUnprocessable, "music start and end must be 0 or more seconds")
+	}
+	if c.End != 0 && c.End <= c.Start {
+		return simvid.Errorf(simvid.EUnprocessable, "music end (%.1f s) must come after its start (%.1f s)", c.End, c.Start)
+	}
+	if length > 0 && c.Start >= length {
+		return simvid.Errorf(simvid.EUnprocessable, "music start (%.1f s) is past the end of the track (%.1f s)", c.Start, length)
+	}
+	if length > 0 && c.End > length+0.05 {
+		return simvid.Errorf(simvid.EUnprocessable, "music end (%.1f s) is past the end of the track (%.1f s)", c.End, length)
+	}
+	return nil
+}
+
+// AdoptMusic makes an already uploaded music asset (the origin's audio_id, uploaded before the
+// project existed) the project's music. The asset stays where it was stored; its id, 128
+// random bits, is the capability to use it.
+func (s *Service) AdoptMusic(ctx context.Context, projectID, assetID string) error {
+	if err := checkID(simvid.PrefixAudio, assetID, "audio"); err != nil {
+		return err
+	}
+	a, err := s.Store.GetAsset(ctx, assetID)
+	if err != nil {
+		return simvid.Errorf(simvid.ENotFound, "audio not found; upload it again")
+	}
+	if a.Kind != simvid.KindAudio {
+		return simvid.Errorf(simvid.ENotFound, "audio not found; upload it again")
+	}
+	if a.State == simvid.AssetFailed {
+		return simvid.Errorf(simvid.EUnprocessable, "the music could not be prepared: %s", a.Error)
+	}
+	_, err = s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		p.Spec.Audio = []simvid.AudioClip{{Asset: assetID}}
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,144 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// Settings is a partial change of a project's render settings: each present object is merged
+// into the current one, field by field.
+type Settings struct {
+	Output     json.RawMessage `json:"output,omitempty"`
+	Defaults   json.RawMessage `json:"defaults,omitempty"`
+	Transition json.RawMessage `json:"transition,omitempty"`
+	Music      json.RawMessage `json:"music,omitempty"`
+}
+
+// CreateProject makes an empty project, with settings applied when given.
+func (s *Service) CreateProject(ctx context.Context, settings *Settings, owner string) (*simvid.Project, error) {
+	now := time.Now().UTC()
+	p := &simvid.Project{ID: simvid.NewID(simvid.PrefixProject), CreatedAt: now, UpdatedAt: now, OwnerKey: owner}
+	p.Spec.Slides = []simvid.Slide{}
+	p.Spec.Normalize()
+	if settings != nil {
+		if err := s.applySettings(&p.Spec, settings); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.Store.CreateProject(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GetProject returns a project by id.
+func (s *Service) GetProject(ctx context.Context, id string) (*simvid.Project, error) {
+	if err := checkID(simvid.PrefixProject, id, "project"); err != nil {
+		return nil, err
+	}
+	return s.Store.GetProject(ctx, id)
+}
+
+// ProjectAssets returns a project's assets by id.
+func (s *Service) ProjectAssets(ctx context.Context, id string) (map[string]*simvid.Asset, error) {
+	list, err := s.Store.ListAssets(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*simvid.Asset, len(list))
+	for _, a := range list {
+		m[a.ID] = a
+	}
+	return m, nil
+}
+
+// UpdateSettings merges settings into a project and validates the result.
+func (s *Service) UpdateSettings(ctx context.Context, id string, settings *Settings) (*simvid.Project, error) {
+	if err := checkID(simvid.PrefixProject, id, "project"); err != nil {
+		return nil, err
+	}
+	return s.Store.UpdateProject(ctx, id, func(p *simvid.Project) error {
+		return s.applySettings(&p.Spec, settings)
+	})
+}
+
+func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
+	parts := []struct {
+		name string
+		raw  json.RawMessage
+		dst  any
+	}{{"output", in.Output, &spec.Output}, {"defaults", in.Defaults, &spec.Defaults},
+		{"transition", in.Transition, &spec.Transition}, {"music", in.Music, &spec.Music}}
+	for _, p := range parts {
+		if len(p.raw) == 0 || string(p.raw) == "null" {
+			continue
+		}
+		if err := decodeStrict(p.raw, p.dst); err != nil {
+			return simvid.Errorf(simvid.EUnprocessable, "%s: %s", p.name, err.Error())
+		}
+	}
+	if spec.Transition.Name == "none" {
+		spec.Transition.Duration = 0
+	}
+	spec.Normalize()
+	return spec.Validate(s.Transitions, s.Limits.Spec)
+}
+
+// decodeStrict decodes JSON refusing unknown fields, with an error that names the problem.
+func decodeStrict(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("%s must be a %s", te.Field, te.Type.String())
+		}
+		return errors.New(cleanJSONError(err))
+	}
+	return nil
+}
+
+func cleanJSONError(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
+// DeleteProject removes a project with every file and row. Unfinished renders are canceled
+// first so that no worker writes into a folder that is gone.
+func (s *Service) DeleteProject(ctx context.Context, id string) (int64, error) {
+	if _, err := s.GetProject(ctx, id); err != nil {
+		return 0, err
+	}
+	running, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: id, States: unfinished})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range running {
+		if _, err := s.CancelRender(ctx, r.ID); err != nil && !simvid.IsCode(err, simvid.EConflict) {
+			s.Log.Warn("delete project: cancel render", zap.String("render_id", r.ID), zap.Error(err))
+		}
+	}
+	freed, err := s.Media.DeleteProject(id)
+	if err != nil {
+		return freed, fmt.Errorf("service: delete project files: %w", err)
+	}
+	if err := s.Store.DeleteProject(ctx, id); err != nil {
+		return freed, err
+	}
+	s.Log.Info("project deleted", zap.String("project_id", id), zap.Int64("freed_bytes", freed))
+	return freed, nil
+}
+
+var unfinished = []string{simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}

@@ -1,0 +1,105 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// StartRender freezes the project's spec into a new render and queues it. client identifies
+// who asked (an IP or an API key) for the limit on unfinished renders.
+func (s *Service) StartRender(ctx context.Context, projectID, client string) (*simvid.Render, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Spec.Slides) == 0 {
+		return nil, simvid.Errorf(simvid.EConflict, "the project has no pictures yet; add at least one")
+	}
+	spec := p.Spec
+	spec.Normalize()
+	if err := spec.Validate(s.Transitions, s.Limits.Spec); err != nil {
+		return nil, err
+	}
+	for _, c := range spec.Audio {
+		a, err := s.Store.GetAsset(ctx, c.Asset)
+		if err != nil {
+			return nil, simvid.Errorf(simvid.EConflict, "the project's music is gone; choose it again")
+		}
+		if a.State == simvid.AssetFailed {
+			return nil, simvid.Errorf(simvid.EConflict, "the music could not be prepared (%s); remove it or upload another file", a.Error)
+		}
+	}
+	if s.Limits.UnfinishedRenders > 0 && client != "" {
+		n, err := s.Store.CountRenders(ctx, store.RenderFilter{Client: client, States: unfinished})
+		if err != nil {
+			return nil, err
+		}
+		if n >= s.Limits.UnfinishedRenders {
+			return nil, simvid.Errorf(simvid.ERateLimited, "you already have %d videos being made; wait for one to finish", n)
+		}
+	}
+	now := time.Now().UTC()
+	r := &simvid.Render{
+		ID: simvid.NewID(simvid.PrefixRender), ProjectID: p.ID, Spec: spec, State: simvid.StateQueued,
+		Message: "Waiting in the queue", Warnings: []string{}, Client: client, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.Store.CreateRender(ctx, r); err != nil {
+		return nil, err
+	}
+	// Touch the project: a render is activity, and it keeps the project from expiring.
+	_, _ = s.Store.UpdateProject(ctx, p.ID, func(*simvid.Project) error { return nil })
+	if err := s.Queue.EnqueueRender(ctx, r.ID); err != nil {
+		// The record is the truth: the reconciler enqueues it as soon as the queue is back.
+		s.Log.Warn("enqueue render; the reconciler will retry", zap.String("render_id", r.ID), zap.Error(err))
+	}
+	return r, nil
+}
+
+// GetRender returns a render by id.
+func (s *Service) GetRender(ctx context.Context, id string) (*simvid.Render, error) {
+	if err := checkID(simvid.PrefixRender, id, "render"); err != nil {
+		return nil, err
+	}
+	return s.Store.GetRender(ctx, id)
+}
+
+// ListRenders returns a project's renders, newest first.
+func (s *Service) ListRenders(ctx context.Context, projectID string, limit int) ([]*simvid.Render, error) {
+	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
+		return nil, err
+	}
+	return s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: projectID, Limit: limit})
+}
+
+// CancelRender stops a render: a queued one at once, a running one within a second or two
+// (its worker kills ffmpeg and records the end).
+func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, error) {
+	if err := checkID(simvid.PrefixRender, id, "render"); err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	r, err := s.Store.UpdateRender(ctx, id, func(r *simvid.Render) error {
+		if simvid.Finished(r.State) {
+			return simvid.Errorf(simvid.EConflict, "the render has already %s", map[string]string{
+				simvid.StateDone: "finished", simvid.StateFailed: "failed", simvid.StateCanceled: "been canceled"}[r.State])
+		}
+		r.CancelAsked = true
+		if r.State == simvid.StateQueued {
+			r.State, r.Message, r.Error, r.FinishedAt = simvid.StateCanceled, "Canceled", "canceled", &now
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.notify(ctx, r)
+	if err := s.Queue.Cancel(ctx, id); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,76 @@
+// Package service holds what simvid does with projects, pictures, music and renders, once,
+// for every surface that asks: the JSON API, the origin-compatible routes and the admin.
+package service
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// Queue is the part of the job queue the service uses.
+type Queue interface {
+	EnqueueRender(ctx context.Context, renderID string) error
+	EnqueuePrepareAudio(ctx context.Context, assetID string) error
+	Cancel(ctx context.Context, renderID string) error
+}
+
+// Limits bound what one project and one client may hold.
+type Limits struct {
+	ImagesPerProject  int
+	ProjectBytes      int64
+	UnfinishedRenders int    // per client
+	MinFreeDisk       uint64 // below it, uploads are refused with 507
+	Spec              simvid.Limits
+}
+
+// Service is simvid's application logic. Handlers parse, call it, and answer.
+type Service struct {
+	Store       store.Store
+	Media       *media.Store
+	Intake      *media.Intake
+	Queue       Queue
+	Transitions []string // what this machine's ffmpeg offers
+	Limits      Limits
+	ProjectTTL  time.Duration
+	Notify      func(ctx context.Context, r *simvid.Render) // tells open streams of a change; may be nil
+	Log         *zap.Logger
+}
+
+func (s *Service) notify(ctx context.Context, r *simvid.Render) {
+	if s.Notify != nil {
+		s.Notify(ctx, r)
+	}
+}
+
+// ExpiresAt returns when an anonymous project expires, or the zero time when it never does.
+func (s *Service) ExpiresAt(p *simvid.Project) time.Time {
+	if s.ProjectTTL <= 0 || p.OwnerKey != "" {
+		return time.Time{}
+	}
+	return p.UpdatedAt.Add(s.ProjectTTL)
+}
+
+func checkID(prefix, id, what string) error {
+	if !simvid.ValidID(prefix, id) {
+		return simvid.Errorf(simvid.ENotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// checkDisk refuses new files when the data directory's disk is nearly full.
+func (s *Service) checkDisk() error {
+	free, err := s.Media.Free()
+	if err != nil {
+		return nil // cannot tell: let the write itself fail if it must
+	}
+	if free < s.Limits.MinFreeDisk {
+		return simvid.Errorf(simvid.EStorageFull, "the server is out of storage space; please try again later")
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package service
+
+import (
+	"context"
+	"io"
+	"slices"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// AddImage takes one uploaded picture into a project as a new last slide. A refused file
+// leaves the project exactly as it was.
+func (s *Service) AddImage(ctx context.Context, projectID, name string, r io.Reader) (*simvid.Slide, *simvid.Asset, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkProjectRoom(ctx, p, 0); err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkDisk(); err != nil {
+		return nil, nil, err
+	}
+	a, err := s.Intake.Image(ctx, projectID, name, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	undo := func() { _ = s.Media.DeleteAsset(projectID, a.ID) }
+	if err := s.checkProjectRoom(ctx, p, a.Size); err != nil {
+		undo()
+		return nil, nil, err
+	}
+	if err := s.Store.CreateAsset(ctx, a); err != nil {
+		undo()
+		return nil, nil, err
+	}
+	slide := simvid.Slide{ID: simvid.NewID(simvid.PrefixSlide), Asset: a.ID}
+	_, err = s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
+			return simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", a.OriginalName, s.Limits.ImagesPerProject)
+		}
+		p.Spec.Slides = append(p.Spec.Slides, slide)
+		return nil
+	})
+	if err != nil {
+		_ = s.Store.DeleteAsset(ctx, a.ID)
+		undo()
+		return nil, nil, err
+	}
+	return &slide, a, nil
+}
+
+// checkProjectRoom refuses a file that would take the project over its picture count or its
+// byte budget.
+func (s *Service) checkProjectRoom(ctx context.Context, p *simvid.Project, adding int64) error {
+	if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
+		return simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.Limits.ImagesPerProject)
+	}
+	if s.Limits.ProjectBytes <= 0 || adding == 0 {
+		return nil
+	}
+	assets, err := s.Store.ListAssets(ctx, p.ID, "")
+	if err != nil {
+		return err
+	}
+	total := adding
+	for _, a := range assets {
+		total += a.Size
+	}
+	if total > s.Limits.ProjectBytes {
+		return simvid.Errorf(simvid.ETooLarge, "the project would hold more than %d MiB of files", s.Limits.ProjectBytes>>20)
+	}
+	return nil
+}
+
+// ReorderSlides puts the slides in the given order; order must name every slide once.
+func (s *Service) ReorderSlides(ctx context.Context, projectID string, order []string) (*simvid.Project, error) {
+	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
+		return nil, err
+	}
+	return s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		if len(order) != len(p.Spec.Slides) {
+			return simvid.Errorf(simvid.EUnprocessable, "order must list each of the %d slides once (got %d)", len(p.Spec.Slides), len(order))
+		}
+		byID := make(map[string]simvid.Slide, len(p.Spec.Slides))
+		for _, sl := range p.Spec.Slides {
+			byID[sl.ID] = sl
+		}
+		next := make([]simvid.Slide, 0, len(order))
+		for _, id := range order {
+			sl, ok := byID[id]
+			if !ok {
+				return simvid.Errorf(simvid.EUnprocessable, "order names an unknown or repeated slide")
+			}
+			delete(byID, id)
+			next = append(next, sl)
+		}
+		p.Spec.Slides = next
+		return nil
+	})
+}
+
+// SlidePatch is a partial change of one slide.
+type SlidePatch struct {
+	Duration   *float64   `json:"duration"`
+	Fit        *string    `json:"fit"`
+	Caption    *string    `json:"caption"`
+	Transition *string    `json:"transition"`
+	Motion     *string    `json:"motion"`
+	Focus      *[]float64 `json:"focus"`
+}
+
+// DecodeSlidePatch reads a slide patch, refusing unknown fields.
+func DecodeSlidePatch(raw []byte) (*SlidePatch, error) {
+	var sp SlidePatch
+	if err := decodeStrict(raw, &sp); err != nil {
+		return nil, simvid.Errorf(simvid.EInvalid, "bad slide settings: %s", err.Error())
+	}
+	return &sp, nil
+}
+
+// UpdateSlide changes one slide's own settings; zero values mean "use the project default".
+func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp *SlidePatch) (*simvid.Project, error) {
+	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
+		return nil, err
+	}
+	if err := checkID(simvid.PrefixSlide, slideID, "slide"); err != nil {
+		return nil, err
+	}
+	return s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
+		if i < 0 {
+			return simvid.Errorf(simvid.ENotFound, "slide not found")
+		}
+		sl := &p.Spec.Slides[i]
+		set(&sl.Duration, sp.Duration)
+		set(&sl.Fit, sp.Fit)
+		set(&sl.Caption, sp.Caption)
+		set(&sl.Transition, sp.Transition)
+		set(&sl.Motion, sp.Motion)
+		set(&sl.Focus, sp.Focus)
+		return p.Spec.Validate(s.Transitions, s.Limits.Spec)
+	})
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// RemoveSlide takes a slide out of the project; its picture goes too when no other slide
+// shows it.
+func (s *Service) RemoveSlide(ctx context.Context, projectID, slideID string) (*simvid.Project, error) {
+	if err := checkID(simvid.PrefixSlide, slideID, "slide"); err != nil {
+		return nil, err
+	}
+	var gone string
+	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
+		if i < 0 {
+			return simvid.Errorf(simvid.ENotFound, "slide not found")
+		}
+		gone = p.Spec.Slides[i].Asset
+		p.Spec.Slides = slices.Delete(p.Spec.Slides, i, i+1)
+		if slices.ContainsFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.Asset == gone }) {
+			gone = ""
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if gone != "" {
+		// Renders already queued hold the asset id in their snapshot; files stay until the
+		// project goes, rows and files of a picture no render can need go now.
+		s.forgetAsset(ctx, projectID, gone)
+	}
+	return p, nil
+}
+
+// forgetAsset removes an asset's row and files unless an unfinished render still needs it.
+func (s *Service) forgetAsset(ctx context.Context, projectID, assetID string) {
+	renders, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: projectID, States: unfinished})
+	if err != nil {
+		return
+	}
+	for _, r := range renders {
+		if r.Spec.UsesAsset(assetID) {
+			return
+		}
+	}
+	a, err := s.Store.GetAsset(ctx, assetID)
+	if err != nil {
+		return
+	}
+	if err := s.Store.DeleteAsset(ctx, assetID); err != nil && !simvid.IsCode(err, simvid.ENotFound) {
+		s.Log.Warn("remove asset row", zap.String("asset_id", assetID), zap.Error(err))
+	}
+	if err := s.Media.DeleteAsset(a.ProjectID, assetID); err != nil {
+		s.Log.Warn("remove asset files", zap.String("asset_id", assetID), zap.Error(err))
+	}
+}
