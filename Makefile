@@ -1,0 +1,70 @@
+# simvid: build, run, test and measure. GNU make.
+#
+#   make build        static binary in bin/simvid
+#   make run          install ffmpeg if missing, build, run `simvid all` on ./data
+#   make test         install the test tools if missing, vet, gofmt check, go test -race
+#   make bench        render speed and memory against the hand-written ffmpeg reference
+#   make scale-test   the multi-process scale test (pkg/scaletest)
+#   make lint         gofmt check and go vet
+#   make clean        remove build output, the bench corpus and temporary files
+
+SHELL   := bash
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/simvid/simvid/cmd.version=$(VERSION)
+ADDR    ?= 127.0.0.1:8080
+DATA    ?= ./data
+CORPUS  ?= .bench/corpus
+
+.PHONY: all build run test bench scale-test lint fmt-check vet clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/simvid .
+
+run:
+	@scripts/install-deps.sh runtime
+	@$(MAKE) --no-print-directory build
+	@mkdir -p $(DATA)
+	@echo "simvid $(VERSION): open http://$(patsubst :%,localhost:%,$(ADDR))/  (data in $(DATA); Ctrl-C stops it)"
+	bin/simvid all --addr $(ADDR) --data-dir $(DATA)
+
+# Every test that would skip for want of a tool fails instead under SIMVID_REQUIRE_TOOLS=1:
+# the tools are installed first, so nothing is skipped here.
+test: export SIMVID_REQUIRE_TOOLS := 1
+test:
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory lint
+	@echo "==> go test -race"
+	$(GO) test -race -count=1 -timeout 14m ./...
+
+bench:
+	@scripts/install-deps.sh bench
+	@echo "==> corpus"
+	@scripts/corpus.sh $(CORPUS)
+	@echo "==> benchmark (builds tmp/simvid; the reference render alone takes about 30 s)"
+	SIMVID_BENCH_CORPUS=$(abspath $(CORPUS)) $(GO) test -tags bench -run TestBench -count=1 -v -timeout 60m ./pkg/bench
+
+scale-test:
+	@if [ -d pkg/scaletest ]; then \
+		echo "==> scale test"; \
+		$(GO) test -tags scale -count=1 -v -timeout 60m ./pkg/scaletest; \
+	else \
+		echo "scale-test: SKIPPED: pkg/scaletest does not exist yet, so there is no scale test to run"; \
+	fi
+
+lint: fmt-check vet
+
+fmt-check:
+	@echo "==> gofmt"
+	@bad=$$(gofmt -l .); \
+	if [ -n "$$bad" ]; then echo "these files need gofmt -w:"; echo "$$bad" | sed 's/^/  /'; exit 1; fi
+
+vet:
+	@echo "==> go vet"
+	$(GO) vet ./...
+	$(GO) vet -tags bench ./pkg/bench
+
+clean:
+	rm -rf bin tmp .bench

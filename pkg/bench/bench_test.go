@@ -1,0 +1,132 @@
+//go:build bench
+
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The reference slideshow: scripts/reference.sh CORPUS OUT 1920 1080 3 0.5.
+const (
+	benchWidth, benchHeight = 1920, 1080
+	benchSeconds, benchFade = 3.0, 0.5
+	benchFrames             = 12 * 3 * 30 // twelve slides of 3 s at 30 fps
+	uploadBatch             = 4           // pictures per upload request
+	pollEvery               = 100 * time.Millisecond
+	sampleEvery             = 50 * time.Millisecond
+)
+
+// benchSettings is the reference slideshow as a settings patch.
+var benchSettings = map[string]any{
+	"output":     map[string]any{"resolution": fmt.Sprintf("%dx%d", benchWidth, benchHeight)},
+	"defaults":   map[string]any{"duration": benchSeconds, "fit": "contain", "background": "#000000"},
+	"transition": map[string]any{"name": "fade", "duration": benchFade},
+}
+
+// TestBench renders the reference slideshow with the hand-written ffmpeg command and with a
+// fresh `simvid all` (cold: uploads included; warm: the same project again), checks both
+// simvid videos and prints the times, ratios and peak memory.
+//
+// Environment: SIMVID_BENCH_CORPUS (default .bench/corpus of the module), SIMVID_BENCH_BIN (a
+// binary to measure instead of building tmp/simvid from the module).
+func TestBench(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 55*time.Minute)
+	defer cancel()
+	for _, tool := range []string{"ffmpeg", "ffprobe", "go", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the benchmark needs %s: %v (run scripts/install-deps.sh bench)", tool, err)
+		}
+	}
+	root, err := ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logw := testWriter{t}
+	bin := os.Getenv("SIMVID_BENCH_BIN") // a prebuilt binary, e.g. a release build
+	if bin == "" {
+		if bin, err = BuildBinary(ctx, root, filepath.Join("tmp", "simvid"), logw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	corpus := os.Getenv("SIMVID_BENCH_CORPUS")
+	if corpus == "" {
+		corpus = filepath.Join(root, ".bench", "corpus")
+	}
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "scripts", "corpus.sh"), corpus)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/corpus.sh %s: %v\n%s", corpus, err, out)
+	}
+	pics, err := filepath.Glob(filepath.Join(corpus, "images", "[0-9][0-9].*"))
+	if err != nil || len(pics) != 12 {
+		t.Fatalf("corpus %s: want the 12 numbered pictures, found %d (%v)", corpus, len(pics), err)
+	}
+	music := filepath.Join(corpus, "music.mp3")
+	work := t.TempDir()
+
+	ref, refOwn := runReference(ctx, t, root, corpus, filepath.Join(work, "reference.mp4"))
+	refFacts := probeVideo(ctx, t, filepath.Join(work, "reference.mp4"))
+
+	logPath := filepath.Join(work, "simvid.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, tail(logPath))
+	}
+	defer func() {
+		if err := srv.Stop(30 * time.Second); err != nil {
+			t.Errorf("simvid did not stop cleanly: %v\n%s", err, tail(logPath))
+		}
+	}()
+	c := NewClient(srv.URL)
+	sampler := NewPeakSampler(srv.Pid(), sampleEvery)
+	defer sampler.Stop()
+
+	// Cold: everything a person does, from an empty server to the downloaded video.
+	start := time.Now()
+	projectID, renderID, phases, err := coldRun(ctx, c, pics, music, filepath.Join(work, "cold.mp4"))
+	coldSec := time.Since(start).Seconds()
+	if err != nil {
+		t.Fatalf("cold run: %v\n%s", err, tail(logPath))
+	}
+	cold := Measure{"simvid cold", coldSec, sampler.Reset()}
+
+	// Warm: the same project rendered again by the same server.
+	start = time.Now()
+	warmID, err := renderAndDownload(ctx, c, projectID, filepath.Join(work, "warm.mp4"))
+	if err != nil {
+		t.Fatalf("warm run: %v\n%s", err, tail(logPath))
+	}
+	warm := Measure{"simvid warm", time.Since(start).Seconds(), sampler.Reset()}
+
+	say := func(s string) { t.Log(s); fmt.Println(s) }
+	say(fmt.Sprintf("simvid bench: 12 pictures at %dx%d, %g s each, %g s fade, music; %d frames",
+		benchWidth, benchHeight, benchSeconds, benchFade, benchFrames))
+	for _, line := range Table(ref, cold, warm) {
+		say(line)
+	}
+	say(fmt.Sprintf("cold phases: %s", phases))
+	say(fmt.Sprintf("reference: ffmpeg alone %s s by its own clock; output %s", refOwn, refFacts))
+
+	for name, path := range map[string]string{renderID: "cold.mp4", warmID: "warm.mp4"} {
+		checkVideo(t, name, probeVideo(ctx, t, filepath.Join(work, path)))
+	}
+}
+
+// testWriter sends a child's output to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Logf("%s", p)
+	return len(p), nil
+}

@@ -1,0 +1,173 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TreeRSS returns the resident memory, in bytes, of process pid and all of its descendants,
+// read from /proc. It returns 0 once pid has exited. Processes that vanish while they are
+// being read count as 0.
+func TreeRSS(pid int) int64 {
+	var sum int64
+	for _, p := range Tree(pid) {
+		sum += processRSS(p)
+	}
+	return sum
+}
+
+// Tree returns pid followed by every descendant of it, found by walking the parent ids in
+// /proc/*/stat. It returns nil when pid does not exist.
+func Tree(pid int) []int {
+	if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid))); err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if pp, ok := parentOf(p); ok {
+			children[pp] = append(children[pp], p)
+		}
+	}
+	tree := []int{pid}
+	for i := 0; i < len(tree); i++ {
+		tree = append(tree, children[tree[i]]...)
+	}
+	return tree
+}
+
+// parentOf reads the ppid of p from /proc/p/stat. The command name (field 2) is in
+// parentheses and may itself hold spaces or parentheses, so parsing starts after the last ')'.
+func parentOf(p int) (int, bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "stat"))
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:])) // state ppid pgrp ...
+	if len(f) < 2 {
+		return 0, false
+	}
+	pp, err := strconv.Atoi(f[1])
+	return pp, err == nil
+}
+
+// processRSS reads VmRSS of one process; 0 when it is gone or is a zombie (no VmRSS line).
+func processRSS(p int) int64 {
+	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(p), "status"))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		if !ok {
+			continue
+		}
+		var kb int64
+		if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
+			return 0
+		}
+		return kb * 1024
+	}
+	return 0
+}
+
+// PeakSampler samples TreeRSS of one process at a fixed interval in its own goroutine and
+// keeps the largest sum seen. Windows let one sampler measure several phases in turn.
+type PeakSampler struct {
+	pid      int
+	interval time.Duration
+	stop     chan struct{}
+	done     chan struct{}
+	once     sync.Once
+
+	mu      sync.Mutex
+	peak    int64 // largest sum in the current window
+	samples int   // samples in the current window
+}
+
+// NewPeakSampler starts sampling pid's process tree every interval (50 ms when 0), taking a
+// first sample before it returns. Call Stop when done.
+func NewPeakSampler(pid int, interval time.Duration) *PeakSampler {
+	if interval <= 0 {
+		interval = 50 * time.Millisecond
+	}
+	s := &PeakSampler{pid: pid, interval: interval, stop: make(chan struct{}), done: make(chan struct{})}
+	s.sample()
+	go s.loop()
+	return s
+}
+
+func (s *PeakSampler) loop() {
+	defer close(s.done)
+	t := time.NewTicker(s.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.sample()
+		}
+	}
+}
+
+func (s *PeakSampler) sample() {
+	v := TreeRSS(s.pid)
+	s.mu.Lock()
+	s.samples++
+	s.peak = max(s.peak, v)
+	s.mu.Unlock()
+}
+
+// Peak returns the largest process-tree RSS, in bytes, of the current window.
+func (s *PeakSampler) Peak() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
+// Samples returns how many samples the current window holds.
+func (s *PeakSampler) Samples() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.samples
+}
+
+// Reset takes a sample, ends the current window and returns its peak; the next window
+// starts from nothing.
+func (s *PeakSampler) Reset() int64 {
+	s.sample()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.peak
+	s.peak, s.samples = 0, 0
+	return p
+}
+
+// Stop takes a last sample, stops the sampler and returns the peak of the current window.
+// It is safe to call more than once.
+func (s *PeakSampler) Stop() int64 {
+	s.once.Do(func() {
+		close(s.stop)
+		<-s.done
+		s.sample()
+	})
+	return s.Peak()
+}

@@ -1,0 +1,119 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	"github.com/simvid/simvid/pkg/testutil"
+)
+
+// spawnTree starts `sh` that runs two sleeps in the background and waits, so the tree has
+// a parent and two children.
+func spawnTree(t *testing.T) *Process {
+	t.Helper()
+	testutil.Need(t, "sh", "sleep")
+	p, err := StartProcess("sh", []string{"-c", "sleep 30 & sleep 30 & wait"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop(2 * time.Second) })
+	deadline := time.Now().Add(5 * time.Second)
+	for len(Tree(p.Pid())) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("tree of %d never grew to 3 processes: %v", p.Pid(), Tree(p.Pid()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return p
+}
+
+func TestTreeRSSCountsDescendants(t *testing.T) {
+	p := spawnTree(t)
+	tree := Tree(p.Pid())
+	if len(tree) != 3 || tree[0] != p.Pid() {
+		t.Fatalf("Tree(%d) = %v, want the shell and its two sleeps", p.Pid(), tree)
+	}
+	parent := processRSS(p.Pid())
+	total := TreeRSS(p.Pid())
+	if parent <= 0 {
+		t.Fatalf("RSS of the shell = %d, want > 0", parent)
+	}
+	for _, c := range tree[1:] {
+		if processRSS(c) <= 0 {
+			t.Fatalf("RSS of child %d = 0", c)
+		}
+	}
+	if total <= parent {
+		t.Fatalf("TreeRSS = %d, want more than the shell alone (%d)", total, parent)
+	}
+	if total > 1<<30 {
+		t.Fatalf("TreeRSS = %d bytes for a shell and two sleeps: implausible", total)
+	}
+}
+
+func TestTreeRSSOfGoneProcess(t *testing.T) {
+	p, err := StartProcess("true", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-p.Done()
+	if got := TreeRSS(p.Pid()); got != 0 {
+		t.Fatalf("TreeRSS of an exited process = %d, want 0", got)
+	}
+	if got := Tree(p.Pid()); got != nil {
+		t.Fatalf("Tree of an exited process = %v, want nil", got)
+	}
+}
+
+func TestPeakSamplerKeepsPeakAcrossExit(t *testing.T) {
+	p := spawnTree(t)
+	s := NewPeakSampler(p.Pid(), 5*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	live := TreeRSS(p.Pid())
+	if err := p.Stop(2 * time.Second); err == nil {
+		t.Fatal("Stop of a shell killed by SIGTERM returned nil, want its signal")
+	}
+	time.Sleep(20 * time.Millisecond) // samples of the gone tree read 0
+	peak := s.Stop()
+	if peak < live/2 || peak <= 0 {
+		t.Fatalf("peak = %d, want about the live tree's %d", peak, live)
+	}
+	if s.Samples() < 3 {
+		t.Fatalf("samples = %d, want several at 5 ms", s.Samples())
+	}
+	if again := s.Stop(); again != peak {
+		t.Fatalf("second Stop = %d, want %d", again, peak)
+	}
+	if got := s.Reset(); got != peak {
+		t.Fatalf("Reset = %d, want the window's peak %d", got, peak)
+	}
+	if s.Peak() != 0 || s.Samples() != 0 {
+		t.Fatalf("after Reset: peak %d samples %d, want 0 0", s.Peak(), s.Samples())
+	}
+}
+
+func TestProcessStopKillsGroup(t *testing.T) {
+	// The shell ignores SIGTERM, so Stop must fall back to killing the whole group.
+	p, err := StartProcess("sh", []string{"-c", "trap '' TERM; sleep 30 & wait; sleep 30"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(Tree(p.Pid())) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	tree := Tree(p.Pid())
+	start := time.Now()
+	if err := p.Stop(200 * time.Millisecond); err == nil {
+		t.Fatal("Stop of a process that ignores SIGTERM returned nil, want the kill reported")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Stop took %s", d)
+	}
+	time.Sleep(50 * time.Millisecond)
+	for _, c := range tree[1:] {
+		if processRSS(c) > 0 {
+			t.Fatalf("child %d of the group still alive after Stop", c)
+		}
+	}
+}

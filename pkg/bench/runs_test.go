@@ -1,0 +1,148 @@
+//go:build bench
+
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/simvid/simvid/pkg/ffmpeg"
+)
+
+// runReference runs scripts/reference.sh, sampling the memory of its process tree (bash and
+// the ffmpeg it starts). It returns the measure and the script's own timing line.
+func runReference(ctx context.Context, t *testing.T, root, corpus, out string) (Measure, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	script := filepath.Join(root, "scripts", "reference.sh")
+	args := []string{script, corpus, out, fmt.Sprint(benchWidth), fmt.Sprint(benchHeight),
+		fmt.Sprint(benchSeconds), fmt.Sprint(benchFade)}
+	start := time.Now()
+	p, err := StartProcess("bash", args, nil, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewPeakSampler(p.Pid(), sampleEvery)
+	select {
+	case <-p.Done():
+	case <-ctx.Done():
+		_ = p.Stop(5 * time.Second)
+	}
+	sec := time.Since(start).Seconds()
+	peak := s.Stop()
+	if err := p.Err(); err != nil || ctx.Err() != nil {
+		t.Fatalf("scripts/reference.sh: %v %v\n%s", err, ctx.Err(), buf.String())
+	}
+	lines := strings.Fields(buf.String())
+	own := "?"
+	if len(lines) > 0 {
+		own = lines[len(lines)-1]
+	}
+	return Measure{"reference (ffmpeg)", sec, peak}, own
+}
+
+// coldRun creates the project, uploads the pictures in order and the music, waits for the
+// music, renders and downloads. It returns a short account of where the time went.
+func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (projectID, renderID, phases string, err error) {
+	start := time.Now()
+	p, err := c.CreateProject(ctx)
+	if err != nil {
+		return "", "", "", err
+	}
+	if _, err := c.PatchSettings(ctx, p.ID, benchSettings); err != nil {
+		return p.ID, "", "", err
+	}
+	for i := 0; i < len(pics); i += uploadBatch {
+		if _, err := c.UploadImages(ctx, p.ID, pics[i:min(i+uploadBatch, len(pics))]...); err != nil {
+			return p.ID, "", "", err
+		}
+	}
+	images := time.Since(start)
+	if _, err := c.UploadMusic(ctx, p.ID, music); err != nil {
+		return p.ID, "", "", err
+	}
+	got, err := c.WaitMusic(ctx, p.ID, pollEvery)
+	if err != nil {
+		return p.ID, "", "", err
+	}
+	for i, s := range got.Slides {
+		if i >= len(pics) || s.Filename != filepath.Base(pics[i]) {
+			return p.ID, "", "", fmt.Errorf("slide %d is %q, want %q (upload order lost)", i+1, s.Filename, filepath.Base(pics[min(i, len(pics)-1)]))
+		}
+	}
+	if len(got.Slides) != len(pics) {
+		return p.ID, "", "", fmt.Errorf("project has %d slides, want %d", len(got.Slides), len(pics))
+	}
+	intake := time.Since(start)
+	renderID, err = renderAndDownload(ctx, c, p.ID, dst)
+	phases = fmt.Sprintf("pictures uploaded %.2f s, music ready %.2f s, rendered and downloaded %.2f s",
+		images.Seconds(), intake.Seconds(), (time.Since(start) - intake).Seconds())
+	return p.ID, renderID, phases, err
+}
+
+// renderAndDownload starts a render of the project, waits for it and saves the video.
+func renderAndDownload(ctx context.Context, c *Client, projectID, dst string) (string, error) {
+	r, err := c.StartRender(ctx, projectID)
+	if err != nil {
+		return "", err
+	}
+	id := r.ID
+	if _, err := c.WaitRender(ctx, id, pollEvery); err != nil {
+		return id, err
+	}
+	_, err = c.Download(ctx, id, dst)
+	return id, err
+}
+
+// videoFacts is what the benchmark checks of a video.
+type videoFacts struct {
+	Frames        int64
+	Width, Height int
+	PixFmt        string
+	Audio         bool
+}
+
+func (v videoFacts) String() string {
+	return fmt.Sprintf("%d frames %dx%d %s audio=%v", v.Frames, v.Width, v.Height, v.PixFmt, v.Audio)
+}
+
+func probeVideo(ctx context.Context, t *testing.T, path string) videoFacts {
+	t.Helper()
+	p, err := ffmpeg.New("", "", zaptest.NewLogger(t)).ProbeFile(ctx, path, 5*time.Minute, true)
+	if err != nil {
+		t.Fatalf("probe %s: %v", path, err)
+	}
+	v := p.Video()
+	if v == nil {
+		t.Fatalf("%s has no video stream", path)
+	}
+	return videoFacts{Frames: v.Frames(), Width: v.Width, Height: v.Height, PixFmt: v.PixFmt, Audio: p.Audio() != nil}
+}
+
+func checkVideo(t *testing.T, renderID string, v videoFacts) {
+	t.Helper()
+	want := videoFacts{Frames: benchFrames, Width: benchWidth, Height: benchHeight, PixFmt: "yuv420p", Audio: true}
+	if v != want {
+		t.Errorf("render %s: video is %s, want %s", renderID, v, want)
+	}
+}
+
+// tail returns the end of a log file for a failure message.
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(no log: " + err.Error() + ")"
+	}
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return "simvid log (end):\n" + string(b)
+}
