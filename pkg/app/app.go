@@ -59,11 +59,11 @@ type App struct {
 }
 
 // New builds every dependency the roles need. Nothing is started yet but the embedded Redis.
-func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) (a *App, err error) {
-	a = &App{cfg: cfg, log: log, roles: roles, metrics: metrics.New()}
+func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log, roles: roles, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
-			a.Close()
+			a.Close() // what was built so far
 		}
 	}()
 	if err := a.openRedis(); err != nil {
