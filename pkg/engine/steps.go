@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// PrepareStill decodes a picture once into its cached still and returns the still's path.
+func (e *Engine) PrepareStill(ctx context.Context, st render.Still, srcPath string) (string, error) {
+	slide := 1
+	if len(st.Slides) > 0 {
+		slide = st.Slides[0] + 1
+	}
+	out := e.StillPath(st.Key)
+	_, err := produce(out, func(tmp string) error {
+		if _, err := os.Stat(srcPath); srcPath == "" || err != nil {
+			return simvid.Errorf(simvid.EInternal, "slide %d's picture file is missing on the server", slide)
+		}
+		if err := e.ff.Run(ctx, render.StillArgs(st, srcPath, tmp), nil); err != nil {
+			return stillError(err, slide, st.Asset)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EncodeSegment encodes one segment from its stills (prepared already). onFrames (may be nil)
+// receives ffmpeg's frame count as it goes. cached says the segment was in the cache.
+func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc render.Encoder, onFrames func(int64)) (cached bool, err error) {
+	stills := make([]string, len(seg.Stills))
+	for i, k := range seg.Stills {
+		stills[i] = e.StillPath(k)
+	}
+	cached, err = produce(e.SegmentPath(seg.Key), func(tmp string) error {
+		for _, s := range stills {
+			if _, err := os.Stat(s); err != nil {
+				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
+			}
+		}
+		if err := e.ff.Run(ctx, render.SegmentArgs(seg, stills, tmp, enc), onFrames); err != nil {
+			return internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
+		}
+		return nil
+	})
+	if err == nil && onFrames != nil {
+		onFrames(seg.Frames)
+	}
+	return cached, err
+}
+
+// PrepareAudio makes the music track of exactly the video's length and returns its path.
+func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath string) (string, error) {
+	out := e.AudioPath(a.Key)
+	_, err := produce(out, func(tmp string) error {
+		if _, err := os.Stat(workPath); workPath == "" || err != nil {
+			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
+		}
+		if err := e.ff.Run(ctx, render.AudioArgs(a, workPath, tmp), nil); err != nil {
+			return internalError(err, "preparing the music")
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Assemble joins the plan's cached segments and the prepared music (audioPath "" for none)
+// into output with a stream copy, atomically, and returns its size. It runs again even when
+// output exists: the same path may hold an older render's file.
+func (e *Engine) Assemble(ctx context.Context, p *render.Video, audioPath, output string) (int64, error) {
+	paths := make([]string, len(p.Segments))
+	frames := make([]int64, len(p.Segments))
+	for i, sg := range p.Segments {
+		abs, err := filepath.Abs(e.SegmentPath(sg.Key))
+		if err != nil {
+			return 0, fmt.Errorf("engine: %w", err)
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return 0, fmt.Errorf("engine: segment %d is not in the cache: %w", i, err)
+		}
+		paths[i], frames[i] = abs, sg.Frames
+	}
+	if err := os.MkdirAll(e.tmp, 0o755); err != nil {
+		return 0, fmt.Errorf("engine: %w", err)
+	}
+	list, err := os.CreateTemp(e.tmp, "concat-*.txt")
+	if err != nil {
+		return 0, fmt.Errorf("engine: %w", err)
+	}
+	defer os.Remove(list.Name())
+	_, werr := list.WriteString(render.ConcatList(paths, frames, p.FPS))
+	if cerr := list.Close(); werr != nil || cerr != nil {
+		return 0, fmt.Errorf("engine: concat list: %v %v", werr, cerr)
+	}
+	if err := writeAtomic(output, func(tmp string) error {
+		if err := e.ff.Run(ctx, render.AssembleArgs(list.Name(), audioPath, tmp), nil); err != nil {
+			return internalError(err, "joining the video")
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	e.log.Debug("assembled", zap.String("output", output), zap.String("key", p.Key))
+	return fileSize(output)
+}
+
+// Poster writes a JPEG of the first slide at output size, atomically.
+func (e *Engine) Poster(ctx context.Context, p *render.Video, poster string) error {
+	if len(p.Slides) == 0 {
+		return fmt.Errorf("engine: poster: the plan has no slides")
+	}
+	still := e.StillPath(p.Stills[p.Slides[0].Still].Key)
+	return writeAtomic(poster, func(tmp string) error {
+		if err := e.ff.Run(ctx, render.PosterArgs(still, tmp), nil); err != nil {
+			return internalError(err, "making the poster")
+		}
+		return nil
+	})
+}
+
+// writeAtomic replaces final with what build writes to a temp file next to it.
+func writeAtomic(final string, build func(tmp string) error) error {
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	tmp := tempName(final)
+	if err := build(tmp); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("engine: %w", err)
+	}
+	return nil
+}

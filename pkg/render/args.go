@@ -1,0 +1,125 @@
+package render
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/simvid/simvid/pkg/ffmpeg"
+)
+
+// File extensions of the cached intermediates. Stills are raw yuv420p in YUV4MPEG: no
+// decoding cost when a segment reads them, and their pixels are exactly what a single-pass
+// render feeds its encoder (the colour conversion happens once, here).
+const (
+	StillExt   = "y4m"
+	SegmentExt = "mp4"
+	AudioExt   = "m4a"
+)
+
+// StillArgs decodes the picture once (never -loop 1 on the original), turns it upright, fits it
+// to the output size and writes one yuv420p frame.
+func StillArgs(st Still, srcPath, outPath string) []string {
+	return []string{"-noautorotate", "-i", fileURL(srcPath), "-frames:v", "1",
+		"-filter_complex", stillFilter(st), "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)}
+}
+
+// stillFilter is [0:v] -> upright -> fitted WxH -> yuv420p -> [v].
+func stillFilter(st Still) string {
+	src := "[0:v]"
+	if o := ffmpeg.OrientFilter(st.Orientation); o != "" {
+		src += o + ","
+	}
+	w, h := st.W, st.H
+	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2", w, h)
+	tail := "setsar=1,format=yuv420p[v]"
+	switch st.Fit {
+	case "blur":
+		// The background is cropped to cover, blurred at an eighth of the size (fast), and
+		// scaled back up under the contained picture.
+		bw, bh := even(w/8), even(h/8)
+		return fmt.Sprintf("%ssplit=2[b][f];"+
+			"[b]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,gblur=sigma=6,scale=%d:%d[bg];"+
+			"[f]%s[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,%s",
+			src, bw, bh, bw, bh, w, h, contain, tail)
+	case "cover":
+		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
+			src, w, h, w, h, ff(st.FocusX), ff(st.FocusY), tail)
+	}
+	return fmt.Sprintf("%s%s,pad=%d:%d:(ow-iw)/2:(oh-ih)/2:color=0x%s,%s",
+		src, contain, w, h, strings.TrimPrefix(st.Background, "#"), tail)
+}
+
+func even(n int) int { return max(2, n&^1) }
+
+// SegmentArgs renders one segment to exactly seg.Frames frames. stillPaths are the files of
+// seg.Stills, in order. A hold loops its still; a transition loops both stills over the
+// transition's length into xfade starting at once.
+func SegmentArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) []string {
+	n, fps := seg.Frames, seg.FPS
+	loop := fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/%d,setpts=N/%d/TB", n-1, fps, fps)
+	var a []string
+	for _, p := range stillPaths {
+		// The rate a still was written with comes from its picture (a GIF says 10, others
+		// 25); xfade refuses inputs whose rates differ, so every still is read at the output's.
+		a = append(a, "-r", strconv.Itoa(fps), "-f", "yuv4mpegpipe", "-i", fileURL(p))
+	}
+	// ffmpeg 5.1's xfade works in yuv444p only: every transition frame, and in a single-pass
+	// render every frame, goes 420 -> 444 -> 420. A hold takes the same round trip once, before
+	// looping, so that its chroma matches the transitions at the joins (and a single pass).
+	fc := "[0:v]format=yuv444p,format=yuv420p," + loop + "[v]"
+	if seg.Kind == KindTransition {
+		fc = fmt.Sprintf("[0:v]%s[a];[1:v]%s[b];[a][b]xfade=transition=%s:duration=%.6f:offset=0[v]",
+			loop, loop, seg.Transition, float64(n)/float64(fps))
+	}
+	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", strconv.FormatInt(n, 10))
+	a = append(a, enc.Args(fps)...)
+	return append(a, "-an", "-f", "mp4", fileURL(outPath))
+}
+
+// PosterArgs writes a JPEG at output size from a still: no video decode.
+func PosterArgs(stillPath, outPath string) []string {
+	return []string{"-f", "yuv4mpegpipe", "-i", fileURL(stillPath), "-frames:v", "1",
+		"-q:v", "3", "-f", "image2", "-update", "1", fileURL(outPath)}
+}
+
+// AssembleArgs joins the segments of a concat list with a stream copy and muxes the prepared
+// AAC (audioPath "" for none). The lengths are exact already: no -shortest.
+func AssembleArgs(concatListPath, audioPath, outPath string) []string {
+	a := []string{"-f", "concat", "-safe", "0", "-i", fileURL(concatListPath)}
+	if audioPath != "" {
+		a = append(a, "-i", fileURL(audioPath), "-map", "0:v:0", "-map", "1:a:0")
+	} else {
+		a = append(a, "-map", "0:v:0")
+	}
+	return append(a, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", fileURL(outPath))
+}
+
+// ConcatList is the concat demuxer's list of paths. Each entry's duration is given so that
+// every join lands on the exact frame however the containers round their own durations.
+// frames[i] is the length of paths[i]; pass nil to let the demuxer read the durations.
+func ConcatList(paths []string, frames []int64, fps int) string {
+	var b strings.Builder
+	b.WriteString("ffconcat version 1.0\n")
+	var at int64
+	for i, p := range paths {
+		// Inside single quotes nothing is special but the quote itself: close, escape, reopen.
+		fmt.Fprintf(&b, "file '%s'\n", strings.ReplaceAll(p, "'", `'\''`))
+		if i < len(frames) {
+			// Microseconds from the start, rounded once per boundary so that errors never add up.
+			us := func(f int64) int64 { return (f*1_000_000 + int64(fps)/2) / int64(fps) }
+			d := us(at+frames[i]) - us(at)
+			at += frames[i]
+			fmt.Fprintf(&b, "duration %d.%06d\n", d/1_000_000, d%1_000_000)
+		}
+	}
+	return b.String()
+}
+
+// fileURL keeps ffmpeg from reading a path with a colon as a protocol.
+func fileURL(p string) string {
+	if strings.HasPrefix(p, "file:") || p == "-" {
+		return p
+	}
+	return "file:" + p
+}

@@ -1,0 +1,136 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+func TestStillArgs(t *testing.T) {
+	cases := []struct {
+		st   Still
+		want []string
+		not  []string
+	}{
+		{Still{Fit: "contain", Background: "#112233", W: 640, H: 360, Orientation: 6},
+			[]string{"[0:v]transpose=1,scale=640:360:force_original_aspect_ratio=decrease:force_divisible_by=2", "pad=640:360:(ow-iw)/2:(oh-ih)/2:color=0x112233", "setsar=1,format=yuv420p[v]"},
+			[]string{"overlay"}},
+		{Still{Fit: "blur", W: 1920, H: 1080, Orientation: 1},
+			[]string{"[0:v]split=2", "scale=240:134:force_original_aspect_ratio=increase,crop=240:134,gblur", "overlay=(W-w)/2:(H-h)/2"},
+			[]string{"pad=", "transpose", "hflip"}},
+		{Still{Fit: "cover", W: 480, H: 640, Orientation: 3, FocusX: 0.25, FocusY: 0.5},
+			[]string{"[0:v]hflip,vflip,scale=480:640:force_original_aspect_ratio=increase,crop=480:640:(iw-ow)*0.25:(ih-oh)*0.5"},
+			nil},
+	}
+	for _, c := range cases {
+		a := StillArgs(c.st, "/in/pic.jpg", "/cache/s.y4m")
+		joined := strings.Join(a, " ")
+		if a[0] != "-noautorotate" || !strings.Contains(joined, "-i file:/in/pic.jpg -frames:v 1") ||
+			!strings.HasSuffix(joined, "-f yuv4mpegpipe file:/cache/s.y4m") || strings.Contains(joined, "-loop") {
+			t.Errorf("args %q", a)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(joined, w) {
+				t.Errorf("%s fit: %q lacks %q", c.st.Fit, joined, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(joined, n) {
+				t.Errorf("%s fit: %q has %q", c.st.Fit, joined, n)
+			}
+		}
+	}
+}
+
+func TestSegmentArgs(t *testing.T) {
+	enc, _ := EncoderFor("standard", false)
+	enc.Threads = 2
+	hold := strings.Join(SegmentArgs(Segment{Kind: KindHold, Frames: 83, FPS: 30}, []string{"/c/a.y4m"}, "/c/h.mp4", enc), " ")
+	for _, w := range []string{"-r 30 -f yuv4mpegpipe -i file:/c/a.y4m", "[0:v]format=yuv444p,format=yuv420p,loop=loop=82:size=1:start=0,settb=1/30,setpts=N/30/TB[v]",
+		"-frames:v 83", "-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -r 30 -threads 2", "-f mp4 file:/c/h.mp4"} {
+		if !strings.Contains(hold, w) {
+			t.Errorf("hold %q lacks %q", hold, w)
+		}
+	}
+	tr := strings.Join(SegmentArgs(Segment{Kind: KindTransition, Frames: 15, FPS: 30, Transition: "wipeleft"},
+		[]string{"/c/a.y4m", "/c/b.y4m"}, "/c/t.mp4", enc), " ")
+	for _, w := range []string{"-i file:/c/b.y4m", "[1:v]loop=loop=14:size=1", "xfade=transition=wipeleft:duration=0.500000:offset=0[v]", "-frames:v 15"} {
+		if !strings.Contains(tr, w) {
+			t.Errorf("transition %q lacks %q", tr, w)
+		}
+	}
+	for q, want := range map[string]string{"draft": "-preset ultrafast -crf 28", "high": "-preset medium -crf 20"} {
+		e, err := EncoderFor(q, false)
+		if err != nil || !strings.Contains(strings.Join(e.Args(30), " "), want) {
+			t.Errorf("%s: %v %v", q, e.Args(30), err)
+		}
+	}
+	if e, _ := EncoderFor("high", true); !strings.Contains(strings.Join(e.Args(30), " "), "-qp 0") {
+		t.Errorf("lossless: %v", e.Args(30))
+	}
+	if _, err := EncoderFor("ultra", false); err == nil {
+		t.Error("unknown quality accepted")
+	}
+}
+
+func TestConcatList(t *testing.T) {
+	got := ConcatList([]string{"/c/a.mp4", "/c/it's.mp4", "/c/b.mp4"}, []int64{1, 1, 1}, 30)
+	want := "ffconcat version 1.0\nfile '/c/a.mp4'\nduration 0.033333\nfile '/c/it'\\''s.mp4'\nduration 0.033334\nfile '/c/b.mp4'\nduration 0.033333\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if l := ConcatList([]string{"/a"}, nil, 30); l != "ffconcat version 1.0\nfile '/a'\n" {
+		t.Errorf("without durations: %q", l)
+	}
+	a := strings.Join(AssembleArgs("/t/list", "/c/a.m4a", "/o/.v.tmp"), " ")
+	if a != "-f concat -safe 0 -i file:/t/list -i file:/c/a.m4a -map 0:v:0 -map 1:a:0 -c copy -movflags +faststart -f mp4 file:/o/.v.tmp" {
+		t.Errorf("assemble: %s", a)
+	}
+	if a := strings.Join(AssembleArgs("/t/list", "", "/o/v"), " "); strings.Contains(a, "1:a") || strings.Contains(a, "-shortest") {
+		t.Errorf("assemble without audio: %s", a)
+	}
+}
+
+func TestAudioPlan(t *testing.T) {
+	withMusic := func(dur, start, end float64, fit string, fadeOut *float64) *AudioPlan {
+		t.Helper()
+		in := input(repeat(3, 4), "fade", 0.5) // 12 s
+		id := simvid.NewID(simvid.PrefixAudio)
+		in.Audio[id] = Audio{SHA256: "music", Duration: dur}
+		in.Spec.Audio = []simvid.AudioClip{{Asset: id, Start: start, End: end}}
+		in.Spec.Music = simvid.MusicSpec{Fit: fit, FadeIn: 0.5, FadeOut: fadeOut, Volume: 0.8}
+		p, err := Plan(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Audio
+	}
+	if p, _ := Plan(input(repeat(3, 2), "fade", 0.5)); p.Audio != nil {
+		t.Error("audio plan without music")
+	}
+	short := withMusic(5, 1, 0, "loop", nil)
+	args := strings.Join(AudioArgs(short, "/w/m.flac", "/c/a.m4a"), " ")
+	for _, w := range []string{"atrim=start=1:end=5,asetpts=N/SR/TB,aloop=loop=-1:size=240000,apad,atrim=end_sample=576000",
+		"afade=t=in:d=0.5", "afade=t=out:st=10.5:d=1.5", "volume=0.8", "-c:a aac -b:a 192k -ar 48000 -f ipod file:/c/a.m4a"} {
+		if !strings.Contains(args, w) {
+			t.Errorf("%q lacks %q", args, w)
+		}
+	}
+	if !short.Loop || short.End != 5 || short.Seconds() != 12 {
+		t.Errorf("short music %+v", short)
+	}
+	long := withMusic(300, 0, 0, "loop", nil)
+	if long.Loop || strings.Contains(strings.Join(AudioArgs(long, "w", "o"), " "), "aloop") {
+		t.Errorf("long music loops: %+v", long)
+	}
+	zero := 0.0
+	trimmed := withMusic(5, 0, 0, "trim", &zero)
+	args = strings.Join(AudioArgs(trimmed, "w", "o"), " ")
+	if trimmed.Loop || !strings.Contains(args, "apad,atrim=end_sample=576000") || strings.Contains(args, "t=out") {
+		t.Errorf("trimmed music: %s", args)
+	}
+	if withMusic(300, 0, 0, "loop", nil).Key == withMusic(300, 0, 0, "trim", nil).Key {
+		t.Error("the fit is not part of the audio key")
+	}
+}

@@ -1,0 +1,54 @@
+package render
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// keyOf hashes its parts, each on its own line, after the format version.
+func keyOf(parts ...any) string {
+	h := sha256.New()
+	io.WriteString(h, FormatVersion)
+	for _, p := range parts {
+		fmt.Fprintf(h, "\n%v", p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// stillKey covers everything that decides a still's pixels. The slides using it are left out:
+// the same picture on two slides is decoded once.
+func stillKey(st Still, ffmpegVersion string) string {
+	return keyOf("still", st.SHA256, st.Orientation, st.Fit, st.Background,
+		ff(st.FocusX), ff(st.FocusY), st.W, st.H, ffmpegVersion)
+}
+
+// segmentKey covers a segment's bytes: its stills (whose keys cover the pictures), its length,
+// its transition, the output shape and the encoder. Its place on the timeline is left out,
+// so that moving a slide reuses its segments.
+func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
+	return keyOf("segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
+		p.Encoder.key(), ffmpegVersion)
+}
+
+func audioKey(a *AudioPlan, ffmpegVersion string) string {
+	return keyOf("audio", a.SHA256, ff(a.Start), ff(a.End), a.Fit, ff(a.FadeIn), ff(a.FadeOut),
+		ff(a.Volume), a.Frames, a.FPS, AudioBitrate, ffmpegVersion)
+}
+
+// finalKey names the finished video: its segments in order and its music.
+func (p *Video) finalKey() string {
+	parts := []any{"video", p.FPS}
+	for _, sg := range p.Segments {
+		parts = append(parts, sg.Key)
+	}
+	if p.Audio != nil {
+		parts = append(parts, p.Audio.Key)
+	}
+	return keyOf(parts...)
+}
+
+// ff formats a float the same way on every machine.
+func ff(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -1,0 +1,210 @@
+// Package render plans a video without touching a file: spec and probe facts in, a frame-exact
+// timeline of stills and segments with their cache keys and ffmpeg arguments out.
+package render
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// FormatVersion is part of every cache key: bump it when a change here changes the bytes of a
+// still, a segment or the audio, so that old cache entries are never reused.
+const FormatVersion = "simvid-render-1"
+
+// Image is what intake learned about a picture. Width and Height are upright (after the EXIF
+// orientation is applied); Orientation is the EXIF value (1..8, 0 = unknown = upright).
+type Image struct {
+	SHA256        string
+	Width, Height int
+	Orientation   int
+}
+
+// Audio is what intake learned about a music file.
+type Audio struct {
+	SHA256   string
+	Duration float64 // seconds of the working copy
+}
+
+// Input is everything the plan depends on. Spec is normalized and validated already.
+type Input struct {
+	Spec          simvid.Spec
+	Images        map[string]Image // by asset id
+	Audio         map[string]Audio // by asset id
+	FFmpegVersion string           // part of cache keys
+	Lossless      bool             // encode with -qp 0 (tests compare against single-pass renders)
+}
+
+// Video is a whole render worked out to the frame: what Plan returns. (A type cannot share
+// the function's name.)
+type Video struct {
+	W, H, FPS int
+	Frames    int64   // the video's length in frames: the sum of the slides
+	Duration  float64 // Frames / FPS seconds
+	Encoder   Encoder
+	Slides    []SlidePlan
+	Stills    []Still   // one per distinct picture at output size and fit
+	Segments  []Segment // in order; their frames add up to Frames
+	Audio     *AudioPlan
+	Warnings  []string
+	Key       string // hash of every segment key and the audio key: the final file's identity
+}
+
+// SlidePlan is one slide on the timeline. In is the frames it gives to the transition into it,
+// Out those it gives to the transition out of it.
+type SlidePlan struct {
+	Index  int
+	Asset  string
+	Still  int // index into Video.Stills
+	Start  int64
+	Frames int64
+	In     int64
+	Out    int64
+}
+
+// Still is one picture decoded once, fitted to the output size and stored losslessly.
+type Still struct {
+	Key         string
+	Asset       string
+	SHA256      string
+	Orientation int
+	Fit         string  // contain, blur, cover
+	Background  string  // "#rrggbb" (contain)
+	FocusX      float64 // 0..1 (cover)
+	FocusY      float64
+	W, H        int
+	Slides      []int // slide indices using it, for error messages
+}
+
+// Segment kinds.
+const (
+	KindHold       = "hold"
+	KindTransition = "transition"
+)
+
+// Segment is a run of frames one ffmpeg process renders alone.
+type Segment struct {
+	Index      int
+	Kind       string
+	Slides     []int // the slide held, or the two slides of a transition
+	Stills     []string
+	Transition string // xfade name, for transitions
+	Start      int64
+	Frames     int64
+	FPS        int
+	Key        string
+}
+
+// Plan works out the timeline, the stills, the segments and the audio of a render.
+func Plan(in Input) (*Video, error) {
+	s := &in.Spec
+	if len(s.Slides) == 0 {
+		return nil, simvid.Errorf(simvid.EUnprocessable, "the project has no slides")
+	}
+	w, h, err := simvid.ParseResolution(s.Output.Resolution)
+	if err != nil {
+		return nil, err
+	}
+	if s.Output.FPS <= 0 {
+		return nil, simvid.Errorf(simvid.EUnprocessable, "output.fps must be positive")
+	}
+	p := &Video{W: w, H: h, FPS: s.Output.FPS}
+	if p.Encoder, err = EncoderFor(s.Output.Quality, in.Lossless); err != nil {
+		return nil, err
+	}
+	if err := p.addStills(in); err != nil {
+		return nil, err
+	}
+	p.timeline(s)
+	if err := p.segments(in); err != nil {
+		return nil, err
+	}
+	if p.Audio, err = planAudio(in, p.Frames, p.FPS); err != nil {
+		return nil, err
+	}
+	p.Duration = float64(p.Frames) / float64(p.FPS)
+	p.Key = p.finalKey()
+	return p, nil
+}
+
+// addStills gives every slide a still, one per distinct (picture, size, fit, background).
+func (p *Video) addStills(in Input) error {
+	s := &in.Spec
+	seen := map[string]int{}
+	for i, sl := range s.Slides {
+		img, ok := in.Images[sl.Asset]
+		if !ok {
+			return simvid.Errorf(simvid.EUnprocessable, "slide %d's picture (%s) is not in the project", i+1, sl.Asset)
+		}
+		st := Still{Asset: sl.Asset, SHA256: img.SHA256, Orientation: img.Orientation,
+			Fit: s.SlideFit(i), W: p.W, H: p.H, FocusX: 0.5, FocusY: 0.5}
+		switch st.Fit {
+		case "contain":
+			st.Background = s.Defaults.Background
+			if !colorRE.MatchString(st.Background) {
+				return simvid.Errorf(simvid.EUnprocessable, "defaults.background must be a colour like #000000 (got %q)", st.Background)
+			}
+		case "blur":
+		case "cover":
+			if len(sl.Focus) == 2 {
+				st.FocusX, st.FocusY = sl.Focus[0], sl.Focus[1]
+			}
+		default:
+			return simvid.Errorf(simvid.EUnprocessable, "slides[%d].fit %q is not supported", i, st.Fit)
+		}
+		st.Key = stillKey(st, in.FFmpegVersion)
+		j, ok := seen[st.Key]
+		if !ok {
+			j = len(p.Stills)
+			seen[st.Key] = j
+			p.Stills = append(p.Stills, st)
+		}
+		p.Stills[j].Slides = append(p.Stills[j].Slides, i)
+		p.Slides = append(p.Slides, SlidePlan{Index: i, Asset: sl.Asset, Still: j})
+	}
+	return nil
+}
+
+// segments cuts the timeline into holds and transitions; empty holds are left out.
+func (p *Video) segments(in Input) error {
+	add := func(sg Segment) {
+		if sg.Frames <= 0 {
+			return
+		}
+		sg.Index, sg.FPS = len(p.Segments), p.FPS
+		sg.Key = segmentKey(sg, p, in.FFmpegVersion)
+		p.Segments = append(p.Segments, sg)
+	}
+	for i, sl := range p.Slides {
+		still := p.Stills[sl.Still].Key
+		add(Segment{Kind: KindHold, Slides: []int{i}, Stills: []string{still},
+			Start: sl.Start + sl.In, Frames: sl.Frames - sl.In - sl.Out})
+		if sl.Out > 0 {
+			next := p.Slides[i+1]
+			name := transitionName(&in.Spec, i, p.Stills[sl.Still].SHA256)
+			if !nameRE.MatchString(name) { // it goes into a filter string
+				return simvid.Errorf(simvid.EUnprocessable, "slides[%d].transition %q is not a transition name", i, name)
+			}
+			add(Segment{Kind: KindTransition, Slides: []int{i, i + 1},
+				Stills:     []string{still, p.Stills[next.Still].Key},
+				Transition: name, Start: sl.Start + sl.Frames - sl.Out, Frames: sl.Out + next.In})
+		}
+	}
+	return nil
+}
+
+var (
+	colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	nameRE  = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
+)
+
+// StillOf returns the still with the given key.
+func (p *Video) StillOf(key string) (Still, error) {
+	for _, st := range p.Stills {
+		if st.Key == key {
+			return st, nil
+		}
+	}
+	return Still{}, fmt.Errorf("render: no still %s in the plan", key)
+}
