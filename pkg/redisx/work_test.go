@@ -65,14 +65,10 @@ func TestGocraftWorkRunsJobs(t *testing.T) {
 			if _, err := enq.EnqueueIn("later", 1, work.Q{"id": "l1"}); err != nil {
 				t.Fatal(err)
 			}
-			if j, err := enq.EnqueueUnique("plain", work.Q{"id": "u1"}); err != nil || j == nil {
-				t.Fatalf("first EnqueueUnique: %v %v", j, err)
-			}
-			if j, err := enq.EnqueueUnique("plain", work.Q{"id": "u1"}); err != nil || j != nil {
-				t.Fatalf("duplicate EnqueueUnique was accepted: %v %v", j, err)
-			}
+			// EnqueueUnique is not exercised: its key goes once the job runs, so it cannot
+			// dedupe; simvid dedupes on its own ids (leases and queued markers).
 
-			want := map[string]int{"plain": 2, "flaky": 1, "doomed": 1, "later": 1}
+			want := map[string]int{"plain": 1, "flaky": 1, "doomed": 1, "later": 1}
 			timeout := time.After(10 * time.Second)
 			for got := map[string]int{}; !equalCounts(got, want); {
 				select {

@@ -1,0 +1,108 @@
+// Package store is the metadata database: projects, assets and renders kept in SQLite
+// (modernc.org/sqlite, pure Go) or PostgreSQL (pgx), with embedded migrations run at Open.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/simvid/simvid/pkg/simvid"
+	"go.uber.org/zap"
+)
+
+// Dialect names returned by Store.Dialect.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// Store is the metadata database. Not-found errors carry simvid.ENotFound; an unreachable
+// database carries simvid.EUnavailable where it can be told; everything else is an internal
+// error prefixed "store: ".
+//
+// The Update* methods run fn inside a serialised read-modify-write transaction: fn must not
+// call the Store itself (on SQLite the single writer connection is held while fn runs).
+type Store interface {
+	Ping(ctx context.Context) error
+	Close() error
+	Dialect() string
+
+	// CreateProject inserts p. The Create* methods set a zero CreatedAt (and UpdatedAt) to
+	// now and normalise the struct's times to what is stored: UTC, whole microseconds.
+	CreateProject(ctx context.Context, p *simvid.Project) error
+	GetProject(ctx context.Context, id string) (*simvid.Project, error)
+	// UpdateProject sets UpdatedAt to now. If fn returns an error nothing is written and
+	// that error is returned unchanged. ID and CreatedAt cannot be changed by fn.
+	UpdateProject(ctx context.Context, id string, fn func(p *simvid.Project) error) (*simvid.Project, error)
+	// DeleteProject removes the project with its assets and renders.
+	DeleteProject(ctx context.Context, id string) error
+	// ListProjects returns projects most recently updated first.
+	ListProjects(ctx context.Context, f ProjectFilter) ([]*simvid.Project, error)
+	CountProjects(ctx context.Context) (int, error)
+
+	// CreateAsset inserts a; its project must exist (else ENotFound).
+	CreateAsset(ctx context.Context, a *simvid.Asset) error
+	GetAsset(ctx context.Context, id string) (*simvid.Asset, error)
+	UpdateAsset(ctx context.Context, id string, fn func(a *simvid.Asset) error) (*simvid.Asset, error)
+	// ListAssets returns a project's assets of a kind ("" = all), oldest first.
+	ListAssets(ctx context.Context, projectID, kind string) ([]*simvid.Asset, error)
+	DeleteAsset(ctx context.Context, id string) error
+
+	// CreateRender inserts r; its project must exist (else ENotFound).
+	CreateRender(ctx context.Context, r *simvid.Render) error
+	GetRender(ctx context.Context, id string) (*simvid.Render, error)
+	// UpdateRender sets UpdatedAt to now; see UpdateProject.
+	UpdateRender(ctx context.Context, id string, fn func(r *simvid.Render) error) (*simvid.Render, error)
+	// ListRenders returns renders newest (by CreatedAt) first.
+	ListRenders(ctx context.Context, f RenderFilter) ([]*simvid.Render, error)
+	CountRenders(ctx context.Context, f RenderFilter) (int, error)
+}
+
+// ProjectFilter selects projects; zero fields select everything.
+type ProjectFilter struct {
+	UpdatedBefore time.Time // only projects whose UpdatedAt is strictly before this
+	OwnerKey      string    // only projects of this API key
+	Limit         int       // at most this many; 0 = no limit
+}
+
+// RenderFilter selects renders; zero fields select everything.
+type RenderFilter struct {
+	ProjectID string
+	States    []string // any of these states
+	Client    string
+	Limit     int // ListRenders only; 0 = no limit
+}
+
+// Open connects to the database named by databaseURL and brings its schema up to date.
+//
+//   - "" : SQLite file <dataDir>/simvid.db (the directory is created)
+//   - "sqlite:///abs/path.db", "sqlite://relative.db", "file:path.db": SQLite
+//   - "postgres://..." or "postgresql://...": PostgreSQL; the URL parameter
+//     pool_max_conns (default 10) caps the connection pool.
+func Open(ctx context.Context, databaseURL, dataDir string, log *zap.Logger) (Store, error) {
+	t, err := parseURL(databaseURL, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	var s *sqlStore
+	switch t.dialect {
+	case DialectSQLite:
+		s, err = openSQLite(t.path, t.query)
+	default:
+		s, err = openPostgres(t.pgURL, t.poolMax)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.log = log
+	if err := s.w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, wrapErr("connect", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	log.Info("database open", zap.String("dialect", s.dialect), zap.String("location", t.display))
+	return s, nil
+}
