@@ -9,6 +9,7 @@ import (
 
 	"github.com/simvid/simvid/pkg/app"
 	"github.com/simvid/simvid/pkg/redisx/redistest"
+	"github.com/simvid/simvid/pkg/store/storetest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -187,4 +188,12 @@ func checkVideo(t *testing.T, path string, w, h int, frames int64) {
 	if e := testutil.DecodeErrors(t, path); e != "" {
 		t.Errorf("decode errors: %s", e)
 	}
+}
+
+// TestAPIFlowPostgres runs the same flow with PostgreSQL as the metadata database.
+func TestAPIFlowPostgres(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.DatabaseURL = storetest.FreshSchema(t, storetest.StartPostgres(t))
+	base := startApp(t, cfg, app.Roles{Serve: true, EmbeddedRedis: true})
+	apiFlow(t, base)
 }

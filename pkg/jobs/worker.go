@@ -73,6 +73,7 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 		if n < 1 {
 			return nil, simvid.Errorf(simvid.EInvalid, "queue %s: concurrency must be at least 1", queue)
 		}
+		d.Metrics.Busy(queue, 0) // exported from the start, not from the first job
 		p := work.NewWorkerPool(struct{}{}, uint(n), Namespace(queue), d.Pool)
 		p.Middleware(w.recordFinalFailure)
 		opts := work.JobOptions{MaxFails: uint(d.Opts.MaxAttempts) + 1, Backoff: w.backoff}

@@ -52,6 +52,9 @@ func New() *Metrics {
 			Name: "simvid_ffmpeg_failures_total", Help: "ffmpeg runs that failed.",
 		}),
 	}
+	for _, outcome := range []string{"done", "failed", "canceled"} {
+		m.renders.WithLabelValues(outcome) // every outcome is a series from the start
+	}
 	r.MustRegister(m.httpDuration, m.renders, m.renderSeconds, m.realtime, m.busy, m.ffmpegFails,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
