@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,21 +51,20 @@ func (s *Server) originUploadImages(c echo.Context) error {
 		Filename string `json:"filename"`
 		Error    string `json:"error"`
 	}
+	uploads := make([]service.Upload, len(files))
+	for i, fh := range files {
+		uploads[i] = service.Upload{Name: fh.Filename, Open: func() (io.ReadCloser, error) { return fh.Open() }}
+	}
+	done, err := s.svc.AddImages(ctx, pid, uploads)
+	if err != nil {
+		return err
+	}
 	images, rejected := []accepted{}, []refused{}
-	for _, fh := range files {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		_, a, err := s.svc.AddImage(ctx, pid, fh.Filename, f)
-		f.Close()
-		switch code := simvid.ErrorCode(err); {
-		case err == nil:
-			images = append(images, accepted{a.OriginalName, a.Size})
-		case code == simvid.EInternal || code == simvid.EUnavailable || code == simvid.EStorageFull:
-			return err
-		default:
-			rejected = append(rejected, refused{media.DisplayName(fh.Filename), simvid.ErrorMessage(err)})
+	for i, d := range done {
+		if d.Err == nil {
+			images = append(images, accepted{d.Asset.OriginalName, d.Asset.Size})
+		} else {
+			rejected = append(rejected, refused{media.DisplayName(files[i].Filename), simvid.ErrorMessage(d.Err)})
 		}
 	}
 	p, err := s.svc.GetProject(ctx, pid)

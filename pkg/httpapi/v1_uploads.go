@@ -4,12 +4,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -94,33 +96,59 @@ func (s *Server) uploadImages(c echo.Context) error {
 	return c.JSON(http.StatusOK, body)
 }
 
-// addImages runs intake for every file of field; a refused file is reported and the others
-// carry on. A storage-full or unavailable error stops the request.
+// addImages receives every file of field (spooled to temporary files, at most one byte past
+// the per-file limit, so intake can say it is too large) and hands them to the service, which
+// runs intake for several at once and keeps their order.
 func (s *Server) addImages(c echo.Context, pid, field string, other func(name, value string) error) ([]uploadResult, error) {
-	ctx := c.Request().Context()
-	var results []uploadResult
+	var files []service.Upload
+	var temps []string
+	defer func() {
+		for _, p := range temps {
+			os.Remove(p)
+		}
+	}()
 	err := eachFile(c, field, func(name string, r io.Reader) error {
-		res := uploadResult{Filename: media.DisplayName(name)}
-		slide, a, err := s.svc.AddImage(ctx, pid, name, r)
-		switch code := simvid.ErrorCode(err); {
-		case err == nil:
-			res.OK, res.Size = true, a.Size
-			res.Slide = &slideView{Slide: *slide, Filename: a.OriginalName, Width: a.Width, Height: a.Height,
-				ThumbnailURL: "/api/v1/projects/" + pid + "/images/" + a.ID + "/thumbnail"}
-		case code == simvid.EInternal || code == simvid.EUnavailable || code == simvid.EStorageFull || code == simvid.ENotFound:
+		f, err := s.svc.Media.CreateTemp("upload-*")
+		if err != nil {
 			return err
-		default:
-			_, _ = io.Copy(io.Discard, r) // skip the rest of a refused file
-			ce := asCoded(err)
+		}
+		temps = append(temps, f.Name())
+		_, err = io.Copy(f, io.LimitReader(r, s.Info.FileBytes+1))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, r) // the rest of an oversized file
+		path := f.Name()
+		files = append(files, service.Upload{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(path) }})
+		return nil
+	}, other)
+	if err != nil {
+		return nil, err
+	}
+	done, err := s.svc.AddImages(c.Request().Context(), pid, files)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]uploadResult, len(done))
+	for i, d := range done {
+		res := uploadResult{Filename: media.DisplayName(files[i].Name)}
+		if d.Err == nil {
+			res.OK, res.Size = true, d.Asset.Size
+			res.Slide = &slideView{Slide: *d.Slide, Filename: d.Asset.OriginalName, Width: d.Asset.Width, Height: d.Asset.Height,
+				ThumbnailURL: "/api/v1/projects/" + pid + "/images/" + d.Asset.ID + "/thumbnail"}
+		} else {
+			ce := asCoded(d.Err)
 			res.Error = &struct {
 				Code    string `json:"code"`
 				Message string `json:"message"`
 			}{ce.Code, ce.Message}
 		}
-		results = append(results, res)
-		return nil
-	}, other)
-	return results, err
+		results[i] = res
+	}
+	return results, nil
 }
 
 func firstRefusal(rs []uploadResult) *uploadResult {

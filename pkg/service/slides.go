@@ -3,42 +3,106 @@ package service
 import (
 	"context"
 	"io"
+	"runtime"
 	"slices"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
 
-// AddImage takes one uploaded picture into a project as a new last slide. A refused file
-// leaves the project exactly as it was.
-func (s *Service) AddImage(ctx context.Context, projectID, name string, r io.Reader) (*simvid.Slide, *simvid.Asset, error) {
+// Upload is one received file waiting for intake.
+type Upload struct {
+	Name string // the user's file name: for messages only
+	Open func() (io.ReadCloser, error)
+}
+
+// ImageResult is what became of one file of AddImages: a slide, or the reason it was refused.
+type ImageResult struct {
+	Slide *simvid.Slide
+	Asset *simvid.Asset
+	Err   error
+}
+
+// AddImages takes uploaded pictures into a project as new last slides, in the order given.
+// Intake (probe, thumbnail) runs for several files at once; a refused file leaves the project
+// as it was and the others carry on. The error is for what stops the whole request: an
+// unknown project, a full disk, an unavailable database.
+func (s *Service) AddImages(ctx context.Context, projectID string, files []Upload) ([]ImageResult, error) {
 	p, err := s.GetProject(ctx, projectID)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.checkProjectRoom(ctx, p, 0); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := s.checkDisk(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	a, err := s.Intake.Image(ctx, projectID, name, r)
-	if err != nil {
-		return nil, nil, err
+	results := make([]ImageResult, len(files))
+	if err := s.checkProjectRoom(ctx, p, 0); err != nil {
+		for i := range results {
+			results[i].Err = err
+		}
+		return results, nil
 	}
-	undo := func() { _ = s.Media.DeleteAsset(projectID, a.ID) }
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(runtime.NumCPU(), 1))
+	for i, f := range files {
+		g.Go(func() error {
+			rc, err := f.Open()
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			results[i].Asset, results[i].Err = s.Intake.Image(gctx, projectID, f.Name, rc)
+			return fatal(results[i].Err)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for _, r := range results {
+			if r.Asset != nil {
+				_ = s.Media.DeleteAsset(projectID, r.Asset.ID)
+			}
+		}
+		return nil, err
+	}
+	for i := range results {
+		if results[i].Err != nil {
+			continue
+		}
+		results[i].Slide, results[i].Err = s.commitImage(ctx, p, results[i].Asset)
+		if err := fatal(results[i].Err); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// fatal returns err when it must stop a whole upload rather than refuse one file.
+func fatal(err error) error {
+	switch simvid.ErrorCode(err) {
+	case simvid.EInternal, simvid.EUnavailable, simvid.EStorageFull:
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commitImage records a picture that passed intake and appends its slide; on refusal (the
+// project is full) its files go again.
+func (s *Service) commitImage(ctx context.Context, p *simvid.Project, a *simvid.Asset) (*simvid.Slide, error) {
+	undo := func() { _ = s.Media.DeleteAsset(p.ID, a.ID) }
 	if err := s.checkProjectRoom(ctx, p, a.Size); err != nil {
 		undo()
-		return nil, nil, err
+		return nil, err
 	}
 	if err := s.Store.CreateAsset(ctx, a); err != nil {
 		undo()
-		return nil, nil, err
+		return nil, err
 	}
 	slide := simvid.Slide{ID: simvid.NewID(simvid.PrefixSlide), Asset: a.ID}
-	_, err = s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	np, err := s.Store.UpdateProject(ctx, p.ID, func(p *simvid.Project) error {
 		if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
 			return simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", a.OriginalName, s.Limits.ImagesPerProject)
 		}
@@ -48,9 +112,10 @@ func (s *Service) AddImage(ctx context.Context, projectID, name string, r io.Rea
 	if err != nil {
 		_ = s.Store.DeleteAsset(ctx, a.ID)
 		undo()
-		return nil, nil, err
+		return nil, err
 	}
-	return &slide, a, nil
+	*p = *np
+	return &slide, nil
 }
 
 // checkProjectRoom refuses a file that would take the project over its picture count or its
