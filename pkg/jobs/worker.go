@@ -63,6 +63,7 @@ var errShutdown = errors.New("worker shutting down")
 
 // NewWorker prepares pools for queues (queue name -> concurrency). Start starts them.
 func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
+	capGocraftIdlePoll() // before any pool starts: the schedule is read by running workers
 	host, _ := os.Hostname()
 	w := &Worker{Deps: d, client: NewClient(d.Pool, d.Opts.RenderTimeout), id: fmt.Sprintf("%s:%d", host, os.Getpid())}
 	w.base, w.stopBase = context.WithCancelCause(context.Background())
