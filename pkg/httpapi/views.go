@@ -99,6 +99,7 @@ type renderView struct {
 	FramesDone  int64      `json:"frames_done"`
 	Duration    float64    `json:"duration"`
 	OutputSize  int64      `json:"output_size"`
+	Attempts    int        `json:"attempts"`
 	CreatedAt   time.Time  `json:"created_at"`
 	StartedAt   *time.Time `json:"started_at"`
 	FinishedAt  *time.Time `json:"finished_at"`
@@ -112,7 +113,7 @@ func viewRender(r *simvid.Render) renderView {
 	v := renderView{
 		ID: r.ID, ProjectID: r.ProjectID, State: r.State, Progress: round1(r.Progress), ETA: round1(r.ETA),
 		Message: r.Message, Error: r.Error, Warnings: r.Warnings, FramesTotal: r.FramesTotal, FramesDone: r.FramesDone,
-		Duration: r.Duration, OutputSize: r.OutputSize, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
+		Duration: r.Duration, OutputSize: r.OutputSize, Attempts: r.Attempts, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
 		FinishedAt: r.FinishedAt, EventsURL: "/api/v1/renders/" + r.ID + "/events",
 	}
 	if v.Warnings == nil {
