@@ -123,3 +123,23 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// WaitFrames polls a render until ffmpeg has written its first frames, for tests that
+// interrupt a render in flight. It fails when the render finishes first or ctx ends.
+func (c *Client) WaitFrames(ctx context.Context, id string, every time.Duration) (*Render, error) {
+	for {
+		r, err := c.GetRender(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if r.State == "rendering" && r.FramesDone > 0 {
+			return r, nil
+		}
+		if r.Finished() {
+			return r, fmt.Errorf("bench: render %s ended %s before it could be interrupted", id, r.State)
+		}
+		if err := sleep(ctx, every); err != nil {
+			return r, fmt.Errorf("bench: render %s still %s: %w", id, r.State, err)
+		}
+	}
+}

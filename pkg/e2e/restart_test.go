@@ -43,20 +43,11 @@ func TestRestartMidRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		cur, err := c.GetRender(ctx, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cur.State == "rendering" && cur.FramesDone > 0 {
-			t.Logf("killing simvid at %d of %d frames", cur.FramesDone, cur.FramesTotal)
-			break
-		}
-		if cur.Finished() {
-			t.Fatalf("render finished before the kill (%s); make it longer", cur.State)
-		}
-		time.Sleep(50 * time.Millisecond)
+	cur, err := c.WaitFrames(ctx, r.ID, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Logf("killing simvid at %d of %d frames", cur.FramesDone, cur.FramesTotal)
 	_ = syscall.Kill(s.Pid(), syscall.SIGKILL)
 	<-s.Done()
 	time.Sleep(500 * time.Millisecond)

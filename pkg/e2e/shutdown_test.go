@@ -41,18 +41,8 @@ func TestSIGTERMHandsBackTheRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		cur, err := c.GetRender(ctx, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cur.State == "rendering" && cur.FramesDone > 0 {
-			break
-		}
-		if cur.Finished() {
-			t.Fatalf("render ended %s before SIGTERM", cur.State)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if _, err := c.WaitFrames(ctx, r.ID, 50*time.Millisecond); err != nil {
+		t.Fatal(err)
 	}
 	start := time.Now()
 	_ = syscall.Kill(s.Pid(), syscall.SIGTERM)

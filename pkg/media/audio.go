@@ -35,12 +35,7 @@ func (in *Intake) Audio(ctx context.Context, projectID, name string, r io.Reader
 	if err != nil {
 		return nil, err
 	}
-	placed := false
-	defer func() {
-		if !placed { // once placed, the temp name may belong to someone else's new file
-			_ = os.Remove(up.path)
-		}
-	}()
+	defer up.cleanup()
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
@@ -76,7 +71,7 @@ func (in *Intake) Audio(ctx context.Context, projectID, name string, r io.Reader
 	if err := in.place([2]string{up.path, origPath}); err != nil {
 		return nil, err
 	}
-	placed = true
+	up.placed = true
 	a.CreatedAt = time.Now().UTC()
 	in.log.Info("audio accepted", zap.String("project_id", projectID), zap.String("asset_id", a.ID),
 		zap.String("format", a.Format), zap.String("codec", a.Codec), zap.Float64("duration", d),

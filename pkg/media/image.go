@@ -43,12 +43,7 @@ func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader
 	if err != nil {
 		return nil, err
 	}
-	placed := false
-	defer func() {
-		if !placed { // once placed, the temp name may belong to someone else's new file
-			_ = os.Remove(up.path)
-		}
-	}()
+	defer up.cleanup()
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
@@ -82,7 +77,7 @@ func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader
 		_ = os.Remove(thumb)
 		return nil, err
 	}
-	placed = true
+	up.placed = true
 	a.CreatedAt = time.Now().UTC()
 	in.log.Info("image accepted", zap.String("project_id", projectID), zap.String("asset_id", a.ID),
 		zap.String("format", a.Format), zap.Int("width", a.Width), zap.Int("height", a.Height),

@@ -44,10 +44,18 @@ func NewIntake(ff *ffmpeg.Runner, st *Store, lim Limits, log *zap.Logger) *Intak
 
 // upload is a received file in tmp/.
 type upload struct {
-	path string
-	size int64
-	sha  string
-	head []byte // first bytes, for sniffing
+	path   string
+	size   int64
+	sha    string
+	head   []byte // first bytes, for sniffing
+	placed bool   // moved into place: the temp name may now belong to someone else's file
+}
+
+// cleanup removes the temp file unless it was placed.
+func (u *upload) cleanup() {
+	if !u.placed {
+		_ = os.Remove(u.path)
+	}
 }
 
 // receive streams r into a temp file while hashing and counting; over FileBytes it stops
