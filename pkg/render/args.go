@@ -73,7 +73,11 @@ func SegmentArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) 
 			loop, loop, seg.Transition, float64(n)/float64(fps))
 	}
 	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", strconv.FormatInt(n, 10))
-	a = append(a, enc.Args(fps)...)
+	if seg.Kind == KindHold {
+		a = append(a, enc.HoldArgs(fps)...)
+	} else {
+		a = append(a, enc.Args(fps)...)
+	}
 	return append(a, "-an", "-f", "mp4", fileURL(outPath))
 }
 

@@ -48,13 +48,17 @@ func TestSegmentArgs(t *testing.T) {
 	enc.Threads = 2
 	hold := strings.Join(SegmentArgs(Segment{Kind: KindHold, Frames: 83, FPS: 30}, []string{"/c/a.y4m"}, "/c/h.mp4", enc), " ")
 	for _, w := range []string{"-r 30 -f yuv4mpegpipe -i file:/c/a.y4m", "[0:v]format=yuv444p,format=yuv420p,loop=loop=82:size=1:start=0,settb=1/30,setpts=N/30/TB[v]",
-		"-frames:v 83", "-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -r 30 -threads 2", "-f mp4 file:/c/h.mp4"} {
+		"-frames:v 83", "-c:v libx264 -preset veryfast -x264-params " + staticTuning + " -crf 23 -pix_fmt yuv420p -r 30 -threads 2",
+		"-f mp4 file:/c/h.mp4"} {
 		if !strings.Contains(hold, w) {
 			t.Errorf("hold %q lacks %q", hold, w)
 		}
 	}
 	tr := strings.Join(SegmentArgs(Segment{Kind: KindTransition, Frames: 15, FPS: 30, Transition: "wipeleft"},
 		[]string{"/c/a.y4m", "/c/b.y4m"}, "/c/t.mp4", enc), " ")
+	if strings.Contains(tr, "-x264-params") {
+		t.Errorf("a transition got the still-picture tuning: %q", tr)
+	}
 	for _, w := range []string{"-i file:/c/b.y4m", "[1:v]loop=loop=14:size=1", "xfade=transition=wipeleft:duration=0.500000:offset=0[v]", "-frames:v 15"} {
 		if !strings.Contains(tr, w) {
 			t.Errorf("transition %q lacks %q", tr, w)

@@ -29,8 +29,12 @@ func stillKey(st Still, ffmpegVersion string) string {
 // its transition, the output shape and the encoder. Its place on the timeline is left out,
 // so that moving a slide reuses its segments.
 func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
+	enc := p.Encoder.key()
+	if sg.Kind == KindHold && p.Encoder.tunesStatic() {
+		enc += " " + staticTuning
+	}
 	return keyOf("segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
-		p.Encoder.key(), ffmpegVersion)
+		enc, ffmpegVersion)
 }
 
 func audioKey(a *AudioPlan, ffmpegVersion string) string {
