@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/simvid/simvid/pkg/app"
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/redisx/redistest"
 	"github.com/simvid/simvid/pkg/store/storetest"
 	"github.com/simvid/simvid/pkg/testutil"
@@ -142,7 +144,7 @@ func apiFlow(t *testing.T, base string) {
 	}
 	out := filepath.Join(dir, "out.mp4")
 	_ = os.WriteFile(out, r.Body, 0o644)
-	checkVideo(t, out, 640, 480, 75)
+	checkVideo(t, out, 640, 480, 75, true)
 	req, _ := http.NewRequest(http.MethodGet, base+last["video_url"].(string), nil)
 	req.Header.Set("Range", "bytes=0-99")
 	res, err := http.DefaultClient.Do(req)
@@ -169,12 +171,15 @@ func apiFlow(t *testing.T, base string) {
 
 // checkVideo asserts an MP4's shape with ffprobe: size, exact frames, pixel format, audio
 // present and as long as the video within a frame, and a clean decode.
-func checkVideo(t *testing.T, path string, w, h int, frames int64) {
+func checkVideo(t *testing.T, path string, w, h int, frames int64, audio bool) {
 	t.Helper()
 	p := testutil.Probe(t, path)
 	v, a := p.Video(), p.Audio()
-	if v == nil || a == nil {
-		t.Fatalf("streams: video %v audio %v", v != nil, a != nil)
+	if v == nil || (a == nil) == audio {
+		t.Fatalf("streams: video %v audio %v, want audio %v", v != nil, a != nil, audio)
+	}
+	if !audio {
+		a = &ffmpeg.ProbeStream{CodecName: "aac", Duration: strconv.FormatFloat(float64(frames)/30, 'f', 6, 64)}
 	}
 	if v.Width != w || v.Height != h || v.PixFmt != "yuv420p" || v.CodecName != "h264" || a.CodecName != "aac" {
 		t.Fatalf("video %dx%d %s %s, audio %s", v.Width, v.Height, v.PixFmt, v.CodecName, a.CodecName)

@@ -89,9 +89,10 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
 	}, log)
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
+	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)
 	a.svc = &service.Service{
 		Store: a.store, Media: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions,
-		ProjectTTL: cfg.Retention.ProjectTTL, Log: log,
+		ProjectTTL: cfg.Retention.ProjectTTL, Log: log, FFmpegVersion: a.caps.Version, StillPath: eng.StillPath,
 		Limits: service.Limits{
 			ImagesPerProject: cfg.Limits.ImagesPerProject, ProjectBytes: int64(cfg.Limits.ProjectBytes),
 			UnfinishedRenders: cfg.Limits.UnfinishedRenders, MinFreeDisk: uint64(cfg.Limits.MinFreeDisk),
@@ -108,7 +109,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if len(roles.Queues) > 0 {
 		a.worker, err = jobs.NewWorker(jobs.Deps{
 			Pool: a.pool, Store: a.store, Media: a.media, Intake: intake,
-			Engine: engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log), FFmpegVersion: a.caps.Version,
+			Engine: eng, FFmpegVersion: a.caps.Version,
 			Metrics: a.metrics, Log: log, Opts: a.jobOptions(),
 		}, roles.Queues)
 		if err != nil {

@@ -51,6 +51,10 @@ func TestRetriesThenFails(t *testing.T) {
 	if err := os.Remove(filepath.Join(cfg.DataDir, "projects", pid, "originals", asset)); err != nil {
 		t.Fatalf("remove the original (layout changed?): %v", err)
 	}
+	stills, _ := filepath.Glob(filepath.Join(cfg.DataDir, "cache", "stills", "*"))
+	for _, s := range stills { // the still prepared at upload would let the render succeed
+		_ = os.Remove(s)
+	}
 	rid := c.json(http.MethodPost, "/api/v1/projects/"+pid+"/renders", nil).JSON(t)["id"].(string)
 	deadline := time.Now().Add(30 * time.Second)
 	var st map[string]any

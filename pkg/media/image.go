@@ -31,6 +31,12 @@ var decodeConfig = map[string]func(io.Reader) (image.Config, error){
 // Image takes in a picture: see the package doc. name is the user's file name, for
 // messages only. On any error nothing is left on disk.
 func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader) (*simvid.Asset, error) {
+	return in.ImageWithStill(ctx, projectID, name, r, nil)
+}
+
+// ImageWithStill is Image that also prepares the render still still asks for, from the same
+// decode as the thumbnail.
+func (in *Intake) ImageWithStill(ctx context.Context, projectID, name string, r io.Reader, still StillFunc) (*simvid.Asset, error) {
 	name = DisplayName(name)
 	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: projectID, Kind: simvid.KindImage,
 		State: simvid.AssetReady, OriginalName: name}
@@ -69,7 +75,7 @@ func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader
 	if ffmpeg.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w
 	}
-	thumb, err := in.thumbnail(ctx, up.path, name, a)
+	thumb, err := in.thumbnail(ctx, up.path, name, a, still)
 	if err != nil {
 		return nil, err
 	}

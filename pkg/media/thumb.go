@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/rwcarlsen/goexif/exif"
@@ -59,10 +60,17 @@ func thumbSize(w, h int) (int, int) {
 	return max(1, (w*ThumbnailSide+h/2)/h), ThumbnailSide
 }
 
-// thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path.
-// -noautorotate with OrientFilter turns every format the same way; the mjpeg encoder writes
-// no EXIF, and metadata is not copied, so no GPS position leaks into what is served.
-func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset) (string, error) {
+// StillFunc tells intake which render still to make from the picture in the same decode as
+// its thumbnail: filter maps the decoded picture's pad to [v] (see render.StillFilter) and
+// path is where the still belongs. A nil filter, or a path that exists, asks for nothing.
+// This is how a render usually finds its pictures prepared.
+type StillFunc func(a *simvid.Asset) (filter func(in string) string, path string)
+
+// thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path; when
+// still asks for one, the same decode also writes that still, into place. -noautorotate with
+// OrientFilter turns every format the same way; the mjpeg encoder writes no EXIF, and metadata
+// is not copied, so no GPS position leaks into what is served.
+func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset, still StillFunc) (string, error) {
 	out, err := in.st.tempPath("thumb-*.jpg")
 	if err != nil {
 		return "", err
@@ -72,14 +80,25 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	if o := ffmpeg.OrientFilter(a.Orientation); o != "" {
 		vf = o + "," + vf
 	}
+	thumbOut := []string{"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+		"-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4", "-f", "image2", "-update", "1", out}
+	args := []string{"-noautorotate", "-i", src}
+	var stillTmp, stillPath string
+	if filter, path := stillWanted(still, a); filter != nil {
+		if stillTmp, err = in.st.tempPath("still-*.y4m"); err != nil {
+			return "", err
+		}
+		defer os.Remove(stillTmp) // gone once renamed into place
+		stillPath = path
+		args = append(args, "-filter_complex", "[0:v]split=2[t][s];[t]"+vf+"[tv];"+filter("[s]"), "-map", "[tv]")
+		args = append(args, thumbOut...)
+		args = append(args, "-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", stillTmp)
+	} else {
+		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
+	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	defer cancel()
-	err = in.ff.Run(tctx, []string{
-		"-noautorotate", "-i", src,
-		"-map", "0:v:0", "-frames:v", "1", "-vf", vf,
-		"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
-		"-c:v", "mjpeg", "-q:v", "4", "-f", "image2", "-update", "1", out,
-	}, nil)
+	err = in.ff.Run(tctx, args, nil)
 	if err == nil {
 		if fi, serr := os.Stat(out); serr != nil || fi.Size() == 0 {
 			err = fmt.Errorf("media: thumbnail of %s is empty", a.ID)
@@ -89,5 +108,28 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		_ = os.Remove(out)
 		return "", in.toolError(ctx, err, "%s could not be read as a picture", name)
 	}
+	if stillPath != "" {
+		// A still is a cache entry: losing it costs a decode at render time, nothing more.
+		if err := os.MkdirAll(filepath.Dir(stillPath), 0o755); err == nil {
+			if err := in.st.Commit(stillTmp, stillPath); err != nil {
+				in.log.Warn("keeping the prepared still failed", zap.String("asset_id", a.ID), zap.Error(err))
+			}
+		}
+	}
 	return out, nil
+}
+
+// stillWanted asks still for a still of a, unless it exists already.
+func stillWanted(still StillFunc, a *simvid.Asset) (func(string) string, string) {
+	if still == nil {
+		return nil, ""
+	}
+	filter, path := still(a)
+	if filter == nil || path == "" {
+		return nil, ""
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil, ""
+	}
+	return filter, path
 }

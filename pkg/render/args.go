@@ -21,12 +21,14 @@ const (
 // to the output size and writes one yuv420p frame.
 func StillArgs(st Still, srcPath, outPath string) []string {
 	return []string{"-noautorotate", "-i", fileURL(srcPath), "-frames:v", "1",
-		"-filter_complex", stillFilter(st), "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)}
+		"-filter_complex", StillFilter(st, "[0:v]"), "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)}
 }
 
-// stillFilter is [0:v] -> upright -> fitted WxH -> yuv420p -> [v].
-func stillFilter(st Still) string {
-	src := "[0:v]"
+// StillFilter is the filter graph from the picture's pad in (such as [0:v], decoded with
+// -noautorotate) to [v]: upright, fitted to WxH, yuv420p, written as a yuv4mpegpipe still.
+// Intake uses it to make a still in the same decode as the thumbnail.
+func StillFilter(st Still, in string) string {
+	src := in
 	if o := ffmpeg.OrientFilter(st.Orientation); o != "" {
 		src += o + ","
 	}

@@ -38,8 +38,12 @@ type Service struct {
 	Transitions []string // what this machine's ffmpeg offers
 	Limits      Limits
 	ProjectTTL  time.Duration
-	Notify      func(ctx context.Context, r *simvid.Render) // tells open streams of a change; may be nil
-	Log         *zap.Logger
+	// StillPath, when set, is where the render cache keeps a still (engine.StillPath); with
+	// FFmpegVersion (part of cache keys) it lets intake prepare stills at upload time.
+	StillPath     func(key string) string
+	FFmpegVersion string
+	Notify        func(ctx context.Context, r *simvid.Render) // tells open streams of a change; may be nil
+	Log           *zap.Logger
 }
 
 func (s *Service) notify(ctx context.Context, r *simvid.Render) {

@@ -54,7 +54,7 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 				return err
 			}
 			defer rc.Close()
-			results[i].Asset, results[i].Err = s.Intake.Image(gctx, projectID, f.Name, rc)
+			results[i].Asset, results[i].Err = s.Intake.ImageWithStill(gctx, projectID, f.Name, rc, s.stillFor(p.Spec))
 			return fatal(results[i].Err)
 		})
 	}

@@ -1,0 +1,27 @@
+package service
+
+import (
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// stillFor returns what intake needs to prepare a new picture's render still for the
+// project's current output and fit, so that a render usually finds it ready. The still is
+// planned exactly as a render of the picture would plan it, so the cache key is the same.
+func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
+	if s.StillPath == nil {
+		return nil
+	}
+	return func(a *simvid.Asset) (func(string) string, string) {
+		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
+		one.Normalize()
+		v, err := render.Plan(render.Input{Spec: one, FFmpegVersion: s.FFmpegVersion,
+			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation}}})
+		if err != nil || len(v.Stills) != 1 {
+			return nil, ""
+		}
+		st := v.Stills[0]
+		return func(in string) string { return render.StillFilter(st, in) }, s.StillPath(st.Key)
+	}
+}
