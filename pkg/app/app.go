@@ -150,7 +150,7 @@ func (a *App) jobOptions() jobs.Options {
 	return jobs.Options{
 		MaxAttempts: j.MaxAttempts, Backoff: j.Backoff, RenderTimeout: j.RenderTimeout, LeaseTTL: j.LeaseTTL,
 		ReconcileInterval: j.ReconcileInterval, MusicWait: j.MusicWait, ProjectTTL: a.cfg.Retention.ProjectTTL,
-		RetentionInterval: a.cfg.Retention.Interval, Threads: a.cfg.FFmpeg.Threads, Parallel: runtime.NumCPU(),
+		RetentionInterval: a.cfg.Retention.Interval, CacheBytes: int64(a.cfg.Retention.CacheBytes), Threads: a.cfg.FFmpeg.Threads, Parallel: runtime.NumCPU(),
 	}
 }
 

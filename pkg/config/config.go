@@ -85,6 +85,7 @@ type Jobs struct {
 type Retention struct {
 	ProjectTTL time.Duration `yaml:"project_ttl"` // 0 = never expire
 	Interval   time.Duration `yaml:"interval"`    // how often the cleanup runs
+	CacheBytes Size          `yaml:"cache_bytes"` // render cache cap, least recently used out first; 0 = no cap
 }
 
 // FFmpeg locates the binaries and bounds their use.
@@ -133,7 +134,7 @@ func Default() *Config {
 			MusicWait:         5 * time.Minute,
 			ShutdownGrace:     30 * time.Second,
 		},
-		Retention: Retention{ProjectTTL: 720 * time.Hour, Interval: time.Hour},
+		Retention: Retention{ProjectTTL: 720 * time.Hour, Interval: time.Hour, CacheBytes: 5 * GiB},
 		FFmpeg:    FFmpeg{FFmpeg: "ffmpeg", FFprobe: "ffprobe", ProbeTimeout: 20 * time.Second},
 	}
 	c.resolve()

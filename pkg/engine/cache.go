@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/simvid/simvid/pkg/render"
 )
@@ -30,6 +31,8 @@ func (e *Engine) AudioPath(key string) string {
 // so an existing file is always whole; two workers racing both write and one rename wins.
 func produce(final string, build func(tmp string) error) (existed bool, err error) {
 	if _, err := os.Stat(final); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(final, now, now) // the cache trims least recently used first
 		return true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("engine: %w", err)

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -19,6 +20,7 @@ const deadKeep = 1000
 // so that one worker in the fleet does it per period. Both are idempotent.
 func (w *Worker) runPeriodic(ctx context.Context) {
 	w.reconcileOnce(ctx) // at start: a restarted process picks up what it left
+	w.trimCache(ctx)
 	rec := time.NewTicker(w.Opts.ReconcileInterval)
 	defer rec.Stop()
 	retInterval := w.Opts.RetentionInterval
@@ -38,6 +40,7 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 		case <-ret.C:
 			if ok, _ := tryLock(ctx, w.Pool, "retention", retInterval*9/10); ok {
 				w.retentionOnce(ctx)
+				w.trimCache(ctx)
 				w.trimDead(ctx)
 				if err := w.Media.SweepTemp(media.TempMaxAge); err != nil {
 					w.Log.Warn("sweeping temporary files", zap.Error(err))
@@ -128,5 +131,41 @@ func (w *Worker) trimDead(ctx context.Context) {
 	defer conn.Close()
 	for _, q := range Queues {
 		_, _ = conn.Do("ZREMRANGEBYRANK", Namespace(q)+":dead", 0, -deadKeep-1)
+	}
+}
+
+// trimCache keeps the render cache under its cap, sparing every file an unfinished render
+// will read: those renders are planned again here to learn their keys.
+func (w *Worker) trimCache(ctx context.Context) {
+	keep := map[string]bool{}
+	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: []string{
+		simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}, Limit: 1000})
+	if err != nil {
+		return // without the list nothing is safe to remove
+	}
+	asIs := func(ctx context.Context, _ *simvid.Render, id string) (*simvid.Asset, error) {
+		return w.Store.GetAsset(ctx, id)
+	}
+	for _, r := range renders {
+		in, _, err := w.gatherInputs(ctx, r, asIs)
+		if err != nil {
+			continue // it will fail on its own; its files are not needed
+		}
+		v, err := render.Plan(in)
+		if err != nil {
+			continue
+		}
+		for _, k := range v.Keys() {
+			keep[k] = true
+		}
+	}
+	res, err := w.Engine.TrimCache(w.Opts.CacheBytes, func(k string) bool { return keep[k] })
+	if err != nil {
+		w.Log.Warn("trimming the render cache", zap.Error(err))
+		return
+	}
+	if res.Removed > 0 {
+		w.Log.Info("render cache trimmed", zap.Int("removed", res.Removed), zap.Int64("freed_bytes", res.Freed),
+			zap.Int64("cache_bytes", res.Bytes-res.Freed))
 	}
 }

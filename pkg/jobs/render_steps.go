@@ -112,6 +112,13 @@ type inputPaths struct{ images, audio map[string]string }
 // loadInputs gathers the probe facts and files of a render's pictures and music, waiting in
 // preparing for music that the audio queue is still working on.
 func (w *Worker) loadInputs(ctx context.Context, r *simvid.Render) (render.Input, inputPaths, error) {
+	return w.gatherInputs(ctx, r, w.waitForMusic)
+}
+
+// gatherInputs is loadInputs with the way to get the music asset given: waiting for it, or
+// (for housekeeping) taking it as it is.
+func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
+	music func(context.Context, *simvid.Render, string) (*simvid.Asset, error)) (render.Input, inputPaths, error) {
 	in := render.Input{Spec: r.Spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: w.FFmpegVersion}
 	paths := inputPaths{images: map[string]string{}, audio: map[string]string{}}
 	for i, sl := range r.Spec.Slides {
@@ -131,7 +138,7 @@ func (w *Worker) loadInputs(ctx context.Context, r *simvid.Render) (render.Input
 		}
 	}
 	for _, clip := range r.Spec.Audio {
-		a, err := w.waitForMusic(ctx, r, clip.Asset)
+		a, err := music(ctx, r, clip.Asset)
 		if err != nil {
 			return in, paths, err
 		}

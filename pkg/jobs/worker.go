@@ -30,8 +30,9 @@ type Options struct {
 	MusicWait         time.Duration // how long a render waits for its music
 	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
 	RetentionInterval time.Duration
-	Threads           int // ffmpeg -threads per process; 0 = auto
-	Parallel          int // ffmpeg processes per render job
+	CacheBytes        int64 // render cache cap; 0 = none
+	Threads           int   // ffmpeg -threads per process; 0 = auto
+	Parallel          int   // ffmpeg processes per render job
 }
 
 // Deps are what the workers use.

@@ -56,3 +56,18 @@ func (p *Video) finalKey() string {
 
 // ff formats a float the same way on every machine.
 func ff(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// Keys lists every cache key the plan reads or writes: stills, segments and music.
+func (p *Video) Keys() []string {
+	var keys []string
+	for _, st := range p.Stills {
+		keys = append(keys, st.Key)
+	}
+	for _, sg := range p.Segments {
+		keys = append(keys, sg.Key)
+	}
+	if p.Audio != nil {
+		keys = append(keys, p.Audio.Key)
+	}
+	return keys
+}
