@@ -31,10 +31,9 @@ func TestStillsPreparedAtUpload(t *testing.T) {
 	if len(before) != 2 {
 		t.Fatalf("%d stills prepared at upload, want 2", len(before))
 	}
-	stamp := map[string]time.Time{}
+	seen := map[string]os.FileInfo{}
 	for _, p := range before {
-		fi, _ := os.Stat(p)
-		stamp[p] = fi.ModTime()
+		seen[p], _ = os.Stat(p)
 	}
 	rid := c.json(http.MethodPost, "/api/v1/projects/"+pid+"/renders", nil).JSON(t)["id"].(string)
 	last := followSSE(t, base(c)+"/api/v1/renders/"+rid+"/events", time.Minute)
@@ -46,7 +45,7 @@ func TestStillsPreparedAtUpload(t *testing.T) {
 		t.Fatalf("the render made new stills: %v", after)
 	}
 	for _, p := range after {
-		if fi, _ := os.Stat(p); !fi.ModTime().Equal(stamp[p]) {
+		if fi, _ := os.Stat(p); !os.SameFile(fi, seen[p]) { // a new still would be a new file, renamed in
 			t.Fatalf("still %s was made again", p)
 		}
 	}
