@@ -137,8 +137,8 @@ func (s *Server) addImages(c echo.Context, pid, field string, other func(name, v
 		res := uploadResult{Filename: media.DisplayName(files[i].Name)}
 		if d.Err == nil {
 			res.OK, res.Size = true, d.Asset.Size
-			res.Slide = &slideView{Slide: *d.Slide, Filename: d.Asset.OriginalName, Width: d.Asset.Width, Height: d.Asset.Height,
-				ThumbnailURL: "/api/v1/projects/" + pid + "/images/" + d.Asset.ID + "/thumbnail"}
+			sv := viewSlide(pid, *d.Slide, d.Asset)
+			res.Slide = &sv
 		} else {
 			ce := asCoded(d.Err)
 			res.Error = &struct {

@@ -33,11 +33,18 @@ type musicSettings struct {
 }
 
 type slideView struct {
-	simvid.Slide
-	Filename     string `json:"filename"`
-	Width        int    `json:"width"`
-	Height       int    `json:"height"`
-	ThumbnailURL string `json:"thumbnail_url"`
+	ID           string    `json:"id"`
+	Asset        string    `json:"asset"`
+	Duration     float64   `json:"duration"`
+	Fit          string    `json:"fit"`
+	Motion       string    `json:"motion"`
+	Caption      string    `json:"caption"`
+	Focus        []float64 `json:"focus"`
+	Transition   string    `json:"transition"`
+	Filename     string    `json:"filename"`
+	Width        int       `json:"width"`
+	Height       int       `json:"height"`
+	ThumbnailURL string    `json:"thumbnail_url"`
 }
 
 type musicView struct {
@@ -65,11 +72,7 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		v.ExpiresAt = &t
 	}
 	for _, sl := range p.Spec.Slides {
-		sv := slideView{Slide: sl, ThumbnailURL: "/api/v1/projects/" + p.ID + "/images/" + sl.Asset + "/thumbnail"}
-		if a := assets[sl.Asset]; a != nil {
-			sv.Filename, sv.Width, sv.Height = a.OriginalName, a.Width, a.Height
-		}
-		v.Slides = append(v.Slides, sv)
+		v.Slides = append(v.Slides, viewSlide(p.ID, sl, assets[sl.Asset]))
 	}
 	if len(p.Spec.Audio) > 0 {
 		c := p.Spec.Audio[0]
@@ -127,3 +130,15 @@ func viewRender(r *simvid.Render) renderView {
 }
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
+
+// viewSlide is a slide with its picture's facts; every field is present, zero meaning "the
+// project default".
+func viewSlide(projectID string, sl simvid.Slide, a *simvid.Asset) slideView {
+	v := slideView{ID: sl.ID, Asset: sl.Asset, Duration: sl.Duration, Fit: sl.Fit, Motion: sl.Motion,
+		Caption: sl.Caption, Focus: sl.Focus, Transition: sl.Transition,
+		ThumbnailURL: "/api/v1/projects/" + projectID + "/images/" + sl.Asset + "/thumbnail"}
+	if a != nil {
+		v.Filename, v.Width, v.Height = a.OriginalName, a.Width, a.Height
+	}
+	return v
+}

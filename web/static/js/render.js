@@ -209,7 +209,13 @@ export class RenderView {
       }
     }
     if (state === 'failed') el.error.textContent = r.error || 'The video could not be made. Please try again.';
-    if (state === 'done') this.showResult(r);
+    if (state === 'done') {
+      // The last event of a stream may say 99%; a finished video is 100%.
+      el.bar.style.width = '100%';
+      el.progress.setAttribute('aria-valuenow', '100');
+      el.progress.setAttribute('aria-valuetext', 'Done · 100%');
+      this.showResult(r);
+    }
     this.updateButton();
   }
 
