@@ -12,6 +12,7 @@ import (
 
 	"github.com/gomodule/redigo/redis"
 
+	"github.com/simvid/simvid/pkg/admin"
 	"github.com/simvid/simvid/pkg/events"
 	"github.com/simvid/simvid/pkg/httpapi"
 	"github.com/simvid/simvid/pkg/ratelimit"
@@ -36,11 +37,17 @@ func (a *App) buildHTTP() error {
 		}
 		lim = l
 	}
+	adm, err := admin.New(admin.Deps{Service: a.svc, Pool: a.pool, Password: cfg.Admin.Password.Reveal(),
+		PasswordHash: cfg.Admin.PasswordHash.Reveal(), ProjectTTL: cfg.Retention.ProjectTTL, Trusted: trusted, Log: a.log})
+	if err != nil {
+		return err
+	}
+	a.metrics.Registry.MustRegister(adm.Collector())
 	url := a.redisURL
 	a.hub = events.NewHub(func() (redis.Conn, error) { return redisx.DialPubSub(context.Background(), url) }, a.log)
 	a.api = httpapi.New(httpapi.Deps{
 		Service: a.svc, Pool: a.pool, Hub: a.hub, Limiter: lim, IPExtractor: ratelimit.IPExtractor(trusted),
-		Metrics: a.metrics, Ready: a.ready, Log: a.log,
+		Metrics: a.metrics, Ready: a.ready, Log: a.log, Admin: adm,
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
 	})

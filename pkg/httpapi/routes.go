@@ -54,6 +54,10 @@ func (s *Server) routes() {
 	e.GET("/progress/:id", s.originProgress, rd)
 	e.GET("/download/:id", s.originDownload, rd)
 	e.HEAD("/download/:id", s.originDownload, rd)
+
+	if s.Admin != nil {
+		s.Admin.Register(e)
+	}
 }
 
 func notFound(echo.Context) error { return echo.ErrNotFound }

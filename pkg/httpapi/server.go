@@ -35,6 +35,12 @@ type Deps struct {
 	Ready       func(ctx context.Context) error // nil error: ready
 	Info        Info
 	Log         *zap.Logger
+	Admin       AdminRoutes // nil: no /admin routes
+}
+
+// AdminRoutes registers the admin surface (pkg/admin) on the echo application.
+type AdminRoutes interface {
+	Register(e *echo.Echo)
 }
 
 // Info is what GET /api/v1/capabilities tells clients beyond the service's own lists.

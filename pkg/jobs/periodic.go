@@ -97,10 +97,11 @@ func (w *Worker) orphaned(ctx context.Context, kind, id string) bool {
 // retentionOnce deletes anonymous projects idle for longer than ProjectTTL, never one with an
 // unfinished render.
 func (w *Worker) retentionOnce(ctx context.Context) {
-	if w.Opts.ProjectTTL <= 0 {
+	ttl := store.ProjectTTL(ctx, w.Store, w.Opts.ProjectTTL) // the admin's setting wins
+	if ttl <= 0 {
 		return
 	}
-	old, err := w.Store.ListProjects(ctx, store.ProjectFilter{UpdatedBefore: time.Now().Add(-w.Opts.ProjectTTL), Limit: 500})
+	old, err := w.Store.ListProjects(ctx, store.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 500})
 	if err != nil {
 		w.Log.Warn("retention: list", zap.Error(err))
 		return

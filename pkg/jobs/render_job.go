@@ -30,6 +30,11 @@ func (w *Worker) renderJob(job *work.Job) error {
 	}
 	ctx, cancel := context.WithCancelCause(w.base)
 	defer cancel(nil)
+	if w.Opts.RenderTimeout > 0 { // gocraft/work has no job timeout: ffmpeg dies at this deadline
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, w.Opts.RenderTimeout)
+		defer stop()
+	}
 	l, ok, err := acquireLease(ctx, w.Pool, leaseKey("render", id), w.id, w.Opts.LeaseTTL)
 	if err != nil {
 		return err // Redis trouble: let the queue retry

@@ -56,6 +56,22 @@ type Store interface {
 	// ListRenders returns renders newest (by CreatedAt) first.
 	ListRenders(ctx context.Context, f RenderFilter) ([]*simvid.Render, error)
 	CountRenders(ctx context.Context, f RenderFilter) (int, error)
+	// SearchRenders is ListRenders with a creation-time window, for the admin.
+	SearchRenders(ctx context.Context, q RenderQuery) ([]*simvid.Render, error)
+
+	// AddAudit appends an admin action to the audit log, setting ID (and a zero At to now).
+	AddAudit(ctx context.Context, e *AuditEvent) error
+	// ListAudit returns audit events newest first.
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// GetSetting returns an admin setting; ENotFound when it was never set.
+	GetSetting(ctx context.Context, key string) (string, error)
+	// PutSetting inserts or replaces an admin setting.
+	PutSetting(ctx context.Context, key, value string) error
+	// DeleteSetting removes a setting, so the configured default applies again.
+	DeleteSetting(ctx context.Context, key string) error
+	// Usage counts the files the database knows by kind ("image", "audio", and "render" for
+	// finished videos) with their bytes.
+	Usage(ctx context.Context) (map[string]KindUsage, error)
 }
 
 // ProjectFilter selects projects; zero fields select everything.

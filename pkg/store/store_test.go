@@ -45,6 +45,10 @@ func runSuite(t *testing.T, open opener) {
 		{"RenderList", testRenderList},
 		{"CascadeDelete", testCascadeDelete},
 		{"TimePrecision", testTimePrecision},
+		{"Audit", testAudit},
+		{"Settings", testSettings},
+		{"SearchRenders", testSearchRenders},
+		{"Usage", testUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

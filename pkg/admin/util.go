@@ -1,0 +1,30 @@
+package admin
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// readJSON decodes a small JSON body; an empty body leaves dst as it is.
+func readJSON(c echo.Context, dst any) error {
+	b, err := io.ReadAll(io.LimitReader(c.Request().Body, 1<<16))
+	if err != nil {
+		return simvid.Errorf(simvid.EInvalid, "the request body could not be read")
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		return simvid.Errorf(simvid.EInvalid, "the request body is not valid JSON: %s", truncate(err.Error(), 200))
+	}
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
