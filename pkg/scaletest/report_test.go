@@ -1,0 +1,81 @@
+//go:build scale
+
+package scaletest
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/simvid/simvid/pkg/bench"
+)
+
+// report prints the figures of a run.
+func report(w io.Writer, results []userResult, usersTook time.Duration, rec *bench.Recorder, polls pollResult,
+	prec *bench.Recorder, serveSelf, serveMax, workMax int64, stopTook time.Duration, users, pollers int) {
+	var waits, turns []time.Duration
+	var first, lastSub, lastFin time.Time
+	correct, failed := 0, 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+		}
+		if r.Correct {
+			correct++
+		}
+		if r.Submitted.IsZero() {
+			continue
+		}
+		if first.IsZero() || r.Submitted.Before(first) {
+			first = r.Submitted
+		}
+		if r.Submitted.After(lastSub) {
+			lastSub = r.Submitted
+		}
+		if r.Finished.After(lastFin) {
+			lastFin = r.Finished
+		}
+		if r.Render.StartedAt != nil {
+			waits = append(waits, r.Render.StartedAt.Sub(r.Render.CreatedAt))
+		}
+		if r.Render.FinishedAt != nil {
+			turns = append(turns, r.Render.FinishedAt.Sub(r.Render.CreatedAt))
+		}
+	}
+	slices.Sort(waits)
+	slices.Sort(turns)
+	span := lastFin.Sub(first)
+	perMin := 0.0
+	if span > 0 {
+		perMin = float64(correct) / span.Minutes()
+	}
+	fmt.Fprintf(w, "\n===== simvid scale test: 3 serve, 4 work (video+audio, 1 job each), nginx, redis-server, PostgreSQL =====\n")
+	fmt.Fprintf(w, "users: %d (10 pictures, music, 1280x720, 2 s slides, 0.5 s fades: %d frames each), finished in %s\n",
+		users, wantFrames, usersTook.Round(time.Second))
+	fmt.Fprintf(w, "renders completed and correct: %d of %d (failed users: %d)\n", correct, users, failed)
+	fmt.Fprintf(w, "renders per minute: %.1f (first submitted to last finished: %s)\n", perMin, span.Round(time.Second))
+	fmt.Fprintf(w, "queue wait p50/p95/max: %s / %s / %s\n", round(bench.Quantile(waits, .5)), round(bench.Quantile(waits, .95)), round(last(waits)))
+	fmt.Fprintf(w, "render turnaround (created to finished) p50/p95/max: %s / %s / %s\n",
+		round(bench.Quantile(turns, .5)), round(bench.Quantile(turns, .95)), round(last(turns)))
+	fmt.Fprintf(w, "time to drain (last render submitted to last finished): %s\n", lastFin.Sub(lastSub).Round(100*time.Millisecond))
+	fmt.Fprintf(w, "\nrequests of the users, through nginx:\n")
+	rec.Print(w)
+	fmt.Fprintf(w, "\npollers: %d, on %d fresh 854x480 renders: %d streams followed to the end, %d renders correct, %s, errors %d\n",
+		pollers, len(polls.Renders), polls.Streams, polls.Correct, polls.Took.Round(time.Second), len(polls.Errors))
+	fmt.Fprintf(w, "redis connected clients at most, with every stream open: %d\n", polls.RedisClients)
+	prec.Print(w)
+	fmt.Fprintf(w, "\npeak RSS: serve %d MB alone, %d MB with its ffprobe/ffmpeg children (target < 150); worker with its ffmpeg %d MB (target < 500)\n",
+		serveSelf>>20, serveMax>>20, workMax>>20)
+	fmt.Fprintf(w, "stopping 3 serve + 4 work after the load: %s\n", stopTook.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "=====\n\n")
+}
+
+func last(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[len(d)-1]
+}
+
+func round(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
