@@ -13,7 +13,7 @@ type APIKey struct {
 	Prefix        string     `json:"prefix"`
 	Hash          string     `json:"-"`
 	WebhookURL    string     `json:"webhook_url"`
-	WebhookSecret string     `json:"-"` // signs webhook calls; shown once, at creation
+	WebhookSecret string     `json:"-"`               // signs webhook calls; shown once, at creation
 	RateLimit     string     `json:"rate_limit"`      // "600-M": replaces the per-IP rates; "" = the per-IP rates, counted per key
 	RendersPerDay int        `json:"renders_per_day"` // 0 = no quota
 	StorageBytes  int64      `json:"storage_bytes"`   // bytes of uploads over all its projects; 0 = no quota

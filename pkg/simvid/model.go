@@ -81,9 +81,9 @@ type Render struct {
 	Duration    float64    `json:"duration"` // seconds of video
 	OutputSize  int64      `json:"output_size"`
 	Attempts    int        `json:"attempts"`
-	Client      string     `json:"-"` // client key (IP or API key) for the unfinished-render limit
+	Client      string     `json:"-"`                      // client key (IP or API key) for the unfinished-render limit
 	CallbackURL string     `json:"callback_url,omitempty"` // webhook called when it finishes; "" = the key's, if any
-	Worker      string     `json:"-"` // host:pid that ran it last
+	Worker      string     `json:"-"`                      // host:pid that ran it last
 	CancelAsked bool       `json:"-"`
 	CreatedAt   time.Time  `json:"created_at"`
 	StartedAt   *time.Time `json:"started_at,omitempty"`
