@@ -20,6 +20,7 @@ type Config struct {
 
 	Log        Log        `yaml:"log"`
 	Admin      Admin      `yaml:"admin"`
+	API        API        `yaml:"api"`
 	Workers    Workers    `yaml:"workers"`
 	Limits     Limits     `yaml:"limits"`
 	RateLimits RateLimits `yaml:"rate_limits"`
@@ -38,6 +39,16 @@ type Log struct {
 type Admin struct {
 	Password     Secret `yaml:"password"`
 	PasswordHash Secret `yaml:"password_hash"`
+}
+
+// API configures the surface programs use: private mode, CORS and webhooks.
+type API struct {
+	Private         bool          `yaml:"private"`           // only API keys and logged-in admins may create projects and renders
+	CORSOrigins     []string      `yaml:"cors_origins"`      // origins whose pages may call /api/v1; "*" = any; empty = same origin only
+	WebhookAllow    []string      `yaml:"webhook_allow"`     // private ranges webhooks may still call (CIDRs)
+	WebhookTimeout  time.Duration `yaml:"webhook_timeout"`   // one webhook call
+	WebhookBackoff  time.Duration `yaml:"webhook_backoff"`   // before the second attempt, doubled per attempt up to 1h
+	WebhookRetryFor time.Duration `yaml:"webhook_retry_for"` // no attempt later than this after the first
 }
 
 // Workers is the number of jobs each queue runs at once in this process.
@@ -106,6 +117,8 @@ func Default() *Config {
 		MetricsAddr:    "127.0.0.1:9464",
 		Log:            Log{Format: "json", Level: "info"},
 		Workers:        Workers{Video: 0, Audio: 1},
+		API: API{CORSOrigins: []string{}, WebhookAllow: []string{}, WebhookTimeout: 10 * time.Second,
+			WebhookBackoff: 30 * time.Second, WebhookRetryFor: 24 * time.Hour},
 		Limits: Limits{
 			FileBytes:         25 * MiB,
 			ProjectBytes:      1 * GiB,
@@ -152,5 +165,11 @@ func (c *Config) resolve() {
 	}
 	if c.TrustedProxies == nil {
 		c.TrustedProxies = []string{}
+	}
+	if c.API.CORSOrigins == nil {
+		c.API.CORSOrigins = []string{}
+	}
+	if c.API.WebhookAllow == nil {
+		c.API.WebhookAllow = []string{}
 	}
 }

@@ -35,7 +35,7 @@ func (s *Server) originUploadImages(c echo.Context) error {
 	}
 	pid := firstValue(form.Value["session_id"])
 	if pid == "" {
-		p, err := s.svc.CreateProject(ctx, nil, "")
+		p, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 			return err
 		}
 	}
-	r, err := s.svc.StartRender(ctx, in.SessionID, c.RealIP())
+	r, err := s.svc.StartRender(ctx, in.SessionID, clientOf(c), "")
 	if err != nil {
 		return err
 	}

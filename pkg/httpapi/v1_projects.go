@@ -67,7 +67,7 @@ func (s *Server) createProject(c echo.Context) error {
 	if err := readJSON(c, &in, true); err != nil {
 		return err
 	}
-	p, err := s.svc.CreateProject(c.Request().Context(), &in, "")
+	p, err := s.svc.CreateProject(c.Request().Context(), &in, ownerOf(c))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,14 @@ import (
 )
 
 func (s *Server) startRender(c echo.Context) error {
-	r, err := s.svc.StartRender(c.Request().Context(), c.Param("id"), c.RealIP())
+	var in renderOptions
+	if err := readJSON(c, &in, true); err != nil {
+		return err
+	}
+	if err := s.checkRenderOptions(c, &in); err != nil {
+		return err
+	}
+	r, err := s.svc.StartRender(c.Request().Context(), c.Param("id"), clientOf(c), in.CallbackURL)
 	if err != nil {
 		return err
 	}

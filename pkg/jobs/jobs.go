@@ -31,7 +31,7 @@ const PayloadVersion = 1
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}
-	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio}}
+	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio, JobWebhook}}
 )
 
 // Namespace returns the gocraft/work namespace of a queue.

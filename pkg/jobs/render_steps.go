@@ -23,6 +23,11 @@ func (w *Worker) update(ctx context.Context, id string, fn func(*simvid.Render) 
 	if err := events.Publish(ctx, w.Pool, r); err != nil {
 		w.Log.Debug("publish failed; streams fall back to reading the record", zap.Error(err))
 	}
+	if simvid.Finished(r.State) {
+		if err := w.client.EnqueueWebhook(context.WithoutCancel(ctx), r.ID); err != nil {
+			w.Log.Warn("enqueue webhook", zap.String("render_id", r.ID), zap.Error(err))
+		}
+	}
 	return r, nil
 }
 
