@@ -24,10 +24,10 @@ import (
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/redisx"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/store"
 	"github.com/simvid/simvid/pkg/webhook"
 )

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -87,4 +88,15 @@ func waitRender(t *testing.T, c *client, id string, timeout time.Duration) map[s
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// newReceiver starts an HTTP server on loopback for webhook calls and returns its URL.
+func newReceiver(t *testing.T, h http.HandlerFunc) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func appServeOnly() app.Roles {
+	return app.Roles{Serve: true, EmbeddedRedis: true, Queues: map[string]int{}}
 }

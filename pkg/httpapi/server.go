@@ -36,7 +36,7 @@ type Deps struct {
 	Ready       func(ctx context.Context) error // nil error: ready
 	Info        Info
 	Log         *zap.Logger
-	Admin       AdminRoutes // nil: no /admin routes
+	Admin       AdminRoutes  // nil: no /admin routes
 	Keys        *apikey.Keys // nil: no API keys (a Bearer header is refused)
 	// Private limits making projects and renders to API key holders and logged-in admins;
 	// AdminSession tells whether a request carries a live admin session.

@@ -106,10 +106,40 @@ type renderView struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	StartedAt   *time.Time `json:"started_at"`
 	FinishedAt  *time.Time `json:"finished_at"`
+	Timings     timings    `json:"timings"`
+	OutputURL   string     `json:"output_url,omitempty"`
 	VideoURL    string     `json:"video_url,omitempty"`
 	PosterURL   string     `json:"poster_url,omitempty"`
 	DownloadURL string     `json:"download_url,omitempty"`
 	EventsURL   string     `json:"events_url"`
+	WebhooksURL string     `json:"webhooks_url"`
+	CallbackURL string     `json:"callback_url,omitempty"`
+}
+
+// timings are the seconds a render spent waiting, working and in all, as far as it got.
+type timings struct {
+	Queued float64  `json:"queued"`
+	Render *float64 `json:"render"`
+	Total  *float64 `json:"total"`
+}
+
+func viewTimings(r *simvid.Render, now time.Time) timings {
+	secs := func(a, b time.Time) *float64 { v := round1(max(b.Sub(a).Seconds(), 0)); return &v }
+	var t timings
+	end := now
+	if r.FinishedAt != nil {
+		end = *r.FinishedAt
+	}
+	if r.StartedAt != nil {
+		t.Queued = *secs(r.CreatedAt, *r.StartedAt)
+		t.Render = secs(*r.StartedAt, end)
+	} else {
+		t.Queued = *secs(r.CreatedAt, end)
+	}
+	if r.FinishedAt != nil {
+		t.Total = secs(r.CreatedAt, *r.FinishedAt)
+	}
+	return t
 }
 
 func viewRender(r *simvid.Render) renderView {
@@ -118,6 +148,7 @@ func viewRender(r *simvid.Render) renderView {
 		Message: r.Message, Error: r.Error, Warnings: r.Warnings, FramesTotal: r.FramesTotal, FramesDone: r.FramesDone,
 		Duration: r.Duration, OutputSize: r.OutputSize, Attempts: r.Attempts, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
 		FinishedAt: r.FinishedAt, EventsURL: "/api/v1/renders/" + r.ID + "/events",
+		WebhooksURL: "/api/v1/renders/" + r.ID + "/webhooks", Timings: viewTimings(r, time.Now()), CallbackURL: r.CallbackURL,
 	}
 	if v.Warnings == nil {
 		v.Warnings = []string{}
@@ -125,6 +156,7 @@ func viewRender(r *simvid.Render) renderView {
 	if r.State == simvid.StateDone {
 		base := "/api/v1/renders/" + r.ID
 		v.VideoURL, v.PosterURL, v.DownloadURL = base+"/video", base+"/poster", base+"/video?download=1"
+		v.OutputURL = v.VideoURL
 	}
 	return v
 }
