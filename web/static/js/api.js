@@ -31,6 +31,9 @@ function decode(status, text) {
     return body;
   }
   const err = body && typeof body === 'object' ? body.error : null;
+  if (err && err.code === 'login_required') {
+    window.dispatchEvent(new CustomEvent('simvid:login-required')); // private mode: the page asks to log in
+  }
   if (err && typeof err.message === 'string' && err.message.trim()) {
     throw new ApiError(status, String(err.code || 'error'), err.message, body);
   }

@@ -53,6 +53,9 @@ function makeNotify() {
   };
 }
 
+// In private mode the server answers login_required: show the way to log in.
+window.addEventListener('simvid:login-required', () => { $('login-needed').hidden = false; });
+
 // wireFiles takes photos from the file input and from files dropped anywhere on the page
 // (music files dropped go to the music card).
 function wireFiles(uploads, music) {
