@@ -153,3 +153,6 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// Routes lists the registered routes (the OpenAPI test compares them with the document).
+func (s *Server) Routes() []*echo.Route { return s.e.Routes() }
