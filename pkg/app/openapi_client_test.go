@@ -153,7 +153,7 @@ func TestOpenAPIClientSuite(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	call(oaStep{op: "renderSpec", json: map[string]any{"project_id": v["project"], "spec": map[string]any{
-		"slides": []any{map[string]any{"asset": assets[1], "duration": 0.5}}, "output": map[string]any{"resolution": "640x480"}}},
+		"slides": []any{map[string]any{"asset": assets[1], "duration": 30}}, "output": map[string]any{"resolution": "1920x1080"}}}, // long: canceled before it ends
 		want: 202, keep: func(b []byte) { v["spec_render"] = field(b, "id") }})
 	call(oaStep{op: "cancelRender", params: rid("spec_render"), want: 202})
 	if m := waitRender(t, key.as(t, base), v["spec_render"], time.Minute); m["state"] != "canceled" {
