@@ -155,8 +155,14 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 	return r, nil
 }
 
-// Finished queues the webhook of a render that just finished (the queue sends it once).
+// Finished queues the webhook of a render that just finished, when it has one (the queue
+// sends it once).
 func (s *Service) Finished(ctx context.Context, r *simvid.Render) {
+	if r.CallbackURL == "" {
+		if p, err := s.Store.GetProject(ctx, r.ProjectID); err != nil || p.OwnerKey == "" {
+			return
+		}
+	}
 	if err := s.Queue.EnqueueWebhook(ctx, r.ID); err != nil {
 		s.Log.Warn("enqueue webhook", zap.String("render_id", r.ID), zap.Error(err))
 	}
