@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simvid/simvid/pkg/config"
 	"github.com/simvid/simvid/pkg/httpapi/openapi/oacheck"
+	"github.com/simvid/simvid/pkg/redisx/redistest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -41,7 +43,8 @@ func TestOpenAPIClientSuite(t *testing.T) {
 		ops[op.ID] = op
 	}
 	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	base, adm := startPrograms(t, nil)
+	redisURL := redistest.Start(t) // a real redis-server, as in production
+	base, adm := startPrograms(t, func(cfg *config.Config) { cfg.RedisURL = redisURL })
 	key := adm.newKey(map[string]any{"name": "suite"})
 	dir := t.TempDir()
 	pics := []string{testutil.Image(t, dir, "a.jpg", 160, 120, "red"), testutil.Image(t, dir, "b.png", 120, 160, "blue")}

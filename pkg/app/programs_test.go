@@ -243,3 +243,38 @@ func TestPrivateMode(t *testing.T) {
 		t.Fatalf("with an admin session: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestWebhookOnCancel: a canceled render is announced as render.canceled, once.
+func TestWebhookOnCancel(t *testing.T) {
+	got := make(chan string, 10)
+	recv := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+	})
+	base, adm := startPrograms(t, nil)
+	c := adm.newKey(map[string]any{"name": "cancel", "webhook_url": recv + "/key-hook"}).as(t, base)
+	pid, assets := projectWithPictures(t, c, 1)
+	r := c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": pid, "spec": map[string]any{
+		"output": map[string]any{"resolution": "1920x1080"}, "slides": []any{map[string]any{"asset": assets[0], "duration": 30}}}})
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("render: %d %s", r.Status, r.Body)
+	}
+	rid := r.JSON(t)["id"].(string)
+	if r := c.json(http.MethodPost, "/api/v1/renders/"+rid+"/cancel", nil); r.Status != http.StatusAccepted {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	select {
+	case b := <-got:
+		if !strings.Contains(b, `"event":"render.canceled"`) || !strings.Contains(b, rid) {
+			t.Fatalf("webhook body: %s", b)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no webhook for the canceled render")
+	}
+	waitRender(t, c, rid, 30*time.Second)
+	select {
+	case b := <-got:
+		t.Fatalf("a second webhook: %s", b)
+	case <-time.After(1500 * time.Millisecond):
+	}
+}

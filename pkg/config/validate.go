@@ -91,6 +91,7 @@ func (c *Config) Validate() error {
 	c.Limits.check(k)
 	c.RateLimits.check(k)
 	c.Jobs.check(k)
+	c.API.check(k)
 	k.notNegative("retention.project_ttl", int64(c.Retention.ProjectTTL))
 	k.duration("retention.interval", c.Retention.Interval)
 	if strings.TrimSpace(c.FFmpeg.FFmpeg) == "" {
