@@ -46,6 +46,9 @@ func TestAPIKeys(t *testing.T) {
 	if r := anon.do(http.MethodGet, "/job_status/"+rid, "", nil); r.Status != http.StatusNotFound {
 		t.Fatalf("origin route shows a key's render: %d %s", r.Status, r.Body)
 	}
+	if r := anon.json(http.MethodPost, "/generate_video", map[string]any{"session_id": pid}); r.Status != http.StatusNotFound {
+		t.Fatalf("origin generate on a key's project: %d %s", r.Status, r.Body)
+	}
 	waitRender(t, c1, rid, 60e9)
 
 	wantError(t, anon.do(http.MethodGet, "/api/v1/projects", "", nil), http.StatusUnauthorized, "unauthorized")
