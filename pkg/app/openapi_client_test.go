@@ -134,6 +134,7 @@ func TestOpenAPIClientSuite(t *testing.T) {
 	}
 	call(oaStep{op: "reorderSlides", params: pid(), json: map[string]any{"order": []string{slides[1], slides[0]}}, want: 200})
 	call(oaStep{op: "updateSlide", params: map[string]string{"id": v["project"], "slide": slides[0]}, json: map[string]any{"caption": "one"}, want: 200})
+	call(oaStep{op: "duplicateSlide", params: map[string]string{"id": v["project"], "slide": slides[0]}, want: 201})
 	call(oaStep{op: "getThumbnail", params: map[string]string{"id": v["project"], "asset": assets[0]}, want: 200})
 	call(oaStep{op: "uploadMusic", params: pid(), files: map[string][]string{"audio": {song}}, want: 201})
 	call(oaStep{op: "updateMusic", params: pid(), json: map[string]any{"start": 0.2}, want: 200})
@@ -148,6 +149,7 @@ func TestOpenAPIClientSuite(t *testing.T) {
 	call(oaStep{op: "getVideo", params: rid("render"), want: 200})
 	call(oaStep{op: "headVideo", params: rid("render"), want: 200})
 	call(oaStep{op: "getPoster", params: rid("render"), want: 200})
+	call(oaStep{op: "getMusicAudio", params: pid(), want: 200}) // ready: the render used it
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(string(call(oaStep{op: "renderWebhooks", params: rid("render"), want: 200})), `"status":204`) {
 		if time.Now().After(deadline) {

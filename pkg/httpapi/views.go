@@ -56,6 +56,7 @@ type musicView struct {
 	Start    float64   `json:"start"`
 	End      float64   `json:"end"`
 	Peaks    []float32 `json:"peaks"`
+	AudioURL string    `json:"audio_url,omitempty"` // the working copy, once ready
 }
 
 func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
@@ -79,6 +80,9 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		m := &musicView{Asset: c.Asset, Start: c.Start, End: c.End, State: simvid.AssetFailed, Error: "the music file is gone"}
 		if a := assets[c.Asset]; a != nil {
 			m.Filename, m.State, m.Error, m.Duration, m.Peaks = a.OriginalName, a.State, a.Error, a.Duration, a.Peaks
+			if a.State == simvid.AssetReady {
+				m.AudioURL = "/api/v1/projects/" + p.ID + "/music/audio"
+			}
 		}
 		v.Music = m
 	}

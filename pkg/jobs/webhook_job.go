@@ -42,9 +42,13 @@ func (c *Client) EnqueueWebhook(ctx context.Context, renderID string) error {
 }
 
 func (w *Worker) webhookJob(job *work.Job) error {
-	id := job.ArgString("render_id")
+	id, valid, err := payloadID(job, "render_id", simvid.PrefixRender)
+	if err != nil {
+		w.Log.Warn("job from a newer release", zap.String("render_id", id), zap.Error(err))
+		return err
+	}
 	attempt, first := int(job.ArgInt64("attempt")), time.Unix(job.ArgInt64("first"), 0)
-	if !simvid.ValidID(simvid.PrefixRender, id) || attempt < 1 || job.ArgInt64("v") > PayloadVersion {
+	if !valid || attempt < 1 {
 		w.Log.Error("dropping a webhook job with a bad payload", zap.Any("args", job.Args))
 		return nil
 	}
