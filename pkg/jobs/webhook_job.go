@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gocraft/work"
@@ -87,7 +88,7 @@ func (w *Worker) webhookJob(job *work.Job) error {
 		return nil
 	}
 	log.Info("webhook failed; trying again later", zap.Duration("in", delay), zap.Error(res.Err))
-	_, err = w.client.audio.EnqueueIn(JobWebhook, int64(max(delay.Round(time.Second), time.Second)/time.Second),
+	_, err = w.client.audio.EnqueueIn(JobWebhook, wholeSecondsAfter(time.Now(), delay),
 		work.Q{"render_id": id, "attempt": attempt + 1, "first": first.Unix(), "v": PayloadVersion})
 	return err
 }
@@ -114,4 +115,11 @@ func (w *Worker) webhookTarget(ctx context.Context, r *simvid.Render) (string, s
 		url = k.WebhookURL
 	}
 	return url, k.WebhookSecret, nil
+}
+
+// wholeSecondsAfter is EnqueueIn's argument for running no sooner than d after now: the
+// queue schedules at its current whole second plus the argument.
+func wholeSecondsAfter(now time.Time, d time.Duration) int64 {
+	frac := time.Duration(now.Nanosecond())
+	return max(int64(math.Ceil((frac + d).Seconds())), 1)
 }
