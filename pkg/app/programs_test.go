@@ -108,7 +108,10 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	if oldest["status"].(float64) != 500 || oldest["next_at"] == nil {
 		t.Fatalf("first attempt: %v", oldest)
 	}
-	at := func(d any) time.Time { t, _ := time.Parse(time.RFC3339Nano, d.(map[string]any)["at"].(string)); return t }
+	at := func(d any) time.Time {
+		t, _ := time.Parse(time.RFC3339Nano, d.(map[string]any)["at"].(string))
+		return t
+	}
 	gap1, gap2 := at(ds[1]).Sub(at(ds[2])), at(ds[0]).Sub(at(ds[1]))
 	t.Logf("webhook attempts %v and %v apart (backoff 1s, doubling)", gap1.Round(time.Millisecond), gap2.Round(time.Millisecond))
 	if gap1 < time.Second || gap2 < 2*time.Second || gap2 > 4500*time.Millisecond {
