@@ -42,8 +42,8 @@ func (s *Server) access(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if h := req.Header.Get(echo.HeaderAuthorization); h != "" {
-			secret, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || s.Keys == nil {
+			scheme, secret, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || s.Keys == nil {
 				return s.badKey(c)
 			}
 			key, err := s.Keys.Authenticate(req.Context(), strings.TrimSpace(secret))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,11 +48,11 @@ func (s *Server) listProjects(c echo.Context) error {
 		return err
 	}
 	type item struct {
-		ID        string `json:"id"`
-		CreatedAt any    `json:"created_at"`
-		UpdatedAt any    `json:"updated_at"`
-		Slides    int    `json:"slides"`
-		URL       string `json:"url"`
+		ID        string    `json:"id"`
+		CreatedAt time.Time `json:"created_at"`
+		UpdatedAt time.Time `json:"updated_at"`
+		Slides    int       `json:"slides"`
+		URL       string    `json:"url"`
 	}
 	out := make([]item, 0, len(ps))
 	for _, p := range ps {
