@@ -1,4 +1,5 @@
-// Package openapi embeds the OpenAPI 3.1 document of simvid's v1 API.
+// Package openapi embeds the OpenAPI 3.1 document of simvid's v1 API: the paths in
+// openapi.yaml and the components they refer to in components.yaml.
 package openapi
 
 import (
@@ -9,17 +10,25 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed openapi.yaml
-var doc []byte
+var (
+	//go:embed openapi.yaml
+	paths []byte
+	//go:embed components.yaml
+	components []byte
+)
 
-// YAML returns the document as written.
-func YAML() []byte { return doc }
-
-// JSON returns the document as JSON, the form served at /api/openapi.json.
+// JSON returns the whole document as JSON, the form served at /api/openapi.json.
 func JSON() ([]byte, error) {
-	var v any
-	if err := yaml.Unmarshal(doc, &v); err != nil {
-		return nil, fmt.Errorf("openapi: %w", err)
+	var doc, comp map[string]any
+	if err := yaml.Unmarshal(paths, &doc); err != nil {
+		return nil, fmt.Errorf("openapi: openapi.yaml: %w", err)
 	}
-	return json.Marshal(v)
+	if err := yaml.Unmarshal(components, &comp); err != nil {
+		return nil, fmt.Errorf("openapi: components.yaml: %w", err)
+	}
+	if _, dup := doc["components"]; dup || comp["components"] == nil {
+		return nil, fmt.Errorf("openapi: components belong in components.yaml, under a components key")
+	}
+	doc["components"] = comp["components"]
+	return json.Marshal(doc)
 }
