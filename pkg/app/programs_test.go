@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/simvid/simvid/pkg/config"
+	"github.com/simvid/simvid/pkg/testutil"
 	"github.com/simvid/simvid/pkg/webhook"
 )
 
@@ -45,6 +47,30 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("other key: %d %s", r.Status, r.Body)
 	}
 	waitRender(t, c, first.JSON(t)["id"].(string), 60*time.Second)
+
+	// While the first request with a key runs, a second with it waits its turn: 409.
+	dir := t.TempDir()
+	var pics []string
+	for i := range 6 {
+		pics = append(pics, testutil.Image(t, dir, fmt.Sprintf("big%d.jpg", i), 1600, 1200, "teal"))
+	}
+	slow := k.as(t, base)
+	slow.hdr.Set("Idempotency-Key", "upload-1")
+	done := make(chan resp, 1)
+	go func() { done <- slow.upload("/api/v1/projects/"+pid+"/images", "images", pics, nil) }()
+	time.Sleep(150 * time.Millisecond)
+	r := slow.upload("/api/v1/projects/"+pid+"/images", "images", pics[:1], nil)
+	firstUpload := <-done
+	if firstUpload.Status != http.StatusOK {
+		t.Fatalf("first upload: %d %s", firstUpload.Status, firstUpload.Body)
+	}
+	wantError(t, r, http.StatusConflict, "idempotency_in_progress")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("409 without Retry-After")
+	}
+	if again := slow.upload("/api/v1/projects/"+pid+"/images", "images", pics[:1], nil); string(again.Body) != string(firstUpload.Body) {
+		t.Fatalf("the retried upload did not get the first answer: %d", again.Status)
+	}
 }
 
 // TestWebhookSignedAndRetried: the receiver answers 500 twice, then 200; it checks every
