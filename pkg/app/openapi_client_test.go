@@ -15,6 +15,7 @@ import (
 	"github.com/simvid/simvid/pkg/config"
 	"github.com/simvid/simvid/pkg/httpapi/openapi/oacheck"
 	"github.com/simvid/simvid/pkg/redisx/redistest"
+	"github.com/simvid/simvid/pkg/store/storetest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -34,6 +35,17 @@ type oaStep struct {
 // (real Redis protocol, real ffmpeg), and checks each answer's status is documented and its
 // JSON body validates against the documented schema.
 func TestOpenAPIClientSuite(t *testing.T) {
+	redisURL := redistest.Start(t) // a real redis-server, as in production
+	clientSuite(t, func(cfg *config.Config) { cfg.RedisURL = redisURL })
+}
+
+// TestOpenAPIClientSuitePostgres runs the suite with PostgreSQL as the database.
+func TestOpenAPIClientSuitePostgres(t *testing.T) {
+	pg := storetest.FreshSchema(t, storetest.StartPostgres(t))
+	clientSuite(t, func(cfg *config.Config) { cfg.DatabaseURL = pg })
+}
+
+func clientSuite(t *testing.T, mod func(cfg *config.Config)) {
 	doc, err := oacheck.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +55,7 @@ func TestOpenAPIClientSuite(t *testing.T) {
 		ops[op.ID] = op
 	}
 	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	redisURL := redistest.Start(t) // a real redis-server, as in production
-	base, adm := startPrograms(t, func(cfg *config.Config) { cfg.RedisURL = redisURL })
+	base, adm := startPrograms(t, mod)
 	key := adm.newKey(map[string]any{"name": "suite"})
 	dir := t.TempDir()
 	pics := []string{testutil.Image(t, dir, "a.jpg", 160, 120, "red"), testutil.Image(t, dir, "b.png", 120, 160, "blue")}
