@@ -231,7 +231,7 @@ func (y *YTDLP) collect(ctx context.Context, t *Track) error {
 		return tooLarge(y.MaxBytes)
 	}
 	if y.Probe != nil {
-		d, err := y.Probe(ctx, t.Path)
+		d, err := y.probe(ctx, t.Path)
 		if err != nil {
 			return err
 		}
@@ -243,6 +243,18 @@ func (y *YTDLP) collect(ctx context.Context, t *Track) error {
 		return y.tooLong(t.Duration)
 	}
 	return nil
+}
+
+// probe measures a download; a file ffprobe cannot read is not sound.
+func (y *YTDLP) probe(ctx context.Context, path string) (float64, error) {
+	d, err := y.Probe(ctx, path)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("fetch: probe: %w", ctx.Err())
+		}
+		return 0, simvid.Wrap(simvid.EUnsupported, err, "what the link gave is not sound this server can read")
+	}
+	return d, nil
 }
 
 func (y *YTDLP) tooLong(d float64) error {

@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	v1.POST("/projects/:id/music", s.uploadMusic, up, upload)
 	v1.PATCH("/projects/:id/music", s.updateMusic, ot, small)
 	v1.DELETE("/projects/:id/music", s.removeMusic, ot)
+	v1.POST("/projects/:id/music/link", s.musicLink, up, small)
 	v1.POST("/projects/:id/renders", s.startRender, rn, small)
 	v1.GET("/projects/:id/renders", s.listRenders, rd)
 	v1.GET("/renders/:id", s.getRender, rd)
@@ -49,6 +50,7 @@ func (s *Server) routes() {
 	// The Python original's routes, answering in its shapes.
 	e.POST("/upload_images", s.originUploadImages, up, upload)
 	e.POST("/upload_audio", s.originUploadAudio, up, upload)
+	e.POST("/download_youtube", s.originDownloadYouTube, up, small)
 	e.POST("/generate_video", s.originGenerate, rn, small)
 	e.GET("/job_status/:id", s.originJobStatus, rd)
 	e.GET("/progress/:id", s.originProgress, rd)
