@@ -85,3 +85,29 @@ func linkName(u *url.URL) string {
 	}
 	return name
 }
+
+// LinkInfo tells clients which music links this server takes (GET /api/v1/capabilities).
+type LinkInfo struct {
+	Enabled     bool     `json:"enabled"`      // some link can be fetched now
+	YTDLP       bool     `json:"yt_dlp"`       // yt-dlp is installed for Hosts
+	Hosts       []string `json:"hosts"`        // sites fetched with yt-dlp
+	DirectMedia bool     `json:"direct_media"` // direct links to media files on other sites
+	MaxSeconds  float64  `json:"max_seconds"`
+	MaxBytes    int64    `json:"max_bytes"`
+}
+
+// MusicLinks describes the music links this server takes.
+func (s *Service) MusicLinks() LinkInfo {
+	info := LinkInfo{Hosts: []string{}}
+	if s.Links == nil {
+		return info
+	}
+	if y := s.Links.YTDLP; y != nil {
+		info.Hosts = append(info.Hosts, y.Policy.Hosts...)
+		info.YTDLP = len(y.Policy.Hosts) > 0 && y.Installed() == nil
+		info.MaxSeconds, info.MaxBytes = y.MaxSeconds, y.MaxBytes
+	}
+	info.DirectMedia = s.Links.Direct != nil
+	info.Enabled = info.YTDLP || info.DirectMedia
+	return info
+}
