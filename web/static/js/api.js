@@ -97,6 +97,7 @@ export const api = {
   patchSlide: (id, slideId, patch) => request('PATCH', `/projects/${e(id)}/slides/${e(slideId)}`, patch),
   deleteSlide: (id, slideId) => request('DELETE', `/projects/${e(id)}/slides/${e(slideId)}`),
   uploadMusic: (id, file, onProgress) => send(`/projects/${e(id)}/music`, fileForm('audio', file), onProgress),
+  musicLink: (id, body) => request('POST', `/projects/${e(id)}/music/link`, body),
   patchMusic: (id, patch) => request('PATCH', `/projects/${e(id)}/music`, patch),
   deleteMusic: (id) => request('DELETE', `/projects/${e(id)}/music`),
   createRender: (id) => request('POST', `/projects/${e(id)}/renders`),
