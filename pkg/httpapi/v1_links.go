@@ -42,8 +42,9 @@ func deref(f *float64) float64 {
 
 // originLinkWait is how long POST /download_youtube waits for the fetch, as the origin
 // answered only once it had the file. Past it the answer says the music is still coming;
-// /generate_video with its audio_id waits for it.
-const originLinkWait = 90 * time.Second
+// /generate_video with its audio_id waits for it. It stays under the 60 s a proxy commonly
+// waits for an answer (deploy/nginx.conf).
+const originLinkWait = 45 * time.Second
 
 // originDownloadYouTube: POST /download_youtube {url, start_time?, end_time?}, seconds
 // 0..7200 with start < end. The music lives in a project of its own until /generate_video
