@@ -173,6 +173,21 @@ func TestMusicLinkYTDLP(t *testing.T) {
 	if o["success"] != true || o["audio_id"] == "" || o["duration"].(float64) < 4.9 || o["start_time"].(float64) != 1 || o["end_time"].(float64) != 3 {
 		t.Fatalf("download_youtube answer: %v", o)
 	}
+	// /generate_video adopts it with its trim.
+	pic := testutil.Image(t, t.TempDir(), "red.jpg", 320, 240, "red")
+	r = c.upload("/upload_images", "images", []string{pic}, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("upload_images: %d %s", r.Status, r.Body)
+	}
+	session := r.JSON(t)["session_id"].(string)
+	r = c.json(http.MethodPost, "/generate_video", map[string]any{"session_id": session, "audio_id": o["audio_id"], "duration": 1, "resolution": "640x480"})
+	if r.Status != http.StatusOK {
+		t.Fatalf("generate_video: %d %s", r.Status, r.Body)
+	}
+	sm := c.do(http.MethodGet, "/api/v1/projects/"+session, "", nil).JSON(t)["music"].(map[string]any)
+	if sm["asset"] != o["audio_id"] || sm["start"].(float64) != 1 || sm["end"].(float64) != 3 {
+		t.Errorf("adopted music %v, want the link's music with its trim 1..3", sm)
+	}
 	for _, bad := range []map[string]any{
 		{"url": "https://youtube.com.evil.example/watch?v=x"},
 		{"url": ls.base + "/song.m4a", "start_time": 9000},
