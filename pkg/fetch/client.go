@@ -51,9 +51,7 @@ func NewClient(policy Policy, timeout time.Duration, opts ...Option) *Client {
 		timeout = 2 * time.Minute
 	}
 	c := &Client{policy: policy, timeout: timeout}
-	c.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
-		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	}
+	c.lookup = dnsLookup
 	for _, o := range opts {
 		o(c)
 	}
@@ -72,6 +70,10 @@ func NewClient(policy Policy, timeout time.Duration, opts ...Option) *Client {
 	}
 	c.http = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
 	return c
+}
+
+func dnsLookup(ctx context.Context, host string) ([]netip.Addr, error) {
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 }
 
 // Policy returns the client's policy.

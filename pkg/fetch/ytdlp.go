@@ -145,6 +145,11 @@ func (y *YTDLP) Fetch(ctx context.Context, rawURL string, progress func(pct floa
 	if y.MaxSeconds > 0 {
 		filter += " & duration <=? " + strconv.FormatInt(int64(math.Ceil(y.MaxSeconds)), 10)
 	}
+	if (Policy{Hosts: DefaultHosts}).HostAllowed(u.Hostname()) {
+		// YouTube's own extractors only: the generic one would follow a page wherever it
+		// points (the origin's SSRF).
+		args = append(args, "--use-extractors", "default,-generic")
+	}
 	args = append(args, "--match-filter", filter, "--", u.String())
 
 	cmd := y.command(wctx, dir, args...)
@@ -269,7 +274,7 @@ func (y *YTDLP) tooLong(d float64) error {
 func (y *YTDLP) checkAddrs(ctx context.Context, host string) error {
 	lookup := y.Lookup
 	if lookup == nil {
-		lookup = NewClient(y.Policy, 0).lookup
+		lookup = dnsLookup
 	}
 	lctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

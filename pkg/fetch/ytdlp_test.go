@@ -159,6 +159,41 @@ func TestYTDLPHangKilledAtDeadline(t *testing.T) {
 	}
 }
 
+// The arguments: no user configuration, one video, the caps, YouTube's own extractors only,
+// and "--" right before the link so that nothing in it is read as an option.
+func TestYTDLPArguments(t *testing.T) {
+	dir := t.TempDir()
+	argsFile := dir + "/args"
+	bin := dir + "/yt-dlp"
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > "+argsFile+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := NewPolicy(DefaultHosts, nil)
+	y := &YTDLP{Path: bin, Policy: p, TempDir: dir, MaxBytes: 1000, MaxSeconds: 60,
+		Lookup: func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return []netip.Addr{netip.MustParseAddr("142.250.74.46")}, nil
+		}}
+	_, err := y.Fetch(context.Background(), "https://www.youtube.com/watch?v=x&list=y", nil)
+	if !simvid.IsCode(err, simvid.EUnprocessable) || !strings.Contains(err.Error(), "no sound") {
+		t.Fatalf("err = %v", err)
+	}
+	b, err := os.ReadFile(argsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Split(strings.TrimSpace(string(b)), "\n")
+	got := strings.Join(args, " ")
+	for _, want := range []string{"--ignore-config", "--no-playlist", "--max-filesize 1000", "--use-extractors default,-generic",
+		"--match-filter !is_live & duration <=? 60"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("arguments lack %q: %s", want, got)
+		}
+	}
+	if n := len(args); n < 2 || args[n-2] != "--" || args[n-1] != "https://www.youtube.com/watch?v=x&list=y" {
+		t.Errorf("the link is not last after --: %q", args)
+	}
+}
+
 func TestYTDLPNotInstalled(t *testing.T) {
 	p, _ := NewPolicy(DefaultHosts, nil)
 	y := &YTDLP{Path: "/nonexistent/yt-dlp", Policy: p}
