@@ -98,7 +98,9 @@ func TestMusicLinkYTDLP(t *testing.T) {
 
 	pid := newProject(t, c)
 	link := "/api/v1/projects/" + pid + "/music/link"
+	posted := time.Now()
 	r := c.json(http.MethodPost, link, map[string]any{"url": ls.base + "/song.m4a", "start": 0.5, "end": 8})
+	answered := time.Since(posted)
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("link: %d %s", r.Status, r.Body)
 	}
@@ -107,6 +109,7 @@ func TestMusicLinkYTDLP(t *testing.T) {
 		t.Fatalf("music after POST: %v", m)
 	}
 	p := waitMusic(t, c, pid)
+	t.Logf("link posted to music ready: %s (POST answered in %s)", time.Since(posted).Round(time.Millisecond), answered.Round(time.Millisecond))
 	m = p["music"].(map[string]any)
 	if m["state"] != "ready" {
 		t.Fatalf("music: %v", m)
