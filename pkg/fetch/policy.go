@@ -2,6 +2,15 @@
 // matched after parsing, no userinfo or IP literals), an HTTP client whose every connection,
 // redirects included, refuses non-public addresses, and a yt-dlp runner for the hosts it is
 // allowed on.
+//
+// Any other kind of link (a picture for a render) uses the same client:
+//
+//	policy, err := fetch.NewPolicy(nil, cfg.Links.AllowNetworks) // any public host
+//	c := fetch.NewClient(policy, 30*time.Second)
+//	res, err := c.DownloadFile(ctx, rawURL, tmpPath, maxBytes) // or Download into an io.Writer
+//
+// Its errors are coded (simvid.Error): EUnprocessable for a refused or useless link,
+// ETooLarge past maxBytes, EUnavailable for network trouble worth another try later.
 package fetch
 
 import (
