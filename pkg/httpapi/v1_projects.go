@@ -131,6 +131,14 @@ func (s *Server) updateSlide(c echo.Context) error {
 	return s.respondProject(c, http.StatusOK, p)
 }
 
+func (s *Server) duplicateSlide(c echo.Context) error {
+	p, _, err := s.svc.DuplicateSlide(c.Request().Context(), c.Param("id"), c.Param("slide"))
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusCreated, p)
+}
+
 func (s *Server) removeSlide(c echo.Context) error {
 	p, err := s.svc.RemoveSlide(c.Request().Context(), c.Param("id"), c.Param("slide"))
 	if err != nil {

@@ -58,6 +58,7 @@ type musicView struct {
 	Peaks    []float32 `json:"peaks"`
 	Source   string    `json:"source_url,omitempty"` // the link it was fetched from
 	Progress float64   `json:"progress"`             // 0..100 while fetching
+	AudioURL string    `json:"audio_url,omitempty"`  // the working copy, once ready
 }
 
 func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
@@ -82,6 +83,9 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		if a := assets[c.Asset]; a != nil {
 			m.Filename, m.State, m.Error, m.Duration, m.Peaks = a.OriginalName, a.State, a.Error, a.Duration, a.Peaks
 			m.Source, m.Progress = a.SourceURL, a.Progress
+			if a.State == simvid.AssetReady {
+				m.AudioURL = "/api/v1/projects/" + p.ID + "/music/audio"
+			}
 		}
 		v.Music = m
 	}
