@@ -94,10 +94,14 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
 		Decodes: cfg.Limits.IntakeConcurrency,
 	}, log)
+	links, err := a.buildLinks()
+	if err != nil {
+		return nil, err
+	}
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
 	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)
 	a.svc = &service.Service{
-		Store: a.store, Media: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions,
+		Store: a.store, Media: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions, Links: links,
 		ProjectTTL: cfg.Retention.ProjectTTL, Log: log, FFmpegVersion: a.caps.Version, StillPath: eng.StillPath,
 		Limits: service.Limits{
 			ImagesPerProject: cfg.Limits.ImagesPerProject, ProjectBytes: int64(cfg.Limits.ProjectBytes),
@@ -120,7 +124,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if len(roles.Queues) > 0 {
 		a.worker, err = jobs.NewWorker(jobs.Deps{
 			Pool: a.pool, Store: a.store, Media: a.media, Intake: intake,
-			Engine: eng, FFmpegVersion: a.caps.Version, Webhooks: webhook.NewSender(allow, cfg.API.WebhookTimeout),
+			Engine: eng, FFmpegVersion: a.caps.Version, Links: links, Webhooks: webhook.NewSender(allow, cfg.API.WebhookTimeout),
 			Metrics: a.metrics, Log: log, Opts: a.jobOptions(),
 		}, roles.Queues)
 		if err != nil {

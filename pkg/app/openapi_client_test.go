@@ -148,6 +148,7 @@ func clientSuite(t *testing.T, mod func(cfg *config.Config)) {
 	call(oaStep{op: "duplicateSlide", params: map[string]string{"id": v["project"], "slide": slides[0]}, want: 201})
 	call(oaStep{op: "getThumbnail", params: map[string]string{"id": v["project"], "asset": assets[0]}, want: 200})
 	call(oaStep{op: "uploadMusic", params: pid(), files: map[string][]string{"audio": {song}}, want: 201})
+	call(oaStep{op: "musicLink", params: pid(), json: map[string]any{"url": ""}, want: 400}) // fetching is tested in links_test.go
 	call(oaStep{op: "updateMusic", params: pid(), json: map[string]any{"start": 0.2}, want: 200})
 	call(oaStep{op: "startRender", params: pid(), json: map[string]any{"callback_url": hook + "/done"}, want: 202,
 		keep: func(b []byte) { v["render"] = field(b, "id") }})

@@ -27,6 +27,7 @@ type Config struct {
 	Jobs       Jobs       `yaml:"jobs"`
 	Retention  Retention  `yaml:"retention"`
 	FFmpeg     FFmpeg     `yaml:"ffmpeg"`
+	Links      Links      `yaml:"links"`
 }
 
 // Log chooses the log encoding and the lowest level written.
@@ -108,6 +109,23 @@ type FFmpeg struct {
 	ProbeTimeout time.Duration `yaml:"probe_timeout"`
 }
 
+// Links says where music may be fetched from links and how. yt-dlp fetches from
+// AllowedHosts only; other links are fetched by simvid itself when DirectMedia is on.
+type Links struct {
+	YTDLP         string        `yaml:"yt_dlp"`         // binary, a name in PATH or a path
+	AllowedHosts  []string      `yaml:"allowed_hosts"`  // exact or parent-domain matches
+	DirectMedia   bool          `yaml:"direct_media"`   // fetch other hosts' media files in Go
+	AllowNetworks []string      `yaml:"allow_networks"` // non-public CIDRs that may be dialed (tests)
+	MaxBytes      Size          `yaml:"max_bytes"`
+	MaxDuration   time.Duration `yaml:"max_duration"`
+	Timeout       time.Duration `yaml:"timeout"` // one fetch attempt
+}
+
+// LinkCaps are the effective caps of a link fetch: the smaller of the link and upload limits.
+func (c *Config) LinkCaps() (maxBytes int64, maxDuration time.Duration) {
+	return int64(min(c.Links.MaxBytes, c.Limits.FileBytes)), min(c.Links.MaxDuration, c.Limits.AudioDuration)
+}
+
 // Default returns the settings used when nothing else is given. It is what
 // config.example.yaml spells out (a test keeps the two equal).
 func Default() *Config {
@@ -150,6 +168,14 @@ func Default() *Config {
 		},
 		Retention: Retention{ProjectTTL: 720 * time.Hour, Interval: time.Hour, CacheBytes: 5 * GiB},
 		FFmpeg:    FFmpeg{FFmpeg: "ffmpeg", FFprobe: "ffprobe", ProbeTimeout: 20 * time.Second},
+		Links: Links{
+			YTDLP:         "yt-dlp",
+			AllowedHosts:  []string{"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be"},
+			AllowNetworks: []string{},
+			MaxBytes:      25 * MiB,
+			MaxDuration:   20 * time.Minute,
+			Timeout:       5 * time.Minute,
+		},
 	}
 	c.resolve()
 	return c
@@ -175,5 +201,11 @@ func (c *Config) resolve() {
 	}
 	if c.API.WebhookAllow == nil {
 		c.API.WebhookAllow = []string{}
+	}
+	if c.Links.AllowedHosts == nil {
+		c.Links.AllowedHosts = []string{}
+	}
+	if c.Links.AllowNetworks == nil {
+		c.Links.AllowNetworks = []string{}
 	}
 }

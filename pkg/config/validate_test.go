@@ -53,6 +53,11 @@ func TestValidateNamesKeys(t *testing.T) {
 		{"ffmpeg", func(c *Config) { c.FFmpeg.FFmpeg = " " }, "ffmpeg.ffmpeg: must name the ffmpeg binary"},
 		{"threads", func(c *Config) { c.FFmpeg.Threads = -1 }, "ffmpeg.threads: must not be negative"},
 		{"data dir", func(c *Config) { c.DataDir = "" }, "data_dir: must not be empty"},
+		{"yt-dlp", func(c *Config) { c.Links.YTDLP = "" }, "links.yt_dlp: must name the yt-dlp binary"},
+		{"link host", func(c *Config) { c.Links.AllowedHosts = []string{"youtube.com", "https://youtu.be"} }, `links.allowed_hosts: "https://youtu.be" is not a host name`},
+		{"link network", func(c *Config) { c.Links.AllowNetworks = []string{"loopback"} }, `links.allow_networks: "loopback" is not a CIDR or address`},
+		{"link bytes", func(c *Config) { c.Links.MaxBytes = 0 }, "links.max_bytes: must be positive"},
+		{"link timeout", func(c *Config) { c.Links.Timeout = 0 }, "links.timeout: must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,5 +123,18 @@ func TestTrustedNets(t *testing.T) {
 	}
 	if nets := c.TrustedNets(); !nets[1].Contains([]byte{192, 168, 1, 7}) || nets[1].Contains([]byte{192, 168, 1, 8}) {
 		t.Error("a bare IP must match exactly that address")
+	}
+}
+
+// A link fetch is held to the smaller of the link and upload caps.
+func TestLinkCaps(t *testing.T) {
+	c := Default()
+	c.Links.MaxBytes, c.Limits.FileBytes = 50*MiB, 10*MiB
+	c.Links.MaxDuration, c.Limits.AudioDuration = 5*time.Minute, 20*time.Minute
+	if b, d := c.LinkCaps(); b != int64(10*MiB) || d != 5*time.Minute {
+		t.Fatalf("LinkCaps = %d, %s", b, d)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("a link cap above the upload cap is valid (the smaller wins): %v", err)
 	}
 }

@@ -83,7 +83,7 @@ func creates(method, route string) bool {
 		return false
 	}
 	switch route {
-	case "/api/v1/projects", "/api/v1/renders", "/api/v1/projects/:id/renders", "/upload_images", "/upload_audio", "/generate_video":
+	case "/api/v1/projects", "/api/v1/renders", "/api/v1/projects/:id/renders", "/upload_images", "/upload_audio", "/download_youtube", "/generate_video":
 		return true
 	}
 	return false

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	v1.PATCH("/projects/:id/music", s.updateMusic, ot, small)
 	v1.DELETE("/projects/:id/music", s.removeMusic, ot)
 	v1.GET("/projects/:id/music/audio", s.musicAudio, rd)
+	v1.POST("/projects/:id/music/link", s.musicLink, up, small, idem)
 	v1.POST("/projects/:id/renders", s.startRender, rn, small, idem)
 	v1.POST("/renders", s.renderSpec, rn, small, idem)
 	v1.GET("/projects/:id/renders", s.listRenders, rd)
@@ -60,6 +61,7 @@ func (s *Server) routes() {
 	ac := s.access
 	e.POST("/upload_images", s.originUploadImages, ac, up, quota, upload)
 	e.POST("/upload_audio", s.originUploadAudio, ac, up, quota, upload)
+	e.POST("/download_youtube", s.originDownloadYouTube, ac, up, small)
 	e.POST("/generate_video", s.originGenerate, ac, rn, small)
 	e.GET("/job_status/:id", s.originJobStatus, ac, rd)
 	e.GET("/progress/:id", s.originProgress, ac, rd)

@@ -56,7 +56,9 @@ type musicView struct {
 	Start    float64   `json:"start"`
 	End      float64   `json:"end"`
 	Peaks    []float32 `json:"peaks"`
-	AudioURL string    `json:"audio_url,omitempty"` // the working copy, once ready
+	Source   string    `json:"source_url,omitempty"` // the link it was fetched from
+	Progress float64   `json:"progress"`             // 0..100 while fetching
+	AudioURL string    `json:"audio_url,omitempty"`  // the working copy, once ready
 }
 
 func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
@@ -80,6 +82,7 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		m := &musicView{Asset: c.Asset, Start: c.Start, End: c.End, State: simvid.AssetFailed, Error: "the music file is gone"}
 		if a := assets[c.Asset]; a != nil {
 			m.Filename, m.State, m.Error, m.Duration, m.Peaks = a.OriginalName, a.State, a.Error, a.Duration, a.Peaks
+			m.Source, m.Progress = a.SourceURL, a.Progress
 			if a.State == simvid.AssetReady {
 				m.AudioURL = "/api/v1/projects/" + p.ID + "/music/audio"
 			}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -46,6 +47,7 @@ type Deps struct {
 	Media         *media.Store
 	Intake        *media.Intake
 	Engine        *engine.Engine
+	Links         *fetch.Music // nil: music links fail with a clear message
 	FFmpegVersion string
 	Metrics       *metrics.Metrics // nil: none
 	Webhooks      *webhook.Sender  // calls finished renders' webhooks

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
@@ -37,7 +38,8 @@ type Service struct {
 	Media       *media.Store
 	Intake      *media.Intake
 	Queue       Queue
-	Transitions []string // what this machine's ffmpeg offers
+	Transitions []string     // what this machine's ffmpeg offers
+	Links       *fetch.Music // music links; nil: refused
 	Limits      Limits
 	ProjectTTL  time.Duration
 	// StillPath, when set, is where the render cache keeps a still (engine.StillPath); with

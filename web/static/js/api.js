@@ -101,6 +101,7 @@ export const api = {
   deleteSlide: (id, slideId) => request('DELETE', `/projects/${e(id)}/slides/${e(slideId)}`),
   duplicateSlide: (id, slideId) => request('POST', `/projects/${e(id)}/slides/${e(slideId)}/duplicate`),
   uploadMusic: (id, file, onProgress) => send(`/projects/${e(id)}/music`, fileForm('audio', file), onProgress),
+  musicLink: (id, body) => request('POST', `/projects/${e(id)}/music/link`, body),
   patchMusic: (id, patch) => request('PATCH', `/projects/${e(id)}/music`, patch),
   deleteMusic: (id) => request('DELETE', `/projects/${e(id)}/music`),
   createRender: (id) => request('POST', `/projects/${e(id)}/renders`),

@@ -1,9 +1,13 @@
-// music.js: the music card: upload (field "audio"), the processing state (polled every
-// second), name, length and waveform, the start and end times (typed, or dragged as handles
-// over the waveform), listening to the chosen part, and removal.
+// music.js: the music card: upload (field "audio"), the fetching and processing states
+// (polled every second, with the fetch's progress), name, length and waveform, the start and
+// end times (typed, or dragged as handles over the waveform), listening to the chosen part,
+// and removal. The link form is musiclink.js.
 import { api } from './api.js?v={{VERSION}}';
 import { fmtClock, parseClock, fmtBytes } from './util.js?v={{VERSION}}';
 import { drawWaveform } from './waveform.js?v={{VERSION}}';
+
+/** busy reports whether the server is still working on the music. */
+const busy = (m) => m?.state === 'processing' || m?.state === 'fetching';
 
 export class MusicView {
   constructor(store, notify) {
@@ -24,6 +28,8 @@ export class MusicView {
     this.upload = $('music-upload');
     this.uploadBar = $('music-upload-bar');
     this.uploadFill = $('music-upload-fill');
+    this.fetchBar = $('music-fetch');
+    this.fetchFill = $('music-fetch-fill');
     this.startHandle = $('music-start-handle');
     this.endHandle = $('music-end-handle');
     this.listen = $('music-listen');
@@ -73,8 +79,13 @@ export class MusicView {
     this.length.textContent = m.duration ? `(${fmtClock(m.duration)})` : '';
     const failed = m.state === 'failed';
     const ready = m.state === 'ready';
+    const fetching = m.state === 'fetching';
+    const pct = Math.round(m.progress || 0);
     this.state.textContent = failed ? (m.error || `${name} could not be used; please try another file.`)
-      : ready ? '' : 'Preparing the music…';
+      : ready ? '' : fetching ? `Fetching the music from the link… ${pct}%` : 'Preparing the music…';
+    this.fetchBar.hidden = !fetching;
+    this.fetchFill.style.width = `${pct}%`;
+    this.fetchBar.setAttribute('aria-valuenow', String(pct));
     this.state.classList.toggle('is-error', failed);
     this.state.hidden = ready;
     this.range.hidden = !ready;
@@ -86,7 +97,7 @@ export class MusicView {
     if (!ready) this.stopListening();
     this.syncHandles();
     this.draw();
-    if (m.state === 'processing') this.poll();
+    if (busy(m)) this.poll();
     else this.stopPolling();
   }
 
@@ -157,13 +168,13 @@ export class MusicView {
     this.listen.setAttribute('aria-pressed', 'false');
   }
 
-  // poll asks for the project every second while the music is being prepared.
+  // poll asks for the project every second while the music is being fetched or prepared.
   poll() {
     if (this.timer) return;
     this.timer = setTimeout(async () => {
       await this.store.refresh();
       this.timer = 0;
-      if (this.music()?.state === 'processing') this.poll();
+      if (busy(this.music())) this.poll();
     }, 1000);
   }
 
