@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -312,4 +314,44 @@ func TestWebhookOnCancel(t *testing.T) {
 		t.Fatalf("a second webhook: %s", b)
 	case <-time.After(1500 * time.Millisecond):
 	}
+}
+
+// TestRenderSpecMusicLink: music given by URL in a one-call render is fetched by the audio
+// queue (real yt-dlp from a local server) while the render waits; the video has its sound.
+func TestRenderSpecMusicLink(t *testing.T) {
+	testutil.Need(t, "yt-dlp")
+	ls := newLinkServer(t)
+	base, adm := startPrograms(t, func(cfg *config.Config) {
+		cfg.Links.AllowedHosts = append(cfg.Links.AllowedHosts, "localhost")
+		cfg.Links.AllowNetworks = []string{"127.0.0.0/8", "::1/128"}
+	})
+	c := adm.newKey(map[string]any{"name": "links"}).as(t, base)
+	pid, assets := projectWithPictures(t, c, 2)
+	r := c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": pid, "spec": map[string]any{
+		"output": map[string]any{"resolution": "640x480"},
+		"slides": []any{map[string]any{"asset": assets[0], "duration": 1}, map[string]any{"asset": assets[1], "duration": 1}},
+		"audio":  []any{map[string]any{"url": ls.base + "/song.m4a", "start": 1}}}})
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("render: %d %s", r.Status, r.Body)
+	}
+	m := waitRender(t, c, r.JSON(t)["id"].(string), 90*time.Second)
+	if m["state"] != "done" {
+		t.Fatalf("render: %v", m)
+	}
+	out := filepath.Join(t.TempDir(), "out.mp4")
+	v := c.do(http.MethodGet, m["output_url"].(string), "", nil)
+	if err := os.WriteFile(out, v.Body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	audio := false
+	for _, s := range testutil.Probe(t, out).Streams {
+		audio = audio || s.CodecType == "audio"
+	}
+	if !audio {
+		t.Fatal("the video has no sound")
+	}
+	wantError(t, c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": pid, "spec": map[string]any{
+		"slides": []any{map[string]any{"asset": assets[0]}},
+		"audio":  []any{map[string]any{"url": "http://127.0.0.1/x.mp3"}, map[string]any{"url": ls.base + "/song.m4a"}}}}),
+		http.StatusUnprocessableEntity, "unprocessable")
 }

@@ -103,28 +103,12 @@ func (s *Server) renderSpec(c echo.Context) error {
 	if len(in.Spec) == 0 {
 		return simvid.Errorf(simvid.EUnprocessable, "spec: give the render spec (slides with asset ids, optional audio, output...)")
 	}
-	var urls struct {
-		Slides []struct {
-			URL string `json:"url"`
-		} `json:"slides"`
-		Audio []struct {
-			URL string `json:"url"`
-		} `json:"audio"`
-	}
-	if json.Unmarshal(in.Spec, &urls) == nil {
-		for _, sl := range urls.Slides {
-			if sl.URL != "" {
-				return simvid.Errorf(simvid.ENotImplemented, "pictures by URL are not supported yet (the safe fetcher is not built): upload them with POST /api/v1/projects/{id}/images and name them by asset id")
-			}
-		}
-		for _, a := range urls.Audio {
-			if a.URL != "" {
-				return simvid.Errorf(simvid.ENotImplemented, "music by URL is not supported yet (the safe fetcher is not built): upload it with POST /api/v1/projects/{id}/music and name it by asset id")
-			}
-		}
+	raw, musicLink, err := takeLinks(in.Spec)
+	if err != nil {
+		return err
 	}
 	var spec simvid.Spec
-	dec := json.NewDecoder(bytes.NewReader(in.Spec))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&spec); err != nil && err != io.EOF {
 		return simvid.Errorf(simvid.EUnprocessable, "spec: %s", jsonProblem(err))
@@ -148,10 +132,58 @@ func (s *Server) renderSpec(c echo.Context) error {
 	if err := s.checkRenderOptions(c, &opts); err != nil {
 		return err
 	}
+	if musicLink != "" {
+		// The link becomes the project's music: the audio queue fetches it while the render
+		// waits in preparing, as it waits for uploaded music.
+		clip := &spec.Audio[0]
+		_, a, err := s.svc.SetMusicLink(c.Request().Context(), p.ID, musicLink, clip.Start, clip.End)
+		if err != nil {
+			return err
+		}
+		clip.Asset = a.ID
+	}
 	r, err := s.svc.RenderSpec(c.Request().Context(), p.ID, spec, clientOf(c), in.CallbackURL)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/renders/"+r.ID)
 	return c.JSON(http.StatusAccepted, viewRender(r))
+}
+
+// takeLinks takes the files a spec names by URL out of it. Music by link is fetched by the
+// audio queue (one clip at most, as a project has one music); pictures by link are not
+// supported yet (501).
+func takeLinks(spec json.RawMessage) (json.RawMessage, string, error) {
+	var m map[string]any
+	if err := json.Unmarshal(spec, &m); err != nil {
+		return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec: must be an object")
+	}
+	slides, _ := m["slides"].([]any)
+	for _, sl := range slides {
+		if o, ok := sl.(map[string]any); ok && o["url"] != nil {
+			return nil, "", simvid.Errorf(simvid.ENotImplemented, "pictures by URL are not supported yet (the safe fetcher does not take pictures): upload them with POST /api/v1/projects/{id}/images and name them by asset id")
+		}
+	}
+	audio, _ := m["audio"].([]any)
+	link := ""
+	for i, a := range audio {
+		o, ok := a.(map[string]any)
+		if !ok || o["url"] == nil {
+			continue
+		}
+		u, ok := o["url"].(string)
+		if !ok || i > 0 || len(audio) > 1 {
+			return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec.audio: music by url must be the only clip, and its url a string")
+		}
+		if o["asset"] != nil {
+			return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec.audio[0]: give an asset or a url, not both")
+		}
+		link = u
+		delete(o, "url")
+	}
+	if link == "" {
+		return spec, "", nil
+	}
+	raw, err := json.Marshal(m)
+	return raw, link, err
 }
