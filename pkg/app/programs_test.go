@@ -354,4 +354,26 @@ func TestRenderSpecMusicLink(t *testing.T) {
 		"slides": []any{map[string]any{"asset": assets[0]}},
 		"audio":  []any{map[string]any{"url": "http://127.0.0.1/x.mp3"}, map[string]any{"url": ls.base + "/song.m4a"}}}}),
 		http.StatusUnprocessableEntity, "unprocessable")
+
+	// A link that leads nowhere fails the render, and its webhook says render.failed.
+	got := make(chan string, 4)
+	hook := newReceiver(t, func(w http.ResponseWriter, r *http.Request) { b, _ := io.ReadAll(r.Body); got <- string(b) })
+	r = c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": pid, "callback_url": hook, "spec": map[string]any{
+		"slides": []any{map[string]any{"asset": assets[0], "duration": 1}},
+		"audio":  []any{map[string]any{"url": ls.base + "/missing.m4a"}}}})
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("render: %d %s", r.Status, r.Body)
+	}
+	rid := r.JSON(t)["id"].(string)
+	if m := waitRender(t, c, rid, 90*time.Second); m["state"] != "failed" || m["error"] == "" {
+		t.Fatalf("render with a dead link: %v", m)
+	}
+	select {
+	case b := <-got:
+		if !strings.Contains(b, `"event":"render.failed"`) || !strings.Contains(b, rid) {
+			t.Fatalf("webhook: %s", b)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no webhook for the failed render")
+	}
 }
