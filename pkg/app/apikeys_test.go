@@ -58,6 +58,10 @@ func TestAPIKeys(t *testing.T) {
 	if r.Header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
+	basic := &client{t: t, base: base, hdr: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}} // a proxy's own auth
+	if r := basic.do(http.MethodGet, "/api/v1/capabilities", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("Basic auth from a proxy in front: %d %s", r.Status, r.Body)
+	}
 	adm.want(adm.do(http.MethodDelete, "/admin/api/keys/"+one.ID, nil, true), http.StatusOK)
 	wantError(t, c1.do(http.MethodGet, "/api/v1/projects", "", nil), http.StatusUnauthorized, "unauthorized")
 	// Without CSRF the admin refuses to make keys.

@@ -41,9 +41,9 @@ func clientOf(c echo.Context) string {
 func (s *Server) access(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if h := req.Header.Get(echo.HeaderAuthorization); h != "" {
-			scheme, secret, ok := strings.Cut(h, " ")
-			if !ok || !strings.EqualFold(scheme, "Bearer") || s.Keys == nil {
+		// Only the Bearer scheme is ours: a proxy's Basic auth in front of simvid passes by.
+		if scheme, secret, _ := strings.Cut(req.Header.Get(echo.HeaderAuthorization), " "); strings.EqualFold(scheme, "Bearer") {
+			if s.Keys == nil {
 				return s.badKey(c)
 			}
 			key, err := s.Keys.Authenticate(req.Context(), strings.TrimSpace(secret))
