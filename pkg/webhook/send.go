@@ -11,6 +11,8 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/simvid/simvid/pkg/fetch"
 )
 
 // ErrForbiddenAddress is the error of a call to an address the sender may not reach.
@@ -47,32 +49,10 @@ func NewSender(allow []netip.Prefix, timeout time.Duration) *Sender {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-var blocked = func() []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range []string{"0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4", "64:ff9b::/96", "100::/64"} {
-		out = append(out, netip.MustParsePrefix(s))
-	}
-	return out
-}()
-
-// Allowed reports whether a webhook may connect to ip: a public unicast address, or one
-// inside an allowed range.
+// Allowed reports whether a webhook may connect to ip: a public unicast address (by the
+// same rules as every other address simvid fetches from), or one inside an allowed range.
 func Allowed(ip netip.Addr, allow []netip.Prefix) bool {
-	ip = ip.Unmap()
-	for _, p := range allow {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
-		return false
-	}
-	for _, p := range blocked {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
+	return fetch.Policy{Allow: allow}.AddrAllowed(ip)
 }
 
 // Result is what one call got.
