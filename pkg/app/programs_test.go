@@ -225,7 +225,7 @@ func TestCORS(t *testing.T) {
 }
 
 // TestRenderSpecInOneCall: a full spec naming uploaded assets renders without touching the
-// project's settings; picture URLs are refused with 501 for now.
+// project's settings; picture links are refused at once while direct links are off.
 func TestRenderSpecInOneCall(t *testing.T) {
 	base, adm := startPrograms(t, nil)
 	c := adm.newKey(map[string]any{"name": "spec"}).as(t, base)
@@ -248,9 +248,9 @@ func TestRenderSpecInOneCall(t *testing.T) {
 		t.Fatalf("the project's settings changed: %v", p["spec"])
 	}
 	msg := wantError(t, c.json(http.MethodPost, "/api/v1/renders", map[string]any{"spec": map[string]any{
-		"slides": []any{map[string]any{"url": "https://example.com/a.jpg"}}}}), http.StatusNotImplemented, "not_implemented")
-	if !strings.Contains(msg, "URL") {
-		t.Fatalf("501 message: %q", msg)
+		"slides": []any{map[string]any{"url": "https://example.com/a.jpg"}}}}), http.StatusUnprocessableEntity, "unprocessable")
+	if !strings.Contains(msg, "spec.slides[0].url") || !strings.Contains(msg, "links.direct_media") {
+		t.Fatalf("refusal of a picture link: %q", msg)
 	}
 	other, _ := projectWithPictures(t, c, 1)
 	wantError(t, c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": other, "spec": spec}), http.StatusUnprocessableEntity, "unprocessable")

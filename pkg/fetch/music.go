@@ -109,3 +109,30 @@ func Final(err error) bool {
 	}
 	return false
 }
+
+// CheckFile says whether a link to a file (a picture) can be fetched: only simvid's own
+// client fetches files, under the same address rules and caps as direct music links; yt-dlp
+// never does. It returns the parsed link.
+func (m *Music) CheckFile(raw string) (*url.URL, error) {
+	if m == nil || m.Direct == nil {
+		if _, err := (Policy{}).Check(raw); err != nil {
+			return nil, err
+		}
+		return nil, refuse("this server does not fetch files from links (links.direct_media is off)%s", UploadInstead)
+	}
+	return m.Direct.Policy().Check(raw)
+}
+
+// FetchFile downloads the file at raw to path with the direct client, held to the same size
+// cap as music links.
+func (m *Music) FetchFile(ctx context.Context, raw, path string) (*Result, error) {
+	u, err := m.CheckFile(raw)
+	if err != nil {
+		return nil, err
+	}
+	var maxBytes int64
+	if m.YTDLP != nil {
+		maxBytes = m.YTDLP.MaxBytes
+	}
+	return m.Direct.DownloadFile(ctx, u.String(), path, maxBytes)
+}

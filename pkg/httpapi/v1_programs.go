@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/apikey"
+	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -94,16 +95,18 @@ type specRequest struct {
 }
 
 // renderSpec renders a full spec in one call. Slides and music name assets uploaded to
-// project_id; files given by URL are not fetched yet (501).
+// project_id, or links: pictures and music by link are fetched by the audio queue while the
+// render waits in preparing. A spec whose files are all links needs no project_id: a new
+// project is made for it.
 func (s *Server) renderSpec(c echo.Context) error {
 	var in specRequest
 	if err := readJSON(c, &in, false); err != nil {
 		return err
 	}
 	if len(in.Spec) == 0 {
-		return simvid.Errorf(simvid.EUnprocessable, "spec: give the render spec (slides with asset ids, optional audio, output...)")
+		return simvid.Errorf(simvid.EUnprocessable, "spec: give the render spec (slides with asset ids or urls, optional audio, output...)")
 	}
-	raw, musicLink, err := takeLinks(in.Spec)
+	raw, links, err := takeLinks(in.Spec)
 	if err != nil {
 		return err
 	}
@@ -113,36 +116,53 @@ func (s *Server) renderSpec(c echo.Context) error {
 	if err := dec.Decode(&spec); err != nil && err != io.EOF {
 		return simvid.Errorf(simvid.EUnprocessable, "spec: %s", jsonProblem(err))
 	}
-	if in.ProjectID == "" && len(spec.Slides) > 0 {
-		if a, err := s.svc.Store.GetAsset(c.Request().Context(), spec.Slides[0].Asset); err == nil {
-			in.ProjectID = a.ProjectID
+	ctx := c.Request().Context()
+	if in.ProjectID == "" {
+		for _, sl := range spec.Slides {
+			if a, err := s.svc.Store.GetAsset(ctx, sl.Asset); err == nil {
+				in.ProjectID = a.ProjectID
+				break
+			}
 		}
-	}
-	if !simvid.ValidID(simvid.PrefixProject, in.ProjectID) {
-		return simvid.Errorf(simvid.EUnprocessable, "project_id: name the project the files were uploaded to")
-	}
-	p, err := s.svc.GetProject(c.Request().Context(), in.ProjectID)
-	if err != nil {
-		return err
-	}
-	if err := s.canSee(c, p, "project"); err != nil {
-		return err
 	}
 	opts := renderOptions{CallbackURL: in.CallbackURL}
 	if err := s.checkRenderOptions(c, &opts); err != nil {
 		return err
 	}
-	if musicLink != "" {
+	var p *simvid.Project
+	if in.ProjectID == "" && links.all(len(spec.Slides)) {
+		if p, err = s.svc.CreateProject(ctx, &service.Settings{}, ownerOf(c)); err != nil {
+			return err
+		}
+	} else {
+		if !simvid.ValidID(simvid.PrefixProject, in.ProjectID) {
+			return simvid.Errorf(simvid.EUnprocessable, "project_id: name the project the files were uploaded to")
+		}
+		if p, err = s.svc.GetProject(ctx, in.ProjectID); err != nil {
+			return err
+		}
+		if err := s.canSee(c, p, "project"); err != nil {
+			return err
+		}
+	}
+	for i, u := range links.pictures {
+		a, err := s.svc.AddImageLink(ctx, p.ID, u)
+		if err != nil {
+			return simvid.Wrap(simvid.ErrorCode(err), err, "spec.slides[%d].url: %s", i, simvid.ErrorMessage(err))
+		}
+		spec.Slides[i].Asset = a.ID
+	}
+	if links.music != "" {
 		// The link becomes the project's music: the audio queue fetches it while the render
 		// waits in preparing, as it waits for uploaded music.
 		clip := &spec.Audio[0]
-		_, a, err := s.svc.SetMusicLink(c.Request().Context(), p.ID, musicLink, clip.Start, clip.End)
+		_, a, err := s.svc.SetMusicLink(ctx, p.ID, links.music, clip.Start, clip.End)
 		if err != nil {
 			return err
 		}
 		clip.Asset = a.ID
 	}
-	r, err := s.svc.RenderSpec(c.Request().Context(), p.ID, spec, clientOf(c), in.CallbackURL)
+	r, err := s.svc.RenderSpec(ctx, p.ID, spec, clientOf(c), in.CallbackURL)
 	if err != nil {
 		return err
 	}
@@ -150,22 +170,40 @@ func (s *Server) renderSpec(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, viewRender(r))
 }
 
-// takeLinks takes the files a spec names by URL out of it. Music by link is fetched by the
-// audio queue (one clip at most, as a project has one music); pictures by link are not
-// supported yet (501).
-func takeLinks(spec json.RawMessage) (json.RawMessage, string, error) {
+// specLinks are the files a one-call spec names by link.
+type specLinks struct {
+	pictures map[int]string // slide index -> link
+	music    string
+}
+
+// all reports whether every one of n slides is given by link.
+func (l specLinks) all(n int) bool { return n > 0 && len(l.pictures) == n }
+
+// takeLinks takes the files a spec names by link out of it: a slide's "url" instead of its
+// "asset", and music's "url" (one clip at most, as a project has one music).
+func takeLinks(spec json.RawMessage) (json.RawMessage, specLinks, error) {
+	links := specLinks{pictures: map[int]string{}}
 	var m map[string]any
 	if err := json.Unmarshal(spec, &m); err != nil {
-		return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec: must be an object")
+		return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec: must be an object")
 	}
 	slides, _ := m["slides"].([]any)
-	for _, sl := range slides {
-		if o, ok := sl.(map[string]any); ok && o["url"] != nil {
-			return nil, "", simvid.Errorf(simvid.ENotImplemented, "pictures by URL are not supported yet (the safe fetcher does not take pictures): upload them with POST /api/v1/projects/{id}/images and name them by asset id")
+	for i, sl := range slides {
+		o, ok := sl.(map[string]any)
+		if !ok || o["url"] == nil {
+			continue
 		}
+		u, ok := o["url"].(string)
+		if !ok {
+			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.slides[%d].url must be a string", i)
+		}
+		if o["asset"] != nil {
+			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.slides[%d]: give an asset or a url, not both", i)
+		}
+		links.pictures[i] = u
+		delete(o, "url")
 	}
 	audio, _ := m["audio"].([]any)
-	link := ""
 	for i, a := range audio {
 		o, ok := a.(map[string]any)
 		if !ok || o["url"] == nil {
@@ -173,17 +211,17 @@ func takeLinks(spec json.RawMessage) (json.RawMessage, string, error) {
 		}
 		u, ok := o["url"].(string)
 		if !ok || i > 0 || len(audio) > 1 {
-			return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec.audio: music by url must be the only clip, and its url a string")
+			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.audio: music by url must be the only clip, and its url a string")
 		}
 		if o["asset"] != nil {
-			return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec.audio[0]: give an asset or a url, not both")
+			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.audio[0]: give an asset or a url, not both")
 		}
-		link = u
+		links.music = u
 		delete(o, "url")
 	}
-	if link == "" {
-		return spec, "", nil
+	if links.music == "" && len(links.pictures) == 0 {
+		return spec, links, nil
 	}
 	raw, err := json.Marshal(m)
-	return raw, link, err
+	return raw, links, err
 }

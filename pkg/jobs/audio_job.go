@@ -77,7 +77,7 @@ func (w *Worker) audioJob(job *work.Job) error {
 }
 
 func (w *Worker) failAsset(ctx context.Context, id, msg string) {
-	if !simvid.ValidID(simvid.PrefixAudio, id) {
+	if !simvid.ValidID(simvid.PrefixAudio, id) && !simvid.ValidID(simvid.PrefixImage, id) {
 		return
 	}
 	_, err := w.Store.UpdateAsset(ctx, id, func(a *simvid.Asset) error {
@@ -85,6 +85,6 @@ func (w *Worker) failAsset(ctx context.Context, id, msg string) {
 		return nil
 	})
 	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
-		w.Log.Error("could not record a music failure", zap.String("asset_id", id), zap.Error(err))
+		w.Log.Error("could not record an asset failure", zap.String("asset_id", id), zap.Error(err))
 	}
 }

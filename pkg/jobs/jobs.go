@@ -25,6 +25,7 @@ const (
 const (
 	JobRender       = "render"
 	JobPrepareAudio = "prepare_audio"
+	JobFetchImage   = "fetch_image" // a picture given by link, on the audio queue
 )
 
 // PayloadVersion is written into every job. A worker accepts payloads from this version and
@@ -50,7 +51,7 @@ func payloadID(job *work.Job, arg, prefix string) (id string, ok bool, err error
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}
-	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio, JobWebhook}}
+	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio, JobFetchImage, JobWebhook}}
 )
 
 // Namespace returns the gocraft/work namespace of a queue.
@@ -79,6 +80,11 @@ func NewClient(pool *redis.Pool, markerTTL time.Duration) *Client {
 // takes the render's lease first and reads its state from the database.
 func (c *Client) EnqueueRender(ctx context.Context, renderID string) error {
 	return c.enqueue(ctx, c.video, JobRender, "render", renderID, work.Q{"render_id": renderID, "v": PayloadVersion})
+}
+
+// EnqueueFetchImage queues the fetch of a picture given by link.
+func (c *Client) EnqueueFetchImage(ctx context.Context, assetID string) error {
+	return c.enqueue(ctx, c.audio, JobFetchImage, "image", assetID, work.Q{"asset_id": assetID, "v": PayloadVersion})
 }
 
 // EnqueuePrepareAudio queues the making of a music asset's working copy.

@@ -68,17 +68,22 @@ func (w *Worker) reconcileOnce(ctx context.Context) {
 			}
 		}
 	}
-	w.reconcileMusic(ctx)
+	w.reconcileAssets(ctx)
 }
 
-func (w *Worker) reconcileMusic(ctx context.Context) {
-	assets, err := w.Store.ListAssets(ctx, "", simvid.KindAudio)
+// reconcileAssets re-enqueues music and pictures still being fetched or prepared that no
+// worker holds and no queued job names.
+func (w *Worker) reconcileAssets(ctx context.Context) {
+	assets, err := w.Store.ListUnfinishedAssets(ctx)
 	if err != nil {
 		return
 	}
 	for _, a := range assets {
-		if (a.State == simvid.AssetProcessing || a.State == simvid.AssetFetching) && w.orphaned(ctx, "audio", a.ID) {
+		switch {
+		case a.Kind == simvid.KindAudio && w.orphaned(ctx, "audio", a.ID):
 			_ = w.client.EnqueuePrepareAudio(ctx, a.ID)
+		case a.Kind == simvid.KindImage && a.State == simvid.AssetFetching && w.orphaned(ctx, "image", a.ID):
+			_ = w.client.EnqueueFetchImage(ctx, a.ID)
 		}
 	}
 }

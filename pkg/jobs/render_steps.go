@@ -127,23 +127,23 @@ func (w *Worker) setMarker(ctx context.Context, kind, id string) {
 type inputPaths struct{ images, audio map[string]string }
 
 // loadInputs gathers the probe facts and files of a render's pictures and music, waiting in
-// preparing for music that the audio queue is still working on.
+// preparing for music that the audio queue is still working on and pictures it is fetching.
 func (w *Worker) loadInputs(ctx context.Context, r *simvid.Render) (render.Input, inputPaths, error) {
-	return w.gatherInputs(ctx, r, w.waitForMusic)
+	return w.gatherInputs(ctx, r, w.waitForAsset)
 }
 
-// gatherInputs is loadInputs with the way to get the music asset given: waiting for it, or
-// (for housekeeping) taking it as it is.
+// gatherInputs is loadInputs with the way to get an asset given: waiting for it, or (for
+// housekeeping) taking it as it is.
 func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
-	music func(context.Context, *simvid.Render, string) (*simvid.Asset, error)) (render.Input, inputPaths, error) {
+	get func(context.Context, *simvid.Render, string) (*simvid.Asset, error)) (render.Input, inputPaths, error) {
 	in := render.Input{Spec: r.Spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: w.FFmpegVersion}
 	paths := inputPaths{images: map[string]string{}, audio: map[string]string{}}
 	for i, sl := range r.Spec.Slides {
 		if _, ok := in.Images[sl.Asset]; ok {
 			continue
 		}
-		a, err := w.Store.GetAsset(ctx, sl.Asset)
-		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.ProjectID != r.ProjectID) {
+		a, err := get(ctx, r, sl.Asset)
+		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && (a.ProjectID != r.ProjectID || a.Kind != simvid.KindImage)) {
 			return in, paths, simvid.Errorf(simvid.EUnprocessable, "slide %d's picture was removed from the project", i+1)
 		}
 		if err != nil {
@@ -155,7 +155,10 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 		}
 	}
 	for _, clip := range r.Spec.Audio {
-		a, err := music(ctx, r, clip.Asset)
+		a, err := get(ctx, r, clip.Asset)
+		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.Kind != simvid.KindAudio) {
+			return in, paths, simvid.Errorf(simvid.EUnprocessable, "the music was removed from the project")
+		}
 		if err != nil {
 			return in, paths, err
 		}
@@ -167,29 +170,32 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 	return in, paths, nil
 }
 
-func (w *Worker) waitForMusic(ctx context.Context, r *simvid.Render, assetID string) (*simvid.Asset, error) {
+// waitForAsset returns an asset once it is ready: music the audio queue prepares, a picture
+// it fetches from a link. It waits at most jobs.music_wait and says what it waits for.
+func (w *Worker) waitForAsset(ctx context.Context, r *simvid.Render, assetID string) (*simvid.Asset, error) {
 	deadline := time.Now().Add(w.Opts.MusicWait)
 	told := false
 	for {
 		a, err := w.Store.GetAsset(ctx, assetID)
-		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.Kind != simvid.KindAudio) {
-			return nil, simvid.Errorf(simvid.EUnprocessable, "the music was removed from the project")
-		}
 		if err != nil {
 			return nil, err
+		}
+		what, waiting := "the music", "Waiting for the music"
+		if a.Kind == simvid.KindImage {
+			what, waiting = "a picture from a link", "Waiting for the pictures"
 		}
 		switch a.State {
 		case simvid.AssetReady:
 			return a, nil
 		case simvid.AssetFailed:
-			return nil, simvid.Errorf(simvid.EUnprocessable, "the music could not be prepared: %s", a.Error)
+			return nil, simvid.Errorf(simvid.EUnprocessable, "%s could not be prepared: %s", what, a.Error)
 		}
 		if time.Now().After(deadline) {
-			return nil, simvid.Errorf(simvid.EInternal, "the music was not ready after %s", w.Opts.MusicWait)
+			return nil, simvid.Errorf(simvid.EInternal, "%s was not ready after %s", what, w.Opts.MusicWait)
 		}
 		if !told {
 			told = true
-			_, _ = w.update(ctx, r.ID, func(r *simvid.Render) error { r.Message = "Waiting for the music"; return nil })
+			_, _ = w.update(ctx, r.ID, func(r *simvid.Render) error { r.Message = waiting; return nil })
 		}
 		select {
 		case <-ctx.Done():

@@ -91,6 +91,7 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 			p.JobWithOptions(JobRender, opts, w.renderJob)
 		case QueueAudio:
 			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
+			p.JobWithOptions(JobFetchImage, opts, w.imageLinkJob)
 			p.JobWithOptions(JobWebhook, opts, w.webhookJob)
 		}
 		w.pools = append(w.pools, p)
@@ -156,7 +157,7 @@ func (w *Worker) recordFinalFailure(job *work.Job, next work.NextMiddlewareFunc)
 	switch job.Name {
 	case JobRender:
 		w.finish(ctx, job.ArgString("render_id"), simvid.StateFailed, msg, err.Error())
-	case JobPrepareAudio:
+	case JobPrepareAudio, JobFetchImage:
 		w.failAsset(ctx, job.ArgString("asset_id"), msg)
 	}
 	return err

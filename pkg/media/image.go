@@ -37,38 +37,49 @@ func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader
 // ImageWithStill is Image that also prepares the render still still asks for, from the same
 // decode as the thumbnail.
 func (in *Intake) ImageWithStill(ctx context.Context, projectID, name string, r io.Reader, still StillFunc) (*simvid.Asset, error) {
-	name = DisplayName(name)
 	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: projectID, Kind: simvid.KindImage,
-		State: simvid.AssetReady, OriginalName: name}
+		State: simvid.AssetReady, OriginalName: DisplayName(name)}
+	if err := in.ImageInto(ctx, a, r, still); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ImageInto takes in a picture for an asset that already exists (a picture fetched from a
+// link): the same checks as an upload, named by a.OriginalName; it fills size, hash, format,
+// orientation and dimensions and puts the original and its thumbnail in place. On any error
+// nothing is left on disk.
+func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, still StillFunc) error {
+	name, projectID := a.OriginalName, a.ProjectID
 	origPath, err := in.st.Original(projectID, a.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	thumbPath, _ := in.st.Thumbnail(projectID, a.ID) // same ids: cannot fail after Original
 	up, err := in.receive(name, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer up.cleanup()
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
 	if err := refuseImage(name, sn); err != nil {
-		return nil, err
+		return err
 	}
 	a.Format = sn.format
 	w, h, err := in.imageSize(up.path, name, sn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.Orientation = readOrientation(up.path, sn.format, in.log)
 	p, err := in.probe(ctx, up.path, name, "a picture")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	st := p.Image()
 	if st == nil {
-		return nil, simvid.Errorf(simvid.EUnprocessable, "%s could not be read as a picture: it holds no image", name)
+		return simvid.Errorf(simvid.EUnprocessable, "%s could not be read as a picture: it holds no image", name)
 	}
 	a.PixFmt = st.PixFmt
 	a.Width, a.Height = w, h
@@ -77,18 +88,18 @@ func (in *Intake) ImageWithStill(ctx context.Context, projectID, name string, r 
 	}
 	thumb, err := in.thumbnail(ctx, up.path, name, a, still)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := in.place([2]string{up.path, origPath}, [2]string{thumb, thumbPath}); err != nil {
 		_ = os.Remove(thumb)
-		return nil, err
+		return err
 	}
 	up.placed = true
 	a.CreatedAt = time.Now().UTC()
 	in.log.Info("image accepted", zap.String("project_id", projectID), zap.String("asset_id", a.ID),
 		zap.String("format", a.Format), zap.Int("width", a.Width), zap.Int("height", a.Height),
 		zap.Int("orientation", a.Orientation), zap.Int64("size", a.Size))
-	return a, nil
+	return nil
 }
 
 // refuseImage says why a sniffed file is not a picture intake takes, or nil.

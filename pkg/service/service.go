@@ -18,6 +18,7 @@ import (
 type Queue interface {
 	EnqueueRender(ctx context.Context, renderID string) error
 	EnqueuePrepareAudio(ctx context.Context, assetID string) error
+	EnqueueFetchImage(ctx context.Context, assetID string) error
 	Cancel(ctx context.Context, renderID string) error
 	// EnqueueWebhook queues the call of a finished render's webhook, once per render.
 	EnqueueWebhook(ctx context.Context, renderID string) error

@@ -83,6 +83,11 @@ func (s *sqlStore) ListAssets(ctx context.Context, projectID, kind string) ([]*s
 	return list(ctx, s, "list assets", query, args, scanAsset)
 }
 
+func (s *sqlStore) ListUnfinishedAssets(ctx context.Context) ([]*simvid.Asset, error) {
+	query := `SELECT ` + assetCols + ` FROM assets WHERE state IN (?, ?) ORDER BY created_at, id`
+	return list(ctx, s, "list unfinished assets", query, []any{simvid.AssetFetching, simvid.AssetProcessing}, scanAsset)
+}
+
 func (s *sqlStore) DeleteAsset(ctx context.Context, id string) error {
 	return deleteRow(ctx, s, s.w, "assets", "asset", id)
 }

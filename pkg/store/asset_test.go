@@ -104,3 +104,32 @@ func testAssetList(t *testing.T, s store.Store) {
 	wantEqual(t, "audio", ids(simvid.KindAudio), []string{want[1]})
 	wantEqual(t, "other kind", ids("video"), []string{})
 }
+
+func testUnfinishedAssets(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	p := newProject(t, s, nil)
+	other := newProject(t, s, nil)
+	mk := func(pid, kind, state string, age int) string {
+		a := &simvid.Asset{ID: simvid.NewID("img"), ProjectID: pid, Kind: kind, State: state, CreatedAt: at(age)}
+		if err := s.CreateAsset(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	fetching := mk(p.ID, simvid.KindImage, simvid.AssetFetching, 5)
+	processing := mk(other.ID, simvid.KindAudio, simvid.AssetProcessing, 3)
+	ready := mk(p.ID, simvid.KindImage, simvid.AssetReady, 4)
+	failed := mk(other.ID, simvid.KindAudio, simvid.AssetFailed, 2)
+	as, err := s.ListUnfinishedAssets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range as {
+		switch a.ID {
+		case fetching, processing, ready, failed: // other tests' assets share the database
+			got = append(got, a.ID)
+		}
+	}
+	wantEqual(t, "unfinished assets of every project, oldest first", got, []string{processing, fetching})
+}

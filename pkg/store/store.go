@@ -46,6 +46,9 @@ type Store interface {
 	UpdateAsset(ctx context.Context, id string, fn func(a *simvid.Asset) error) (*simvid.Asset, error)
 	// ListAssets returns a project's assets of a kind ("" = all), oldest first.
 	ListAssets(ctx context.Context, projectID, kind string) ([]*simvid.Asset, error)
+	// ListUnfinishedAssets returns the assets of every project that are still being fetched
+	// or processed, oldest first: the reconciler's work list.
+	ListUnfinishedAssets(ctx context.Context) ([]*simvid.Asset, error)
 	DeleteAsset(ctx context.Context, id string) error
 
 	// CreateRender inserts r; its project must exist (else ENotFound).

@@ -41,6 +41,7 @@ func runSuite(t *testing.T, open opener) {
 		{"ProjectConcurrentUpdates", testProjectConcurrentUpdates},
 		{"AssetCRUD", testAssetCRUD},
 		{"AssetList", testAssetList},
+		{"UnfinishedAssets", testUnfinishedAssets},
 		{"RenderCRUD", testRenderCRUD},
 		{"RenderList", testRenderList},
 		{"CascadeDelete", testCascadeDelete},

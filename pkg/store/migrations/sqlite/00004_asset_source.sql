@@ -1,6 +1,5 @@
 -- Music fetched from a link: the link it came from and the fetch's progress (0..100).
--- Numbered after the issue that added it, so that neighbouring branches' migrations do not
--- collide with it.
+-- (Picture links use the same columns.)
 
 -- +goose Up
 ALTER TABLE assets ADD COLUMN source_url TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,44 @@
+package service
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// AddImageLink records a picture to be fetched from a link into a project (for a one-call
+// render): the asset starts in state fetching and the audio queue fetches it with simvid's
+// own client, under the same address rules and size cap as music links; a render using it
+// waits in preparing. The link is checked here, so a refused one answers at once.
+func (s *Service) AddImageLink(ctx context.Context, projectID, rawURL string) (*simvid.Asset, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Links.CheckFile(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkDisk(); err != nil {
+		return nil, err
+	}
+	n, err := s.Store.ListAssets(ctx, p.ID, simvid.KindImage)
+	if err != nil {
+		return nil, err
+	}
+	if s.Limits.ImagesPerProject > 0 && len(n) >= s.Limits.ImagesPerProject {
+		return nil, simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.Limits.ImagesPerProject)
+	}
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: p.ID, Kind: simvid.KindImage,
+		State: simvid.AssetFetching, OriginalName: linkName(u), SourceURL: u.String()}
+	if err := s.Store.CreateAsset(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := s.Queue.EnqueueFetchImage(ctx, a.ID); err != nil {
+		// The reconciler enqueues it once the queue is back.
+		s.Log.Warn("enqueue picture fetch", zap.String("asset_id", a.ID), zap.Error(err))
+	}
+	return a, nil
+}
