@@ -110,7 +110,7 @@ func Plan(in Input) (*Video, error) {
 		return nil, simvid.Errorf(simvid.EUnprocessable, "output.fps must be positive")
 	}
 	p := &Video{W: w, H: h, FPS: s.Output.FPS}
-	if p.Encoder, err = EncoderFor(s.Output.Quality, in.Lossless); err != nil {
+	if p.Encoder, err = EncoderForSize(s.Output.Quality, w, h, p.FPS, in.Lossless); err != nil {
 		return nil, err
 	}
 	if err := p.addStills(in); err != nil {

@@ -14,9 +14,11 @@ type Spec struct {
 
 // Output is the encoded video's shape.
 type Output struct {
-	Resolution string `json:"resolution"` // "1920x1080"
-	FPS        int    `json:"fps"`        // 30
-	Quality    string `json:"quality"`    // draft, standard, high
+	Resolution string `json:"resolution"`       // "1920x1080"; set from aspect and lines when those are given
+	Aspect     string `json:"aspect,omitempty"` // 16:9, 9:16, 1:1, 4:5 (see Aspects)
+	Lines      int    `json:"lines,omitempty"`  // the short side of an aspect preset (see Lines)
+	FPS        int    `json:"fps"`              // 30
+	Quality    string `json:"quality"`          // draft, standard, high
 }
 
 // SlideDefaults apply to every slide that does not say otherwise.
