@@ -123,6 +123,9 @@ func (s *Spec) Validate(transitions []string, lim Limits) error {
 			return Errorf(EUnprocessable, "%s.focus must be [x, y] with both in 0..1", f)
 		}
 	}
+	if err := s.validateLooks(); err != nil {
+		return err
+	}
 	if lim.MaxVideoLength > 0 && total > lim.MaxVideoLength {
 		return Errorf(ETooLarge, "the video would last %.1f s; the limit is %.0f s", total, lim.MaxVideoLength)
 	}
