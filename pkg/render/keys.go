@@ -46,8 +46,12 @@ func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 }
 
 func audioKey(a *AudioPlan, ffmpegVersion string) string {
-	return keyOf("audio", a.SHA256, ff(a.Start), ff(a.End), a.Fit, ff(a.FadeIn), ff(a.FadeOut),
-		ff(a.Volume), a.Frames, a.FPS, AudioBitrate, ffmpegVersion)
+	parts := []any{"audio", a.SHA256, ff(a.Start), ff(a.End), a.Fit, ff(a.FadeIn), ff(a.FadeOut),
+		ff(a.Volume), a.Frames, a.FPS, AudioBitrate, ffmpegVersion}
+	if a.Norm {
+		parts = append(parts, loudnorm)
+	}
+	return keyOf(parts...)
 }
 
 // finalKey names the finished video: its segments in order and its music.

@@ -119,6 +119,9 @@ func Plan(in Input) (*Video, error) {
 	if p.Encoder, err = EncoderForSize(s.Output.Quality, w, h, p.FPS, in.Lossless); err != nil {
 		return nil, err
 	}
+	if err := stretchToMusic(&in); err != nil {
+		return nil, err
+	}
 	if err := p.addStills(in); err != nil {
 		return nil, err
 	}

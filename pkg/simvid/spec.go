@@ -64,10 +64,13 @@ type AudioClip struct {
 
 // MusicSpec says how the music fits the slides.
 type MusicSpec struct {
-	Fit     string   `json:"fit"`                // loop (repeat to cover), trim (cut at the end)
+	Fit     string   `json:"fit"`                // loop (repeat to cover), trim (cut at the end), slides (stretch the slides to the music)
 	FadeIn  float64  `json:"fade_in"`            // seconds
 	FadeOut *float64 `json:"fade_out,omitempty"` // seconds; nil = default 1.5, 0 = none
 	Volume  float64  `json:"volume,omitempty"`   // 0 = 1.0
+	// Normalize brings the music to -16 LUFS (EBU R128, as streaming services play it)
+	// before the volume applies.
+	Normalize bool `json:"normalize,omitempty"`
 }
 
 // Defaults for a spec's zero values.
