@@ -75,7 +75,7 @@ func (s *Server) capabilities(c echo.Context) error {
 	d.Normalize()
 	lim := s.svc.Limits
 	return c.JSON(http.StatusOK, map[string]any{
-		"resolutions": simvid.Resolutions, "transitions": s.svc.Transitions, "fits": simvid.Fits,
+		"resolutions": simvid.Resolutions, "transitions": append([]string{"none", "random"}, s.svc.Transitions...), "fits": simvid.Fits,
 		"motions": simvid.Motions, "qualities": simvid.Qualities, "music_fits": simvid.MusicFits,
 		"aspects": simvid.Aspects, "lines": simvid.Lines, "fps": simvid.FrameRates,
 		"preset_resolutions": simvid.PresetResolutions(),
