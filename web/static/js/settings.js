@@ -7,6 +7,7 @@ import { h, debounce, fmtSeconds } from './util.js?v={{VERSION}}';
 const FALLBACK = {
   resolutions: ['1280x720', '1920x1080', '720x1280', '1080x1920', '1080x1080', '1080x1350'],
   transitions: ['fade'], fits: ['contain', 'blur'], qualities: ['draft', 'standard', 'high'], music_fits: ['loop', 'trim'],
+  motions: ['none'], fps: [30],
 };
 const FALLBACK_SPEC = {
   output: { resolution: '1920x1080', quality: 'standard' }, defaults: { duration: 3, fit: 'contain', background: '#000000' },
@@ -44,7 +45,11 @@ export function transitionLabel(name) {
 
 const FITS = { contain: 'Whole photo on a colour', blur: 'Whole photo on a blurred copy', cover: 'Fill the frame (crop)' };
 const QUALITIES = { draft: 'Draft (fastest)', standard: 'Standard', high: 'High (slowest)' };
-const MUSIC_FITS = { loop: 'Repeat it until the video ends', trim: 'Play it once' };
+const MUSIC_FITS = { loop: 'Repeat it until the video ends', trim: 'Play it once', slides: 'Stretch the photos to the song' };
+const MOTIONS = {
+  none: 'None', 'zoom-in': 'Zoom in', 'zoom-out': 'Zoom out', 'pan-left': 'Pan left', 'pan-right': 'Pan right',
+  'pan-up': 'Pan up', 'pan-down': 'Pan down', auto: 'Mixed (Ken Burns)',
+};
 
 function merge(into, patch) {
   for (const [k, v] of Object.entries(patch)) {
@@ -73,6 +78,7 @@ export class SettingsView {
       resolution: $('resolution'), duration: $('duration'), fit: $('fit'), background: $('background'),
       transition: $('transition'), transitionDuration: $('transition-duration'), quality: $('quality'),
       musicFit: $('music-fit'), fadeOut: $('music-fade-out'),
+      motion: $('motion'), fps: $('fps'), normalize: $('music-normalize'),
     };
     this.out = { duration: $('duration-out'), transitionDuration: $('transition-duration-out'), fadeOut: $('music-fade-out-out') };
     this.backgroundField = $('background-field');
@@ -90,6 +96,9 @@ export class SettingsView {
     on(c.transitionDuration, 'input', (v) => ({ transition: { duration: Number(v) } }));
     on(c.musicFit, 'change', (v) => ({ music: { fit: v } }));
     on(c.fadeOut, 'input', (v) => ({ music: { fade_out: Number(v) } }));
+    on(c.motion, 'change', (v) => ({ defaults: { motion: v } }));
+    on(c.fps, 'change', (v) => ({ output: { fps: Number(v) } }));
+    c.normalize.addEventListener('change', () => this.queue({ music: { normalize: c.normalize.checked } }));
     store.onFlush(() => this.save.flush());
     store.addEventListener('change', () => {
       if (store.project && this.hasPending() && !this.save.pending()) this.flush();
@@ -101,7 +110,10 @@ export class SettingsView {
   init(caps) {
     const k = caps || FALLBACK;
     const c = this.c;
-    fillSelect(c.resolution, k.resolutions || FALLBACK.resolutions, resolutionLabel);
+    const sizes = [...(k.resolutions || FALLBACK.resolutions), ...(k.preset_resolutions || [])];
+    fillSelect(c.resolution, [...new Set(sizes)], resolutionLabel);
+    fillSelect(c.motion, k.motions || FALLBACK.motions, (v) => MOTIONS[v] || v);
+    fillSelect(c.fps, (k.fps || FALLBACK.fps).map(String), (v) => `${v} fps`);
     fillSelect(c.fit, k.fits || FALLBACK.fits, (v) => FITS[v] || v);
     fillSelect(c.transition, ['none', ...(k.transitions || FALLBACK.transitions).filter((t) => t !== 'none')], transitionLabel);
     fillSelect(c.quality, k.qualities || FALLBACK.qualities, (v) => QUALITIES[v] || v);
@@ -151,6 +163,9 @@ export class SettingsView {
     setSelect(c.transition, t.name, transitionLabel);
     if (t.duration) c.transitionDuration.value = String(t.duration);
     setSelect(c.musicFit, m.fit, (v) => MUSIC_FITS[v] || v);
+    setSelect(c.motion, d.motion, (v) => MOTIONS[v] || v);
+    if (out.fps) setSelect(c.fps, String(out.fps), (v) => `${v} fps`);
+    c.normalize.checked = !!m.normalize;
     c.fadeOut.value = String(m.fade_out ?? 1.5);
     this.sync();
   }
