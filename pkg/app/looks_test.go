@@ -74,6 +74,15 @@ func TestAPILooks(t *testing.T) {
 	if r.Status != 200 {
 		t.Fatalf("slide: %d %s", r.Status, r.Body)
 	}
+	// A resolution chosen later wins over the aspect preset; an aspect chosen again wins back.
+	r = c.json(http.MethodPatch, pp+"/settings", map[string]any{"output": map[string]any{"resolution": "640x480"}})
+	if out := r.JSON(t)["spec"].(map[string]any)["output"].(map[string]any); out["resolution"] != "640x480" || out["aspect"] != nil {
+		t.Errorf("resolution after aspect: %v", out)
+	}
+	r = c.json(http.MethodPatch, pp+"/settings", map[string]any{"output": map[string]any{"aspect": "9:16", "lines": 480}})
+	if out := r.JSON(t)["spec"].(map[string]any)["output"].(map[string]any); out["resolution"] != "480x854" {
+		t.Errorf("aspect again: %v", out)
+	}
 	rv := c.json(http.MethodPost, pp+"/renders", nil).JSON(t)
 	events := followSSE(t, base+rv["events_url"].(string), 2*time.Minute)
 	last := events[len(events)-1]

@@ -78,6 +78,7 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 		dst  any
 	}{{"output", in.Output, &spec.Output}, {"defaults", in.Defaults, &spec.Defaults},
 		{"transition", in.Transition, &spec.Transition}, {"music", in.Music, &spec.Music}}
+	resolutionWins(&spec.Output, in.Output)
 	for _, p := range parts {
 		if len(p.raw) == 0 || string(p.raw) == "null" {
 			continue
