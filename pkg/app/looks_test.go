@@ -13,7 +13,7 @@ import (
 )
 
 // TestAPILooks: the API lists the looks, refuses bad ones by field, and a render with an
-// aspect preset, motions, a caption and fit "slides" comes out at the preset's size.
+// aspect preset, motions, a caption and a title comes out at the preset's size.
 func TestAPILooks(t *testing.T) {
 	base := startApp(t, testConfig(t, ""), app.Roles{Serve: true, EmbeddedRedis: true})
 	c := &client{t: t, base: base}
@@ -83,6 +83,11 @@ func TestAPILooks(t *testing.T) {
 	if out := r.JSON(t)["spec"].(map[string]any)["output"].(map[string]any); out["resolution"] != "480x854" {
 		t.Errorf("aspect again: %v", out)
 	}
+	r = c.json(http.MethodPatch, pp+"/settings", map[string]any{"title": map[string]any{"text": "Hi", "duration": 1, "background": "#000080"}})
+	if tl := r.JSON(t)["spec"].(map[string]any)["title"]; tl == nil {
+		t.Errorf("title not kept: %s", r.Body)
+	}
+	wantError(t, c.json(http.MethodPatch, pp+"/settings", map[string]any{"end": map[string]any{"text": "x", "background": "blue"}}), 422, "unprocessable")
 	rv := c.json(http.MethodPost, pp+"/renders", nil).JSON(t)
 	events := followSSE(t, base+rv["events_url"].(string), 2*time.Minute)
 	last := events[len(events)-1]
@@ -92,7 +97,7 @@ func TestAPILooks(t *testing.T) {
 	out := filepath.Join(dir, "out.mp4")
 	_ = os.WriteFile(out, c.do(http.MethodGet, last["download_url"].(string), "", nil).Body, 0o644)
 	p := testutil.Probe(t, out)
-	if v := p.Video(); v == nil || v.Width != 480 || v.Height != 854 || v.Frames() != 50 {
+	if v := p.Video(); v == nil || v.Width != 480 || v.Height != 854 || v.Frames() != 75 { // the title's second and two slides, at 25 fps
 		t.Fatalf("video %+v", v)
 	}
 }

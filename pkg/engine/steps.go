@@ -20,7 +20,7 @@ func (e *Engine) PrepareStill(ctx context.Context, st render.Still, srcPath stri
 	}
 	out := e.StillPath(st.Key)
 	_, err := produce(out, func(tmp string) error {
-		if _, err := os.Stat(srcPath); srcPath == "" || err != nil {
+		if _, err := os.Stat(srcPath); st.Fit != render.FitColor && (srcPath == "" || err != nil) {
 			return simvid.Errorf(simvid.EInternal, "slide %d's picture file is missing on the server", slide)
 		}
 		args, err := e.stillArgs(st, srcPath, tmp)

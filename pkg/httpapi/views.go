@@ -23,6 +23,8 @@ type specSettings struct {
 	Defaults   simvid.SlideDefaults  `json:"defaults"`
 	Transition simvid.TransitionSpec `json:"transition"`
 	Music      musicSettings         `json:"music"`
+	Title      *simvid.TitleSlide    `json:"title"`
+	End        *simvid.TitleSlide    `json:"end"`
 }
 
 type musicSettings struct {
@@ -68,7 +70,7 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Spec: specSettings{Output: sp.Output, Defaults: sp.Defaults, Transition: sp.Transition,
 			Music: musicSettings{Fit: sp.Music.Fit, FadeIn: sp.Music.FadeIn, FadeOut: sp.Music.FadeOutSeconds(), Volume: sp.Music.Volume,
-				Norm: sp.Music.Normalize}},
+				Norm: sp.Music.Normalize}, Title: sp.Title, End: sp.End},
 		Slides:  make([]slideView, 0, len(p.Spec.Slides)),
 		Renders: make([]renderView, 0, len(renders)),
 	}

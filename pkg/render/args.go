@@ -34,8 +34,16 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 		}
 		graph = strings.TrimSuffix(graph, "[v]") + "," + dt + "[v]"
 	}
-	return []string{"-noautorotate", "-i", fileURL(srcPath), "-frames:v", "1",
-		"-filter_complex", graph, "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)}, nil
+	input := []string{"-noautorotate", "-i", fileURL(srcPath)}
+	if st.Fit == FitColor {
+		if !colorRE.MatchString(st.Background) {
+			return nil, fmt.Errorf("render: background %q is not a colour", st.Background)
+		}
+		input = []string{"-f", "lavfi", "-i", fmt.Sprintf("color=c=0x%s:s=%dx%d:d=1",
+			strings.TrimPrefix(st.Background, "#"), st.W, st.H)}
+	}
+	return append(input, "-frames:v", "1",
+		"-filter_complex", graph, "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)), nil
 }
 
 // StillFilter is the filter graph from the picture's pad in (such as [0:v], decoded with
@@ -47,6 +55,9 @@ func StillFilter(st Still, in string) string {
 		src += o + ","
 	}
 	w, h := st.W, st.H
+	if st.Fit == FitColor {
+		return in + "setsar=1,format=yuv420p[v]"
+	}
 	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2", w, h)
 	tail := "setsar=1,format=yuv420p[v]"
 	switch st.Fit {

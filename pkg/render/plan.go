@@ -119,6 +119,7 @@ func Plan(in Input) (*Video, error) {
 	if p.Encoder, err = EncoderForSize(s.Output.Quality, w, h, p.FPS, in.Lossless); err != nil {
 		return nil, err
 	}
+	expandTitles(&in)
 	if err := stretchToMusic(&in); err != nil {
 		return nil, err
 	}
@@ -149,7 +150,11 @@ func (p *Video) addStills(in Input) error {
 		}
 		st := Still{Asset: sl.Asset, SHA256: img.SHA256, Orientation: img.Orientation,
 			Fit: s.SlideFit(i), W: p.W, H: p.H, FocusX: 0.5, FocusY: 0.5}
+		if c, ok := colorStill(sl.Asset); ok {
+			st.Fit, st.Background = FitColor, c
+		}
 		switch st.Fit {
+		case FitColor:
 		case "contain":
 			st.Background = s.Defaults.Background
 			if !colorRE.MatchString(st.Background) {

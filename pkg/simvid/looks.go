@@ -116,6 +116,12 @@ func (s *Spec) validateLooks() error {
 	if err := checkCaptionStyle("defaults.caption", s.Defaults.Caption); err != nil {
 		return err
 	}
+	if err := checkTitle("title", s.Title); err != nil {
+		return err
+	}
+	if err := checkTitle("end", s.End); err != nil {
+		return err
+	}
 	for i, sl := range s.Slides {
 		f := fmt.Sprintf("slides[%d]", i)
 		if err := checkStrength(f+".motion_strength", sl.Strength); err != nil {

@@ -10,6 +10,8 @@ type Spec struct {
 	Transition TransitionSpec `json:"transition"`
 	Audio      []AudioClip    `json:"audio,omitempty"`
 	Music      MusicSpec      `json:"music"`
+	Title      *TitleSlide    `json:"title,omitempty"` // a text slide before the pictures
+	End        *TitleSlide    `json:"end,omitempty"`   // a text slide after them
 }
 
 // Output is the encoded video's shape.

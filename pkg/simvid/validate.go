@@ -15,6 +15,7 @@ var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // says what is wrong with the result.
 func (s *Spec) Normalize() {
 	s.Output.normalizeAspect()
+	s.normalizeTitles()
 	if s.Output.Resolution == "" {
 		s.Output.Resolution = DefaultResolution
 	}
