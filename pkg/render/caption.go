@@ -134,19 +134,3 @@ func captionsKey(cs []*Caption) string {
 	}
 	return strings.Join(parts, "|")
 }
-
-// Captions lists every caption a plan draws, for the engine to write their files.
-func (p *Video) Captions() []*Caption {
-	var out []*Caption
-	for _, st := range p.Stills {
-		if st.Caption != nil {
-			out = append(out, st.Caption)
-		}
-	}
-	for _, sl := range p.Slides {
-		if sl.Cap != nil {
-			out = append(out, sl.Cap)
-		}
-	}
-	return out
-}
