@@ -19,10 +19,12 @@ func (e *Engine) files(cs ...*render.Caption) (render.Files, error) {
 			continue
 		}
 		any = true
-		if _, err := produce(c.TextPath(f.CaptionDir), func(tmp string) error {
-			return os.WriteFile(tmp, []byte(c.Text), 0o644)
-		}); err != nil {
-			return f, fmt.Errorf("engine: caption: %w", err)
+		for i, line := range c.Lines {
+			if _, err := produce(c.LinePath(f.CaptionDir, i), func(tmp string) error {
+				return os.WriteFile(tmp, []byte(line), 0o644)
+			}); err != nil {
+				return f, fmt.Errorf("engine: caption: %w", err)
+			}
 		}
 	}
 	if !any {

@@ -18,8 +18,11 @@ import (
 // textfile, with expansion off so that "%{" is just text); the filter string holds numbers,
 // colours checked by the spec and paths made here.
 type Caption struct {
-	Text     string // wrapped, as written to the file
-	SHA      string // hex sha256 of Text: the file's name
+	Text     string   // wrapped, the lines joined by newlines
+	SHA      string   // hex sha256 of Text
+	Lines    []string // drawn one by one, each centred (drawtext 5.1 aligns lines left)
+	LineSHA  []string // hex sha256 of each line: its file's name
+	Y        []int    // each line's top, pixels
 	Style    simvid.CaptionStyle
 	FontSize int // pixels
 	MarginX  int // safe margins, pixels
@@ -36,8 +39,8 @@ type Files struct {
 // (':', ',', ';', quotes, brackets, backslashes) or drawtext would read as anything else.
 var safePathRE = regexp.MustCompile(`^[A-Za-z0-9/_.+-]+$`)
 
-// TextPath is where the engine writes the caption's text.
-func (c *Caption) TextPath(dir string) string { return filepath.Join(dir, c.SHA+".txt") }
+// LinePath is where the engine writes line i of the caption.
+func (c *Caption) LinePath(dir string, i int) string { return filepath.Join(dir, c.LineSHA[i]+".txt") }
 
 // newCaption lays out text for a w x h picture: font size from the style, safe margins from
 // the shape (a portrait picture keeps more room at the top and bottom, where phone apps put
@@ -55,9 +58,27 @@ func newCaption(text string, style simvid.CaptionStyle, w, h int) *Caption {
 	// DejaVu Sans averages about 0.55 em a character; 0.6 leaves room for wide letters.
 	perLine := max(4, int(float64(w-2*c.MarginX)/(0.6*float64(c.FontSize))))
 	c.Text = wrap(text, perLine)
-	sum := sha256.Sum256([]byte(c.Text))
-	c.SHA = hex.EncodeToString(sum[:])
+	c.SHA = sha(c.Text)
+	c.Lines = strings.Split(c.Text, "\n")
+	lineH := int(math.Round(float64(c.FontSize) * 1.3))
+	block := len(c.Lines) * lineH
+	y := h - c.MarginY - block
+	switch style.Position {
+	case "top":
+		y = c.MarginY
+	case "center":
+		y = (h - block) / 2
+	}
+	for i, l := range c.Lines {
+		c.LineSHA = append(c.LineSHA, sha(l))
+		c.Y = append(c.Y, y+i*lineH)
+	}
 	return c
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // wrap breaks every line of text at spaces so no line holds more than n characters; a word
@@ -88,43 +109,42 @@ func wrap(text string, n int) string {
 	return strings.Join(out, "\n")
 }
 
-// filter is the drawtext chain that draws the caption from its file.
+// filter is the drawtext chain that draws the caption, a line from each file.
 func (c *Caption) filter(f Files) (string, error) {
 	if c == nil {
 		return "", nil
 	}
-	text := c.TextPath(f.CaptionDir)
-	if !safePathRE.MatchString(text) || !safePathRE.MatchString(f.Font) {
-		return "", fmt.Errorf("render: caption paths %q and %q must be plain (letters, digits, / _ . + -)", text, f.Font)
+	if !safePathRE.MatchString(f.CaptionDir) || !safePathRE.MatchString(f.Font) {
+		return "", fmt.Errorf("render: caption paths %q and %q must be plain (letters, digits, / _ . + -)", f.CaptionDir, f.Font)
 	}
 	if !colorRE.MatchString(c.Style.Color) {
 		return "", fmt.Errorf("render: caption colour %q", c.Style.Color)
 	}
-	y := fmt.Sprintf("h-text_h-%d", c.MarginY)
-	switch c.Style.Position {
-	case "top":
-		y = fmt.Sprint(c.MarginY)
-	case "center":
-		y = "(h-text_h)/2"
-	}
-	s := fmt.Sprintf("drawtext=fontfile=%s:textfile=%s:expansion=none:fontsize=%d:fontcolor=0x%s:"+
-		"line_spacing=%d:x=(w-text_w)/2:y=%s", f.Font, text, c.FontSize, strings.TrimPrefix(c.Style.Color, "#"),
-		c.FontSize/4, y)
+	look := ""
 	switch c.Style.Backdrop {
 	case "shadow":
 		d := max(1, c.FontSize/16)
-		s += fmt.Sprintf(":shadowx=%d:shadowy=%d:shadowcolor=black@0.7", d, d)
+		look = fmt.Sprintf(":shadowx=%d:shadowy=%d:shadowcolor=black@0.7", d, d)
 	case "box":
-		s += fmt.Sprintf(":box=1:boxcolor=black@0.55:boxborderw=%d", max(2, c.FontSize/3))
+		look = fmt.Sprintf(":box=1:boxcolor=black@0.55:boxborderw=%d", max(2, c.FontSize/5))
 	}
-	return s, nil
+	var parts []string
+	for i, l := range c.Lines {
+		if strings.TrimSpace(l) == "" {
+			continue // an empty line keeps its place, with nothing to draw
+		}
+		parts = append(parts, fmt.Sprintf("drawtext=fontfile=%s:textfile=%s:expansion=none:fontsize=%d:fontcolor=0x%s:"+
+			"x=(w-text_w)/2:y=%d%s", f.Font, c.LinePath(f.CaptionDir, i), c.FontSize,
+			strings.TrimPrefix(c.Style.Color, "#"), c.Y[i], look))
+	}
+	return strings.Join(parts, ","), nil
 }
 
 func (c *Caption) key() string {
 	if c == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%s %+v %d %d %d", c.SHA, c.Style, c.FontSize, c.MarginX, c.MarginY)
+	return fmt.Sprintf("%s %+v %d %d %d %v", c.SHA, c.Style, c.FontSize, c.MarginX, c.MarginY, c.Y)
 }
 
 func captionsKey(cs []*Caption) string {
