@@ -14,10 +14,12 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/webhook"
 )
 
 // Options tune the workers; they come from the configuration.
@@ -30,9 +32,12 @@ type Options struct {
 	MusicWait         time.Duration // how long a render waits for its music
 	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
 	RetentionInterval time.Duration
-	CacheBytes        int64 // render cache cap; 0 = none
-	Threads           int   // ffmpeg -threads per process; 0 = auto
-	Parallel          int   // ffmpeg processes per render job
+	CacheBytes        int64         // render cache cap; 0 = none
+	Threads           int           // ffmpeg -threads per process; 0 = auto
+	Parallel          int           // ffmpeg processes per render job
+	WebhookBackoff    time.Duration // wait before a webhook's second attempt, doubled per attempt (up to an hour)
+	WebhookRetryFor   time.Duration // no attempt is planned later than this after the first
+	PublicURL         string        // base of the links in webhook bodies; "" = relative links
 }
 
 // Deps are what the workers use.
@@ -42,8 +47,10 @@ type Deps struct {
 	Media         *media.Store
 	Intake        *media.Intake
 	Engine        *engine.Engine
+	Links         *fetch.Music // nil: music links fail with a clear message
 	FFmpegVersion string
 	Metrics       *metrics.Metrics // nil: none
+	Webhooks      *webhook.Sender  // calls finished renders' webhooks
 	Log           *zap.Logger
 	Opts          Options
 }
@@ -84,6 +91,7 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 			p.JobWithOptions(JobRender, opts, w.renderJob)
 		case QueueAudio:
 			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
+			p.JobWithOptions(JobWebhook, opts, w.webhookJob)
 		}
 		w.pools = append(w.pools, p)
 	}
