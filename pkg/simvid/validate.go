@@ -127,6 +127,11 @@ func (s *Spec) Validate(transitions []string, lim Limits) error {
 	if err := s.validateLooks(); err != nil {
 		return err
 	}
+	for _, t := range []*TitleSlide{s.Title, s.End} {
+		if t != nil {
+			total += t.Seconds()
+		}
+	}
 	if lim.MaxVideoLength > 0 && total > lim.MaxVideoLength {
 		return Errorf(ETooLarge, "the video would last %.1f s; the limit is %.0f s", total, lim.MaxVideoLength)
 	}
