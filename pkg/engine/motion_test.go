@@ -9,9 +9,9 @@ import (
 )
 
 // TestMotionIsSmooth tracks a white square through every frame of zooms and pans: its centre
-// moves one way only, never back, in steps of even size (no jitter). The zoom slide fades into
-// a black slide, so its last frames come from a transition segment: the motion carries on
-// across the join.
+// moves one way only, never back, in steps of even size (no jitter). Each slide fades into
+// a black slide, so its last frames come from a transition segment, and the longer zoom-in is
+// cut into two motion parts: the motion carries on across the joins.
 func TestMotionIsSmooth(t *testing.T) {
 	k := newKit(t)
 	// A dark grey picture with a small white square right of and above the centre.
@@ -21,21 +21,23 @@ func TestMotionIsSmooth(t *testing.T) {
 		motion string
 		axis   int     // 0 = x, 1 = y
 		sign   float64 // the way the square must move
+		secs   float64
 	}{
-		{"zoom-in", 0, +1}, {"zoom-out", 0, -1}, {"pan-left", 0, -1}, {"pan-right", 0, +1},
-		{"pan-up", 1, -1}, {"pan-down", 1, +1},
+		{"zoom-in", 0, +1, 2.5}, {"zoom-out", 0, -1, 1.5}, {"pan-left", 0, -1, 1.5}, {"pan-right", 0, +1, 1.5},
+		{"pan-up", 1, -1, 1.5}, {"pan-down", 1, +1, 1.5},
 	}
 	for _, c := range cases {
 		t.Run(c.motion, func(t *testing.T) {
 			s := k.show("640x480", "draft")
 			s.name = c.motion
 			s.in.Lossless = true
-			s.slide(pic, 1.5, "contain", 1)
+			s.slide(pic, c.secs, "contain", 1)
 			s.slide(black, 1, "contain", 1)
 			s.in.Spec.Slides[0].Motion = c.motion
 			s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.4
 			plan := s.plan()
-			if plan.Segments[0].Kind != "motion" || len(plan.Segments[1].Moves) != 2 {
+			last := len(plan.Segments) - 2 // the transition out of the moving slide
+			if plan.Segments[0].Kind != "motion" || len(plan.Segments[last].Moves) != 2 || (c.secs > 2) != (last == 2) {
 				t.Fatalf("segments: %+v", plan.Segments)
 			}
 			s.run(context.Background())

@@ -159,6 +159,32 @@ func (sg Segment) hasMotion() bool {
 	return false
 }
 
+// motionChunk is the longest motion segment, in seconds: every frame of a moving slide costs
+// a resample and a full encode, so a long one is cut into parts that render in parallel
+// (each part starts its window at its own frame, so the motion runs on across the joins).
+const motionChunk = 2
+
+// splitMotion cuts a motion hold into parts of at most motionChunk seconds, of near equal
+// length; other segments come back whole.
+func splitMotion(sg Segment, fps int) []Segment {
+	most := int64(motionChunk * fps)
+	if sg.Kind != KindMotion || sg.Frames <= most {
+		return []Segment{sg}
+	}
+	n := (sg.Frames + most - 1) / most
+	var out []Segment
+	var done int64
+	for i := int64(0); i < n; i++ {
+		part := sg
+		part.Frames = (sg.Frames*(i+1))/n - done
+		part.Start = sg.Start + done
+		part.Moves = []*Move{sg.Moves[0].at(sg.Moves[0].From + done)}
+		done += part.Frames
+		out = append(out, part)
+	}
+	return out
+}
+
 func movesKey(ms []*Move) string {
 	parts := make([]string, len(ms))
 	for i, m := range ms {

@@ -61,3 +61,34 @@ func TestStillSlidesKeepTheirKeys(t *testing.T) {
 		t.Error("slide 2's hold did not change")
 	}
 }
+
+// A long moving slide is cut into parts that chain: each starts its motion where the last
+// ended, and together they cover the hold.
+func TestLongMotionIsSplit(t *testing.T) {
+	in := input([]float64{10, 3}, "fade", 1)
+	in.Spec.Slides[0].Motion = "zoom-in"
+	p, err := Plan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []Segment
+	for _, sg := range p.Segments {
+		if sg.Kind == KindMotion {
+			parts = append(parts, sg)
+		}
+	}
+	hold := p.Slides[0].Frames - p.Slides[0].Out
+	if len(parts) != 5 {
+		t.Fatalf("%d parts for %d frames", len(parts), hold)
+	}
+	var at int64
+	for _, sg := range parts {
+		if sg.Moves[0].From != at || sg.Start != at || sg.Frames > 60 {
+			t.Errorf("part at %d: from %d, start %d, %d frames", at, sg.Moves[0].From, sg.Start, sg.Frames)
+		}
+		at += sg.Frames
+	}
+	if at != hold {
+		t.Errorf("parts cover %d frames of %d", at, hold)
+	}
+}

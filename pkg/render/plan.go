@@ -218,7 +218,9 @@ func (p *Video) segments(in Input) error {
 		if sl.Move != nil {
 			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(sl.In)}, []*Caption{sl.Cap}
 		}
-		add(hold)
+		for _, part := range splitMotion(hold, p.FPS) {
+			add(part)
+		}
 		if sl.Out > 0 {
 			next := p.Slides[i+1]
 			name := transitionName(&in.Spec, i, p.Stills[sl.Still].SHA256)
