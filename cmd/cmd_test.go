@@ -123,3 +123,28 @@ func TestDoctorWarnsOnEvictingRedis(t *testing.T) {
 		}
 	}
 }
+
+// simvid render with the looks as flags: an aspect preset, 24 fps, auto motion, random
+// transitions and music stretched to the slides (2.5 s of MP3 decodes a little longer: 60 or 61
+// frames).
+func TestRenderCommandLooks(t *testing.T) {
+	testutil.Need(t, "ffmpeg", "ffprobe")
+	dir := t.TempDir()
+	a := testutil.Image(t, dir, "a.jpg", 320, 240, "red")
+	b := testutil.Image(t, dir, "b.png", 240, 320, "blue")
+	song := testutil.Tone(t, dir, "song.mp3", 2.5)
+	outFile := filepath.Join(dir, "out.mp4")
+	out, err := run(t, "render", a, b, "--audio", song, "--aspect", "1:1", "--lines", "480", "--fps", "24",
+		"--motion", "auto", "--transition", "random", "--music-fit", "slides", "--normalize", "--quality", "draft", "-o", outFile)
+	if err != nil {
+		t.Fatalf("render: %v\n%s", err, out)
+	}
+	p := testutil.Probe(t, outFile)
+	v := p.Video()
+	if v == nil || v.Width != 480 || v.Height != 480 || v.Frames() < 60 || v.Frames() > 61 || v.RFrameRate != "24/1" {
+		t.Fatalf("video: %+v", v)
+	}
+	if _, err := run(t, "render", a, "--motion", "spin", "-o", outFile); err == nil || !strings.Contains(err.Error(), "defaults.motion") {
+		t.Fatalf("bad motion: %v", err)
+	}
+}

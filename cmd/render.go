@@ -24,6 +24,15 @@ type renderFlags struct {
 	duration, transitionDur, start, end                                                 float64
 	concurrency, threads                                                                int
 	verbose                                                                             bool
+	looks                                                                               lookFlags
+}
+
+// lookFlags are the shape, motion and music choices of a render without a spec file.
+type lookFlags struct {
+	aspect, motion, musicFit string
+	lines, fps               int
+	strength                 float64
+	normalize                bool
 }
 
 func newRender() *cobra.Command {
@@ -45,11 +54,18 @@ func newRender() *cobra.Command {
 	fl.Float64Var(&f.end, "audio-end", 0, "seconds into the music to end at (0: its end)")
 	fl.StringVar(&f.resolution, "resolution", simvid.DefaultResolution, "output size WxH")
 	fl.Float64Var(&f.duration, "duration", simvid.DefaultDuration, "seconds per picture")
-	fl.StringVar(&f.transition, "transition", simvid.DefaultTransition, "transition between pictures (none, fade, or an xfade name)")
+	fl.StringVar(&f.transition, "transition", simvid.DefaultTransition, "transition between pictures (none, random, fade, or an xfade name)")
 	fl.Float64Var(&f.transitionDur, "transition-duration", simvid.DefaultTransDur, "transition seconds")
-	fl.StringVar(&f.fit, "fit", simvid.DefaultFit, "contain or blur")
+	fl.StringVar(&f.fit, "fit", simvid.DefaultFit, "contain, blur or cover")
 	fl.StringVar(&f.background, "background", simvid.DefaultBackground, "background colour for contain")
 	fl.StringVar(&f.quality, "quality", simvid.DefaultQuality, "draft, standard or high")
+	fl.StringVar(&f.looks.aspect, "aspect", "", "aspect preset instead of --resolution: 16:9, 9:16, 1:1 or 4:5")
+	fl.IntVar(&f.looks.lines, "lines", simvid.DefaultLines, "short side of an --aspect preset: 480, 720, 1080, 1440 or 2160")
+	fl.IntVar(&f.looks.fps, "fps", simvid.DefaultFPS, "frames a second: 24, 25, 30 or 60")
+	fl.StringVar(&f.looks.motion, "motion", simvid.DefaultMotion, "none, zoom-in, zoom-out, pan-left, pan-right, pan-up, pan-down or auto")
+	fl.Float64Var(&f.looks.strength, "motion-strength", simvid.DefaultMotionStrength, "how far a motion goes (0.05 to 0.5)")
+	fl.StringVar(&f.looks.musicFit, "music-fit", simvid.DefaultMusicFit, "loop, trim, or slides (stretch the slides to the music)")
+	fl.BoolVar(&f.looks.normalize, "normalize", false, "bring the music to -16 LUFS")
 	fl.StringVarP(&f.output, "output", "o", "out.mp4", "the MP4 to write")
 	fl.StringVar(&f.specFile, "spec", "", "a JSON render spec; its slides' and audio's \"asset\" are file paths")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "keep prepared pictures and segments here between runs (default: a temporary folder)")
@@ -186,8 +202,13 @@ func buildSpec(f renderFlags, args []string) (simvid.Spec, []string, string, err
 			audio = resolve(base, spec.Audio[0].Asset)
 		}
 	} else {
-		spec.Output = simvid.Output{Resolution: f.resolution, FPS: simvid.DefaultFPS, Quality: f.quality}
-		spec.Defaults = simvid.SlideDefaults{Duration: f.duration, Fit: f.fit, Background: f.background}
+		spec.Output = simvid.Output{Resolution: f.resolution, FPS: f.looks.fps, Quality: f.quality}
+		if f.looks.aspect != "" {
+			spec.Output.Aspect, spec.Output.Lines = f.looks.aspect, f.looks.lines
+		}
+		spec.Defaults = simvid.SlideDefaults{Duration: f.duration, Fit: f.fit, Background: f.background,
+			Motion: f.looks.motion, MotionStrength: f.looks.strength}
+		spec.Music = simvid.MusicSpec{Fit: f.looks.musicFit, Normalize: f.looks.normalize}
 		spec.Transition = simvid.TransitionSpec{Name: f.transition, Duration: f.transitionDur}
 		if f.transition == "none" {
 			spec.Transition.Duration = 0

@@ -20,10 +20,14 @@ func (e *Engine) PrepareStill(ctx context.Context, st render.Still, srcPath stri
 	}
 	out := e.StillPath(st.Key)
 	_, err := produce(out, func(tmp string) error {
-		if _, err := os.Stat(srcPath); srcPath == "" || err != nil {
+		if _, err := os.Stat(srcPath); st.Fit != render.FitColor && (srcPath == "" || err != nil) {
 			return simvid.Errorf(simvid.EInternal, "slide %d's picture file is missing on the server", slide)
 		}
-		if err := e.ff.Run(ctx, render.StillArgs(st, srcPath, tmp), nil); err != nil {
+		args, err := e.stillArgs(st, srcPath, tmp)
+		if err != nil {
+			return internalError(err, fmt.Sprintf("preparing slide %d", slide))
+		}
+		if err := e.ff.Run(ctx, args, nil); err != nil {
 			return stillError(err, slide, st.Asset)
 		}
 		return nil
@@ -44,7 +48,11 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
 			}
 		}
-		if err := e.ff.Run(ctx, render.SegmentArgs(seg, stills, tmp, enc), onFrames); err != nil {
+		args, err := e.segmentArgs(seg, stills, tmp, enc)
+		if err != nil {
+			return internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
+		}
+		if err := e.ff.Run(ctx, args, onFrames); err != nil {
 			return internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
 		}
 		return nil
@@ -117,7 +125,7 @@ func (e *Engine) Poster(ctx context.Context, p *render.Video, poster string) err
 	}
 	still := e.StillPath(p.Stills[p.Slides[0].Still].Key)
 	return writeAtomic(poster, func(tmp string) error {
-		if err := e.ff.Run(ctx, render.PosterArgs(still, tmp), nil); err != nil {
+		if err := e.ff.Run(ctx, render.PosterArgsSized(still, tmp, p.W, p.H), nil); err != nil {
 			return internalError(err, "making the poster")
 		}
 		return nil

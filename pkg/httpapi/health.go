@@ -75,8 +75,10 @@ func (s *Server) capabilities(c echo.Context) error {
 	d.Normalize()
 	lim := s.svc.Limits
 	return c.JSON(http.StatusOK, map[string]any{
-		"resolutions": simvid.Resolutions, "transitions": s.svc.Transitions, "fits": simvid.Fits,
+		"resolutions": simvid.Resolutions, "transitions": append([]string{"none", "random"}, s.svc.Transitions...), "fits": simvid.Fits,
 		"motions": simvid.Motions, "qualities": simvid.Qualities, "music_fits": simvid.MusicFits,
+		"aspects": simvid.Aspects, "lines": simvid.Lines, "fps": simvid.FrameRates,
+		"preset_resolutions": simvid.PresetResolutions(),
 		"limits": map[string]any{
 			"file_bytes": s.Info.FileBytes, "images_per_project": lim.ImagesPerProject, "image_pixels": s.Info.ImagePixels,
 			"audio_seconds": s.Info.AudioSeconds, "slides_per_render": lim.Spec.MaxSlides, "video_seconds": lim.Spec.MaxVideoLength,

@@ -23,6 +23,8 @@ type specSettings struct {
 	Defaults   simvid.SlideDefaults  `json:"defaults"`
 	Transition simvid.TransitionSpec `json:"transition"`
 	Music      musicSettings         `json:"music"`
+	Title      *simvid.TitleSlide    `json:"title"`
+	End        *simvid.TitleSlide    `json:"end"`
 }
 
 type musicSettings struct {
@@ -30,21 +32,24 @@ type musicSettings struct {
 	FadeIn  float64 `json:"fade_in"`
 	FadeOut float64 `json:"fade_out"`
 	Volume  float64 `json:"volume"`
+	Norm    bool    `json:"normalize"`
 }
 
 type slideView struct {
-	ID           string    `json:"id"`
-	Asset        string    `json:"asset"`
-	Duration     float64   `json:"duration"`
-	Fit          string    `json:"fit"`
-	Motion       string    `json:"motion"`
-	Caption      string    `json:"caption"`
-	Focus        []float64 `json:"focus"`
-	Transition   string    `json:"transition"`
-	Filename     string    `json:"filename"`
-	Width        int       `json:"width"`
-	Height       int       `json:"height"`
-	ThumbnailURL string    `json:"thumbnail_url"`
+	ID           string               `json:"id"`
+	Asset        string               `json:"asset"`
+	Duration     float64              `json:"duration"`
+	Fit          string               `json:"fit"`
+	Motion       string               `json:"motion"`
+	Caption      string               `json:"caption"`
+	Focus        []float64            `json:"focus"`
+	Transition   string               `json:"transition"`
+	Strength     float64              `json:"motion_strength"`
+	CaptionStyle *simvid.CaptionStyle `json:"caption_style"`
+	Filename     string               `json:"filename"`
+	Width        int                  `json:"width"`
+	Height       int                  `json:"height"`
+	ThumbnailURL string               `json:"thumbnail_url"`
 }
 
 type musicView struct {
@@ -67,7 +72,8 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 	v := projectView{
 		ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Spec: specSettings{Output: sp.Output, Defaults: sp.Defaults, Transition: sp.Transition,
-			Music: musicSettings{Fit: sp.Music.Fit, FadeIn: sp.Music.FadeIn, FadeOut: sp.Music.FadeOutSeconds(), Volume: sp.Music.Volume}},
+			Music: musicSettings{Fit: sp.Music.Fit, FadeIn: sp.Music.FadeIn, FadeOut: sp.Music.FadeOutSeconds(), Volume: sp.Music.Volume,
+				Norm: sp.Music.Normalize}, Title: sp.Title, End: sp.End},
 		Slides:  make([]slideView, 0, len(p.Spec.Slides)),
 		Renders: make([]renderView, 0, len(renders)),
 	}
@@ -174,7 +180,7 @@ func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
 // project default".
 func viewSlide(projectID string, sl simvid.Slide, a *simvid.Asset) slideView {
 	v := slideView{ID: sl.ID, Asset: sl.Asset, Duration: sl.Duration, Fit: sl.Fit, Motion: sl.Motion,
-		Caption: sl.Caption, Focus: sl.Focus, Transition: sl.Transition,
+		Caption: sl.Caption, Focus: sl.Focus, Transition: sl.Transition, Strength: sl.Strength, CaptionStyle: sl.CaptionStyle,
 		ThumbnailURL: "/api/v1/projects/" + projectID + "/images/" + sl.Asset + "/thumbnail"}
 	if a != nil {
 		v.Filename, v.Width, v.Height = a.OriginalName, a.Width, a.Height

@@ -20,8 +20,30 @@ const (
 // StillArgs decodes the picture once (never -loop 1 on the original), turns it upright, fits it
 // to the output size and writes one yuv420p frame.
 func StillArgs(st Still, srcPath, outPath string) []string {
-	return []string{"-noautorotate", "-i", fileURL(srcPath), "-frames:v", "1",
-		"-filter_complex", StillFilter(st, "[0:v]"), "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)}
+	a, _ := StillArgsWith(st, srcPath, outPath, Files{})
+	return a
+}
+
+// StillArgsWith is StillArgs that also draws the still's caption from the files in f.
+func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error) {
+	graph := StillFilter(st, "[0:v]")
+	if st.Caption != nil {
+		dt, err := st.Caption.filter(f)
+		if err != nil {
+			return nil, err
+		}
+		graph = strings.TrimSuffix(graph, "[v]") + "," + dt + "[v]"
+	}
+	input := []string{"-noautorotate", "-i", fileURL(srcPath)}
+	if st.Fit == FitColor {
+		if !colorRE.MatchString(st.Background) {
+			return nil, fmt.Errorf("render: background %q is not a colour", st.Background)
+		}
+		input = []string{"-f", "lavfi", "-i", fmt.Sprintf("color=c=0x%s:s=%dx%d:d=1",
+			strings.TrimPrefix(st.Background, "#"), st.W, st.H)}
+	}
+	return append(input, "-frames:v", "1",
+		"-filter_complex", graph, "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)), nil
 }
 
 // StillFilter is the filter graph from the picture's pad in (such as [0:v], decoded with
@@ -33,6 +55,9 @@ func StillFilter(st Still, in string) string {
 		src += o + ","
 	}
 	w, h := st.W, st.H
+	if st.Fit == FitColor {
+		return in + "setsar=1,format=yuv420p[v]"
+	}
 	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2", w, h)
 	tail := "setsar=1,format=yuv420p[v]"
 	switch st.Fit {
@@ -58,6 +83,13 @@ func even(n int) int { return max(2, n&^1) }
 // seg.Stills, in order. A hold loops its still; a transition loops both stills over the
 // transition's length into xfade starting at once.
 func SegmentArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) []string {
+	a, _ := SegmentArgsWith(seg, stillPaths, outPath, enc, Files{})
+	return a
+}
+
+// SegmentArgsWith is SegmentArgs that also draws the captions of moving slides from the
+// files in f. A segment with motion moves its stills' windows frame by frame (see Move).
+func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encoder, f Files) ([]string, error) {
 	n, fps := seg.Frames, seg.FPS
 	loop := fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/%d,setpts=N/%d/TB", n-1, fps, fps)
 	var a []string
@@ -74,19 +106,42 @@ func SegmentArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) 
 		fc = fmt.Sprintf("[0:v]%s[a];[1:v]%s[b];[a][b]xfade=transition=%s:duration=%.6f:offset=0[v]",
 			loop, loop, seg.Transition, float64(n)/float64(fps))
 	}
+	if seg.hasMotion() {
+		var err error
+		fc = motionGraph(seg, loop, func(i int) string {
+			if i >= len(seg.Captions) {
+				return ""
+			}
+			dt, e := seg.Captions[i].filter(f)
+			if e != nil {
+				err = e
+			}
+			return dt
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", strconv.FormatInt(n, 10))
 	if seg.Kind == KindHold {
 		a = append(a, enc.HoldArgs(fps)...)
 	} else {
 		a = append(a, enc.Args(fps)...)
 	}
-	return append(a, "-an", "-f", "mp4", fileURL(outPath))
+	return append(a, "-an", "-f", "mp4", fileURL(outPath)), nil
 }
 
 // PosterArgs writes a JPEG at output size from a still: no video decode.
 func PosterArgs(stillPath, outPath string) []string {
 	return []string{"-f", "yuv4mpegpipe", "-i", fileURL(stillPath), "-frames:v", "1",
 		"-q:v", "3", "-f", "image2", "-update", "1", fileURL(outPath)}
+}
+
+// PosterArgsSized is PosterArgs scaled to w x h: a moving slide's still is larger than the
+// video.
+func PosterArgsSized(stillPath, outPath string, w, h int) []string {
+	a := PosterArgs(stillPath, outPath)
+	return append(a[:len(a)-1], "-vf", fmt.Sprintf("scale=%d:%d", w, h), a[len(a)-1])
 }
 
 // AssembleArgs joins the segments of a concat list with a stream copy and muxes the prepared

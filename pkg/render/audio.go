@@ -25,6 +25,7 @@ type AudioPlan struct {
 	FadeIn  float64
 	FadeOut float64 // ends at the end of the video
 	Volume  float64
+	Norm    bool  // loudness-normalise to LoudnessTarget
 	Frames  int64 // the video's length
 	FPS     int
 	Key     string
@@ -45,7 +46,7 @@ func planAudio(in Input, frames int64, fps int) (*AudioPlan, error) {
 	}
 	a := &AudioPlan{Asset: clip.Asset, SHA256: info.SHA256, Start: clip.Start, End: clip.End,
 		Fit: s.Music.Fit, FadeIn: s.Music.FadeIn, FadeOut: s.Music.FadeOutSeconds(),
-		Volume: s.Music.Volume, Frames: frames, FPS: fps}
+		Volume: s.Music.Volume, Norm: s.Music.Normalize, Frames: frames, FPS: fps}
 	if a.End <= 0 || (info.Duration > 0 && a.End > info.Duration) {
 		a.End = info.Duration
 	}
@@ -68,6 +69,9 @@ func planAudio(in Input, frames int64, fps int) (*AudioPlan, error) {
 func AudioArgs(a *AudioPlan, workPath, outPath string) []string {
 	video := a.Seconds()
 	f := fmt.Sprintf("[0:a]atrim=start=%s:end=%s,asetpts=N/SR/TB", ff(a.Start), ff(a.End))
+	if a.Norm {
+		f += "," + loudnorm
+	}
 	if a.Loop {
 		// aloop holds one clip in memory; a size above the clip's real length is fine (it
 		// loops what it got at the end of its input), below it would drop the clip's tail.

@@ -13,6 +13,8 @@ type Encoder struct {
 	Preset   string
 	CRF      int
 	Lossless bool // -qp 0: for tests that compare pixels
+	MaxRate  int  // kbit/s cap (-maxrate); 0 = none
+	BufSize  int  // kbit (-bufsize) of the rate cap
 	Threads  int  // -threads; 0 = ffmpeg's default
 }
 
@@ -65,6 +67,9 @@ func (e Encoder) args(fps int, static bool) []string {
 		a = append(a, "-qp", "0")
 	} else {
 		a = append(a, "-crf", strconv.Itoa(e.CRF))
+		if e.MaxRate > 0 {
+			a = append(a, "-maxrate", strconv.Itoa(e.MaxRate)+"k", "-bufsize", strconv.Itoa(e.BufSize)+"k")
+		}
 	}
 	a = append(a, "-pix_fmt", "yuv420p", "-r", strconv.Itoa(fps))
 	if e.Threads > 0 {
@@ -74,5 +79,6 @@ func (e Encoder) args(fps int, static bool) []string {
 }
 
 func (e Encoder) key() string {
-	return "libx264 " + e.Preset + " crf=" + strconv.Itoa(e.CRF) + " lossless=" + strconv.FormatBool(e.Lossless)
+	return "libx264 " + e.Preset + " crf=" + strconv.Itoa(e.CRF) + " lossless=" + strconv.FormatBool(e.Lossless) +
+		" maxrate=" + strconv.Itoa(e.MaxRate) + " bufsize=" + strconv.Itoa(e.BufSize)
 }

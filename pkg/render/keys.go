@@ -21,8 +21,12 @@ func keyOf(parts ...any) string {
 // stillKey covers everything that decides a still's pixels. The slides using it are left out:
 // the same picture on two slides is decoded once.
 func stillKey(st Still, ffmpegVersion string) string {
-	return keyOf("still", st.SHA256, st.Orientation, st.Fit, st.Background,
-		ff(st.FocusX), ff(st.FocusY), st.W, st.H, ffmpegVersion)
+	parts := []any{"still", st.SHA256, st.Orientation, st.Fit, st.Background,
+		ff(st.FocusX), ff(st.FocusY), st.W, st.H, ffmpegVersion}
+	if st.Caption != nil { // only then, so that the keys of stills without one stay as they were
+		parts = append(parts, "caption", st.Caption.key())
+	}
+	return keyOf(parts...)
 }
 
 // segmentKey covers a segment's bytes: its stills (whose keys cover the pictures), its length,
@@ -33,13 +37,21 @@ func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 	if sg.Kind == KindHold && p.Encoder.tunesStatic() {
 		enc += " " + staticTuning
 	}
-	return keyOf("segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
-		enc, ffmpegVersion)
+	parts := []any{"segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
+		enc, ffmpegVersion}
+	if sg.hasMotion() {
+		parts = append(parts, "motion", movesKey(sg.Moves), captionsKey(sg.Captions))
+	}
+	return keyOf(parts...)
 }
 
 func audioKey(a *AudioPlan, ffmpegVersion string) string {
-	return keyOf("audio", a.SHA256, ff(a.Start), ff(a.End), a.Fit, ff(a.FadeIn), ff(a.FadeOut),
-		ff(a.Volume), a.Frames, a.FPS, AudioBitrate, ffmpegVersion)
+	parts := []any{"audio", a.SHA256, ff(a.Start), ff(a.End), a.Fit, ff(a.FadeIn), ff(a.FadeOut),
+		ff(a.Volume), a.Frames, a.FPS, AudioBitrate, ffmpegVersion}
+	if a.Norm {
+		parts = append(parts, loudnorm)
+	}
+	return keyOf(parts...)
 }
 
 // finalKey names the finished video: its segments in order and its music.

@@ -61,6 +61,9 @@ type SlidePlan struct {
 	Frames int64
 	In     int64
 	Out    int64
+	Motion string   // resolved ("auto" is never left)
+	Move   *Move    // nil for none
+	Cap    *Caption // drawn per frame over a moving slide (a still slide's is in its still)
 }
 
 // Still is one picture decoded once, fitted to the output size and stored losslessly.
@@ -74,7 +77,8 @@ type Still struct {
 	FocusX      float64 // 0..1 (cover)
 	FocusY      float64
 	W, H        int
-	Slides      []int // slide indices using it, for error messages
+	Caption     *Caption // drawn into the still (slides without motion)
+	Slides      []int    // slide indices using it, for error messages
 }
 
 // Segment kinds.
@@ -89,7 +93,9 @@ type Segment struct {
 	Kind       string
 	Slides     []int // the slide held, or the two slides of a transition
 	Stills     []string
-	Transition string // xfade name, for transitions
+	Transition string     // xfade name, for transitions
+	Moves      []*Move    // per input: its slide's motion (nil entries hold still); nil for none
+	Captions   []*Caption // per input: the caption drawn over a moving slide
 	Start      int64
 	Frames     int64
 	FPS        int
@@ -110,7 +116,11 @@ func Plan(in Input) (*Video, error) {
 		return nil, simvid.Errorf(simvid.EUnprocessable, "output.fps must be positive")
 	}
 	p := &Video{W: w, H: h, FPS: s.Output.FPS}
-	if p.Encoder, err = EncoderFor(s.Output.Quality, in.Lossless); err != nil {
+	if p.Encoder, err = EncoderForSize(s.Output.Quality, w, h, p.FPS, in.Lossless); err != nil {
+		return nil, err
+	}
+	expandTitles(&in)
+	if err := stretchToMusic(&in); err != nil {
 		return nil, err
 	}
 	if err := p.addStills(in); err != nil {
@@ -132,6 +142,7 @@ func Plan(in Input) (*Video, error) {
 func (p *Video) addStills(in Input) error {
 	s := &in.Spec
 	seen := map[string]int{}
+	motions := resolveMotions(s)
 	for i, sl := range s.Slides {
 		img, ok := in.Images[sl.Asset]
 		if !ok {
@@ -139,7 +150,11 @@ func (p *Video) addStills(in Input) error {
 		}
 		st := Still{Asset: sl.Asset, SHA256: img.SHA256, Orientation: img.Orientation,
 			Fit: s.SlideFit(i), W: p.W, H: p.H, FocusX: 0.5, FocusY: 0.5}
+		if c, ok := colorStill(sl.Asset); ok {
+			st.Fit, st.Background = FitColor, c
+		}
 		switch st.Fit {
+		case FitColor:
 		case "contain":
 			st.Background = s.Defaults.Background
 			if !colorRE.MatchString(st.Background) {
@@ -153,6 +168,20 @@ func (p *Video) addStills(in Input) error {
 		default:
 			return simvid.Errorf(simvid.EUnprocessable, "slides[%d].fit %q is not supported", i, st.Fit)
 		}
+		sp := SlidePlan{Index: i, Asset: sl.Asset, Motion: motions[i]}
+		if m := motions[i]; m != "none" {
+			st.W, st.H = superSize(p.W, p.H, s.SlideStrength(i))
+			fx, fy := 0.5, 0.5
+			if len(sl.Focus) == 2 {
+				fx, fy = sl.Focus[0], sl.Focus[1]
+			}
+			if sp.Move = newMove(m, 0, st.W, st.H, p.W, p.H, s.SlideStrength(i), fx, fy); sp.Move == nil {
+				return simvid.Errorf(simvid.EUnprocessable, "slides[%d].motion %q is not supported", i, m)
+			}
+			sp.Cap = newCaption(sl.Caption, s.SlideCaptionStyle(i), p.W, p.H)
+		} else {
+			st.Caption = newCaption(sl.Caption, s.SlideCaptionStyle(i), p.W, p.H)
+		}
 		st.Key = stillKey(st, in.FFmpegVersion)
 		j, ok := seen[st.Key]
 		if !ok {
@@ -161,7 +190,8 @@ func (p *Video) addStills(in Input) error {
 			p.Stills = append(p.Stills, st)
 		}
 		p.Stills[j].Slides = append(p.Stills[j].Slides, i)
-		p.Slides = append(p.Slides, SlidePlan{Index: i, Asset: sl.Asset, Still: j})
+		sp.Still = j
+		p.Slides = append(p.Slides, sp)
 	}
 	return nil
 }
@@ -176,19 +206,35 @@ func (p *Video) segments(in Input) error {
 		sg.Key = segmentKey(sg, p, in.FFmpegVersion)
 		p.Segments = append(p.Segments, sg)
 	}
+	for _, sl := range p.Slides {
+		if sl.Move != nil {
+			sl.Move.Total = sl.Frames // known once the timeline is set
+		}
+	}
 	for i, sl := range p.Slides {
 		still := p.Stills[sl.Still].Key
-		add(Segment{Kind: KindHold, Slides: []int{i}, Stills: []string{still},
-			Start: sl.Start + sl.In, Frames: sl.Frames - sl.In - sl.Out})
+		hold := Segment{Kind: KindHold, Slides: []int{i}, Stills: []string{still},
+			Start: sl.Start + sl.In, Frames: sl.Frames - sl.In - sl.Out}
+		if sl.Move != nil {
+			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(sl.In)}, []*Caption{sl.Cap}
+		}
+		for _, part := range splitMotion(hold, p.FPS) {
+			add(part)
+		}
 		if sl.Out > 0 {
 			next := p.Slides[i+1]
 			name := transitionName(&in.Spec, i, p.Stills[sl.Still].SHA256)
 			if !nameRE.MatchString(name) { // it goes into a filter string
 				return simvid.Errorf(simvid.EUnprocessable, "slides[%d].transition %q is not a transition name", i, name)
 			}
-			add(Segment{Kind: KindTransition, Slides: []int{i, i + 1},
+			tr := Segment{Kind: KindTransition, Slides: []int{i, i + 1},
 				Stills:     []string{still, p.Stills[next.Still].Key},
-				Transition: name, Start: sl.Start + sl.Frames - sl.Out, Frames: sl.Out + next.In})
+				Transition: name, Start: sl.Start + sl.Frames - sl.Out, Frames: sl.Out + next.In}
+			if sl.Move != nil || next.Move != nil {
+				tr.Moves = []*Move{sl.Move.at(sl.Frames - sl.Out), next.Move.at(0)}
+				tr.Captions = []*Caption{sl.Cap, next.Cap}
+			}
+			add(tr)
 		}
 	}
 	return nil

@@ -21,6 +21,8 @@ type Settings struct {
 	Defaults   json.RawMessage `json:"defaults,omitempty"`
 	Transition json.RawMessage `json:"transition,omitempty"`
 	Music      json.RawMessage `json:"music,omitempty"`
+	Title      json.RawMessage `json:"title,omitempty"` // {"text": ""} removes it
+	End        json.RawMessage `json:"end,omitempty"`
 }
 
 // CreateProject makes an empty project, with settings applied when given.
@@ -77,7 +79,9 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 		raw  json.RawMessage
 		dst  any
 	}{{"output", in.Output, &spec.Output}, {"defaults", in.Defaults, &spec.Defaults},
-		{"transition", in.Transition, &spec.Transition}, {"music", in.Music, &spec.Music}}
+		{"transition", in.Transition, &spec.Transition}, {"music", in.Music, &spec.Music},
+		{"title", in.Title, &spec.Title}, {"end", in.End, &spec.End}}
+	resolutionWins(&spec.Output, in.Output)
 	for _, p := range parts {
 		if len(p.raw) == 0 || string(p.raw) == "null" {
 			continue

@@ -206,6 +206,9 @@ type SlidePatch struct {
 	Transition *string    `json:"transition"`
 	Motion     *string    `json:"motion"`
 	Focus      *[]float64 `json:"focus"`
+	Strength   *float64   `json:"motion_strength"`
+	// CaptionStyle replaces the slide's caption style ({} goes back to the project default).
+	CaptionStyle **simvid.CaptionStyle `json:"caption_style"`
 }
 
 // DecodeSlidePatch reads a slide patch, refusing unknown fields.
@@ -237,6 +240,8 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 		set(&sl.Transition, sp.Transition)
 		set(&sl.Motion, sp.Motion)
 		set(&sl.Focus, sp.Focus)
+		set(&sl.Strength, sp.Strength)
+		set(&sl.CaptionStyle, sp.CaptionStyle)
 		return p.Spec.Validate(s.Transitions, s.Limits.Spec)
 	})
 }

@@ -10,34 +10,45 @@ type Spec struct {
 	Transition TransitionSpec `json:"transition"`
 	Audio      []AudioClip    `json:"audio,omitempty"`
 	Music      MusicSpec      `json:"music"`
+	Title      *TitleSlide    `json:"title,omitempty"` // a text slide before the pictures
+	End        *TitleSlide    `json:"end,omitempty"`   // a text slide after them
 }
 
 // Output is the encoded video's shape.
 type Output struct {
-	Resolution string `json:"resolution"` // "1920x1080"
-	FPS        int    `json:"fps"`        // 30
-	Quality    string `json:"quality"`    // draft, standard, high
+	Resolution string `json:"resolution"`       // "1920x1080"; set from aspect and lines when those are given
+	Aspect     string `json:"aspect,omitempty"` // 16:9, 9:16, 1:1, 4:5 (see Aspects)
+	Lines      int    `json:"lines,omitempty"`  // the short side of an aspect preset (see Lines)
+	FPS        int    `json:"fps"`              // 30
+	Quality    string `json:"quality"`          // draft, standard, high
 }
 
 // SlideDefaults apply to every slide that does not say otherwise.
 type SlideDefaults struct {
 	Duration   float64 `json:"duration"`   // seconds
 	Fit        string  `json:"fit"`        // contain, blur, cover
-	Motion     string  `json:"motion"`     // none (more with the looks work)
+	Motion     string  `json:"motion"`     // none, zoom-in, zoom-out, pan-left/right/up/down, auto
 	Background string  `json:"background"` // "#rrggbb", for contain
+	// MotionStrength is how far a motion goes: the zoom factor minus one (0.15 = 15 %), or
+	// the part of the picture's width or height a pan travels.
+	MotionStrength float64      `json:"motion_strength,omitempty"`
+	Caption        CaptionStyle `json:"caption"` // how captions look
 }
 
 // Slide is one picture on the timeline. ID identifies the slide (the same picture may appear
 // twice); Asset is the image asset id. Zero fields take the defaults.
 type Slide struct {
-	ID         string    `json:"id,omitempty"`
-	Asset      string    `json:"asset"`
-	Duration   float64   `json:"duration,omitempty"`
-	Fit        string    `json:"fit,omitempty"`
-	Motion     string    `json:"motion,omitempty"`
-	Caption    string    `json:"caption,omitempty"`
-	Focus      []float64 `json:"focus,omitempty"`      // [x, y] in 0..1, for cover
-	Transition string    `json:"transition,omitempty"` // the transition out of this slide
+	ID       string  `json:"id,omitempty"`
+	Asset    string  `json:"asset"`
+	Duration float64 `json:"duration,omitempty"`
+	Fit      string  `json:"fit,omitempty"`
+	Motion   string  `json:"motion,omitempty"`
+	Strength float64 `json:"motion_strength,omitempty"` // 0 = the default
+	Caption  string  `json:"caption,omitempty"`
+	// CaptionStyle overrides the default caption style field by field (zero fields inherit).
+	CaptionStyle *CaptionStyle `json:"caption_style,omitempty"`
+	Focus        []float64     `json:"focus,omitempty"`      // [x, y] in 0..1, for cover
+	Transition   string        `json:"transition,omitempty"` // the transition out of this slide
 }
 
 // TransitionSpec is the default transition between slides.
@@ -55,10 +66,13 @@ type AudioClip struct {
 
 // MusicSpec says how the music fits the slides.
 type MusicSpec struct {
-	Fit     string   `json:"fit"`                // loop (repeat to cover), trim (cut at the end)
+	Fit     string   `json:"fit"`                // loop (repeat to cover), trim (cut at the end), slides (stretch the slides to the music)
 	FadeIn  float64  `json:"fade_in"`            // seconds
 	FadeOut *float64 `json:"fade_out,omitempty"` // seconds; nil = default 1.5, 0 = none
 	Volume  float64  `json:"volume,omitempty"`   // 0 = 1.0
+	// Normalize brings the music to -16 LUFS (EBU R128, as streaming services play it)
+	// before the volume applies.
+	Normalize bool `json:"normalize,omitempty"`
 }
 
 // Defaults for a spec's zero values.
@@ -77,6 +91,10 @@ const (
 	MinSlideDuration  = 0.5
 	MaxSlideDuration  = 30.0
 	MaxTransitionDur  = 2.0
+
+	DefaultMotionStrength = 0.15
+	MinMotionStrength     = 0.05
+	MaxMotionStrength     = 0.5
 )
 
 // Resolutions the origin offered, plus square and 4:5. Order is for display.
@@ -88,10 +106,10 @@ var Resolutions = []string{
 
 // Fits, motions, qualities and music fits this build accepts.
 var (
-	Fits      = []string{"contain", "blur"}
-	Motions   = []string{"none"}
+	Fits      = []string{"contain", "blur", "cover"}
+	Motions   = []string{"none", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "auto"}
 	Qualities = []string{"draft", "standard", "high"}
-	MusicFits = []string{"loop", "trim"}
+	MusicFits = []string{"loop", "trim", "slides"}
 )
 
 // FadeOutSeconds returns the music fade-out with its default applied.

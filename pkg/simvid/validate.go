@@ -14,6 +14,8 @@ var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // Normalize fills a spec's zero values with the defaults, in place. It never fails; Validate
 // says what is wrong with the result.
 func (s *Spec) Normalize() {
+	s.Output.normalizeAspect()
+	s.normalizeTitles()
 	if s.Output.Resolution == "" {
 		s.Output.Resolution = DefaultResolution
 	}
@@ -58,11 +60,16 @@ type Limits struct {
 // Validate checks a normalized spec. transitions lists the transition names this machine's
 // ffmpeg supports (besides "none"). The error names the field and the value's allowed range.
 func (s *Spec) Validate(transitions []string, lim Limits) error {
+	if s.Output.Aspect != "" {
+		if _, _, err := AspectSize(s.Output.Aspect, s.Output.Lines); err != nil {
+			return err
+		}
+	}
 	if _, _, err := ParseResolution(s.Output.Resolution); err != nil {
 		return err
 	}
-	if s.Output.FPS != 30 {
-		return Errorf(EUnprocessable, "output.fps must be 30 (got %d)", s.Output.FPS)
+	if !slices.Contains(FrameRates, s.Output.FPS) {
+		return Errorf(EUnprocessable, "output.fps must be one of %s (got %d)", joinInts(FrameRates), s.Output.FPS)
 	}
 	if !slices.Contains(Qualities, s.Output.Quality) {
 		return Errorf(EUnprocessable, "output.quality must be one of %s (got %q)", strings.Join(Qualities, ", "), s.Output.Quality)
@@ -115,6 +122,14 @@ func (s *Spec) Validate(transitions []string, lim Limits) error {
 		}
 		if sl.Focus != nil && (len(sl.Focus) != 2 || sl.Focus[0] < 0 || sl.Focus[0] > 1 || sl.Focus[1] < 0 || sl.Focus[1] > 1) {
 			return Errorf(EUnprocessable, "%s.focus must be [x, y] with both in 0..1", f)
+		}
+	}
+	if err := s.validateLooks(); err != nil {
+		return err
+	}
+	for _, t := range []*TitleSlide{s.Title, s.End} {
+		if t != nil {
+			total += t.Seconds()
 		}
 	}
 	if lim.MaxVideoLength > 0 && total > lim.MaxVideoLength {
@@ -179,15 +194,15 @@ func checkDuration(field string, d float64) error {
 }
 
 func checkTransition(field, name string, supported []string) error {
-	if name == "none" || slices.Contains(supported, name) {
+	if name == "none" || name == "random" || slices.Contains(supported, name) {
 		return nil
 	}
-	return Errorf(EUnprocessable, "%s %q is not available; use none or one of: %s", field, name, strings.Join(supported, ", "))
+	return Errorf(EUnprocessable, "%s %q is not available; use none, random or one of: %s", field, name, strings.Join(supported, ", "))
 }
 
-// ParseResolution parses "WxH" from the list of supported resolutions.
+// ParseResolution parses "WxH" from the list of supported resolutions or the aspect presets.
 func ParseResolution(r string) (w, h int, err error) {
-	if !slices.Contains(Resolutions, r) {
+	if !slices.Contains(Resolutions, r) && !slices.Contains(PresetResolutions(), r) {
 		return 0, 0, Errorf(EUnprocessable, "output.resolution must be one of %s (got %q)", strings.Join(Resolutions, ", "), r)
 	}
 	a, b, _ := strings.Cut(r, "x")

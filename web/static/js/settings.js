@@ -7,6 +7,7 @@ import { h, debounce, fmtSeconds } from './util.js?v={{VERSION}}';
 const FALLBACK = {
   resolutions: ['1280x720', '1920x1080', '720x1280', '1080x1920', '1080x1080', '1080x1350'],
   transitions: ['fade'], fits: ['contain', 'blur'], motions: ['none'], qualities: ['draft', 'standard', 'high'], music_fits: ['loop', 'trim'],
+  fps: [30],
 };
 const FALLBACK_SPEC = {
   output: { resolution: '1920x1080', quality: 'standard' }, defaults: { duration: 3, fit: 'contain', background: '#000000' },
@@ -48,7 +49,7 @@ export const MOTIONS = {
   'pan-left': 'Pan left', 'pan-right': 'Pan right', 'pan-up': 'Pan up', 'pan-down': 'Pan down',
 };
 const QUALITIES = { draft: 'Draft (fastest)', standard: 'Standard', high: 'High (slowest)' };
-const MUSIC_FITS = { loop: 'Repeat it until the video ends', trim: 'Play it once' };
+const MUSIC_FITS = { loop: 'Repeat it until the video ends', trim: 'Play it once', slides: 'Stretch the photos to the song' };
 
 function merge(into, patch) {
   for (const [k, v] of Object.entries(patch)) {
@@ -77,6 +78,7 @@ export class SettingsView {
       resolution: $('resolution'), duration: $('duration'), fit: $('fit'), background: $('background'),
       transition: $('transition'), transitionDuration: $('transition-duration'), quality: $('quality'),
       musicFit: $('music-fit'), fadeOut: $('music-fade-out'), motion: $('motion'),
+      fps: $('fps'), normalize: $('music-normalize'),
     };
     this.motionField = $('motion-field');
     this.shape = { frame: $('shape-frame'), img: $('shape-img'), back: $('shape-back'), label: $('shape-label') };
@@ -92,6 +94,8 @@ export class SettingsView {
     on(c.duration, 'input', (v) => ({ defaults: { duration: Number(v) } }));
     on(c.fit, 'change', (v) => ({ defaults: { fit: v } }));
     on(c.motion, 'change', (v) => ({ defaults: { motion: v } }));
+    on(c.fps, 'change', (v) => ({ output: { fps: Number(v) } }));
+    c.normalize.addEventListener('change', () => this.queue({ music: { normalize: c.normalize.checked } }));
     on(c.background, 'change', (v) => ({ defaults: { background: v } }));
     on(c.transition, 'change', (v) => ({ transition: { name: v } }));
     on(c.transitionDuration, 'input', (v) => ({ transition: { duration: Number(v) } }));
@@ -109,8 +113,10 @@ export class SettingsView {
   init(caps) {
     const k = caps || FALLBACK;
     const c = this.c;
-    fillSelect(c.resolution, k.resolutions || FALLBACK.resolutions, resolutionLabel);
     fillSelect(c.fit, k.fits || FALLBACK.fits, (v) => FITS[v] || v);
+    const sizes = [...(k.resolutions || FALLBACK.resolutions), ...(k.preset_resolutions || [])];
+    fillSelect(c.resolution, [...new Set(sizes)], resolutionLabel);
+    fillSelect(c.fps, (k.fps || FALLBACK.fps).map(String), (v) => `${v} fps`);
     const motions = k.motions || FALLBACK.motions;
     fillSelect(c.motion, motions, (v) => MOTIONS[v] || v);
     this.motionField.hidden = motions.length < 2;
@@ -159,6 +165,8 @@ export class SettingsView {
     if (d.duration) c.duration.value = String(d.duration);
     setSelect(c.fit, d.fit, (v) => FITS[v] || v);
     setSelect(c.motion, d.motion, (v) => MOTIONS[v] || v);
+    if (out.fps) setSelect(c.fps, String(out.fps), (v) => `${v} fps`);
+    c.normalize.checked = !!m.normalize;
     if (d.background) c.background.value = d.background;
     setSelect(c.transition, t.name, transitionLabel);
     if (t.duration) c.transitionDuration.value = String(t.duration);

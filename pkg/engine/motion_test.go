@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/simvid/simvid/pkg/testutil"
+)
+
+// TestMotionIsSmooth tracks a white square through every frame of zooms and pans: its centre
+// moves one way only, never back, in steps of even size (no jitter). Each slide fades into
+// a black slide, so its last frames come from a transition segment, and the longer zoom-in is
+// cut into two motion parts: the motion carries on across the joins.
+func TestMotionIsSmooth(t *testing.T) {
+	k := newKit(t)
+	// A dark grey picture with a small white square right of and above the centre.
+	pic := k.picture("dot.png", "color=c=0x202020:s=320x240,drawbox=x=220:y=70:w=10:h=10:c=white:t=fill")
+	black := k.picture("black.png", "color=c=black:s=320x240")
+	cases := []struct {
+		motion string
+		axis   int     // 0 = x, 1 = y
+		sign   float64 // the way the square must move
+		secs   float64
+	}{
+		{"zoom-in", 0, +1, 2.5}, {"zoom-out", 0, -1, 1.5}, {"pan-left", 0, -1, 1.5}, {"pan-right", 0, +1, 1.5},
+		{"pan-up", 1, -1, 1.5}, {"pan-down", 1, +1, 1.5},
+	}
+	for _, c := range cases {
+		t.Run(c.motion, func(t *testing.T) {
+			s := k.show("640x480", "draft")
+			s.name = c.motion
+			s.in.Lossless = true
+			s.slide(pic, c.secs, "contain", 1)
+			s.slide(black, 1, "contain", 1)
+			s.in.Spec.Slides[0].Motion = c.motion
+			s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.4
+			plan := s.plan()
+			last := len(plan.Segments) - 2 // the transition out of the moving slide
+			if plan.Segments[0].Kind != "motion" || len(plan.Segments[last].Moves) != 2 || (c.secs > 2) != (last == 2) {
+				t.Fatalf("segments: %+v", plan.Segments)
+			}
+			s.run(context.Background())
+			checkVideo(t, k, s.job.Output, plan, false)
+			frames := testutil.GrayFrames(t, s.job.Output, 640, 480)
+			var pos []float64
+			for _, f := range frames[:plan.Slides[0].Frames] {
+				x, y, w := testutil.Centroid(f, 640, 100)
+				if w == 0 {
+					t.Fatalf("the square is lost in frame %d", len(pos))
+				}
+				pos = append(pos, []float64{x, y}[c.axis])
+			}
+			total := (pos[len(pos)-1] - pos[0]) * c.sign
+			if total < 10 {
+				t.Fatalf("the square moved %.2f px (%v)", total, pos)
+			}
+			mean := total / float64(len(pos)-1)
+			for i := 1; i < len(pos); i++ {
+				step := (pos[i] - pos[i-1]) * c.sign
+				if step < 0 {
+					t.Errorf("frame %d: the square went back by %.3f px", i, -step)
+				}
+				if math.Abs(step-mean) > 0.6*mean {
+					t.Errorf("frame %d: step %.3f px, mean %.3f px: jitter", i, step, mean)
+				}
+			}
+		})
+	}
+}

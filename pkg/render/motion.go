@@ -1,0 +1,194 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// KindMotion is the hold of a moving slide: every frame differs, so it is encoded like a
+// transition (no still-picture tuning).
+const KindMotion = "motion"
+
+// autoMotions is the cycle "auto" walks through: neighbours in it always differ.
+var autoMotions = []string{"zoom-in", "pan-right", "zoom-out", "pan-left", "zoom-in", "pan-up", "zoom-out", "pan-down"}
+
+// resolveMotions returns every slide's motion with "auto" resolved: slide i takes the cycle's
+// i-th entry, or the one after it when that would repeat the slide before.
+func resolveMotions(s *simvid.Spec) []string {
+	out := make([]string, len(s.Slides))
+	for i := range s.Slides {
+		m := s.SlideMotion(i)
+		if m == "auto" {
+			j := i % len(autoMotions)
+			m = autoMotions[j]
+			if i > 0 && out[i-1] == m {
+				m = autoMotions[(j+1)%len(autoMotions)]
+			}
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// Move is a slide's Ken Burns motion over the frames of one segment. The picture is read
+// from a still supersampled by the zoom factor (so the most zoomed frame is still 1:1) and
+// each frame shows a window of it that moves linearly with the slide's frame number. The
+// window's corners are real numbers: the perspective filter samples between pixels, so the
+// motion has no integer steps (zoompan rounds its window to even pixels, which jitters).
+type Move struct {
+	Name   string
+	From   int64      // the segment's first frame within the slide
+	Total  int64      // the slide's frames
+	SW, SH int        // the still's size
+	W, H   int        // the output's size
+	Start  [4]float64 // window x, y, w, h in still pixels at the slide's first frame
+	End    [4]float64 // ... and at its last frame
+}
+
+// superSize is the size of a moving slide's still.
+func superSize(w, h int, strength float64) (int, int) {
+	return even(int(math.Round(float64(w) * (1 + strength)))), even(int(math.Round(float64(h) * (1 + strength))))
+}
+
+// newMove works out the windows of a motion over a still of sw x sh made for w x h output.
+// fx, fy (0..1) is where a zoom aims.
+func newMove(name string, total int64, sw, sh, w, h int, strength, fx, fy float64) *Move {
+	m := &Move{Name: name, Total: total, SW: sw, SH: sh, W: w, H: h}
+	full := [4]float64{0, 0, float64(sw), float64(sh)}
+	zw, zh := float64(sw)/(1+strength), float64(sh)/(1+strength)
+	clamp := func(v, hi float64) float64 { return math.Max(0, math.Min(v, hi)) }
+	zx, zy := clamp(fx*float64(sw)-zw/2, float64(sw)-zw), clamp(fy*float64(sh)-zh/2, float64(sh)-zh)
+	zoomed := [4]float64{zx, zy, zw, zh}
+	cx, cy := (float64(sw)-zw)/2, (float64(sh)-zh)/2
+	switch name {
+	case "zoom-in":
+		m.Start, m.End = full, zoomed
+	case "zoom-out":
+		m.Start, m.End = zoomed, full
+	case "pan-left": // the picture drifts left: the window moves right
+		m.Start, m.End = [4]float64{0, cy, zw, zh}, [4]float64{float64(sw) - zw, cy, zw, zh}
+	case "pan-right":
+		m.Start, m.End = [4]float64{float64(sw) - zw, cy, zw, zh}, [4]float64{0, cy, zw, zh}
+	case "pan-up": // the picture drifts up: the window moves down
+		m.Start, m.End = [4]float64{cx, 0, zw, zh}, [4]float64{cx, float64(sh) - zh, zw, zh}
+	case "pan-down":
+		m.Start, m.End = [4]float64{cx, float64(sh) - zh, zw, zh}, [4]float64{cx, 0, zw, zh}
+	default:
+		return nil
+	}
+	return m
+}
+
+// at returns the move starting from frame from of the slide (a copy).
+func (m *Move) at(from int64) *Move {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	c.From = from
+	return &c
+}
+
+// key is the move's part of a segment's cache key.
+func (m *Move) key() string {
+	if m == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s %d %d %dx%d %dx%d %v %v", m.Name, m.From, m.Total, m.SW, m.SH, m.W, m.H, m.Start, m.End)
+}
+
+// filter is the chain that turns the looped still into the moving picture at output size.
+func (m *Move) filter() string {
+	den := float64(max(1, m.Total-1))
+	// lin is a + (b-a) * (on+From)/(Total-1): the window edge at the output frame on.
+	lin := func(a, b float64) string {
+		return fmt.Sprintf("%s%s*(on+%d)", num(a), signed((b-a)/den), m.From)
+	}
+	x0, y0 := lin(m.Start[0], m.End[0]), lin(m.Start[1], m.End[1])
+	x1 := lin(m.Start[0]+m.Start[2], m.End[0]+m.End[2])
+	y2 := lin(m.Start[1]+m.Start[3], m.End[1]+m.End[3])
+	return fmt.Sprintf("perspective=x0=%s:y0=%s:x1=%s:y1=%s:x2=%s:y2=%s:x3=%s:y3=%s:interpolation=linear:eval=frame,"+
+		"scale=%d:%d,setsar=1", x0, y0, x1, y0, x0, y2, x1, y2, m.W, m.H)
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
+
+func signed(v float64) string {
+	if v < 0 {
+		return num(v)
+	}
+	return "+" + num(v)
+}
+
+// motionGraph is the filter graph of a segment with a moving slide, from the looped stills
+// to [v]. caption(i) is the drawtext chain of input i's slide ("" for none).
+func motionGraph(seg Segment, loop string, caption func(i int) string) string {
+	chain := func(i int) string {
+		var mv *Move
+		if i < len(seg.Moves) {
+			mv = seg.Moves[i]
+		}
+		c := fmt.Sprintf("[%d:v]%s", i, loop)
+		if mv != nil {
+			c += "," + mv.filter()
+		}
+		if t := caption(i); t != "" {
+			c += "," + t
+		}
+		return c
+	}
+	if seg.Kind != KindTransition {
+		return chain(0) + "[v]"
+	}
+	return fmt.Sprintf("%s[a];%s[b];[a][b]xfade=transition=%s:duration=%.6f:offset=0[v]",
+		chain(0), chain(1), seg.Transition, float64(seg.Frames)/float64(seg.FPS))
+}
+
+// hasMotion reports whether a segment needs motionGraph: a moving slide, or a caption drawn
+// over one.
+func (sg Segment) hasMotion() bool {
+	for _, m := range sg.Moves {
+		if m != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// motionChunk is the longest motion segment, in seconds: every frame of a moving slide costs
+// a resample and a full encode, so a long one is cut into parts that render in parallel
+// (each part starts its window at its own frame, so the motion runs on across the joins).
+const motionChunk = 2
+
+// splitMotion cuts a motion hold into parts of at most motionChunk seconds, of near equal
+// length; other segments come back whole.
+func splitMotion(sg Segment, fps int) []Segment {
+	most := int64(motionChunk * fps)
+	if sg.Kind != KindMotion || sg.Frames <= most {
+		return []Segment{sg}
+	}
+	n := (sg.Frames + most - 1) / most
+	var out []Segment
+	var done int64
+	for i := int64(0); i < n; i++ {
+		part := sg
+		part.Frames = (sg.Frames*(i+1))/n - done
+		part.Start = sg.Start + done
+		part.Moves = []*Move{sg.Moves[0].at(sg.Moves[0].From + done)}
+		done += part.Frames
+		out = append(out, part)
+	}
+	return out
+}
+
+func movesKey(ms []*Move) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.key()
+	}
+	return strings.Join(parts, "|")
+}

@@ -1,0 +1,94 @@
+package render
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAutoMotionNeverRepeats(t *testing.T) {
+	in := input(repeat(2, 20), "fade", 0.5)
+	in.Spec.Defaults.Motion = "auto"
+	in.Spec.Slides[3].Motion = "pan-up" // an explicit motion the cycle would repeat next
+	p, err := Plan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(p.Slides); i++ {
+		if p.Slides[i].Motion == p.Slides[i-1].Motion || p.Slides[i].Motion == "auto" {
+			t.Errorf("slides %d and %d: %s, %s", i, i+1, p.Slides[i-1].Motion, p.Slides[i].Motion)
+		}
+	}
+	// Every slide moves: its hold is a motion segment, its still supersampled, and both
+	// sides of each transition carry their slide's motion from the right frame.
+	for _, sg := range p.Segments {
+		switch sg.Kind {
+		case KindMotion:
+			if sg.Moves[0].From != p.Slides[sg.Slides[0]].In {
+				t.Errorf("segment %d starts its motion at %d", sg.Index, sg.Moves[0].From)
+			}
+		case KindTransition:
+			a := p.Slides[sg.Slides[0]]
+			if sg.Moves[0].From != a.Frames-a.Out || sg.Moves[1].From != 0 {
+				t.Errorf("transition %d: %d, %d", sg.Index, sg.Moves[0].From, sg.Moves[1].From)
+			}
+		default:
+			t.Errorf("segment %d is a %s", sg.Index, sg.Kind)
+		}
+	}
+	if st := p.Stills[0]; st.W != 736 || st.H != 552 {
+		t.Errorf("still %dx%d, want 640x480 * 1.15", st.W, st.H)
+	}
+	// The motion is part of the key: another strength is another segment.
+	in.Spec.Defaults.MotionStrength = 0.3
+	q, _ := Plan(in)
+	if q.Segments[0].Key == p.Segments[0].Key || q.Stills[0].Key == p.Stills[0].Key {
+		t.Error("strength left out of the cache keys")
+	}
+	if f := p.Segments[0].Moves[0].filter(); !strings.Contains(f, "eval=frame") || !strings.Contains(f, "scale=640:480") {
+		t.Errorf("filter %s", f)
+	}
+}
+
+func TestStillSlidesKeepTheirKeys(t *testing.T) {
+	in := input(repeat(2, 3), "fade", 0.5)
+	p, _ := Plan(in)
+	in.Spec.Slides[1].Motion = "zoom-in"
+	q, _ := Plan(in)
+	if p.Segments[0].Key != q.Segments[0].Key || p.Segments[4].Key != q.Segments[4].Key {
+		t.Error("a motion on slide 2 changed slide 1's or 3's hold")
+	}
+	if p.Segments[2].Key == q.Segments[2].Key || q.Segments[2].Kind != KindMotion {
+		t.Error("slide 2's hold did not change")
+	}
+}
+
+// A long moving slide is cut into parts that chain: each starts its motion where the last
+// ended, and together they cover the hold.
+func TestLongMotionIsSplit(t *testing.T) {
+	in := input([]float64{10, 3}, "fade", 1)
+	in.Spec.Slides[0].Motion = "zoom-in"
+	p, err := Plan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []Segment
+	for _, sg := range p.Segments {
+		if sg.Kind == KindMotion {
+			parts = append(parts, sg)
+		}
+	}
+	hold := p.Slides[0].Frames - p.Slides[0].Out
+	if len(parts) != 5 {
+		t.Fatalf("%d parts for %d frames", len(parts), hold)
+	}
+	var at int64
+	for _, sg := range parts {
+		if sg.Moves[0].From != at || sg.Start != at || sg.Frames > 60 {
+			t.Errorf("part at %d: from %d, start %d, %d frames", at, sg.Moves[0].From, sg.Start, sg.Frames)
+		}
+		at += sg.Frames
+	}
+	if at != hold {
+		t.Errorf("parts cover %d frames of %d", at, hold)
+	}
+}
