@@ -21,6 +21,7 @@ const (
 // Job names.
 const (
 	JobRender       = "render"
+	JobSegment      = "segment" // one group of a render's segments
 	JobPrepareAudio = "prepare_audio"
 )
 
@@ -31,7 +32,7 @@ const PayloadVersion = 1
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}
-	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio}}
+	JobsOf = map[string][]string{QueueVideo: {JobRender, JobSegment}, QueueAudio: {JobPrepareAudio}}
 )
 
 // Namespace returns the gocraft/work namespace of a queue.

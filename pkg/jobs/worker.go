@@ -16,6 +16,7 @@ import (
 	"github.com/simvid/simvid/pkg/engine"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -58,6 +59,15 @@ type Worker struct {
 	stopBase context.CancelCauseFunc
 	running  sync.WaitGroup
 	periodic context.CancelFunc
+
+	videoSlots int // video jobs this process runs at once: ffmpeg threads share the cores among them
+	testHooks  testHooks
+}
+
+// testHooks let tests observe the steps of a render; nil in production.
+type testHooks struct {
+	assembling   func(renderID string)
+	groupEncoded func(renderID string, g render.Group)
 }
 
 var errShutdown = errors.New("worker shutting down")
@@ -82,6 +92,8 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 		switch queue {
 		case QueueVideo:
 			p.JobWithOptions(JobRender, opts, w.renderJob)
+			p.JobWithOptions(JobSegment, opts, w.segmentJob)
+			w.videoSlots = n
 		case QueueAudio:
 			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
 		}

@@ -10,6 +10,7 @@ type Group struct {
 	Key      string    // hash of its segment keys: the group's identity across workers
 	Segments []Segment // distinct keys, in plan order
 	Frames   int64     // frames these segments fill in the video (a repeated segment counts each time)
+	Encoded  int64     // frames encoded for them (each distinct segment once)
 	Cost     float64   // estimated encoding seconds on one core
 }
 
@@ -66,6 +67,7 @@ func (p *Video) Groups(minCost float64) []Group {
 	for _, sg := range uniq {
 		cur.Segments = append(cur.Segments, sg)
 		cur.Frames += sg.Frames * count[sg.Key]
+		cur.Encoded += sg.Frames
 		cur.Cost += SegmentCost(sg, p.W, p.H)
 		if cur.Cost >= minCost {
 			flush()
@@ -75,6 +77,7 @@ func (p *Video) Groups(minCost float64) []Group {
 		last := &groups[len(groups)-1]
 		last.Segments = append(last.Segments, cur.Segments...)
 		last.Frames += cur.Frames
+		last.Encoded += cur.Encoded
 		last.Cost += cur.Cost
 		last.Key = groupKey(last.Segments)
 		cur = Group{}
