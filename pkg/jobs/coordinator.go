@@ -49,7 +49,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		return nil, err
 	}
 
-	groups := p.Groups(0)
+	groups := p.Groups(w.Opts.GroupCost)
 	cached := 0
 	for _, gr := range groups {
 		if w.Engine.GroupDone(gr) {

@@ -60,7 +60,7 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	if err != nil {
 		return nil // the render job fails with the same error
 	}
-	groups := plan.Groups(0)
+	groups := plan.Groups(w.Opts.GroupCost)
 	if idx < 0 || idx >= len(groups) || groups[idx].Key != key {
 		log.Warn("segment job does not match the render's plan; dropping it")
 		return nil

@@ -31,9 +31,10 @@ type Options struct {
 	MusicWait         time.Duration // how long a render waits for its music
 	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
 	RetentionInterval time.Duration
-	CacheBytes        int64 // render cache cap; 0 = none
-	Threads           int   // ffmpeg -threads per process; 0 = auto
-	Parallel          int   // ffmpeg processes per render job
+	CacheBytes        int64   // render cache cap; 0 = none
+	Threads           int     // ffmpeg -threads per process; 0 = auto
+	Parallel          int     // ffmpeg processes per render job (stills)
+	GroupCost         float64 // least estimated encoding seconds per segment job; 0 = render.MinGroupCost (every worker must agree)
 }
 
 // Deps are what the workers use.

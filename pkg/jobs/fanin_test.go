@@ -1,0 +1,91 @@
+package jobs
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/gomodule/redigo/redis"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// TestFanInIdempotent: every group job runs twice at once and once more afterwards, a job for
+// a group that is not in the plan comes too, and two render jobs run at once and one again
+// after the end. Each group is encoded once, the fan-in set holds every group, the coordinator
+// finds them all cached and only assembles, and the video is assembled exactly once.
+func TestFanInIdempotent(t *testing.T) {
+	k := newRenderKit(t, 4, 1.5)
+	log := &encodeLog{groups: map[string][]string{}}
+	a, b := k.worker("a", 1, log), k.worker("b", 1, log)
+	plan, groups := k.plan(a)
+	if len(groups) < 3 {
+		t.Fatalf("%d groups: the test needs several", len(groups))
+	}
+	id := k.render.ID
+
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		for _, w := range []*Worker{a, b} { // a duplicate job, at the same time
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := w.segmentJob(segmentArgs(id, g)); err != nil {
+					t.Errorf("group %d: %v", g.Index, err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, g := range groups { // a retried job, after the group is done
+		if err := b.segmentJob(segmentArgs(id, g)); err != nil {
+			t.Errorf("retried group %d: %v", g.Index, err)
+		}
+	}
+	stray := groups[0]
+	stray.Key = "not-a-group-of-this-plan"
+	if err := a.segmentJob(segmentArgs(id, stray)); err != nil {
+		t.Errorf("stray group job: %v", err)
+	}
+
+	// Every group is encoded once and recorded in the fan-in set.
+	conn := k.pool.Get()
+	members, err := redis.Strings(conn.Do("SMEMBERS", doneKey(id)))
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(members) != len(groups) {
+		t.Errorf("fan-in set holds %d groups, want %d", len(members), len(groups))
+	}
+	for _, g := range groups {
+		if n := len(log.groups[g.Key]); n != 1 {
+			t.Errorf("group %d encoded %d times (%v)", g.Index, n, log.groups[g.Key])
+		}
+	}
+	encoded := len(log.groups)
+
+	for _, w := range []*Worker{a, b} { // two render jobs at once: one holds the lease
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.renderJob(renderArgs(id)); err != nil {
+				t.Errorf("render job: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := b.renderJob(renderArgs(id)); err != nil { // a retry after the end
+		t.Errorf("late render job: %v", err)
+	}
+	k.checkOutput(plan)
+	if log.assembled != 1 {
+		t.Errorf("assembled %d times, want once", log.assembled)
+	}
+	if len(log.groups) != encoded {
+		t.Errorf("the render encoded %d more groups although all were cached", len(log.groups)-encoded)
+	}
+	r, _ := k.store.GetRender(k.ctx, id)
+	if r.FramesDone != plan.Frames || r.Progress != 100 || r.State != simvid.StateDone {
+		t.Errorf("record ends at %d of %d frames, %.0f%%, %s", r.FramesDone, plan.Frames, r.Progress, r.State)
+	}
+}
