@@ -3,9 +3,11 @@ package jobs
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gomodule/redigo/redis"
 
+	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -88,4 +90,79 @@ func TestFanInIdempotent(t *testing.T) {
 	if r.FramesDone != plan.Frames || r.Progress != 100 || r.State != simvid.StateDone {
 		t.Errorf("record ends at %d of %d frames, %.0f%%, %s", r.FramesDone, plan.Frames, r.Progress, r.State)
 	}
+}
+
+// TestGroupsEncodedApartJoin: two workers with their own pools (one video slot each) share a
+// render: the one running the render job encodes groups itself while the other takes the
+// queued group jobs. The groups, encoded in different processes' ffmpeg, join into one valid
+// MP4 of the planned frames and duration.
+func TestGroupsEncodedApartJoin(t *testing.T) {
+	k := newRenderKit(t, 8, 1.5)
+	log := &encodeLog{groups: map[string][]string{}}
+	a, b := k.worker("a", 1, log), k.worker("b", 1, log)
+	plan, groups := k.plan(a)
+	a.Start()
+	b.Start()
+	defer b.Stop(k.ctx)
+	defer a.Stop(k.ctx)
+	if err := a.client.EnqueueRender(k.ctx, k.render.ID); err != nil {
+		t.Fatal(err)
+	}
+	k.waitDone(30 * time.Second)
+	k.checkOutput(plan)
+	by := map[string]int{}
+	for _, g := range groups {
+		names := log.groups[g.Key]
+		if len(names) != 1 {
+			t.Errorf("group %d encoded by %v", g.Index, names)
+		}
+		for _, n := range names {
+			by[n]++
+		}
+	}
+	t.Logf("%d groups: %v", len(groups), by)
+	if by["a"] == 0 || by["b"] == 0 {
+		t.Errorf("groups by worker %v: both workers should have encoded some", by)
+	}
+	if log.assembled != 1 {
+		t.Errorf("assembled %d times", log.assembled)
+	}
+}
+
+// TestLapsedGroupTakenOver: a worker claimed a group and died (its lease is never renewed).
+// The coordinator leaves the group alone while the lease lives, then takes it over; the
+// render finishes whole, every group encoded once.
+func TestLapsedGroupTakenOver(t *testing.T) {
+	k := newRenderKit(t, 4, 1.5)
+	log := &encodeLog{groups: map[string][]string{}}
+	a := k.worker("a", 1, log)
+	plan, groups := k.plan(a)
+	dead := groups[1]
+	ttl := 1500 * time.Millisecond
+	if _, ok, err := acquireLease(k.ctx, k.pool, leaseKey("segment", dead.Key), "dead", ttl); !ok || err != nil {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	claimed := time.Now()
+	var took time.Duration
+	a.testHooks.groupEncoded = func(_ string, g render.Group) {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		log.groups[g.Key] = append(log.groups[g.Key], "a")
+		if g.Key == dead.Key {
+			took = time.Since(claimed)
+		}
+	}
+	if err := a.renderJob(renderArgs(k.render.ID)); err != nil {
+		t.Fatal(err)
+	}
+	k.checkOutput(plan)
+	for _, g := range groups {
+		if n := len(log.groups[g.Key]); n != 1 {
+			t.Errorf("group %d encoded %d times", g.Index, n)
+		}
+	}
+	if took < ttl {
+		t.Errorf("the held group was encoded %s after the claim, before its lease (%s) lapsed", took, ttl)
+	}
+	t.Logf("the lapsed group was taken over and done %s after the dead worker's claim", took.Round(time.Millisecond))
 }

@@ -173,3 +173,17 @@ func (k *renderKit) checkOutput(plan *render.Video) {
 		k.t.Errorf("decoding complains: %s", msg)
 	}
 }
+
+// waitDone waits for the render to finish.
+func (k *renderKit) waitDone(limit time.Duration) {
+	k.t.Helper()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		r, err := k.store.GetRender(k.ctx, k.render.ID)
+		if err == nil && simvid.Finished(r.State) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	k.t.Fatalf("render not finished after %s", limit)
+}
