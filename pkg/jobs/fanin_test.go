@@ -144,7 +144,7 @@ func TestLapsedGroupTakenOver(t *testing.T) {
 	}
 	claimed := time.Now()
 	var took time.Duration
-	a.testHooks.groupEncoded = func(_ string, g render.Group) {
+	a.testHooks.groupEncoded = func(_ string, g render.Group, _ int) {
 		log.mu.Lock()
 		defer log.mu.Unlock()
 		log.groups[g.Key] = append(log.groups[g.Key], "a")

@@ -3,7 +3,9 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -97,6 +99,7 @@ type encodeLog struct {
 	mu        sync.Mutex
 	groups    map[string][]string // group key -> worker names
 	assembled int
+	segments  int // segments encoded (not found in the cache)
 }
 
 // worker returns a worker named name on the kit's shared Redis, database and data directory
@@ -115,9 +118,10 @@ func (k *renderKit) worker(name string, slots int, l *encodeLog) *Worker {
 	w.id = name
 	w.testHooks = testHooks{
 		assembling: func(string) { l.mu.Lock(); l.assembled++; l.mu.Unlock() },
-		groupEncoded: func(_ string, g render.Group) {
+		groupEncoded: func(_ string, g render.Group, n int) {
 			l.mu.Lock()
 			l.groups[g.Key] = append(l.groups[g.Key], name)
+			l.segments += n
 			l.mu.Unlock()
 		},
 	}
@@ -162,7 +166,11 @@ func (k *renderKit) checkOutput(plan *render.Video) {
 		k.t.Fatalf("render is %s (%s: %s)", r.State, r.Error, r.ErrorDetail)
 	}
 	out, _ := k.media.RenderVideo(r.ProjectID, r.ID)
-	v := testutil.Probe(k.t, out).Video()
+	pr := testutil.Probe(k.t, out)
+	v := pr.Video()
+	if a := pr.Audio(); plan.Audio != nil && (a == nil || math.Abs(a.Seconds()-plan.Duration) > 1/float64(plan.FPS)) {
+		k.t.Errorf("audio %+v, want %.3f s", a, plan.Duration)
+	}
 	if v == nil || v.Frames() != plan.Frames {
 		k.t.Fatalf("video %+v, want %d frames", v, plan.Frames)
 	}
@@ -186,4 +194,42 @@ func (k *renderKit) waitDone(limit time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	k.t.Fatalf("render not finished after %s", limit)
+}
+
+// music adds a ready music asset (a tone of the given frequency) to the project.
+func (k *renderKit) music(freq int, seconds float64) *simvid.Asset {
+	k.t.Helper()
+	pid := k.render.ProjectID
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixAudio), ProjectID: pid, Kind: simvid.KindAudio,
+		State: simvid.AssetReady, SHA256: fmt.Sprintf("tone-%d", freq), Duration: seconds, Format: "flac"}
+	work, err := k.media.AudioWork(pid, a.ID)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	_ = os.MkdirAll(filepath.Dir(work), 0o755)
+	src := filepath.Join(k.t.TempDir(), "m.flac")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+		fmt.Sprintf("sine=f=%d:r=48000:d=%g", freq, seconds), "-ac", "2", "-c:a", "flac", src).CombinedOutput(); err != nil {
+		k.t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	if err := os.Rename(src, work); err != nil {
+		k.t.Fatal(err)
+	}
+	if err := k.store.CreateAsset(k.ctx, a); err != nil {
+		k.t.Fatal(err)
+	}
+	return a
+}
+
+// rerender makes a new queued render of the project with the spec changed by edit.
+func (k *renderKit) rerender(edit func(*simvid.Spec)) {
+	k.t.Helper()
+	spec := k.render.Spec
+	spec.Slides = append([]simvid.Slide(nil), spec.Slides...)
+	edit(&spec)
+	spec.Normalize()
+	k.render = &simvid.Render{ID: simvid.NewID(simvid.PrefixRender), ProjectID: k.render.ProjectID, Spec: spec, State: simvid.StateQueued}
+	if err := k.store.CreateRender(k.ctx, k.render); err != nil {
+		k.t.Fatal(err)
+	}
 }

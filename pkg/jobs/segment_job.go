@@ -144,14 +144,15 @@ func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g
 	defer cancel(nil)
 	go l.keepAlive(gctx, func() { cancel(errLeaseLost) })
 	rep := &frameReporter{pool: w.Pool, renderID: renderID, group: g.Key}
-	if _, err := w.Engine.EncodeGroup(gctx, g, enc, rep.frames); err != nil {
+	cached, err := w.Engine.EncodeGroup(gctx, g, enc, rep.frames)
+	if err != nil {
 		if errors.Is(context.Cause(gctx), errLeaseLost) {
 			return errLeaseLost
 		}
 		return err
 	}
 	if w.testHooks.groupEncoded != nil {
-		w.testHooks.groupEncoded(renderID, g)
+		w.testHooks.groupEncoded(renderID, g, len(g.Segments)-cached)
 	}
 	return markGroupDone(ctx, w.Pool, renderID, g)
 }

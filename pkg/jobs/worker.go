@@ -68,7 +68,7 @@ type Worker struct {
 // testHooks let tests observe the steps of a render; nil in production.
 type testHooks struct {
 	assembling   func(renderID string)
-	groupEncoded func(renderID string, g render.Group)
+	groupEncoded func(renderID string, g render.Group, encoded int) // encoded: segments not found in the cache
 }
 
 var errShutdown = errors.New("worker shutting down")
