@@ -108,8 +108,9 @@ func TestGroupsEncodedApartJoin(t *testing.T) {
 	if err := a.client.EnqueueRender(k.ctx, k.render.ID); err != nil {
 		t.Fatal(err)
 	}
-	k.waitDone(30 * time.Second)
+	seen := k.waitDone(30 * time.Second)
 	k.checkOutput(plan)
+	checkProgress(t, seen, plan.Frames)
 	by := map[string]int{}
 	for _, g := range groups {
 		names := log.groups[g.Key]
@@ -165,4 +166,24 @@ func TestLapsedGroupTakenOver(t *testing.T) {
 		t.Errorf("the held group was encoded %s after the claim, before its lease (%s) lapsed", took, ttl)
 	}
 	t.Logf("the lapsed group was taken over and done %s after the dead worker's claim", took.Round(time.Millisecond))
+}
+
+// checkProgress: frames across every group on every worker never go down, pass through the
+// middle with an ETA, and end with all of them.
+func checkProgress(t *testing.T, seen []simvid.Render, total int64) {
+	t.Helper()
+	var prev int64
+	middle := false
+	for _, r := range seen {
+		if r.FramesDone < prev || r.FramesDone > total {
+			t.Errorf("progress went from %d to %d of %d frames", prev, r.FramesDone, total)
+		}
+		if r.FramesDone > 0 && r.FramesDone < total && r.ETA > 0 && r.FramesTotal == total {
+			middle = true
+		}
+		prev = r.FramesDone
+	}
+	if !middle || prev != total {
+		t.Errorf("progress ended at %d of %d frames; saw a middle with an ETA: %v", prev, total, middle)
+	}
 }

@@ -182,18 +182,24 @@ func (k *renderKit) checkOutput(plan *render.Video) {
 	}
 }
 
-// waitDone waits for the render to finish.
-func (k *renderKit) waitDone(limit time.Duration) {
+// waitDone waits for the render to finish and returns the progress the record showed on
+// the way, one sample every 50 ms.
+func (k *renderKit) waitDone(limit time.Duration) []simvid.Render {
 	k.t.Helper()
+	var seen []simvid.Render
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		r, err := k.store.GetRender(k.ctx, k.render.ID)
-		if err == nil && simvid.Finished(r.State) {
-			return
+		if err == nil {
+			seen = append(seen, *r)
+			if simvid.Finished(r.State) {
+				return seen
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	k.t.Fatalf("render not finished after %s", limit)
+	return nil
 }
 
 // music adds a ready music asset (a tone of the given frequency) to the project.
