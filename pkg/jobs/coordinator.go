@@ -129,6 +129,11 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Video, gro
 		}
 		report(engine.Progress{Stage: engine.StageRendering, FramesDone: frames, FramesTotal: p.Frames})
 		if done == int64(len(groups)) {
+			if own != nil { // cannot happen while this worker holds a group's lease; be sure
+				if err := <-own; err != nil && !errors.Is(err, errLeaseLost) {
+					return err
+				}
+			}
 			return nil
 		}
 		if own == nil {
