@@ -18,8 +18,10 @@ type Group struct {
 // (1920x1080, veryfast, -threads 1): starting ffmpeg and writing the first frame of a segment
 // takes 0.2 s; each further frame of a hold costs 12 ms (6 ns a pixel, with the still-picture
 // tuning), of a fade 125 ms (60 ns a pixel: two inputs, xfade and real motion for x264).
-// A segment job's own fixed cost (queue pick-up at the 100 ms idle poll, record, plan) is
-// about 0.15 s; MinGroupCost keeps it under 10% of the encoding a job does.
+// A segment job's own fixed cost, measured the same way: 0.2 ms for the record, the inputs,
+// the plan, the cache check and the fan-in (SQLite on the same host), plus up to 100 ms for
+// an idle worker's poll to pick it up; 0.15 s leaves room for a remote database. MinGroupCost
+// keeps it under 10% of the encoding a job does.
 const (
 	startCost        = 0.2
 	holdPixelCost    = 6e-9
