@@ -65,6 +65,7 @@ vet:
 	@echo "==> go vet"
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./pkg/bench
+	$(GO) vet -tags scale ./pkg/scaletest
 
 clean:
 	rm -rf bin tmp .bench

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomodule/redigo/redis"
+
+	"github.com/simvid/simvid/pkg/redisx/redistest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -85,5 +88,30 @@ func TestRenderCommand(t *testing.T) {
 	}
 	if _, err := run(t, "render", a, "--resolution", "1x1", "-o", outFile); err == nil || !strings.Contains(err.Error(), "resolution") {
 		t.Fatalf("bad resolution: %v", err)
+	}
+}
+
+// doctor warns when Redis may evict keys (queue keys would be dropped) and says ok for
+// noeviction.
+func TestDoctorWarnsOnEvictingRedis(t *testing.T) {
+	testutil.Need(t, "ffmpeg", "redis-server")
+	srv := redistest.StartServer(t)
+	conn, err := redis.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, c := range []struct{ policy, want string }{
+		{"allkeys-lru", "warn  redis        maxmemory-policy is allkeys-lru"},
+		{"noeviction", "ok    redis        maxmemory-policy noeviction"},
+	} {
+		if _, err := conn.Do("CONFIG", "SET", "maxmemory-policy", c.policy); err != nil {
+			t.Fatal(err)
+		}
+		out, err := run(t, "doctor", "--data-dir", t.TempDir(), "--redis-url", srv.URL())
+		t.Logf("doctor with %s:\n%s", c.policy, out)
+		if err != nil || !strings.Contains(out, c.want) {
+			t.Fatalf("doctor with %s: err %v, output lacks %q", c.policy, err, c.want)
+		}
 	}
 }

@@ -37,7 +37,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newWork(), newAll(), newRender(), newDoctor(), newVersion())
+	root.AddCommand(newServe(), newWork(), newAll(), newRender(), newDoctor(), newBackup(), newRestore(), newVersion())
 	return root
 }
 

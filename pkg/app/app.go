@@ -87,6 +87,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	intake := media.NewIntake(a.ff, a.media, media.Limits{
 		FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
+		Decodes: cfg.Limits.IntakeConcurrency,
 	}, log)
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
 	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)

@@ -32,42 +32,10 @@ var benchSettings = map[string]any{
 // TestBench renders the reference slideshow with the hand-written ffmpeg command and with a
 // fresh `simvid all` (cold: uploads included; warm: the same project again), checks both
 // simvid videos and prints the times, ratios and peak memory.
-//
-// Environment: SIMVID_BENCH_CORPUS (default .bench/corpus of the module), SIMVID_BENCH_BIN (a
-// binary to measure instead of building tmp/simvid from the module).
 func TestBench(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 55*time.Minute)
 	defer cancel()
-	for _, tool := range []string{"ffmpeg", "ffprobe", "go", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("the benchmark needs %s: %v (run scripts/install-deps.sh bench)", tool, err)
-		}
-	}
-	root, err := ModuleRoot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logw := testWriter{t}
-	bin := os.Getenv("SIMVID_BENCH_BIN") // a prebuilt binary, e.g. a release build
-	if bin == "" {
-		if bin, err = BuildBinary(ctx, root, filepath.Join("tmp", "simvid"), logw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	corpus := os.Getenv("SIMVID_BENCH_CORPUS")
-	if corpus == "" {
-		corpus = filepath.Join(root, ".bench", "corpus")
-	}
-	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "scripts", "corpus.sh"), corpus)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scripts/corpus.sh %s: %v\n%s", corpus, err, out)
-	}
-	pics, err := filepath.Glob(filepath.Join(corpus, "images", "[0-9][0-9].*"))
-	if err != nil || len(pics) != 12 {
-		t.Fatalf("corpus %s: want the 12 numbered pictures, found %d (%v)", corpus, len(pics), err)
-	}
-	music := filepath.Join(corpus, "music.mp3")
+	root, corpus, bin, pics, music := setup(ctx, t)
 	work := t.TempDir()
 
 	ref, refOwn := runReference(ctx, t, root, corpus, filepath.Join(work, "reference.mp4"))
@@ -157,6 +125,46 @@ func TestBench(t *testing.T) {
 	for i, n := range []int{1, 2, 4} {
 		say(fmt.Sprintf("%d worker(s): render %.2f s, speedup %.2fx over 1 worker", n, renders[i], renders[0]/renders[i]))
 	}
+}
+
+// setup checks the tools, builds (or takes) the binary and makes the corpus; it returns the
+// module root, the corpus folder, the binary, the 12 pictures and the music.
+//
+// Environment: SIMVID_BENCH_CORPUS (default .bench/corpus of the module), SIMVID_BENCH_BIN (a
+// binary to measure instead of building tmp/simvid from the module).
+func setup(ctx context.Context, t *testing.T) (root, corpus, bin string, pics []string, music string) {
+	t.Helper()
+	for _, tool := range []string{"ffmpeg", "ffprobe", "go", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the benchmark needs %s: %v (run scripts/install-deps.sh bench)", tool, err)
+		}
+	}
+	root, err := ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logw := testWriter{t}
+	bin = os.Getenv("SIMVID_BENCH_BIN") // a prebuilt binary, e.g. a release build
+	if bin == "" {
+		if bin, err = BuildBinary(ctx, root, filepath.Join("tmp", "simvid"), logw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	corpus = os.Getenv("SIMVID_BENCH_CORPUS")
+	if corpus == "" {
+		corpus = filepath.Join(root, ".bench", "corpus")
+	}
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "scripts", "corpus.sh"), corpus)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/corpus.sh %s: %v\n%s", corpus, err, out)
+	}
+	pics, err = filepath.Glob(filepath.Join(corpus, "images", "[0-9][0-9].*"))
+	if err != nil || len(pics) != 12 {
+		t.Fatalf("corpus %s: want the 12 numbered pictures, found %d (%v)", corpus, len(pics), err)
+	}
+	music = filepath.Join(corpus, "music.mp3")
+	return root, corpus, bin, pics, music
 }
 
 // testWriter sends a child's output to the test log.

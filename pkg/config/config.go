@@ -57,6 +57,7 @@ type Limits struct {
 	VideoDuration     time.Duration `yaml:"video_duration"`
 	UnfinishedRenders int           `yaml:"unfinished_renders"` // per client IP
 	MinFreeDisk       Size          `yaml:"min_free_disk"`      // below it uploads get 507; 0 = no check
+	IntakeConcurrency int           `yaml:"intake_concurrency"` // pictures decoded at once per process; 0 = one per CPU
 }
 
 // RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
@@ -146,6 +147,9 @@ func Default() *Config {
 func (c *Config) resolve() {
 	if c.Workers.Video == 0 {
 		c.Workers.Video = runtime.NumCPU()
+	}
+	if c.Limits.IntakeConcurrency == 0 {
+		c.Limits.IntakeConcurrency = runtime.NumCPU()
 	}
 	if c.MetricsAddr == "off" {
 		c.MetricsAddr = ""

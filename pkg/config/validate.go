@@ -117,6 +117,7 @@ func (l Limits) check(k *checker) {
 	k.positive("limits.image_pixels", l.ImagePixels)
 	k.duration("limits.audio_duration", l.AudioDuration)
 	k.positive("limits.slides_per_render", int64(l.SlidesPerRender))
+	k.notNegative("limits.intake_concurrency", int64(l.IntakeConcurrency))
 	k.duration("limits.video_duration", l.VideoDuration)
 	k.positive("limits.unfinished_renders", int64(l.UnfinishedRenders))
 	k.notNegative("limits.min_free_disk", int64(l.MinFreeDisk))

@@ -61,8 +61,9 @@ func (b *streamBreaker) run(ctx context.Context) {
 	}
 }
 
-// cut waits until the render has made frames, then answers the stream with the render as
-// it is and ends it.
+// cut waits until the render is a few percent in (so that the bar, which shows whole
+// percents, can show the streamed value), then answers the stream with the render as it is
+// and ends it.
 func (b *streamBreaker) cut(ctx context.Context, req fetch.RequestID, id string) {
 	var view json.RawMessage
 	var r bench.Render
@@ -73,7 +74,7 @@ func (b *streamBreaker) cut(ctx context.Context, req fetch.RequestID, id string)
 			res.Body.Close()
 			_ = json.Unmarshal(view, &r)
 		}
-		if r.FramesDone > 0 || r.Finished() || ctx.Err() != nil {
+		if r.Progress >= 3 || r.Finished() || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

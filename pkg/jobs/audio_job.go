@@ -12,9 +12,13 @@ import (
 
 // audioJob makes a music asset's working copy and waveform.
 func (w *Worker) audioJob(job *work.Job) error {
-	id := job.ArgString("asset_id")
+	id, valid, err := payloadID(job, "asset_id", simvid.PrefixAudio)
 	log := w.Log.With(zap.String("asset_id", id), zap.String("job", job.ID))
-	if !simvid.ValidID(simvid.PrefixAudio, id) || job.ArgInt64("v") > PayloadVersion {
+	if err != nil {
+		log.Warn("job from a newer release", zap.Error(err))
+		return err
+	}
+	if !valid {
 		log.Error("dropping an audio job with a bad payload", zap.Any("args", job.Args))
 		return nil
 	}

@@ -4,11 +4,14 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gocraft/work"
 	"github.com/gomodule/redigo/redis"
+
+	"github.com/simvid/simvid/pkg/simvid"
 )
 
 // Queues. Each has its own gocraft/work namespace so that a pool of one queue never sees the
@@ -26,8 +29,24 @@ const (
 )
 
 // PayloadVersion is written into every job. A worker accepts payloads from this version and
-// the one before it, so serve and work of neighbouring releases can run side by side.
+// the one before it (version 0: the field absent), so serve and work of neighbouring releases
+// can run side by side. A payload newer than the worker is handed back to the queue (an
+// error, retried with backoff) for an upgraded worker, never dropped.
 const PayloadVersion = 1
+
+// errNewerPayload is returned for a job written by a newer release.
+var errNewerPayload = errors.New("job payload written by a newer simvid: leaving it to an upgraded worker")
+
+// payloadID checks a job's payload and returns the id it carries in arg. ok is false for a
+// payload that no release could run (a bad id): the caller drops it. A payload from a newer
+// release returns errNewerPayload.
+func payloadID(job *work.Job, arg, prefix string) (id string, ok bool, err error) {
+	id = job.ArgString(arg)
+	if v := job.ArgInt64("v"); v > PayloadVersion {
+		return id, true, fmt.Errorf("%w (version %d, this worker reads up to %d)", errNewerPayload, v, PayloadVersion)
+	}
+	return id, simvid.ValidID(prefix, id), nil
+}
 
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (

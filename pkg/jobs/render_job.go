@@ -21,9 +21,13 @@ var (
 
 // renderJob runs one render from the database record: the queue only carries its id.
 func (w *Worker) renderJob(job *work.Job) error {
-	id := job.ArgString("render_id")
+	id, valid, err := payloadID(job, "render_id", simvid.PrefixRender)
 	log := w.Log.With(zap.String("render_id", id), zap.String("job", job.ID))
-	if !simvid.ValidID(simvid.PrefixRender, id) || job.ArgInt64("v") > PayloadVersion {
+	if err != nil {
+		log.Warn("job from a newer release", zap.Error(err))
+		return err
+	}
+	if !valid {
 		log.Error("dropping a render job with a bad payload", zap.Any("args", job.Args))
 		return nil
 	}

@@ -153,8 +153,8 @@ func (w *Worker) backoff(job *work.Job) int64 {
 // panic, or errors past every attempt), so the record never stays unfinished forever.
 func (w *Worker) recordFinalFailure(job *work.Job, next work.NextMiddlewareFunc) error {
 	err := next()
-	if err == nil || int64(job.Fails)+1 < int64(w.Opts.MaxAttempts)+1 {
-		return err
+	if err == nil || int64(job.Fails)+1 < int64(w.Opts.MaxAttempts)+1 || errors.Is(err, errNewerPayload) {
+		return err // a newer release's job is not this release's failure: the reconciler re-enqueues its record
 	}
 	ctx := context.Background()
 	msg := "the job failed repeatedly; please try again"

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -23,23 +25,31 @@ type Limits struct {
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
 	ProbeTimeout time.Duration // per ffprobe run
+	Decodes      int           // pictures decoded at once by this Intake, across all uploads (0 = one per CPU)
 }
 
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
 const thumbnailTimeout = time.Minute
 
-// Intake checks uploads and puts them in the Store. It keeps no state of its own and is
-// safe for concurrent use. It never touches the database: callers record the Asset.
+// Intake checks uploads and puts them in the Store. It is safe for concurrent use; its only
+// state bounds the decodes running at once, so that many uploads together cannot take more
+// memory than Limits.Decodes pictures need. It never touches the database: callers record
+// the Asset.
 type Intake struct {
-	ff  *ffmpeg.Runner
-	st  *Store
-	lim Limits
-	log *zap.Logger
+	ff      *ffmpeg.Runner
+	st      *Store
+	lim     Limits
+	log     *zap.Logger
+	decodes *semaphore.Weighted
 }
 
 // NewIntake returns an Intake using ff for probes and conversions.
 func NewIntake(ff *ffmpeg.Runner, st *Store, lim Limits, log *zap.Logger) *Intake {
-	return &Intake{ff: ff, st: st, lim: lim, log: log}
+	n := lim.Decodes
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	return &Intake{ff: ff, st: st, lim: lim, log: log, decodes: semaphore.NewWeighted(int64(n))}
 }
 
 // upload is a received file in tmp/.

@@ -1,0 +1,161 @@
+package backup_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/backup"
+	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/store/storetest"
+)
+
+// A project with a picture: its row in the database and its file under the data directory.
+type sample struct {
+	project, asset string
+	bytes          []byte
+}
+
+func addSample(t *testing.T, o backup.Options, payload string) sample {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, o.DatabaseURL, o.DataDir, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ms, err := media.NewStore(o.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &simvid.Project{ID: simvid.NewID(simvid.PrefixProject)}
+	if err := st.CreateProject(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: p.ID, Kind: simvid.KindImage, State: simvid.AssetReady}
+	if err := st.CreateAsset(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	path, err := ms.Original(p.ID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(payload), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return sample{project: p.ID, asset: a.ID, bytes: []byte(payload)}
+}
+
+// present reports whether the sample's row and file are both there, with the same bytes.
+func present(t *testing.T, o backup.Options, s sample) bool {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, o.DatabaseURL, o.DataDir, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, perr := st.GetProject(ctx, s.project)
+	a, aerr := st.GetAsset(ctx, s.asset)
+	ms, _ := media.NewStore(o.DataDir)
+	path, _ := ms.Original(s.project, s.asset)
+	b, ferr := os.ReadFile(path)
+	t.Logf("  project %s: db err=%v, asset err=%v, file err=%v", s.project, perr, aerr, ferr)
+	return perr == nil && aerr == nil && a.ProjectID == s.project && ferr == nil && bytes.Equal(b, s.bytes)
+}
+
+// checkRoundTrip backs up src, restores into dst (a new, empty place) and into src over
+// later changes; it runs the same for SQLite and PostgreSQL.
+func checkRoundTrip(t *testing.T, src, dst backup.Options) {
+	ctx := context.Background()
+	kept := addSample(t, src, "picture one")
+	dir := filepath.Join(t.TempDir(), "backup")
+	m, err := backup.Create(ctx, src, dir)
+	if err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	t.Logf("backup: %+v", *m)
+	if m.Files != 1 || m.Bytes != int64(len(kept.bytes)) {
+		t.Fatalf("backup copied %d files, %d bytes; want 1 file of %d", m.Files, m.Bytes, len(kept.bytes))
+	}
+	if _, err := backup.Create(ctx, src, dir); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("second backup into the same directory: %v, want a refusal", err)
+	}
+
+	t.Log("restore into an empty database and data directory:")
+	if _, err := backup.Restore(ctx, dst, dir, false); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if !present(t, dst, kept) {
+		t.Fatal("restored copy lacks the project, its picture row or its file")
+	}
+
+	t.Log("restore over a place that holds projects:")
+	later := addSample(t, src, "picture two, made after the backup")
+	if _, err := backup.Restore(ctx, src, dir, false); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("restore over existing projects without --force: %v, want a refusal naming --force", err)
+	}
+	if !present(t, src, later) {
+		t.Fatal("a refused restore changed the existing data")
+	}
+	if _, err := backup.Restore(ctx, src, dir, true); err != nil {
+		t.Fatalf("restore --force: %v", err)
+	}
+	if !present(t, src, kept) {
+		t.Fatal("forced restore lacks the backed-up project")
+	}
+	if present(t, src, later) {
+		t.Fatal("forced restore kept a project made after the backup")
+	}
+}
+
+func TestBackupRestoreSQLite(t *testing.T) {
+	src := backup.Options{DataDir: t.TempDir(), Version: "test"}
+	dst := backup.Options{DataDir: t.TempDir()}
+	checkRoundTrip(t, src, dst)
+
+	// A SQLite backup cannot be restored into PostgreSQL, and a directory without a
+	// manifest is not a backup.
+	if _, err := backup.Restore(context.Background(), dst, t.TempDir(), false); err == nil || !strings.Contains(err.Error(), "not a simvid backup") {
+		t.Fatalf("restore from a non-backup: %v", err)
+	}
+}
+
+func TestBackupRestorePostgres(t *testing.T) {
+	srv := storetest.StartServer(t)
+	src := backup.Options{DatabaseURL: srv.URL, DataDir: t.TempDir(), Version: "test"}
+	dst := backup.Options{DatabaseURL: createDatabase(t, srv.URL, "restored"), DataDir: t.TempDir()}
+	checkRoundTrip(t, src, dst)
+}
+
+// createDatabase makes an empty database on the server of base and returns its URL.
+func createDatabase(t *testing.T, base, name string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
