@@ -27,9 +27,14 @@ func (c *Client) EnqueueSegment(ctx context.Context, renderID string, g render.G
 // number of times: a group already in the cache is only recorded, a group another worker holds
 // is left to it (the coordinator takes it over if that worker dies).
 func (w *Worker) segmentJob(job *work.Job) error {
-	id, key, idx := job.ArgString("render_id"), job.ArgString("key"), int(job.ArgInt64("group"))
+	id, valid, err := payloadID(job, "render_id", simvid.PrefixRender)
+	key, idx := job.ArgString("key"), int(job.ArgInt64("group"))
 	log := w.Log.With(zap.String("render_id", id), zap.String("job", job.ID), zap.Int("group", idx))
-	if !simvid.ValidID(simvid.PrefixRender, id) || key == "" || job.ArgInt64("v") > PayloadVersion {
+	if err != nil {
+		log.Warn("job from a newer release", zap.Error(err))
+		return err
+	}
+	if !valid || key == "" {
 		log.Error("dropping a segment job with a bad payload", zap.Any("args", job.Args))
 		return nil
 	}
