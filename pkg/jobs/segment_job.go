@@ -131,11 +131,16 @@ func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, 
 	return true, w.encodeClaimed(ctx, l, renderID, g, enc)
 }
 
-// claimGroup takes g's lease; nil when another worker holds it.
+// claimGroup takes g's lease; nil when another worker holds it or has just finished it (the
+// check under the lease closes the gap between a caller's cache check and its claim).
 func (w *Worker) claimGroup(ctx context.Context, g render.Group) (*lease, error) {
 	l, ok, err := acquireLease(ctx, w.Pool, leaseKey("segment", g.Key), w.id, w.Opts.LeaseTTL)
 	if err != nil || !ok {
 		return nil, err
+	}
+	if w.Engine.GroupDone(g) {
+		l.release()
+		return nil, nil
 	}
 	return l, nil
 }
