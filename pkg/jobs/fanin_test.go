@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -185,5 +186,35 @@ func checkProgress(t *testing.T, seen []simvid.Render, total int64) {
 	}
 	if !middle || prev != total {
 		t.Errorf("progress ended at %d of %d frames; saw a middle with an ETA: %v", prev, total, middle)
+	}
+}
+
+// A group's frame counter only rises: a takeover counting from zero again does not pull the
+// render's progress back; marking the group done sets it to the group's frames.
+func TestFrameCounterOnlyRises(t *testing.T) {
+	pool := testPool(t)
+	r := &frameReporter{pool: pool, renderID: "rnd_x", group: "g1"}
+	read := func() int64 {
+		f, err := readFanIn(context.Background(), pool, "rnd_x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.frames["g1"]
+	}
+	r.frames(40)
+	r.last = time.Time{} // skip the quarter-second throttle
+	r.frames(10)
+	if n := read(); n != 40 {
+		t.Fatalf("counter %d after 40 then 10, want 40", n)
+	}
+	if err := markGroupDone(context.Background(), pool, "rnd_x", render.Group{Key: "g1", Encoded: 75}); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := readFanIn(context.Background(), pool, "rnd_x"); !f.done["g1"] || f.frames["g1"] != 75 {
+		t.Fatalf("after done: %+v", f)
+	}
+	clearFanIn(pool, "rnd_x")
+	if f, _ := readFanIn(context.Background(), pool, "rnd_x"); len(f.done) != 0 || len(f.frames) != 0 {
+		t.Fatalf("after clear: %+v", f)
 	}
 }
