@@ -56,6 +56,14 @@ func TestVersionAndDoctor(t *testing.T) {
 	if err != nil || !strings.Contains(out, "transitions") || !strings.Contains(out, "ok    database") {
 		t.Fatalf("doctor: %v\n%s", err, out)
 	}
+	if !strings.Contains(out, "yt-dlp") {
+		t.Fatalf("doctor says nothing of yt-dlp:\n%s", out)
+	}
+	t.Setenv("SIMVID_LINKS_YT_DLP", "/nonexistent/yt-dlp")
+	out, err = run(t, "doctor", "--data-dir", t.TempDir())
+	if err != nil || !strings.Contains(out, "warn  yt-dlp") || !strings.Contains(out, "not installed") {
+		t.Fatalf("doctor without yt-dlp: %v\n%s", err, out)
+	}
 	out, err = run(t, "doctor", "--data-dir", t.TempDir(), "--redis-url", "redis://127.0.0.1:1/0")
 	if err == nil || !strings.Contains(out, "FAIL  redis") {
 		t.Fatalf("doctor with unreachable redis: %v\n%s", err, out)

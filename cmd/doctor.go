@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/config"
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/redisx"
@@ -23,7 +25,7 @@ import (
 func newDoctor() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "doctor",
-		Short: "Check that ffmpeg, Redis, the database and the data directory are usable",
+		Short: "Check that ffmpeg, Redis, the database, the data directory and yt-dlp are usable",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load(cmd.Flags(), os.LookupEnv)
@@ -66,6 +68,30 @@ func (d *doctor) run(ctx context.Context, cfg *config.Config) {
 	d.checkRedis(ctx, cfg.RedisURL)
 	d.checkDatabase(ctx, cfg)
 	d.checkDataDir(cfg)
+	d.checkYTDLP(ctx, cfg)
+}
+
+// checkYTDLP reports whether music links can be fetched. A missing yt-dlp is a warning:
+// links say so and everything else works.
+func (d *doctor) checkYTDLP(ctx context.Context, cfg *config.Config) {
+	if len(cfg.Links.AllowedHosts) == 0 {
+		d.ok("yt-dlp", "not used (links.allowed_hosts is empty)")
+		return
+	}
+	y := &fetch.YTDLP{Path: cfg.Links.YTDLP}
+	v, err := y.Version(ctx)
+	switch {
+	case errors.Is(err, fetch.ErrNotInstalled):
+		d.warn("yt-dlp", fmt.Sprintf("%s is not installed: music links from %s are refused (apt-get install yt-dlp, or set links.yt_dlp)",
+			cfg.Links.YTDLP, strings.Join(cfg.Links.AllowedHosts, ", ")))
+	case err != nil:
+		d.warn("yt-dlp", fmt.Sprintf("%s does not run: %v", cfg.Links.YTDLP, err))
+	default:
+		d.ok("yt-dlp", fmt.Sprintf("%s version %s, for %s", cfg.Links.YTDLP, v, strings.Join(cfg.Links.AllowedHosts, ", ")))
+	}
+	if cfg.Links.DirectMedia {
+		d.ok("links", "direct media links on (fetched by simvid; private addresses refused)")
+	}
 }
 
 func (d *doctor) checkFFmpeg(ctx context.Context, ff *ffmpeg.Runner) {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/apikey"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
@@ -33,6 +34,8 @@ type Deps struct {
 	ProjectTTL   time.Duration  // configured retention; the admin's setting overrides it
 	Trusted      []netip.Prefix // proxies whose X-Forwarded-Proto is believed
 	SessionTTL   time.Duration  // 0 = DefaultSessionTTL
+	Keys         *apikey.Keys   // API keys made and revoked here; nil = none
+	Private      bool           // private mode: the session cookie goes with the page's API calls too
 	Log          *zap.Logger
 }
 
@@ -87,6 +90,8 @@ func (a *Admin) Enabled() bool { return a != nil && a.check != nil }
 //	GET  /admin/api/storage; GET/PUT /admin/api/retention; POST /admin/api/cleanup {"dry_run"}
 //	GET  /admin/api/export/{projects,renders}?format=json|csv
 //	GET  /admin/api/audit            ?action=&before=&limit=
+//	GET/POST /admin/api/keys; DELETE /admin/api/keys/:id (revoke)
+//	GET  /admin/api/webhooks         ?render=&limit=  webhook delivery attempts
 //
 // Everything but the page and login needs a session (401 otherwise); every change needs
 // the session's X-CSRF-Token header (403 otherwise).
@@ -127,6 +132,10 @@ func (a *Admin) Register(e *echo.Echo) {
 	api.PUT("/retention", a.putRetention)
 	api.POST("/cleanup", a.cleanup)
 	api.GET("/export/:what", a.export)
+	api.GET("/keys", a.listKeys)
+	api.POST("/keys", a.createKey)
+	api.DELETE("/keys/:id", a.revokeKey)
+	api.GET("/webhooks", a.listWebhooks)
 	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
 }
 

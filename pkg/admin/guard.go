@@ -118,8 +118,12 @@ func (a *Admin) overTLS(r *http.Request) bool {
 }
 
 func (a *Admin) setCookie(c echo.Context, value string, maxAge int) {
+	path := "/admin"
+	if a.Private {
+		path = "/" // the page's own API calls must carry it
+	}
 	c.SetCookie(&http.Cookie{
-		Name: CookieName, Value: value, Path: "/admin", MaxAge: maxAge,
+		Name: CookieName, Value: value, Path: path, MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: a.overTLS(c.Request()),
 	})
 }

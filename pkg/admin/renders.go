@@ -102,7 +102,7 @@ func (a *Admin) retryRender(c echo.Context) error {
 	now := time.Now().UTC()
 	r := &simvid.Render{ID: simvid.NewID(simvid.PrefixRender), ProjectID: old.ProjectID, Spec: old.Spec,
 		State: simvid.StateQueued, Message: "Waiting in the queue", Warnings: []string{}, Client: "admin",
-		CreatedAt: now, UpdatedAt: now}
+		CallbackURL: old.CallbackURL, CreatedAt: now, UpdatedAt: now}
 	if err := a.store.CreateRender(ctx, r); err != nil {
 		return err
 	}

@@ -64,6 +64,10 @@ var adminRoutes = []struct {
 	{"POST", "/admin/api/cleanup", map[string]any{"dry_run": true}},
 	{"GET", "/admin/api/export/projects", nil},
 	{"GET", "/admin/api/export/renders?format=csv", nil},
+	{"GET", "/admin/api/keys", nil},
+	{"POST", "/admin/api/keys", map[string]any{"name": "table"}},
+	{"DELETE", "/admin/api/keys/key_AAAAAAAAAAAAAAAAAAAAAA", nil},
+	{"GET", "/admin/api/webhooks", nil},
 }
 
 func TestAdminRoutesNeedSessionAndCSRF(t *testing.T) {

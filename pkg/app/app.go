@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/gomodule/redigo/redis"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/apikey"
 	"github.com/simvid/simvid/pkg/config"
 	"github.com/simvid/simvid/pkg/engine"
 	"github.com/simvid/simvid/pkg/events"
@@ -22,10 +24,12 @@ import (
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/redisx"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/webhook"
 )
 
 // Roles say what one process does: serve HTTP, run queues (name -> concurrency), and whether
@@ -50,6 +54,7 @@ type App struct {
 	caps        *ffmpeg.Caps
 	metrics     *metrics.Metrics
 	svc         *service.Service
+	keys        *apikey.Keys
 	hub         *events.Hub
 	api         *httpapi.Server
 	worker      *jobs.Worker
@@ -89,10 +94,14 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
 		Decodes: cfg.Limits.IntakeConcurrency,
 	}, log)
+	links, err := a.buildLinks()
+	if err != nil {
+		return nil, err
+	}
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
 	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)
 	a.svc = &service.Service{
-		Store: a.store, Media: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions,
+		Store: a.store, Media: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions, Links: links,
 		ProjectTTL: cfg.Retention.ProjectTTL, Log: log, FFmpegVersion: a.caps.Version, StillPath: eng.StillPath,
 		Limits: service.Limits{
 			ImagesPerProject: cfg.Limits.ImagesPerProject, ProjectBytes: int64(cfg.Limits.ProjectBytes),
@@ -101,6 +110,11 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		},
 	}
 	a.svc.Notify = func(ctx context.Context, r *simvid.Render) { _ = events.Publish(ctx, a.pool, r) }
+	a.keys = &apikey.Keys{Store: a.store}
+	allow, err := ratelimit.ParseTrusted("api.webhook_allow", cfg.API.WebhookAllow)
+	if err != nil {
+		return nil, err
+	}
 	a.metrics.AddQueueDepth(a.queueDepth, jobs.Queues)
 	if roles.Serve {
 		if err := a.buildHTTP(); err != nil {
@@ -110,7 +124,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if len(roles.Queues) > 0 {
 		a.worker, err = jobs.NewWorker(jobs.Deps{
 			Pool: a.pool, Store: a.store, Media: a.media, Intake: intake,
-			Engine: eng, FFmpegVersion: a.caps.Version,
+			Engine: eng, FFmpegVersion: a.caps.Version, Links: links, Webhooks: webhook.NewSender(allow, cfg.API.WebhookTimeout),
 			Metrics: a.metrics, Log: log, Opts: a.jobOptions(),
 		}, roles.Queues)
 		if err != nil {
@@ -152,6 +166,7 @@ func (a *App) jobOptions() jobs.Options {
 		MaxAttempts: j.MaxAttempts, Backoff: j.Backoff, RenderTimeout: j.RenderTimeout, LeaseTTL: j.LeaseTTL,
 		ReconcileInterval: j.ReconcileInterval, MusicWait: j.MusicWait, ProjectTTL: a.cfg.Retention.ProjectTTL,
 		RetentionInterval: a.cfg.Retention.Interval, CacheBytes: int64(a.cfg.Retention.CacheBytes), Threads: a.cfg.FFmpeg.Threads, Parallel: runtime.NumCPU(),
+		WebhookBackoff: a.cfg.API.WebhookBackoff, WebhookRetryFor: a.cfg.API.WebhookRetryFor, PublicURL: strings.TrimSuffix(a.cfg.PublicURL, "/"),
 	}
 }
 

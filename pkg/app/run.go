@@ -38,7 +38,8 @@ func (a *App) buildHTTP() error {
 		lim = l
 	}
 	adm, err := admin.New(admin.Deps{Service: a.svc, Pool: a.pool, Password: cfg.Admin.Password.Reveal(),
-		PasswordHash: cfg.Admin.PasswordHash.Reveal(), ProjectTTL: cfg.Retention.ProjectTTL, Trusted: trusted, Log: a.log})
+		PasswordHash: cfg.Admin.PasswordHash.Reveal(), ProjectTTL: cfg.Retention.ProjectTTL, Trusted: trusted, Log: a.log,
+		Keys: a.keys, Private: cfg.API.Private})
 	if err != nil {
 		return err
 	}
@@ -48,6 +49,7 @@ func (a *App) buildHTTP() error {
 	a.api = httpapi.New(httpapi.Deps{
 		Service: a.svc, Pool: a.pool, Hub: a.hub, Limiter: lim, IPExtractor: ratelimit.IPExtractor(trusted),
 		Metrics: a.metrics, Ready: a.ready, Log: a.log, Admin: adm,
+		Keys: a.keys, Private: cfg.API.Private, AdminSession: adm.HasSession, CORSOrigins: cfg.API.CORSOrigins,
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
 	})

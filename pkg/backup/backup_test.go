@@ -26,18 +26,26 @@ type sample struct {
 	bytes          []byte
 }
 
-func addSample(t *testing.T, o backup.Options, payload string) sample {
+// open opens the database and data directory of o, closed when the test ends.
+func open(t *testing.T, o backup.Options) (store.Store, *media.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, o.DatabaseURL, o.DataDir, zap.NewNop())
+	st, err := store.Open(context.Background(), o.DatabaseURL, o.DataDir, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	ms, err := media.NewStore(o.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, ms
+}
+
+func addSample(t *testing.T, o backup.Options, payload string) sample {
+	t.Helper()
+	ctx := context.Background()
+	st, ms := open(t, o)
+	defer st.Close() // closed before a restore replaces the database
 	p := &simvid.Project{ID: simvid.NewID(simvid.PrefixProject)}
 	if err := st.CreateProject(ctx, p); err != nil {
 		t.Fatal(err)
@@ -63,14 +71,10 @@ func addSample(t *testing.T, o backup.Options, payload string) sample {
 func present(t *testing.T, o backup.Options, s sample) bool {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, o.DatabaseURL, o.DataDir, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ms := open(t, o)
 	defer st.Close()
 	_, perr := st.GetProject(ctx, s.project)
 	a, aerr := st.GetAsset(ctx, s.asset)
-	ms, _ := media.NewStore(o.DataDir)
 	path, _ := ms.Original(s.project, s.asset)
 	b, ferr := os.ReadFile(path)
 	t.Logf("  project %s: db err=%v, asset err=%v, file err=%v", s.project, perr, aerr, ferr)

@@ -20,12 +20,14 @@ type Config struct {
 
 	Log        Log        `yaml:"log"`
 	Admin      Admin      `yaml:"admin"`
+	API        API        `yaml:"api"`
 	Workers    Workers    `yaml:"workers"`
 	Limits     Limits     `yaml:"limits"`
 	RateLimits RateLimits `yaml:"rate_limits"`
 	Jobs       Jobs       `yaml:"jobs"`
 	Retention  Retention  `yaml:"retention"`
 	FFmpeg     FFmpeg     `yaml:"ffmpeg"`
+	Links      Links      `yaml:"links"`
 }
 
 // Log chooses the log encoding and the lowest level written.
@@ -38,6 +40,16 @@ type Log struct {
 type Admin struct {
 	Password     Secret `yaml:"password"`
 	PasswordHash Secret `yaml:"password_hash"`
+}
+
+// API configures the surface programs use: private mode, CORS and webhooks.
+type API struct {
+	Private         bool          `yaml:"private"`           // only API keys and logged-in admins may create projects and renders
+	CORSOrigins     []string      `yaml:"cors_origins"`      // origins whose pages may call /api/v1; "*" = any; empty = same origin only
+	WebhookAllow    []string      `yaml:"webhook_allow"`     // private ranges webhooks may still call (CIDRs)
+	WebhookTimeout  time.Duration `yaml:"webhook_timeout"`   // one webhook call
+	WebhookBackoff  time.Duration `yaml:"webhook_backoff"`   // before the second attempt, doubled per attempt up to 1h
+	WebhookRetryFor time.Duration `yaml:"webhook_retry_for"` // no attempt later than this after the first
 }
 
 // Workers is the number of jobs each queue runs at once in this process.
@@ -97,6 +109,23 @@ type FFmpeg struct {
 	ProbeTimeout time.Duration `yaml:"probe_timeout"`
 }
 
+// Links says where music may be fetched from links and how. yt-dlp fetches from
+// AllowedHosts only; other links are fetched by simvid itself when DirectMedia is on.
+type Links struct {
+	YTDLP         string        `yaml:"yt_dlp"`         // binary, a name in PATH or a path
+	AllowedHosts  []string      `yaml:"allowed_hosts"`  // exact or parent-domain matches
+	DirectMedia   bool          `yaml:"direct_media"`   // fetch other hosts' media files in Go
+	AllowNetworks []string      `yaml:"allow_networks"` // non-public CIDRs that may be dialed (tests)
+	MaxBytes      Size          `yaml:"max_bytes"`
+	MaxDuration   time.Duration `yaml:"max_duration"`
+	Timeout       time.Duration `yaml:"timeout"` // one fetch attempt
+}
+
+// LinkCaps are the effective caps of a link fetch: the smaller of the link and upload limits.
+func (c *Config) LinkCaps() (maxBytes int64, maxDuration time.Duration) {
+	return int64(min(c.Links.MaxBytes, c.Limits.FileBytes)), min(c.Links.MaxDuration, c.Limits.AudioDuration)
+}
+
 // Default returns the settings used when nothing else is given. It is what
 // config.example.yaml spells out (a test keeps the two equal).
 func Default() *Config {
@@ -107,6 +136,8 @@ func Default() *Config {
 		MetricsAddr:    "127.0.0.1:9464",
 		Log:            Log{Format: "json", Level: "info"},
 		Workers:        Workers{Video: 0, Audio: 1},
+		API: API{CORSOrigins: []string{}, WebhookAllow: []string{}, WebhookTimeout: 10 * time.Second,
+			WebhookBackoff: 30 * time.Second, WebhookRetryFor: 24 * time.Hour},
 		Limits: Limits{
 			FileBytes:         25 * MiB,
 			ProjectBytes:      1 * GiB,
@@ -137,6 +168,14 @@ func Default() *Config {
 		},
 		Retention: Retention{ProjectTTL: 720 * time.Hour, Interval: time.Hour, CacheBytes: 5 * GiB},
 		FFmpeg:    FFmpeg{FFmpeg: "ffmpeg", FFprobe: "ffprobe", ProbeTimeout: 20 * time.Second},
+		Links: Links{
+			YTDLP:         "yt-dlp",
+			AllowedHosts:  []string{"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be"},
+			AllowNetworks: []string{},
+			MaxBytes:      25 * MiB,
+			MaxDuration:   20 * time.Minute,
+			Timeout:       5 * time.Minute,
+		},
 	}
 	c.resolve()
 	return c
@@ -156,5 +195,17 @@ func (c *Config) resolve() {
 	}
 	if c.TrustedProxies == nil {
 		c.TrustedProxies = []string{}
+	}
+	if c.API.CORSOrigins == nil {
+		c.API.CORSOrigins = []string{}
+	}
+	if c.API.WebhookAllow == nil {
+		c.API.WebhookAllow = []string{}
+	}
+	if c.Links.AllowedHosts == nil {
+		c.Links.AllowedHosts = []string{}
+	}
+	if c.Links.AllowNetworks == nil {
+		c.Links.AllowNetworks = []string{}
 	}
 }

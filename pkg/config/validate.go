@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ulule/limiter/v3"
+
+	"github.com/simvid/simvid/pkg/fetch"
 )
 
 // FieldError is one setting with a bad value; Key is the dotted YAML key.
@@ -91,6 +93,7 @@ func (c *Config) Validate() error {
 	c.Limits.check(k)
 	c.RateLimits.check(k)
 	c.Jobs.check(k)
+	c.API.check(k)
 	k.notNegative("retention.project_ttl", int64(c.Retention.ProjectTTL))
 	k.duration("retention.interval", c.Retention.Interval)
 	if strings.TrimSpace(c.FFmpeg.FFmpeg) == "" {
@@ -101,6 +104,7 @@ func (c *Config) Validate() error {
 	}
 	k.notNegative("ffmpeg.threads", int64(c.FFmpeg.Threads))
 	k.duration("ffmpeg.probe_timeout", c.FFmpeg.ProbeTimeout)
+	c.checkLinks(k)
 	if len(k.errs) > 0 {
 		return &ValidationError{Fields: k.errs}
 	}
@@ -135,6 +139,24 @@ func (r RateLimits) check(k *checker) {
 			k.fail(x.key, "%q is not a rate like 20-H (a count, then S, M, H or D for second, minute, hour, day)", x.rate)
 		}
 	}
+}
+
+// checkLinks checks the link settings. The upload limits still apply to what is fetched (it
+// goes through the same intake): the smaller of the two caps wins, see LinkCaps.
+func (c *Config) checkLinks(k *checker) {
+	l := c.Links
+	if strings.TrimSpace(l.YTDLP) == "" {
+		k.fail("links.yt_dlp", "must name the yt-dlp binary")
+	}
+	if _, err := fetch.NewPolicy(l.AllowedHosts, nil); err != nil {
+		k.fail("links.allowed_hosts", "%s", strings.TrimPrefix(err.Error(), "fetch: "))
+	}
+	if _, err := fetch.NewPolicy(nil, l.AllowNetworks); err != nil {
+		k.fail("links.allow_networks", "%s", strings.TrimPrefix(err.Error(), "fetch: "))
+	}
+	k.positive("links.max_bytes", int64(l.MaxBytes))
+	k.duration("links.max_duration", l.MaxDuration)
+	k.duration("links.timeout", l.Timeout)
 }
 
 func (j Jobs) check(k *checker) {

@@ -37,6 +37,9 @@ func TestValidateNamesKeys(t *testing.T) {
 		{"public url", func(c *Config) { c.PublicURL = "video.example.com" }, "public_url: must be a URL starting with http:// or https://"},
 		{"both passwords", func(c *Config) { c.Admin.Password, c.Admin.PasswordHash = "a", "b" }, "admin: set password or password_hash, not both"},
 		{"video workers", func(c *Config) { c.Workers.Video = 0 }, "workers.video: must be at least 1"},
+		{"cors origin", func(c *Config) { c.API.CORSOrigins = []string{"https://app.example.com/path"} }, `api.cors_origins: "https://app.example.com/path" is not an origin`},
+		{"webhook allow", func(c *Config) { c.API.WebhookAllow = []string{"intranet"} }, `api.webhook_allow: "intranet" is not a CIDR or IP`},
+		{"webhook timeout", func(c *Config) { c.API.WebhookTimeout = 0 }, "api.webhook_timeout: must be positive"},
 		{"audio workers", func(c *Config) { c.Workers.Audio = -2 }, "workers.audio: must be at least 1"},
 		{"rate", func(c *Config) { c.RateLimits.Upload = "20/h" }, `rate_limits.upload: "20/h" is not a rate`},
 		{"rate period", func(c *Config) { c.RateLimits.OtherDaily = "500-W" }, "rate_limits.other_daily:"},
@@ -50,6 +53,11 @@ func TestValidateNamesKeys(t *testing.T) {
 		{"ffmpeg", func(c *Config) { c.FFmpeg.FFmpeg = " " }, "ffmpeg.ffmpeg: must name the ffmpeg binary"},
 		{"threads", func(c *Config) { c.FFmpeg.Threads = -1 }, "ffmpeg.threads: must not be negative"},
 		{"data dir", func(c *Config) { c.DataDir = "" }, "data_dir: must not be empty"},
+		{"yt-dlp", func(c *Config) { c.Links.YTDLP = "" }, "links.yt_dlp: must name the yt-dlp binary"},
+		{"link host", func(c *Config) { c.Links.AllowedHosts = []string{"youtube.com", "https://youtu.be"} }, `links.allowed_hosts: "https://youtu.be" is not a host name`},
+		{"link network", func(c *Config) { c.Links.AllowNetworks = []string{"loopback"} }, `links.allow_networks: "loopback" is not a CIDR or address`},
+		{"link bytes", func(c *Config) { c.Links.MaxBytes = 0 }, "links.max_bytes: must be positive"},
+		{"link timeout", func(c *Config) { c.Links.Timeout = 0 }, "links.timeout: must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,5 +123,18 @@ func TestTrustedNets(t *testing.T) {
 	}
 	if nets := c.TrustedNets(); !nets[1].Contains([]byte{192, 168, 1, 7}) || nets[1].Contains([]byte{192, 168, 1, 8}) {
 		t.Error("a bare IP must match exactly that address")
+	}
+}
+
+// A link fetch is held to the smaller of the link and upload caps.
+func TestLinkCaps(t *testing.T) {
+	c := Default()
+	c.Links.MaxBytes, c.Limits.FileBytes = 50*MiB, 10*MiB
+	c.Links.MaxDuration, c.Limits.AudioDuration = 5*time.Minute, 20*time.Minute
+	if b, d := c.LinkCaps(); b != int64(10*MiB) || d != 5*time.Minute {
+		t.Fatalf("LinkCaps = %d, %s", b, d)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("a link cap above the upload cap is valid (the smaller wins): %v", err)
 	}
 }

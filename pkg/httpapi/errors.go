@@ -32,6 +32,16 @@ func statusOf(code string) int {
 		return http.StatusServiceUnavailable
 	case simvid.EStorageFull:
 		return http.StatusInsufficientStorage
+	case simvid.EUnauthorized, simvid.ELoginRequired:
+		return http.StatusUnauthorized
+	case simvid.EQuota:
+		return http.StatusTooManyRequests
+	case simvid.EIdempotency:
+		return http.StatusUnprocessableEntity
+	case simvid.EInProgress:
+		return http.StatusConflict
+	case simvid.ENotImplemented:
+		return http.StatusNotImplemented
 	}
 	return http.StatusInternalServerError
 }

@@ -84,5 +84,6 @@ func (s *Server) capabilities(c echo.Context) error {
 		},
 		"defaults":         map[string]any{"output": d.Output, "defaults": d.Defaults, "transition": d.Transition, "music": d.Music},
 		"project_ttl_days": int(s.svc.ProjectTTL.Hours() / 24),
+		"music_links":      s.svc.MusicLinks(),
 	})
 }

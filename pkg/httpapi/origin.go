@@ -35,12 +35,14 @@ func (s *Server) originUploadImages(c echo.Context) error {
 	}
 	pid := firstValue(form.Value["session_id"])
 	if pid == "" {
-		p, err := s.svc.CreateProject(ctx, nil, "")
+		p, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
 		if err != nil {
 			return err
 		}
 		pid = p.ID
-	} else if _, err := s.svc.GetProject(ctx, pid); err != nil {
+	} else if p, err := s.svc.GetProject(ctx, pid); err != nil {
+		return err
+	} else if err := s.canSee(c, p, "project"); err != nil {
 		return err
 	}
 	type accepted struct {
@@ -111,7 +113,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 	if err := readJSON(c, &in, false); err != nil {
 		return err
 	}
-	if _, err := s.svc.GetProject(ctx, in.SessionID); err != nil {
+	if p, err := s.svc.GetProject(ctx, in.SessionID); err != nil || s.canSee(c, p, "session") != nil {
 		return simvid.Errorf(simvid.ENotFound, "session not found; upload the images first")
 	}
 	dur, err := originDuration(in.Duration)
@@ -140,7 +142,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 			return err
 		}
 	}
-	r, err := s.svc.StartRender(ctx, in.SessionID, c.RealIP())
+	r, err := s.svc.StartRender(ctx, in.SessionID, clientOf(c), "")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/apikey"
 	"github.com/simvid/simvid/pkg/events"
 	"github.com/simvid/simvid/pkg/metrics"
 	"github.com/simvid/simvid/pkg/service"
@@ -35,7 +36,13 @@ type Deps struct {
 	Ready       func(ctx context.Context) error // nil error: ready
 	Info        Info
 	Log         *zap.Logger
-	Admin       AdminRoutes // nil: no /admin routes
+	Admin       AdminRoutes  // nil: no /admin routes
+	Keys        *apikey.Keys // nil: no API keys (a Bearer header is refused)
+	// Private limits making projects and renders to API key holders and logged-in admins;
+	// AdminSession tells whether a request carries a live admin session.
+	Private      bool
+	AdminSession func(r *http.Request) bool
+	CORSOrigins  []string // origins allowed to call /api/v1 from a browser; "*" = any
 }
 
 // AdminRoutes registers the admin surface (pkg/admin) on the echo application.
@@ -71,6 +78,7 @@ func New(d Deps) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = d.IPExtractor
+	e.Pre(s.cors)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: func() string { return simvid.NewID("req") }}))
 	e.Use(s.recoverJSON)
 	e.Use(s.accessLog)
@@ -145,3 +153,6 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// Routes lists the registered routes (the OpenAPI test compares them with the document).
+func (s *Server) Routes() []*echo.Route { return s.e.Routes() }

@@ -67,7 +67,7 @@ func (s *Server) createProject(c echo.Context) error {
 	if err := readJSON(c, &in, true); err != nil {
 		return err
 	}
-	p, err := s.svc.CreateProject(c.Request().Context(), &in, "")
+	p, err := s.svc.CreateProject(c.Request().Context(), &in, ownerOf(c))
 	if err != nil {
 		return err
 	}
@@ -129,6 +129,14 @@ func (s *Server) updateSlide(c echo.Context) error {
 		return err
 	}
 	return s.respondProject(c, http.StatusOK, p)
+}
+
+func (s *Server) duplicateSlide(c echo.Context) error {
+	p, _, err := s.svc.DuplicateSlide(c.Request().Context(), c.Param("id"), c.Param("slide"))
+	if err != nil {
+		return err
+	}
+	return s.respondProject(c, http.StatusCreated, p)
 }
 
 func (s *Server) removeSlide(c echo.Context) error {

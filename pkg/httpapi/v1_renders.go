@@ -11,7 +11,14 @@ import (
 )
 
 func (s *Server) startRender(c echo.Context) error {
-	r, err := s.svc.StartRender(c.Request().Context(), c.Param("id"), c.RealIP())
+	var in renderOptions
+	if err := readJSON(c, &in, true); err != nil {
+		return err
+	}
+	if err := s.checkRenderOptions(c, &in); err != nil {
+		return err
+	}
+	r, err := s.svc.StartRender(c.Request().Context(), c.Param("id"), clientOf(c), in.CallbackURL)
 	if err != nil {
 		return err
 	}
@@ -80,22 +87,56 @@ func (s *Server) poster(c echo.Context) error {
 }
 
 func (s *Server) thumbnail(c echo.Context) error {
-	pid, aid := c.Param("id"), c.Param("asset")
-	if !simvid.ValidID(simvid.PrefixProject, pid) || !simvid.ValidID(simvid.PrefixImage, aid) {
-		return simvid.Errorf(simvid.ENotFound, "picture not found")
-	}
-	a, err := s.svc.Store.GetAsset(c.Request().Context(), aid)
+	a, err := s.projectAsset(c, c.Param("asset"), simvid.PrefixImage, "picture")
 	if err != nil {
 		return err
+	}
+	path, err := s.svc.Media.Thumbnail(a.ProjectID, a.ID)
+	if err != nil {
+		return err
+	}
+	return s.serveFile(c, path, "image/jpeg", "", a.ID)
+}
+
+// musicAudio serves the project's music as its 48 kHz FLAC working copy (with Range), so the
+// page can play the chosen part. The upload itself is never served.
+func (s *Server) musicAudio(c echo.Context) error {
+	p, err := s.svc.GetProject(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if len(p.Spec.Audio) == 0 {
+		return simvid.Errorf(simvid.ENotFound, "the project has no music")
+	}
+	a, err := s.projectAsset(c, p.Spec.Audio[0].Asset, simvid.PrefixAudio, "music")
+	if err != nil {
+		return err
+	}
+	if a.State != simvid.AssetReady {
+		return simvid.Errorf(simvid.EConflict, "the music is not ready yet (%s)", a.State)
+	}
+	path, err := s.svc.Media.AudioWork(a.ProjectID, a.ID)
+	if err != nil {
+		return err
+	}
+	return s.serveFile(c, path, "audio/flac", "", a.ID)
+}
+
+// projectAsset returns the asset id of the project in the route, or 404 naming what (a
+// "picture", "music") for an invalid id, an unknown one, or one of another project.
+func (s *Server) projectAsset(c echo.Context, id, prefix, what string) (*simvid.Asset, error) {
+	pid := c.Param("id")
+	if !simvid.ValidID(simvid.PrefixProject, pid) || !simvid.ValidID(prefix, id) {
+		return nil, simvid.Errorf(simvid.ENotFound, "%s not found", what)
+	}
+	a, err := s.svc.Store.GetAsset(c.Request().Context(), id)
+	if err != nil {
+		return nil, err
 	}
 	if a.ProjectID != pid {
-		return simvid.Errorf(simvid.ENotFound, "picture not found")
+		return nil, simvid.Errorf(simvid.ENotFound, "%s not found", what)
 	}
-	path, err := s.svc.Media.Thumbnail(pid, aid)
-	if err != nil {
-		return err
-	}
-	return s.serveFile(c, path, "image/jpeg", "", aid)
+	return a, nil
 }
 
 // doneRender returns a render whose video exists; others are 404 (unknown) or 409 (not done).

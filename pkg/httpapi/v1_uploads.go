@@ -193,7 +193,7 @@ func (s *Server) receiveMusic(c echo.Context, pid string) (*simvid.Project, *sim
 		}
 		got = true
 		if pid == "" {
-			np, err := s.svc.CreateProject(ctx, nil, "")
+			np, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
 			if err != nil {
 				return err
 			}

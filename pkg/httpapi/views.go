@@ -56,6 +56,9 @@ type musicView struct {
 	Start    float64   `json:"start"`
 	End      float64   `json:"end"`
 	Peaks    []float32 `json:"peaks"`
+	Source   string    `json:"source_url,omitempty"` // the link it was fetched from
+	Progress float64   `json:"progress"`             // 0..100 while fetching
+	AudioURL string    `json:"audio_url,omitempty"`  // the working copy, once ready
 }
 
 func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
@@ -79,6 +82,10 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		m := &musicView{Asset: c.Asset, Start: c.Start, End: c.End, State: simvid.AssetFailed, Error: "the music file is gone"}
 		if a := assets[c.Asset]; a != nil {
 			m.Filename, m.State, m.Error, m.Duration, m.Peaks = a.OriginalName, a.State, a.Error, a.Duration, a.Peaks
+			m.Source, m.Progress = a.SourceURL, a.Progress
+			if a.State == simvid.AssetReady {
+				m.AudioURL = "/api/v1/projects/" + p.ID + "/music/audio"
+			}
 		}
 		v.Music = m
 	}
@@ -106,10 +113,40 @@ type renderView struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	StartedAt   *time.Time `json:"started_at"`
 	FinishedAt  *time.Time `json:"finished_at"`
+	Timings     timings    `json:"timings"`
+	OutputURL   string     `json:"output_url,omitempty"`
 	VideoURL    string     `json:"video_url,omitempty"`
 	PosterURL   string     `json:"poster_url,omitempty"`
 	DownloadURL string     `json:"download_url,omitempty"`
 	EventsURL   string     `json:"events_url"`
+	WebhooksURL string     `json:"webhooks_url"`
+	CallbackURL string     `json:"callback_url,omitempty"`
+}
+
+// timings are the seconds a render spent waiting, working and in all, as far as it got.
+type timings struct {
+	Queued float64  `json:"queued"`
+	Render *float64 `json:"render"`
+	Total  *float64 `json:"total"`
+}
+
+func viewTimings(r *simvid.Render, now time.Time) timings {
+	secs := func(a, b time.Time) *float64 { v := round1(max(b.Sub(a).Seconds(), 0)); return &v }
+	var t timings
+	end := now
+	if r.FinishedAt != nil {
+		end = *r.FinishedAt
+	}
+	if r.StartedAt != nil {
+		t.Queued = *secs(r.CreatedAt, *r.StartedAt)
+		t.Render = secs(*r.StartedAt, end)
+	} else {
+		t.Queued = *secs(r.CreatedAt, end)
+	}
+	if r.FinishedAt != nil {
+		t.Total = secs(r.CreatedAt, *r.FinishedAt)
+	}
+	return t
 }
 
 func viewRender(r *simvid.Render) renderView {
@@ -118,6 +155,7 @@ func viewRender(r *simvid.Render) renderView {
 		Message: r.Message, Error: r.Error, Warnings: r.Warnings, FramesTotal: r.FramesTotal, FramesDone: r.FramesDone,
 		Duration: r.Duration, OutputSize: r.OutputSize, Attempts: r.Attempts, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
 		FinishedAt: r.FinishedAt, EventsURL: "/api/v1/renders/" + r.ID + "/events",
+		WebhooksURL: "/api/v1/renders/" + r.ID + "/webhooks", Timings: viewTimings(r, time.Now()), CallbackURL: r.CallbackURL,
 	}
 	if v.Warnings == nil {
 		v.Warnings = []string{}
@@ -125,6 +163,7 @@ func viewRender(r *simvid.Render) renderView {
 	if r.State == simvid.StateDone {
 		base := "/api/v1/renders/" + r.ID
 		v.VideoURL, v.PosterURL, v.DownloadURL = base+"/video", base+"/poster", base+"/video?download=1"
+		v.OutputURL = v.VideoURL
 	}
 	return v
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// audioJob makes a music asset's working copy and waveform.
+// audioJob makes a music asset's working copy and waveform; for music from a link it first
+// fetches it (link_job.go).
 func (w *Worker) audioJob(job *work.Job) error {
 	id, valid, err := payloadID(job, "asset_id", simvid.PrefixAudio)
 	log := w.Log.With(zap.String("asset_id", id), zap.String("job", job.ID))
@@ -41,6 +42,12 @@ func (w *Worker) audioJob(job *work.Job) error {
 	}
 	if err != nil {
 		return err
+	}
+	if a.State == simvid.AssetFetching {
+		done, err := w.fetchLink(ctx, log, job, a)
+		if !done {
+			return err
+		}
 	}
 	if a.State != simvid.AssetProcessing {
 		return nil

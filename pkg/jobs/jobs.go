@@ -51,7 +51,7 @@ func payloadID(job *work.Job, arg, prefix string) (id string, ok bool, err error
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}
-	JobsOf = map[string][]string{QueueVideo: {JobRender, JobSegment}, QueueAudio: {JobPrepareAudio}}
+	JobsOf = map[string][]string{QueueVideo: {JobRender, JobSegment}, QueueAudio: {JobPrepareAudio, JobWebhook}}
 )
 
 // Namespace returns the gocraft/work namespace of a queue.

@@ -77,7 +77,7 @@ func (w *Worker) reconcileMusic(ctx context.Context) {
 		return
 	}
 	for _, a := range assets {
-		if a.State == simvid.AssetProcessing && w.orphaned(ctx, "audio", a.ID) {
+		if (a.State == simvid.AssetProcessing || a.State == simvid.AssetFetching) && w.orphaned(ctx, "audio", a.ID) {
 			_ = w.client.EnqueuePrepareAudio(ctx, a.ID)
 		}
 	}

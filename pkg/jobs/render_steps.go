@@ -23,7 +23,24 @@ func (w *Worker) update(ctx context.Context, id string, fn func(*simvid.Render) 
 	if err := events.Publish(ctx, w.Pool, r); err != nil {
 		w.Log.Debug("publish failed; streams fall back to reading the record", zap.Error(err))
 	}
+	if simvid.Finished(r.State) {
+		w.announce(context.WithoutCancel(ctx), r)
+	}
 	return r, nil
+}
+
+// announce queues the webhook of a finished render that has one: its own callback URL, or
+// its project's API key (whose webhook URL is read when the call is made).
+func (w *Worker) announce(ctx context.Context, r *simvid.Render) {
+	if r.CallbackURL == "" {
+		p, err := w.Store.GetProject(ctx, r.ProjectID)
+		if err != nil || p.OwnerKey == "" {
+			return
+		}
+	}
+	if err := w.client.EnqueueWebhook(ctx, r.ID); err != nil {
+		w.Log.Warn("enqueue webhook", zap.String("render_id", r.ID), zap.Error(err))
+	}
 }
 
 // progressFunc returns the engine's progress callback: it writes frames, percent and ETA to

@@ -14,11 +14,13 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/webhook"
 )
 
 // Options tune the workers; they come from the configuration.
@@ -31,10 +33,13 @@ type Options struct {
 	MusicWait         time.Duration // how long a render waits for its music
 	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
 	RetentionInterval time.Duration
-	CacheBytes        int64   // render cache cap; 0 = none
-	Threads           int     // ffmpeg -threads per process; 0 = auto
-	Parallel          int     // ffmpeg processes per render job (stills)
-	GroupCost         float64 // least estimated encoding seconds per segment job; 0 = render.MinGroupCost (every worker must agree)
+	CacheBytes        int64         // render cache cap; 0 = none
+	Threads           int           // ffmpeg -threads per process; 0 = auto
+	Parallel          int           // ffmpeg processes per render job (stills)
+	GroupCost         float64       // least estimated encoding seconds per segment job; 0 = render.MinGroupCost (every worker must agree)
+	WebhookBackoff    time.Duration // wait before a webhook's second attempt, doubled per attempt (up to an hour)
+	WebhookRetryFor   time.Duration // no attempt is planned later than this after the first
+	PublicURL         string        // base of the links in webhook bodies; "" = relative links
 }
 
 // Deps are what the workers use.
@@ -44,8 +49,10 @@ type Deps struct {
 	Media         *media.Store
 	Intake        *media.Intake
 	Engine        *engine.Engine
+	Links         *fetch.Music // nil: music links fail with a clear message
 	FFmpegVersion string
 	Metrics       *metrics.Metrics // nil: none
+	Webhooks      *webhook.Sender  // calls finished renders' webhooks
 	Log           *zap.Logger
 	Opts          Options
 }
@@ -97,6 +104,7 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 			w.videoSlots = n
 		case QueueAudio:
 			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
+			p.JobWithOptions(JobWebhook, opts, w.webhookJob)
 		}
 		w.pools = append(w.pools, p)
 	}

@@ -24,59 +24,72 @@ const audioAccepted = "MP3, M4A, AAC, WAV, OGG, Opus, FLAC or WebM"
 // Audio takes in music: see the package doc. The asset comes back in state processing; the
 // audio queue runs PrepareAudio. On any error nothing is left on disk.
 func (in *Intake) Audio(ctx context.Context, projectID, name string, r io.Reader) (*simvid.Asset, error) {
-	name = DisplayName(name)
 	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixAudio), ProjectID: projectID, Kind: simvid.KindAudio,
-		State: simvid.AssetProcessing, OriginalName: name}
+		State: simvid.AssetProcessing, OriginalName: DisplayName(name)}
+	if err := in.AudioInto(ctx, a, r); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AudioInto takes in music for an asset that already exists (music fetched from a link): the
+// same checks as an upload, named by a.OriginalName; it fills size, hash, format, codec and
+// duration and puts the original in place. On any error nothing is left on disk.
+func (in *Intake) AudioInto(ctx context.Context, a *simvid.Asset, r io.Reader) error {
+	name := a.OriginalName
+	projectID := a.ProjectID
 	origPath, err := in.st.Original(projectID, a.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	up, err := in.receive(name, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer up.cleanup()
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
 	if err := refuseAudio(name, sn); err != nil {
-		return nil, err
+		return err
 	}
 	p, err := in.probe(ctx, up.path, name, "sound")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	format, ok := audioFormats[p.Format.FormatName]
 	if !ok {
-		return nil, simvid.Errorf(simvid.EUnsupported, "%s is not a sound file this server accepts (%s)", name, audioAccepted)
+		return simvid.Errorf(simvid.EUnsupported, "%s is not a sound file this server accepts (%s)", name, audioAccepted)
 	}
 	if format == "m4a" && sn.kind == sniffAV {
 		format = sn.format // m4a, mp4, mov or 3gp: ffprobe names the family only
 	}
 	st := p.Audio()
 	if st == nil {
-		return nil, simvid.Errorf(simvid.EUnprocessable, "%s has no sound in it", name)
+		return simvid.Errorf(simvid.EUnprocessable, "%s has no sound in it", name)
 	}
 	d := p.Duration()
 	if d <= 0 {
 		d = st.Seconds()
 	}
 	if d <= 0 || math.IsInf(d, 0) || math.IsNaN(d) {
-		return nil, simvid.Errorf(simvid.EUnprocessable, "%s could not be read as sound: its length is unknown", name)
+		return simvid.Errorf(simvid.EUnprocessable, "%s could not be read as sound: its length is unknown", name)
 	}
 	if lim := in.lim.AudioSeconds; lim > 0 && d > lim {
-		return nil, simvid.Errorf(simvid.ETooLarge, "%s lasts %s; the limit is %s", name, clock(math.Ceil(d)), clock(lim))
+		return simvid.Errorf(simvid.ETooLarge, "%s lasts %s; the limit is %s", name, clock(math.Ceil(d)), clock(lim))
 	}
 	a.Format, a.Codec, a.Duration = format, st.CodecName, d
 	if err := in.place([2]string{up.path, origPath}); err != nil {
-		return nil, err
+		return err
 	}
 	up.placed = true
-	a.CreatedAt = time.Now().UTC()
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now().UTC()
+	}
 	in.log.Info("audio accepted", zap.String("project_id", projectID), zap.String("asset_id", a.ID),
 		zap.String("format", a.Format), zap.String("codec", a.Codec), zap.Float64("duration", d),
 		zap.Int64("size", a.Size))
-	return a, nil
+	return nil
 }
 
 // refuseAudio says why a sniffed file is not music intake takes, or nil. Containers that may

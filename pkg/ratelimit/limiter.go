@@ -117,9 +117,17 @@ func (l *Limiter) Allow(ctx context.Context, bucket, key string) (limiter.Contex
 }
 
 func (l *Limiter) allow(ctx context.Context, bucket, key string) (limiter.Context, limiter.Rate, error) {
+	return l.allowRates(ctx, bucket, key, nil)
+}
+
+// allowRates is allow with own rates, when given, in place of the bucket's.
+func (l *Limiter) allowRates(ctx context.Context, bucket, key string, own []limiter.Rate) (limiter.Context, limiter.Rate, error) {
 	rates, ok := l.rates[bucket]
 	if !ok {
 		return limiter.Context{}, limiter.Rate{}, fmt.Errorf("ratelimit: unknown bucket %q", bucket)
+	}
+	if len(own) > 0 {
+		rates = own
 	}
 	var (
 		best     limiter.Context

@@ -38,7 +38,11 @@ func (l *Limiter) Middleware(bucket string) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			reqCtx := c.Request().Context()
 			ctx, cancel := context.WithTimeout(reqCtx, l.timeout)
-			res, rate, err := l.allow(ctx, bucket, ClientKey(c.RealIP()))
+			key, own := ClientKey(c.RealIP()), []limiter.Rate(nil)
+			if o, ok := c.Get(OverrideKey).(Override); ok {
+				key, own = o.Key, o.Rates
+			}
+			res, rate, err := l.allowRates(ctx, bucket, key, own)
 			cancel()
 			if err != nil {
 				if reqCtx.Err() != nil {
@@ -65,6 +69,17 @@ func (l *Limiter) Middleware(bucket string) echo.MiddlewareFunc {
 				rate.Limit, periodWords(rate.Period), bucketNoun(bucket), humanDuration(wait)))
 		}
 	}
+}
+
+// OverrideKey is the echo context key of an Override.
+const OverrideKey = "ratelimit.override"
+
+// Override, set on the echo context by an earlier middleware (an API key's), makes the limiter
+// count a request against Key instead of the client IP and, when Rates is set, apply those
+// rates to every bucket instead of the configured ones.
+type Override struct {
+	Key   string
+	Rates []limiter.Rate
 }
 
 // retryAfter is how long a refused client waits, in whole seconds, at least one.

@@ -28,29 +28,38 @@ func (s *Service) SetMusic(ctx context.Context, projectID, name string, r io.Rea
 		_ = s.Media.DeleteAsset(projectID, a.ID)
 		return nil, nil, err
 	}
-	if err := s.Store.CreateAsset(ctx, a); err != nil {
+	p, err = s.useMusic(ctx, p.ID, a, clip)
+	if err != nil {
 		_ = s.Media.DeleteAsset(projectID, a.ID)
 		return nil, nil, err
 	}
+	return p, a, nil
+}
+
+// useMusic records a new music asset, makes it the project's music (forgetting the one
+// before it) and queues its preparation.
+func (s *Service) useMusic(ctx context.Context, projectID string, a *simvid.Asset, clip simvid.AudioClip) (*simvid.Project, error) {
+	if err := s.Store.CreateAsset(ctx, a); err != nil {
+		return nil, err
+	}
 	var old []simvid.AudioClip
-	p, err = s.Store.UpdateProject(ctx, p.ID, func(p *simvid.Project) error {
+	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		old = p.Spec.Audio
 		p.Spec.Audio = []simvid.AudioClip{clip}
 		return nil
 	})
 	if err != nil {
 		_ = s.Store.DeleteAsset(ctx, a.ID)
-		_ = s.Media.DeleteAsset(projectID, a.ID)
-		return nil, nil, err
+		return nil, err
 	}
 	for _, c := range old {
 		s.forgetAsset(ctx, projectID, c.Asset)
 	}
 	if err := s.Queue.EnqueuePrepareAudio(ctx, a.ID); err != nil {
-		// The reconciler enqueues it once the queue is back; the upload itself is safe.
+		// The reconciler enqueues it once the queue is back; the asset itself is safe.
 		s.Log.Warn("enqueue music preparation", zap.String("asset_id", a.ID), zap.Error(err))
 	}
-	return p, a, nil
+	return p, nil
 }
 
 // UpdateMusic changes the trim of the project's music.
@@ -130,8 +139,16 @@ func (s *Service) AdoptMusic(ctx context.Context, projectID, assetID string) err
 	if a.State == simvid.AssetFailed {
 		return simvid.Errorf(simvid.EUnprocessable, "the music could not be prepared: %s", a.Error)
 	}
+	clip := simvid.AudioClip{Asset: assetID}
+	if home, err := s.Store.GetProject(ctx, a.ProjectID); err == nil {
+		for _, c := range home.Spec.Audio {
+			if c.Asset == assetID {
+				clip = c // the trim given with the music (/download_youtube's start and end)
+			}
+		}
+	}
 	_, err = s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
-		p.Spec.Audio = []simvid.AudioClip{{Asset: assetID}}
+		p.Spec.Audio = []simvid.AudioClip{clip}
 		return nil
 	})
 	return err

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -11,8 +12,9 @@ import (
 )
 
 // StartRender freezes the project's spec into a new render and queues it. client identifies
-// who asked (an IP or an API key) for the limit on unfinished renders.
-func (s *Service) StartRender(ctx context.Context, projectID, client string) (*simvid.Render, error) {
+// who asked (an IP or an API key) for the limit on unfinished renders; callback, when set, is
+// the webhook called when the render finishes.
+func (s *Service) StartRender(ctx context.Context, projectID, client, callback string) (*simvid.Render, error) {
 	p, err := s.GetProject(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -20,7 +22,52 @@ func (s *Service) StartRender(ctx context.Context, projectID, client string) (*s
 	if len(p.Spec.Slides) == 0 {
 		return nil, simvid.Errorf(simvid.EConflict, "the project has no pictures yet; add at least one")
 	}
-	spec := p.Spec
+	return s.startRender(ctx, p, p.Spec, client, callback)
+}
+
+// RenderSpec renders a full spec given in the request, whose slides and music name assets
+// already uploaded to project projectID. The project's own settings are left as they are.
+func (s *Service) RenderSpec(ctx context.Context, projectID string, spec simvid.Spec, client, callback string) (*simvid.Render, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if len(spec.Slides) == 0 {
+		return nil, simvid.Errorf(simvid.EUnprocessable, "spec.slides: give at least one slide")
+	}
+	for i := range spec.Slides {
+		sl := &spec.Slides[i]
+		if err := s.checkAsset(ctx, p.ID, sl.Asset, simvid.KindImage, fmt.Sprintf("spec.slides[%d].asset", i)); err != nil {
+			return nil, err
+		}
+		if sl.ID == "" {
+			sl.ID = simvid.NewID(simvid.PrefixSlide)
+		}
+	}
+	for i, c := range spec.Audio {
+		if err := s.checkAsset(ctx, p.ID, c.Asset, simvid.KindAudio, fmt.Sprintf("spec.audio[%d].asset", i)); err != nil {
+			return nil, err
+		}
+	}
+	return s.startRender(ctx, p, spec, client, callback)
+}
+
+func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field string) error {
+	prefix := simvid.PrefixImage
+	if kind == simvid.KindAudio {
+		prefix = simvid.PrefixAudio
+	}
+	if !simvid.ValidID(prefix, id) {
+		return simvid.Errorf(simvid.EUnprocessable, "%s: %q is not an uploaded %s's id", field, id, kind)
+	}
+	a, err := s.Store.GetAsset(ctx, id)
+	if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.ProjectID != projectID) {
+		return simvid.Errorf(simvid.EUnprocessable, "%s: %s is not a file of project %s; upload every file of one render to one project", field, id, projectID)
+	}
+	return err
+}
+
+func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvid.Spec, client, callback string) (*simvid.Render, error) {
 	spec.Normalize()
 	if err := spec.Validate(s.Transitions, s.Limits.Spec); err != nil {
 		return nil, err
@@ -47,6 +94,7 @@ func (s *Service) StartRender(ctx context.Context, projectID, client string) (*s
 	r := &simvid.Render{
 		ID: simvid.NewID(simvid.PrefixRender), ProjectID: p.ID, Spec: spec, State: simvid.StateQueued,
 		Message: "Waiting in the queue", Warnings: []string{}, Client: client, CreatedAt: now, UpdatedAt: now,
+		CallbackURL: callback,
 	}
 	if err := s.Store.CreateRender(ctx, r); err != nil {
 		return nil, err
@@ -101,5 +149,21 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 	if err := s.Queue.Cancel(ctx, id); err != nil {
 		return nil, err
 	}
+	if r.State == simvid.StateCanceled {
+		s.Finished(ctx, r)
+	}
 	return r, nil
+}
+
+// Finished queues the webhook of a render that just finished, when it has one (the queue
+// sends it once).
+func (s *Service) Finished(ctx context.Context, r *simvid.Render) {
+	if r.CallbackURL == "" {
+		if p, err := s.Store.GetProject(ctx, r.ProjectID); err != nil || p.OwnerKey == "" {
+			return
+		}
+	}
+	if err := s.Queue.EnqueueWebhook(ctx, r.ID); err != nil {
+		s.Log.Warn("enqueue webhook", zap.String("render_id", r.ID), zap.Error(err))
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
@@ -18,6 +19,8 @@ type Queue interface {
 	EnqueueRender(ctx context.Context, renderID string) error
 	EnqueuePrepareAudio(ctx context.Context, assetID string) error
 	Cancel(ctx context.Context, renderID string) error
+	// EnqueueWebhook queues the call of a finished render's webhook, once per render.
+	EnqueueWebhook(ctx context.Context, renderID string) error
 }
 
 // Limits bound what one project and one client may hold.
@@ -35,7 +38,8 @@ type Service struct {
 	Media       *media.Store
 	Intake      *media.Intake
 	Queue       Queue
-	Transitions []string // what this machine's ffmpeg offers
+	Transitions []string     // what this machine's ffmpeg offers
+	Links       *fetch.Music // music links; nil: refused
 	Limits      Limits
 	ProjectTTL  time.Duration
 	// StillPath, when set, is where the render cache keeps a still (engine.StillPath); with

@@ -168,6 +168,36 @@ func (s *Service) ReorderSlides(ctx context.Context, projectID string, order []s
 	})
 }
 
+// DuplicateSlide puts a copy of a slide (same picture, same settings, a new id) right after
+// it. The copy counts against the project's picture limit like any other slide.
+func (s *Service) DuplicateSlide(ctx context.Context, projectID, slideID string) (*simvid.Project, *simvid.Slide, error) {
+	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
+		return nil, nil, err
+	}
+	if err := checkID(simvid.PrefixSlide, slideID, "slide"); err != nil {
+		return nil, nil, err
+	}
+	var dup simvid.Slide
+	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
+		if i < 0 {
+			return simvid.Errorf(simvid.ENotFound, "slide not found")
+		}
+		if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
+			return simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.Limits.ImagesPerProject)
+		}
+		dup = p.Spec.Slides[i]
+		dup.ID = simvid.NewID(simvid.PrefixSlide)
+		dup.Focus = slices.Clone(dup.Focus)
+		p.Spec.Slides = slices.Insert(p.Spec.Slides, i+1, dup)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, &dup, nil
+}
+
 // SlidePatch is a partial change of one slide.
 type SlidePatch struct {
 	Duration   *float64   `json:"duration"`

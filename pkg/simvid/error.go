@@ -9,16 +9,22 @@ import (
 
 // Error codes. Each maps to one HTTP status in httpapi; the message is safe to show a user.
 const (
-	EInvalid       = "invalid"              // 400: malformed request
-	ENotFound      = "not_found"            // 404
-	EConflict      = "conflict"             // 409: state does not allow it (render already running...)
-	ETooLarge      = "too_large"            // 413: body, file or project over a limit
-	EUnsupported   = "unsupported"          // 415: file type not accepted
-	EUnprocessable = "unprocessable"        // 422: well-formed but unusable (bad value, undecodable file)
-	ERateLimited   = "rate_limited"         // 429
-	EUnavailable   = "unavailable"          // 503: Redis or database down, shutting down
-	EStorageFull   = "insufficient_storage" // 507: disk nearly full
-	EInternal      = "internal"             // 500: never shows its cause to the user
+	EInvalid        = "invalid"                 // 400: malformed request
+	ENotFound       = "not_found"               // 404
+	EConflict       = "conflict"                // 409: state does not allow it (render already running...)
+	ETooLarge       = "too_large"               // 413: body, file or project over a limit
+	EUnsupported    = "unsupported"             // 415: file type not accepted
+	EUnprocessable  = "unprocessable"           // 422: well-formed but unusable (bad value, undecodable file)
+	ERateLimited    = "rate_limited"            // 429
+	EUnavailable    = "unavailable"             // 503: Redis or database down, shutting down
+	EStorageFull    = "insufficient_storage"    // 507: disk nearly full
+	EInternal       = "internal"                // 500: never shows its cause to the user
+	EUnauthorized   = "unauthorized"            // 401: a bad API key, or none where one is needed
+	ELoginRequired  = "login_required"          // 401: private mode; log in or send an API key
+	EQuota          = "quota_exceeded"          // 429: an API key's renders-per-day or storage quota
+	EIdempotency    = "idempotency_mismatch"    // 422: an Idempotency-Key reused with another request
+	EInProgress     = "idempotency_in_progress" // 409: the first request with this key is still running
+	ENotImplemented = "not_implemented"         // 501: a part of a request this server cannot do yet
 )
 
 // Error is an error with a code and a message meant for people. Err, when set, is the

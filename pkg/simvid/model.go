@@ -19,8 +19,9 @@ const (
 )
 
 // Asset states: an image is ready after intake; music is ready once the audio queue has
-// made its working copy.
+// made its working copy. Music from a link is fetching until the audio queue has it.
 const (
+	AssetFetching   = "fetching"
 	AssetProcessing = "processing"
 	AssetReady      = "ready"
 	AssetFailed     = "failed"
@@ -45,6 +46,8 @@ type Asset struct {
 	Codec        string    `json:"codec,omitempty"`
 	Peaks        []float32 `json:"peaks,omitempty"` // waveform, 0..1, audio
 	CreatedAt    time.Time `json:"created_at"`
+	SourceURL    string    `json:"source_url,omitempty"` // the link music was fetched from
+	Progress     float64   `json:"progress,omitempty"`   // 0..100 while fetching
 }
 
 // Render states.
@@ -81,8 +84,9 @@ type Render struct {
 	Duration    float64    `json:"duration"` // seconds of video
 	OutputSize  int64      `json:"output_size"`
 	Attempts    int        `json:"attempts"`
-	Client      string     `json:"-"` // client key (IP or API key) for the unfinished-render limit
-	Worker      string     `json:"-"` // host:pid that ran it last
+	Client      string     `json:"-"`                      // client key (IP or API key) for the unfinished-render limit
+	CallbackURL string     `json:"callback_url,omitempty"` // webhook called when it finishes; "" = the key's, if any
+	Worker      string     `json:"-"`                      // host:pid that ran it last
 	CancelAsked bool       `json:"-"`
 	CreatedAt   time.Time  `json:"created_at"`
 	StartedAt   *time.Time `json:"started_at,omitempty"`

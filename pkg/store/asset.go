@@ -11,13 +11,13 @@ import (
 )
 
 const assetCols = `id, project_id, kind, state, error, sha256, original_name, size, format,
-	width, height, orientation, pix_fmt, duration, codec, peaks, created_at`
+	width, height, orientation, pix_fmt, duration, codec, peaks, created_at, source_url, progress`
 
 func scanAsset(row scanner) (*simvid.Asset, error) {
 	a := &simvid.Asset{}
 	err := row.Scan(&a.ID, &a.ProjectID, &a.Kind, &a.State, &a.Error, &a.SHA256, &a.OriginalName,
 		&a.Size, &a.Format, &a.Width, &a.Height, &a.Orientation, &a.PixFmt, &a.Duration, &a.Codec,
-		jsonCol{&a.Peaks}, timeCol{&a.CreatedAt})
+		jsonCol{&a.Peaks}, timeCol{&a.CreatedAt}, &a.SourceURL, &a.Progress)
 	return a, err
 }
 
@@ -33,9 +33,10 @@ func (s *sqlStore) CreateAsset(ctx context.Context, a *simvid.Asset) error {
 	if err != nil {
 		return fmt.Errorf("store: create asset: %w", err)
 	}
-	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO assets (`+assetCols+`) VALUES (`+placeholders(17)+`)`),
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO assets (`+assetCols+`) VALUES (`+placeholders(19)+`)`),
 		a.ID, a.ProjectID, a.Kind, a.State, a.Error, a.SHA256, a.OriginalName, a.Size, a.Format,
-		a.Width, a.Height, a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, s.timeArg(a.CreatedAt))
+		a.Width, a.Height, a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, s.timeArg(a.CreatedAt),
+		a.SourceURL, a.Progress)
 	if isForeignKey(err) {
 		return notFound("project")
 	}
@@ -66,9 +67,9 @@ func (s *sqlStore) UpdateAsset(ctx context.Context, id string, fn func(a *simvid
 			}
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE assets SET kind = ?, state = ?, error = ?, sha256 = ?,
 				original_name = ?, size = ?, format = ?, width = ?, height = ?, orientation = ?,
-				pix_fmt = ?, duration = ?, codec = ?, peaks = ? WHERE id = ?`),
+				pix_fmt = ?, duration = ?, codec = ?, peaks = ?, source_url = ?, progress = ? WHERE id = ?`),
 				a.Kind, a.State, a.Error, a.SHA256, a.OriginalName, a.Size, a.Format, a.Width, a.Height,
-				a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, a.ID)
+				a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, a.SourceURL, a.Progress, a.ID)
 			return err
 		})
 }

@@ -16,6 +16,7 @@ func fullAsset(projectID string) *simvid.Asset {
 		OriginalName: "My Song (1).mp3", Size: 1 << 33, Format: "mp3", Width: 640, Height: 480,
 		Orientation: 6, PixFmt: "yuvj420p", Duration: 187.254, Codec: "mp3",
 		Peaks: []float32{0, 0.1, 0.33333334, 1, 1e-5}, CreatedAt: at(2),
+		SourceURL: "https://youtu.be/dQw4w9WgXcQ?t=3", Progress: 42.5,
 	}
 }
 
@@ -41,7 +42,7 @@ func testAssetCRUD(t *testing.T, s store.Store) {
 	wantEqual(t, "image asset", gotImg, img)
 
 	upd, err := s.UpdateAsset(ctx, a.ID, func(a *simvid.Asset) error {
-		a.State, a.Error, a.Peaks = simvid.AssetReady, "", []float32{}
+		a.State, a.Error, a.Peaks, a.Progress = simvid.AssetReady, "", []float32{}, 100
 		a.ProjectID, a.CreatedAt = "prj_other", time.Time{} // not changeable
 		return nil
 	})
@@ -50,7 +51,7 @@ func testAssetCRUD(t *testing.T, s store.Store) {
 	}
 	stored, _ := s.GetAsset(ctx, a.ID)
 	wantEqual(t, "updated asset", stored, upd)
-	if stored.State != simvid.AssetReady || stored.ProjectID != p.ID || !stored.CreatedAt.Equal(a.CreatedAt) || stored.Peaks == nil {
+	if stored.State != simvid.AssetReady || stored.Progress != 100 || stored.SourceURL != a.SourceURL || stored.ProjectID != p.ID || !stored.CreatedAt.Equal(a.CreatedAt) || stored.Peaks == nil {
 		t.Fatalf("update stored %+v", stored)
 	}
 

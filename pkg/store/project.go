@@ -74,6 +74,10 @@ func (s *sqlStore) DeleteProject(ctx context.Context, id string) error {
 	return s.inTx(ctx, "delete project", func(tx *sql.Tx) error {
 		// The foreign keys cascade too; deleting the children first keeps this true even on a
 		// SQLite connection opened without foreign_keys.
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM webhook_deliveries WHERE render_id IN
+			(SELECT id FROM renders WHERE project_id = ?)`), id); err != nil {
+			return wrapErr("delete project webhook deliveries", err)
+		}
 		for _, table := range []string{"renders", "assets"} {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE project_id = ?`), id); err != nil {
 				return wrapErr("delete project "+table, err)

@@ -12,14 +12,14 @@ import (
 
 const renderCols = `id, project_id, spec, state, progress, eta, message, error, error_detail,
 	warnings, frames_total, frames_done, duration, output_size, attempts, client, worker,
-	cancel_asked, created_at, started_at, finished_at, updated_at`
+	cancel_asked, created_at, started_at, finished_at, updated_at, callback_url`
 
 func scanRender(row scanner) (*simvid.Render, error) {
 	r := &simvid.Render{}
 	err := row.Scan(&r.ID, &r.ProjectID, jsonCol{&r.Spec}, &r.State, &r.Progress, &r.ETA, &r.Message,
 		&r.Error, &r.ErrorDetail, jsonCol{&r.Warnings}, &r.FramesTotal, &r.FramesDone, &r.Duration,
 		&r.OutputSize, &r.Attempts, &r.Client, &r.Worker, &r.CancelAsked, timeCol{&r.CreatedAt},
-		nullTimeCol{&r.StartedAt}, nullTimeCol{&r.FinishedAt}, timeCol{&r.UpdatedAt})
+		nullTimeCol{&r.StartedAt}, nullTimeCol{&r.FinishedAt}, timeCol{&r.UpdatedAt}, &r.CallbackURL)
 	return r, err
 }
 
@@ -35,13 +35,13 @@ func (s *sqlStore) renderArgs(r *simvid.Render) ([]any, error) {
 	}
 	return []any{spec, r.State, r.Progress, r.ETA, r.Message, r.Error, r.ErrorDetail, warnings,
 		r.FramesTotal, r.FramesDone, r.Duration, r.OutputSize, r.Attempts, r.Client, r.Worker,
-		r.CancelAsked, s.timePtrArg(r.StartedAt), s.timePtrArg(r.FinishedAt), s.timeArg(r.UpdatedAt)}, nil
+		r.CancelAsked, s.timePtrArg(r.StartedAt), s.timePtrArg(r.FinishedAt), s.timeArg(r.UpdatedAt), r.CallbackURL}, nil
 }
 
 const renderSet = `spec = ?, state = ?, progress = ?, eta = ?, message = ?, error = ?,
 	error_detail = ?, warnings = ?, frames_total = ?, frames_done = ?, duration = ?,
 	output_size = ?, attempts = ?, client = ?, worker = ?, cancel_asked = ?, started_at = ?,
-	finished_at = ?, updated_at = ?`
+	finished_at = ?, updated_at = ?, callback_url = ?`
 
 func (s *sqlStore) CreateRender(ctx context.Context, r *simvid.Render) error {
 	if r.ID == "" {
@@ -62,7 +62,8 @@ func (s *sqlStore) CreateRender(ctx context.Context, r *simvid.Render) error {
 	args := append([]any{r.ID, r.ProjectID, s.timeArg(r.CreatedAt)}, rest...)
 	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO renders (id, project_id, created_at, spec, state,
 		progress, eta, message, error, error_detail, warnings, frames_total, frames_done, duration,
-		output_size, attempts, client, worker, cancel_asked, started_at, finished_at, updated_at)
+		output_size, attempts, client, worker, cancel_asked, started_at, finished_at, updated_at,
+		callback_url)
 		VALUES (`+placeholders(len(args))+`)`), args...)
 	if isForeignKey(err) {
 		return notFound("project")

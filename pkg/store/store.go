@@ -72,6 +72,21 @@ type Store interface {
 	// Usage counts the files the database knows by kind ("image", "audio", and "render" for
 	// finished videos) with their bytes.
 	Usage(ctx context.Context) (map[string]KindUsage, error)
+
+	// CreateAPIKey inserts k (its Hash must be unique).
+	CreateAPIKey(ctx context.Context, k *simvid.APIKey) error
+	GetAPIKey(ctx context.Context, id string) (*simvid.APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, hash string) (*simvid.APIKey, error)
+	// ListAPIKeys returns every key, revoked ones too, newest first.
+	ListAPIKeys(ctx context.Context) ([]*simvid.APIKey, error)
+	// UpdateAPIKey cannot change ID, Hash, WebhookSecret or CreatedAt.
+	UpdateAPIKey(ctx context.Context, id string, fn func(k *simvid.APIKey) error) (*simvid.APIKey, error)
+	// APIKeyUsage sums the uploads of a key's projects and counts its renders since since.
+	APIKeyUsage(ctx context.Context, keyID string, since time.Time) (KeyUsage, error)
+	// AddWebhookDelivery records one delivery attempt, setting ID.
+	AddWebhookDelivery(ctx context.Context, d *simvid.WebhookDelivery) error
+	// ListWebhookDeliveries returns attempts newest first; renderID "" = every render's.
+	ListWebhookDeliveries(ctx context.Context, renderID string, limit int) ([]*simvid.WebhookDelivery, error)
 }
 
 // ProjectFilter selects projects; zero fields select everything.

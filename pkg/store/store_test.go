@@ -49,6 +49,8 @@ func runSuite(t *testing.T, open opener) {
 		{"Settings", testSettings},
 		{"SearchRenders", testSearchRenders},
 		{"Usage", testUsage},
+		{"APIKeys", testAPIKeys},
+		{"WebhookDeliveries", testWebhookDeliveries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -308,7 +308,44 @@ loaders.audit = async () => {
     el('td', { class: 'mono', text: e.target }), el('td', { text: e.detail }), el('td', { class: 'mono', text: e.ip }))));
 };
 
+loaders.keys = async () => {
+  const [k, w] = await Promise.all([api('GET', '/admin/api/keys'), api('GET', '/admin/api/webhooks?limit=50')]);
+  $('#key-table tbody').replaceChildren(...k.keys.map((key) => el('tr', {},
+    el('td', { text: key.name }), el('td', { class: 'mono', text: `${key.prefix}…` }), el('td', { text: key.rate_limit || 'per-IP rates' }),
+    el('td', { text: key.renders_per_day || '∞' }), el('td', { text: key.storage_bytes ? bytes(key.storage_bytes) : '∞' }),
+    el('td', { text: when(key.created_at) }), el('td', { text: key.last_used_at ? when(key.last_used_at) : 'never' }),
+    el('td', {}, key.revoked_at ? el('span', { text: `revoked ${when(key.revoked_at)}` })
+      : el('button', { type: 'button', text: 'Revoke', on: { click: () => revokeKey(key) } })))));
+  $('#webhook-table tbody').replaceChildren(...w.deliveries.map((d) => el('tr', {},
+    el('td', { text: when(d.at) }), el('td', { class: 'mono', text: d.render_id }), el('td', { text: d.event }),
+    el('td', { text: String(d.attempt) }), el('td', { text: d.status ? String(d.status) : '—' }), el('td', { text: d.error }),
+    el('td', { text: d.next_at ? when(d.next_at) : '' }))));
+};
+
+async function revokeKey(key) {
+  if (!window.confirm(`Revoke the key "${key.name}"? Programs using it stop at once.`)) return;
+  try { await api('DELETE', `/admin/api/keys/${encodeURIComponent(key.id)}`); await loaders.keys(); } catch (e) { showError(e.message); }
+}
+
+async function createKey(ev) {
+  ev.preventDefault();
+  try {
+    const k = await api('POST', '/admin/api/keys', {
+      name: $('#key-name').value, webhook_url: $('#key-webhook').value, rate_limit: $('#key-rate').value,
+      renders_per_day: Number($('#key-renders').value), storage_bytes: Number($('#key-storage').value) * 1048576,
+    });
+    const box = $('#key-secret');
+    box.replaceChildren(el('p', { text: 'Copy these now: they are not shown again.' }),
+      el('p', {}, 'API key: ', el('code', { class: 'mono', text: k.secret })),
+      el('p', {}, 'Webhook secret: ', el('code', { class: 'mono', text: k.webhook_secret })));
+    box.hidden = false;
+    $('#key-form').reset();
+    await loaders.keys();
+  } catch (e) { showError(e.message); }
+}
+
 function wire() {
+  $('#key-form').addEventListener('submit', createKey);
   $('#login-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {

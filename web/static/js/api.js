@@ -31,6 +31,9 @@ function decode(status, text) {
     return body;
   }
   const err = body && typeof body === 'object' ? body.error : null;
+  if (err && err.code === 'login_required') {
+    window.dispatchEvent(new CustomEvent('simvid:login-required')); // private mode: the page asks to log in
+  }
   if (err && typeof err.message === 'string' && err.message.trim()) {
     throw new ApiError(status, String(err.code || 'error'), err.message, body);
   }
@@ -96,7 +99,9 @@ export const api = {
   putOrder: (id, order) => request('PUT', `/projects/${e(id)}/slides`, { order }),
   patchSlide: (id, slideId, patch) => request('PATCH', `/projects/${e(id)}/slides/${e(slideId)}`, patch),
   deleteSlide: (id, slideId) => request('DELETE', `/projects/${e(id)}/slides/${e(slideId)}`),
+  duplicateSlide: (id, slideId) => request('POST', `/projects/${e(id)}/slides/${e(slideId)}/duplicate`),
   uploadMusic: (id, file, onProgress) => send(`/projects/${e(id)}/music`, fileForm('audio', file), onProgress),
+  musicLink: (id, body) => request('POST', `/projects/${e(id)}/music/link`, body),
   patchMusic: (id, patch) => request('PATCH', `/projects/${e(id)}/music`, patch),
   deleteMusic: (id) => request('DELETE', `/projects/${e(id)}/music`),
   createRender: (id) => request('POST', `/projects/${e(id)}/renders`),

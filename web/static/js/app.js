@@ -6,6 +6,7 @@ import { Uploads } from './uploads.js?v={{VERSION}}';
 import { SlidesView } from './slides.js?v={{VERSION}}';
 import { SettingsView } from './settings.js?v={{VERSION}}';
 import { MusicView } from './music.js?v={{VERSION}}';
+import { MusicLinkForm } from './musiclink.js?v={{VERSION}}';
 import { RenderView } from './render.js?v={{VERSION}}';
 
 const $ = (id) => document.getElementById(id);
@@ -52,6 +53,9 @@ function makeNotify() {
     },
   };
 }
+
+// In private mode the server answers login_required: show the way to log in.
+window.addEventListener('simvid:login-required', () => { $('login-needed').hidden = false; });
 
 // wireFiles takes photos from the file input and from files dropped anywhere on the page
 // (music files dropped go to the music card).
@@ -112,6 +116,7 @@ async function boot() {
   const uploads = new Uploads(store);
   const settings = new SettingsView(store, notify);
   const music = new MusicView(store, notify);
+  const links = new MusicLinkForm(store, notify);
   new SlidesView(store, uploads, notify);
   new RenderView(store, uploads, notify);
   uploads.addEventListener('failed', (e) => notify.status(e.detail.error));
@@ -132,6 +137,7 @@ async function boot() {
     notify.error(err);
   }
   settings.init(store.caps);
+  links.init(store.caps);
   ttlNote(store);
   const id = store.savedId();
   if (id) {

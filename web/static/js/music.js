@@ -1,8 +1,13 @@
-// music.js: the music card: upload (field "audio"), the processing state (polled every
-// second), name, length and waveform, the start and end times, and removal.
+// music.js: the music card: upload (field "audio"), the fetching and processing states
+// (polled every second, with the fetch's progress), name, length and waveform, the start and
+// end times (typed, or dragged as handles over the waveform), listening to the chosen part,
+// and removal. The link form is musiclink.js.
 import { api } from './api.js?v={{VERSION}}';
 import { fmtClock, parseClock, fmtBytes } from './util.js?v={{VERSION}}';
 import { drawWaveform } from './waveform.js?v={{VERSION}}';
+
+/** busy reports whether the server is still working on the music. */
+const busy = (m) => m?.state === 'processing' || m?.state === 'fetching';
 
 export class MusicView {
   constructor(store, notify) {
@@ -23,8 +28,29 @@ export class MusicView {
     this.upload = $('music-upload');
     this.uploadBar = $('music-upload-bar');
     this.uploadFill = $('music-upload-fill');
+    this.fetchBar = $('music-fetch');
+    this.fetchFill = $('music-fetch-fill');
+    this.startHandle = $('music-start-handle');
+    this.endHandle = $('music-end-handle');
+    this.listen = $('music-listen');
+    this.audio = $('music-audio');
     this.timer = 0;
     this.sending = false;
+    for (const [handle, field] of [[this.startHandle, this.start], [this.endHandle, this.end]]) {
+      handle.addEventListener('input', () => this.dragged(handle, field));
+      handle.addEventListener('change', () => this.saveRange());
+    }
+    this.listen.addEventListener('click', () => this.toggleListen());
+    this.audio.addEventListener('timeupdate', () => {
+      const e = this.selection().end;
+      if (e && this.audio.currentTime >= e) this.stopListening();
+    });
+    this.audio.addEventListener('ended', () => this.stopListening());
+    this.audio.addEventListener('error', () => {
+      if (!this.audio.getAttribute('src')) return;
+      this.stopListening();
+      this.notify.error('The music could not be played in this browser; it will still be in the video.');
+    });
     this.input.addEventListener('change', () => {
       const file = this.input.files[0];
       this.input.value = '';
@@ -53,8 +79,13 @@ export class MusicView {
     this.length.textContent = m.duration ? `(${fmtClock(m.duration)})` : '';
     const failed = m.state === 'failed';
     const ready = m.state === 'ready';
+    const fetching = m.state === 'fetching';
+    const pct = Math.round(m.progress || 0);
     this.state.textContent = failed ? (m.error || `${name} could not be used; please try another file.`)
-      : ready ? '' : 'Preparing the music…';
+      : ready ? '' : fetching ? `Fetching the music from the link… ${pct}%` : 'Preparing the music…';
+    this.fetchBar.hidden = !fetching;
+    this.fetchFill.style.width = `${pct}%`;
+    this.fetchBar.setAttribute('aria-valuenow', String(pct));
     this.state.classList.toggle('is-error', failed);
     this.state.hidden = ready;
     this.range.hidden = !ready;
@@ -62,8 +93,11 @@ export class MusicView {
     this.canvas.setAttribute('aria-label', `Waveform of ${name}`);
     if (document.activeElement !== this.start) this.start.value = m.start ? fmtClock(m.start, true) : '';
     if (document.activeElement !== this.end) this.end.value = m.end ? fmtClock(m.end, true) : '';
+    this.listen.hidden = !ready || !m.audio_url;
+    if (!ready) this.stopListening();
+    this.syncHandles();
     this.draw();
-    if (m.state === 'processing') this.poll();
+    if (busy(m)) this.poll();
     else this.stopPolling();
   }
 
@@ -75,13 +109,72 @@ export class MusicView {
     drawWaveform(this.canvas, m.peaks, m.duration, Number.isFinite(s) ? s : m.start, Number.isFinite(e) ? e : m.end);
   }
 
-  // poll asks for the project every second while the music is being prepared.
+  // selection is the chosen part as typed so far, in seconds (end 0: the song's end).
+  selection() {
+    const m = this.music() || {};
+    const s = parseClock(this.start.value);
+    const e = parseClock(this.end.value);
+    return { start: Number.isFinite(s) ? s : m.start || 0, end: Number.isFinite(e) ? e : m.end || 0 };
+  }
+
+  // syncHandles puts the handles where the typed times are.
+  syncHandles() {
+    const m = this.music();
+    if (!m || !m.duration) return;
+    const { start, end } = this.selection();
+    for (const el of [this.startHandle, this.endHandle]) el.max = String(m.duration);
+    if (document.activeElement !== this.startHandle) this.startHandle.value = String(start);
+    if (document.activeElement !== this.endHandle) this.endHandle.value = String(end || m.duration);
+  }
+
+  // dragged follows a handle: the time field shows where it is, the handles never cross.
+  dragged(handle, field) {
+    const m = this.music();
+    if (!m) return;
+    let v = Number(handle.value);
+    if (handle === this.startHandle) v = Math.min(v, Number(this.endHandle.value) - 0.5);
+    else v = Math.max(v, Number(this.startHandle.value) + 0.5);
+    v = Math.max(0, Math.min(m.duration, Math.round(v * 10) / 10));
+    handle.value = String(v);
+    field.value = handle === this.endHandle && v >= m.duration - 0.05 ? '' : fmtClock(v, true);
+    this.draw();
+  }
+
+  toggleListen() {
+    if (!this.audio.paused) {
+      this.stopListening();
+      return;
+    }
+    const m = this.music();
+    if (!m || !m.audio_url) return;
+    if (this.audio.getAttribute('src') !== m.audio_url) this.audio.src = m.audio_url;
+    const go = () => {
+      this.audio.currentTime = this.selection().start;
+      this.audio.play().catch(() => this.stopListening());
+    };
+    if (this.audio.readyState >= 1) go();
+    else this.audio.addEventListener('loadedmetadata', go, { once: true });
+    if (this.audio.preload === 'none') {
+      this.audio.preload = 'metadata';
+      this.audio.load();
+    }
+    this.listen.textContent = '■ Stop';
+    this.listen.setAttribute('aria-pressed', 'true');
+  }
+
+  stopListening() {
+    if (!this.audio.paused) this.audio.pause();
+    this.listen.textContent = '▶ Listen to the selection';
+    this.listen.setAttribute('aria-pressed', 'false');
+  }
+
+  // poll asks for the project every second while the music is being fetched or prepared.
   poll() {
     if (this.timer) return;
     this.timer = setTimeout(async () => {
       await this.store.refresh();
       this.timer = 0;
-      if (this.music()?.state === 'processing') this.poll();
+      if (busy(this.music())) this.poll();
     }, 1000);
   }
 
@@ -142,9 +235,11 @@ export class MusicView {
       this.notify.error(problem);
       this.start.value = m.start ? fmtClock(m.start, true) : '';
       this.end.value = m.end ? fmtClock(m.end, true) : '';
+      this.syncHandles();
       this.draw();
       return;
     }
+    this.syncHandles();
     this.draw();
     if (start === (m.start || 0) && end === (m.end || 0)) return;
     try {

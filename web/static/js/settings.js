@@ -6,7 +6,7 @@ import { h, debounce, fmtSeconds } from './util.js?v={{VERSION}}';
 // Used when GET /capabilities failed, so the page still offers something sensible.
 const FALLBACK = {
   resolutions: ['1280x720', '1920x1080', '720x1280', '1080x1920', '1080x1080', '1080x1350'],
-  transitions: ['fade'], fits: ['contain', 'blur'], qualities: ['draft', 'standard', 'high'], music_fits: ['loop', 'trim'],
+  transitions: ['fade'], fits: ['contain', 'blur'], motions: ['none'], qualities: ['draft', 'standard', 'high'], music_fits: ['loop', 'trim'],
 };
 const FALLBACK_SPEC = {
   output: { resolution: '1920x1080', quality: 'standard' }, defaults: { duration: 3, fit: 'contain', background: '#000000' },
@@ -42,7 +42,11 @@ export function transitionLabel(name) {
   return name;
 }
 
-const FITS = { contain: 'Whole photo on a colour', blur: 'Whole photo on a blurred copy', cover: 'Fill the frame (crop)' };
+export const FITS = { contain: 'Whole photo on a colour', blur: 'Whole photo on a blurred copy', cover: 'Fill the frame (crop)' };
+export const MOTIONS = {
+  none: 'None (still)', auto: 'Alternate (slow zoom and pan)', 'zoom-in': 'Slow zoom in', 'zoom-out': 'Slow zoom out',
+  'pan-left': 'Pan left', 'pan-right': 'Pan right', 'pan-up': 'Pan up', 'pan-down': 'Pan down',
+};
 const QUALITIES = { draft: 'Draft (fastest)', standard: 'Standard', high: 'High (slowest)' };
 const MUSIC_FITS = { loop: 'Repeat it until the video ends', trim: 'Play it once' };
 
@@ -54,7 +58,7 @@ function merge(into, patch) {
   return into;
 }
 
-function fillSelect(sel, values, label) {
+export function fillSelect(sel, values, label) {
   sel.replaceChildren(...values.map((v) => h('option', { value: v }, label(v))));
 }
 
@@ -72,8 +76,10 @@ export class SettingsView {
     this.c = {
       resolution: $('resolution'), duration: $('duration'), fit: $('fit'), background: $('background'),
       transition: $('transition'), transitionDuration: $('transition-duration'), quality: $('quality'),
-      musicFit: $('music-fit'), fadeOut: $('music-fade-out'),
+      musicFit: $('music-fit'), fadeOut: $('music-fade-out'), motion: $('motion'),
     };
+    this.motionField = $('motion-field');
+    this.shape = { frame: $('shape-frame'), img: $('shape-img'), back: $('shape-back'), label: $('shape-label') };
     this.out = { duration: $('duration-out'), transitionDuration: $('transition-duration-out'), fadeOut: $('music-fade-out-out') };
     this.backgroundField = $('background-field');
     this.pending = {};
@@ -85,6 +91,7 @@ export class SettingsView {
     on(c.quality, 'change', (v) => ({ output: { quality: v } }));
     on(c.duration, 'input', (v) => ({ defaults: { duration: Number(v) } }));
     on(c.fit, 'change', (v) => ({ defaults: { fit: v } }));
+    on(c.motion, 'change', (v) => ({ defaults: { motion: v } }));
     on(c.background, 'change', (v) => ({ defaults: { background: v } }));
     on(c.transition, 'change', (v) => ({ transition: { name: v } }));
     on(c.transitionDuration, 'input', (v) => ({ transition: { duration: Number(v) } }));
@@ -94,6 +101,7 @@ export class SettingsView {
     store.addEventListener('change', () => {
       if (store.project && this.hasPending() && !this.save.pending()) this.flush();
       this.apply();
+      this.drawShape();
     });
   }
 
@@ -103,6 +111,9 @@ export class SettingsView {
     const c = this.c;
     fillSelect(c.resolution, k.resolutions || FALLBACK.resolutions, resolutionLabel);
     fillSelect(c.fit, k.fits || FALLBACK.fits, (v) => FITS[v] || v);
+    const motions = k.motions || FALLBACK.motions;
+    fillSelect(c.motion, motions, (v) => MOTIONS[v] || v);
+    this.motionField.hidden = motions.length < 2;
     fillSelect(c.transition, ['none', ...(k.transitions || FALLBACK.transitions).filter((t) => t !== 'none')], transitionLabel);
     fillSelect(c.quality, k.qualities || FALLBACK.qualities, (v) => QUALITIES[v] || v);
     fillSelect(c.musicFit, k.music_fits || FALLBACK.music_fits, (v) => MUSIC_FITS[v] || v);
@@ -147,6 +158,7 @@ export class SettingsView {
     setSelect(c.quality, out.quality, (v) => QUALITIES[v] || v);
     if (d.duration) c.duration.value = String(d.duration);
     setSelect(c.fit, d.fit, (v) => FITS[v] || v);
+    setSelect(c.motion, d.motion, (v) => MOTIONS[v] || v);
     if (d.background) c.background.value = d.background;
     setSelect(c.transition, t.name, transitionLabel);
     if (t.duration) c.transitionDuration.value = String(t.duration);
@@ -163,5 +175,28 @@ export class SettingsView {
     this.out.fadeOut.textContent = Number(c.fadeOut.value) ? fmtSeconds(c.fadeOut.value) : 'none';
     this.backgroundField.hidden = c.fit.value !== 'contain';
     c.transitionDuration.disabled = c.transition.value === 'none';
+    this.drawShape();
+  }
+
+  // drawShape shows the video's shape with the first photo placed as the chosen fit would
+  // place it: a live preview of size, fit and background.
+  drawShape() {
+    const c = this.c;
+    const { frame, img, back, label } = this.shape;
+    const [w, hgt] = String(c.resolution.value).split('x').map(Number);
+    if (!w || !hgt) return;
+    frame.style.aspectRatio = `${w} / ${hgt}`;
+    frame.dataset.fit = c.fit.value;
+    frame.style.backgroundColor = c.fit.value === 'contain' ? c.background.value : '#000';
+    label.textContent = resolutionLabel(c.resolution.value);
+    const first = this.store.project?.slides?.[0];
+    const src = first ? first.thumbnail_url : '';
+    for (const el of [img, back]) {
+      if (el.getAttribute('src') !== src) { if (src) el.src = src; else el.removeAttribute('src'); }
+      el.hidden = !src;
+    }
+    back.hidden = !src || c.fit.value !== 'blur';
+    const f = first?.focus?.length === 2 ? first.focus : [0.5, 0.5];
+    img.style.objectPosition = `${f[0] * 100}% ${f[1] * 100}%`;
   }
 }

@@ -1,10 +1,12 @@
-// slides.js: the photo tiles: their order (drag, arrow buttons), caption and duration,
-// removal, and the tiles of files still uploading or refused.
+// slides.js: the photo tiles: their order (drag, arrow buttons), caption, duration, fit,
+// motion and focus point (tap the photo when it fills the frame), duplicate and removal, and
+// the tiles of files still uploading or refused.
 import { api } from './api.js?v={{VERSION}}';
 import { h, fmtClock, debounce, plural } from './util.js?v={{VERSION}}';
 import { fillSlots } from './uploads.js?v={{VERSION}}';
 import { DragSort } from './dragsort.js?v={{VERSION}}';
 import { uploadTile, fillUploadTile, fillUploadProgress } from './uploadtile.js?v={{VERSION}}';
+import { FITS, MOTIONS, fillSelect } from './settings.js?v={{VERSION}}';
 
 // place makes list's children exactly nodes, in order, moving as few as it can (a moved
 // node loses keyboard focus).
@@ -105,9 +107,11 @@ export class SlidesView {
   makeTile(s) {
     const img = h('img', { alt: '', draggable: 'false', decoding: 'async' });
     const media = h('div', { class: 'tile-media' }, img,
+      h('span', { class: 'focus-dot', hidden: '' }),
       h('span', { class: 'tile-num', 'aria-hidden': 'true' }),
       h('span', { class: 'slide-handle', 'aria-hidden': 'true', title: 'Drag to move' }, '⠿'));
     img.addEventListener('error', () => media.classList.add('is-broken'));
+    img.addEventListener('load', () => { if (media.classList.contains('is-focusable')) this.render(); });
     const preview = this.uploads.takePreview(s.id);
     if (preview) {
       // Keep showing the browser's picture until the server's thumbnail has loaded.
@@ -128,9 +132,13 @@ export class SlidesView {
           h('input', { class: 'slide-caption', type: 'text', maxlength: '500', autocomplete: 'off' })),
         h('label', { class: 'mini' }, h('span', { text: 'Seconds' }),
           h('input', { class: 'slide-duration', type: 'number', min: '0.5', max: '30', step: '0.5', inputmode: 'decimal' }))),
+      h('div', { class: 'tile-looks' },
+        h('label', { class: 'mini' }, h('span', { text: 'Fit' }), h('select', { class: 'slide-fit' })),
+        h('label', { class: 'mini slide-motion-field' }, h('span', { text: 'Motion' }), h('select', { class: 'slide-motion' }))),
       h('div', { class: 'tile-actions' },
         h('button', { type: 'button', class: 'icon-btn slide-left' }, h('span', { 'aria-hidden': 'true' }, '←')),
         h('button', { type: 'button', class: 'icon-btn slide-right' }, h('span', { 'aria-hidden': 'true' }, '→')),
+        h('button', { type: 'button', class: 'icon-btn slide-dup' }, h('span', { 'aria-hidden': 'true' }, '⊕')),
         h('button', { type: 'button', class: 'icon-btn slide-remove' }, h('span', { 'aria-hidden': 'true' }, '✕'))));
   }
 
@@ -159,11 +167,81 @@ export class SlidesView {
     right.title = 'Move right';
     q('.slide-remove').setAttribute('aria-label', `Remove photo ${num} (${name})`);
     q('.slide-remove').title = 'Remove';
+    q('.slide-dup').setAttribute('aria-label', `Duplicate photo ${num}`);
+    q('.slide-dup').title = 'Duplicate';
+    this.fillLooks(li, s, num);
+  }
+
+  // fillLooks shows the slide's own fit and motion ("" = the project's) and, when the photo
+  // fills the frame, its focus point, set by tapping the photo.
+  fillLooks(li, s, num) {
+    const caps = this.store.caps || {};
+    const d = this.store.project?.spec?.defaults || {};
+    const q = (sel) => li.querySelector(sel);
+    const choices = (sel, values, labels, def, own) => {
+      const el = q(sel);
+      const want = ['', ...values];
+      if ([...el.options].map((o) => o.value).join() !== want.join()) {
+        fillSelect(el, want, (v) => (v ? labels[v] || v : 'Default'));
+      }
+      el.options[0].textContent = 'Default';
+      el.title = `Default: ${labels[def] || def || '-'}`;
+      if (document.activeElement !== el) el.value = want.includes(own || '') ? own || '' : '';
+      return el;
+    };
+    choices('.slide-fit', caps.fits || ['contain', 'blur'], FITS, d.fit, s.fit).setAttribute('aria-label', `Fit of photo ${num}`);
+    const motions = caps.motions || ['none'];
+    choices('.slide-motion', motions, MOTIONS, d.motion, s.motion).setAttribute('aria-label', `Motion of photo ${num}`);
+    q('.slide-motion-field').hidden = motions.length < 2;
+    const media = q('.tile-media');
+    const focusable = (s.fit || d.fit) === 'cover';
+    media.classList.toggle('is-focusable', focusable);
+    const img = q('img');
+    img.style.objectFit = focusable ? 'contain' : '';
+    img.title = focusable ? 'Tap the part of the photo that must stay in the frame' : '';
+    const dot = q('.focus-dot');
+    dot.hidden = !focusable;
+    if (focusable) {
+      const [fx, fy] = s.focus?.length === 2 ? s.focus : [0.5, 0.5];
+      const r = shownRect(img, media);
+      dot.style.left = `${r.x + fx * r.w}px`;
+      dot.style.top = `${r.y + fy * r.h}px`;
+    }
+  }
+
+  // setFocus turns a tap on a photo into its focus point (0..1 on each axis).
+  setFocus(e, li) {
+    const media = li.querySelector('.tile-media');
+    if (!media.classList.contains('is-focusable')) return false;
+    const img = li.querySelector('img');
+    const box = media.getBoundingClientRect();
+    const r = shownRect(img, media);
+    const clamp = (v) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
+    const focus = [clamp((e.clientX - box.left - r.x) / r.w), clamp((e.clientY - box.top - r.y) / r.h)];
+    this.patch(li.dataset.slideId, { focus });
+    this.notify.status(`Focus set to ${Math.round(focus[0] * 100)}% across, ${Math.round(focus[1] * 100)}% down.`);
+    return true;
+  }
+
+  async duplicate(id) {
+    const p = this.store.project;
+    if (!p) return;
+    try {
+      await this.store.mutate(() => api.duplicateSlide(p.id, id));
+      const i = this.order().indexOf(id);
+      this.notify.status(`Photo ${i + 1} duplicated: the copy is photo ${i + 2}.`);
+    } catch (err) {
+      this.notify.error(err);
+    }
   }
 
   onClick(e) {
     const btn = e.target.closest('button');
-    if (!btn) return;
+    if (!btn) {
+      const li = e.target.closest('.slide');
+      if (li && e.target.closest('.tile-media')) this.setFocus(e, li);
+      return;
+    }
     const up = btn.closest('.upload');
     if (up) {
       if (btn.classList.contains('upload-retry')) this.uploads.retry(up.dataset.uploadId);
@@ -176,6 +254,7 @@ export class SlidesView {
     if (btn.classList.contains('slide-left')) this.step(id, -1);
     else if (btn.classList.contains('slide-right')) this.step(id, 1);
     else if (btn.classList.contains('slide-remove')) this.remove(id);
+    else if (btn.classList.contains('slide-dup')) this.duplicate(id);
   }
 
   dismissUpload(li) {
@@ -275,6 +354,14 @@ export class SlidesView {
       this.captionSaver(id).flush();
       return;
     }
+    if (e.target.classList.contains('slide-fit')) {
+      this.patch(id, { fit: e.target.value });
+      return;
+    }
+    if (e.target.classList.contains('slide-motion')) {
+      this.patch(id, { motion: e.target.value });
+      return;
+    }
     if (!e.target.classList.contains('slide-duration')) return;
     const raw = e.target.value.trim();
     const d = raw === '' ? 0 : Number(raw);
@@ -298,4 +385,16 @@ export class SlidesView {
       this.store.refresh();
     }
   }
+}
+
+// shownRect is where an object-fit: contain image is drawn inside its box, in the box's pixels.
+function shownRect(img, box) {
+  const bw = box.clientWidth;
+  const bh = box.clientHeight;
+  const iw = img.naturalWidth || bw;
+  const ih = img.naturalHeight || bh;
+  const k = Math.min(bw / iw, bh / ih);
+  const w = iw * k;
+  const hh = ih * k;
+  return { x: (bw - w) / 2, y: (bh - hh) / 2, w, h: hh };
 }

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/fetch"
+)
+
+// buildLinks makes the music-link fetcher from the configuration: yt-dlp for the allowed
+// hosts, simvid's own client for direct media links when they are on. A missing yt-dlp is
+// not fatal: links say so and everything else works.
+func (a *App) buildLinks() (*fetch.Music, error) {
+	l := a.cfg.Links
+	ytPolicy, err := fetch.NewPolicy(l.AllowedHosts, l.AllowNetworks)
+	if err != nil {
+		return nil, err
+	}
+	maxBytes, maxDur := a.cfg.LinkCaps()
+	probeTimeout := a.cfg.FFmpeg.ProbeTimeout
+	y := &fetch.YTDLP{Path: l.YTDLP, Policy: ytPolicy, MaxBytes: maxBytes, MaxSeconds: maxDur.Seconds(),
+		Timeout: l.Timeout, TempDir: a.media.TmpDir(), Log: a.log.Named("yt-dlp"),
+		Probe: func(ctx context.Context, path string) (float64, error) {
+			p, err := a.ff.ProbeFile(ctx, path, probeTimeout, false)
+			if err != nil {
+				return 0, err
+			}
+			return p.Duration(), nil
+		}}
+	m := &fetch.Music{YTDLP: y}
+	if l.DirectMedia {
+		direct, _ := fetch.NewPolicy(nil, l.AllowNetworks)
+		m.Direct = fetch.NewClient(direct, l.Timeout)
+	}
+	if len(l.AllowedHosts) > 0 {
+		if err := y.Installed(); err != nil {
+			a.log.Warn("yt-dlp is not installed: music links will be refused until it is (apt-get install yt-dlp, or set links.yt_dlp)",
+				zap.String("yt_dlp", l.YTDLP))
+		}
+	}
+	return m, nil
+}

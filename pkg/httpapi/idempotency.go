@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// Idempotency-Key: the first answer to a POST carrying a key is kept for idempotencyTTL; a
+// retry with the same key (from the same client) gets that answer again and does nothing.
+const (
+	headerIdempotencyKey = "Idempotency-Key"
+	headerReplayed       = "Idempotent-Replayed"
+	idempotencyTTL       = 24 * time.Hour
+	idempotencyPending   = 5 * time.Minute // a first request that never finished frees its key after this
+)
+
+type storedAnswer struct {
+	Fingerprint string `json:"fp"`
+	Done        bool   `json:"done"`
+	Status      int    `json:"status,omitempty"`
+	ContentType string `json:"ctype,omitempty"`
+	Location    string `json:"location,omitempty"`
+	Body        []byte `json:"body,omitempty"`
+}
+
+// idempotent must come after the body limit in a route's middleware. A JSON body is part of
+// the request's fingerprint; an upload's is not (its multipart boundary changes on every
+// retry), so for uploads the key alone decides.
+func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		ik := req.Header.Get(headerIdempotencyKey)
+		if ik == "" || s.Pool == nil {
+			return next(c)
+		}
+		if len(ik) > 255 {
+			return simvid.Errorf(simvid.EInvalid, "Idempotency-Key: at most 255 characters")
+		}
+		fp := sha256.New()
+		fp.Write([]byte(req.Method + " " + c.Path() + " " + c.Param("id") + "\n"))
+		if !strings.HasPrefix(req.Header.Get(echo.HeaderContentType), "multipart/") {
+			body, err := io.ReadAll(req.Body)
+			if err != nil {
+				return err
+			}
+			fp.Write(body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		scope := c.RealIP()
+		if k := keyOf(c); k != nil {
+			scope = k.ID
+		}
+		sum := sha256.Sum256([]byte(scope + "\n" + ik))
+		rkey := "simvid:idem:" + hex.EncodeToString(sum[:])
+		print := hex.EncodeToString(fp.Sum(nil))
+
+		conn, err := s.Pool.GetContext(req.Context())
+		if err != nil {
+			return simvid.Wrap(simvid.EUnavailable, err, "the service cannot keep idempotency keys right now; try again")
+		}
+		defer conn.Close()
+		pending, _ := json.Marshal(storedAnswer{Fingerprint: print})
+		set, err := conn.Do("SET", rkey, pending, "NX", "PX", idempotencyPending.Milliseconds())
+		if err != nil {
+			return simvid.Wrap(simvid.EUnavailable, err, "the service cannot keep idempotency keys right now; try again")
+		}
+		if set == nil {
+			return replay(c, conn, rkey, print)
+		}
+		rec := &recorder{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = rec
+		if err := next(c); err != nil {
+			c.Error(err) // written now, through rec, so the answer can be kept
+		}
+		status := c.Response().Status
+		if status >= 500 || status == http.StatusTooManyRequests {
+			_, _ = conn.Do("DEL", rkey) // not an answer to keep: a retry may do better
+			return nil
+		}
+		done, _ := json.Marshal(storedAnswer{Fingerprint: print, Done: true, Status: status,
+			ContentType: c.Response().Header().Get(echo.HeaderContentType),
+			Location:    c.Response().Header().Get(echo.HeaderLocation), Body: rec.body.Bytes()})
+		_, _ = conn.Do("SET", rkey, done, "PX", idempotencyTTL.Milliseconds())
+		return nil
+	}
+}
+
+func replay(c echo.Context, conn redis.Conn, rkey, print string) error {
+	raw, err := redis.Bytes(conn.Do("GET", rkey))
+	var a storedAnswer
+	if err != nil || json.Unmarshal(raw, &a) != nil {
+		return simvid.Errorf(simvid.EInProgress, "a request with this Idempotency-Key is being handled; retry in a second")
+	}
+	if a.Fingerprint != print {
+		return simvid.Errorf(simvid.EIdempotency, "this Idempotency-Key was used with a different request; use a new key for a new request")
+	}
+	if !a.Done {
+		c.Response().Header().Set("Retry-After", "1")
+		return simvid.Errorf(simvid.EInProgress, "a request with this Idempotency-Key is being handled; retry in a second")
+	}
+	h := c.Response().Header()
+	h.Set(headerReplayed, "true")
+	if a.Location != "" {
+		h.Set(echo.HeaderLocation, a.Location)
+	}
+	ctype := a.ContentType
+	if ctype == "" {
+		ctype = echo.MIMEApplicationJSON
+	}
+	if a.Status == http.StatusNoContent {
+		return c.NoContent(a.Status)
+	}
+	return c.Blob(a.Status, ctype, a.Body)
+}
+
+// recorder keeps a copy of what the handler writes.
+type recorder struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.body.Len() < 1<<20 {
+		r.body.Write(b)
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/simvid/simvid/pkg/apikey"
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// renderOptions are the optional fields of POST /api/v1/projects/:id/renders.
+type renderOptions struct {
+	CallbackURL string `json:"callback_url"`
+}
+
+// checkRenderOptions checks a render request's callback and the key's renders-per-day quota.
+// A callback needs an API key: the key's webhook secret signs the calls.
+func (s *Server) checkRenderOptions(c echo.Context, in *renderOptions) error {
+	key := keyOf(c)
+	if in.CallbackURL != "" {
+		if key == nil {
+			return simvid.Errorf(simvid.EUnauthorized, "callback_url needs an API key: its webhook secret signs the calls")
+		}
+		if err := apikey.CheckURL(in.CallbackURL); err != nil {
+			return simvid.Errorf(simvid.EUnprocessable, "callback_url: %s", simvid.ErrorMessage(err))
+		}
+	}
+	if key != nil && s.Keys != nil {
+		return s.Keys.CheckRender(c.Request().Context(), key)
+	}
+	return nil
+}
+
+// listProjects lists the projects of the calling API key, most recently updated first.
+func (s *Server) listProjects(c echo.Context) error {
+	key := keyOf(c)
+	if key == nil {
+		return simvid.Errorf(simvid.EUnauthorized, "listing projects needs an API key (Authorization: Bearer sk_...)")
+	}
+	ps, err := s.svc.Store.ListProjects(c.Request().Context(), store.ProjectFilter{OwnerKey: key.ID, Limit: 500})
+	if err != nil {
+		return err
+	}
+	type item struct {
+		ID        string    `json:"id"`
+		CreatedAt time.Time `json:"created_at"`
+		UpdatedAt time.Time `json:"updated_at"`
+		Slides    int       `json:"slides"`
+		URL       string    `json:"url"`
+	}
+	out := make([]item, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, item{p.ID, p.CreatedAt, p.UpdatedAt, len(p.Spec.Slides), "/api/v1/projects/" + p.ID})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"projects": out})
+}
+
+// renderWebhooks lists every delivery attempt of a render's webhook, newest first.
+func (s *Server) renderWebhooks(c echo.Context) error {
+	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ds, err := s.svc.Store.ListWebhookDeliveries(c.Request().Context(), r.ID, 200)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"deliveries": ds})
+}
+
+// storageQuota refuses an upload that would take an API key past its storage quota.
+func (s *Server) storageQuota(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if key := keyOf(c); key != nil && s.Keys != nil {
+			if err := s.Keys.CheckStorage(c.Request().Context(), key, c.Request().ContentLength); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// specRequest is POST /api/v1/renders: a full spec whose files were uploaded before.
+type specRequest struct {
+	ProjectID   string          `json:"project_id"`
+	Spec        json.RawMessage `json:"spec"`
+	CallbackURL string          `json:"callback_url"`
+}
+
+// renderSpec renders a full spec in one call. Slides and music name assets uploaded to
+// project_id; files given by URL are not fetched yet (501).
+func (s *Server) renderSpec(c echo.Context) error {
+	var in specRequest
+	if err := readJSON(c, &in, false); err != nil {
+		return err
+	}
+	if len(in.Spec) == 0 {
+		return simvid.Errorf(simvid.EUnprocessable, "spec: give the render spec (slides with asset ids, optional audio, output...)")
+	}
+	raw, musicLink, err := takeLinks(in.Spec)
+	if err != nil {
+		return err
+	}
+	var spec simvid.Spec
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil && err != io.EOF {
+		return simvid.Errorf(simvid.EUnprocessable, "spec: %s", jsonProblem(err))
+	}
+	if in.ProjectID == "" && len(spec.Slides) > 0 {
+		if a, err := s.svc.Store.GetAsset(c.Request().Context(), spec.Slides[0].Asset); err == nil {
+			in.ProjectID = a.ProjectID
+		}
+	}
+	if !simvid.ValidID(simvid.PrefixProject, in.ProjectID) {
+		return simvid.Errorf(simvid.EUnprocessable, "project_id: name the project the files were uploaded to")
+	}
+	p, err := s.svc.GetProject(c.Request().Context(), in.ProjectID)
+	if err != nil {
+		return err
+	}
+	if err := s.canSee(c, p, "project"); err != nil {
+		return err
+	}
+	opts := renderOptions{CallbackURL: in.CallbackURL}
+	if err := s.checkRenderOptions(c, &opts); err != nil {
+		return err
+	}
+	if musicLink != "" {
+		// The link becomes the project's music: the audio queue fetches it while the render
+		// waits in preparing, as it waits for uploaded music.
+		clip := &spec.Audio[0]
+		_, a, err := s.svc.SetMusicLink(c.Request().Context(), p.ID, musicLink, clip.Start, clip.End)
+		if err != nil {
+			return err
+		}
+		clip.Asset = a.ID
+	}
+	r, err := s.svc.RenderSpec(c.Request().Context(), p.ID, spec, clientOf(c), in.CallbackURL)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/renders/"+r.ID)
+	return c.JSON(http.StatusAccepted, viewRender(r))
+}
+
+// takeLinks takes the files a spec names by URL out of it. Music by link is fetched by the
+// audio queue (one clip at most, as a project has one music); pictures by link are not
+// supported yet (501).
+func takeLinks(spec json.RawMessage) (json.RawMessage, string, error) {
+	var m map[string]any
+	if err := json.Unmarshal(spec, &m); err != nil {
+		return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec: must be an object")
+	}
+	slides, _ := m["slides"].([]any)
+	for _, sl := range slides {
+		if o, ok := sl.(map[string]any); ok && o["url"] != nil {
+			return nil, "", simvid.Errorf(simvid.ENotImplemented, "pictures by URL are not supported yet (the safe fetcher does not take pictures): upload them with POST /api/v1/projects/{id}/images and name them by asset id")
+		}
+	}
+	audio, _ := m["audio"].([]any)
+	link := ""
+	for i, a := range audio {
+		o, ok := a.(map[string]any)
+		if !ok || o["url"] == nil {
+			continue
+		}
+		u, ok := o["url"].(string)
+		if !ok || i > 0 || len(audio) > 1 {
+			return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec.audio: music by url must be the only clip, and its url a string")
+		}
+		if o["asset"] != nil {
+			return nil, "", simvid.Errorf(simvid.EUnprocessable, "spec.audio[0]: give an asset or a url, not both")
+		}
+		link = u
+		delete(o, "url")
+	}
+	if link == "" {
+		return spec, "", nil
+	}
+	raw, err := json.Marshal(m)
+	return raw, link, err
+}
