@@ -62,7 +62,7 @@ func TestBench(t *testing.T) {
 
 	// Cold: everything a person does, from an empty server to the downloaded video.
 	start := time.Now()
-	projectID, renderID, phases, err := coldRun(ctx, c, pics, music, filepath.Join(work, "cold.mp4"))
+	projectID, renderID, phases, coldRender, err := coldRun(ctx, c, pics, music, filepath.Join(work, "cold.mp4"))
 	coldSec := time.Since(start).Seconds()
 	if err != nil {
 		t.Fatalf("cold run: %v\n%s", err, tail(logPath))
@@ -77,17 +77,53 @@ func TestBench(t *testing.T) {
 	}
 	warm := Measure{"simvid warm", time.Since(start).Seconds(), sampler.Reset()}
 
+	// One picture replaced: only the segments showing it are encoded again.
+	picEdit, picSec, picID, err := editRun(ctx, c, projectID, filepath.Join(work, "picture.mp4"), func() error {
+		return replacePicture(ctx, c, projectID, changedSlide, pics[changedSlide], work)
+	})
+	if err != nil {
+		t.Fatalf("one-picture run: %v\n%s", err, tail(logPath))
+	}
+	onePic := Measure{"one picture changed", picSec, sampler.Reset()}
+
+	// Music only: a fade-in added; no video is encoded, the music is made again and muxed.
+	_, musicSec, musicID, err := editRun(ctx, c, projectID, filepath.Join(work, "music.mp4"), func() error {
+		_, err := c.PatchSettings(ctx, projectID, map[string]any{"music": map[string]any{"fade_in": 1.0}})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("music-only run: %v\n%s", err, tail(logPath))
+	}
+	musicOnly := Measure{"music only changed", musicSec, sampler.Reset()}
+
 	say := func(s string) { t.Log(s); fmt.Println(s) }
 	say(fmt.Sprintf("simvid bench: 12 pictures at %dx%d, %g s each, %g s fade, music; %d frames",
 		benchWidth, benchHeight, benchSeconds, benchFade, benchFrames))
-	for _, line := range Table(ref, cold, warm) {
+	for _, line := range Table(ref, cold, warm, onePic, musicOnly) {
 		say(line)
 	}
 	say(fmt.Sprintf("cold phases: %s", phases))
+	say(fmt.Sprintf("re-renders against the cold render (%.2f s): one picture %.2fx (its upload and edit %.2f s more), music only %.2fx",
+		coldRender, picSec/coldRender, picEdit, musicSec/coldRender))
 	say(fmt.Sprintf("reference: ffmpeg alone %s s by its own clock; output %s", refOwn, refFacts))
 
-	for name, path := range map[string]string{renderID: "cold.mp4", warmID: "warm.mp4"} {
+	for name, path := range map[string]string{renderID: "cold.mp4", warmID: "warm.mp4", picID: "picture.mp4", musicID: "music.mp4"} {
 		checkVideo(t, name, probeVideo(ctx, t, filepath.Join(work, path)))
+	}
+
+	// Worker processes: serve plus 1, 2 and 4 `simvid work` on a real Redis, each cold.
+	runs := []Measure{ref}
+	var renders []float64
+	for _, n := range []int{1, 2, 4} {
+		m, r := workerRun(ctx, t, bin, n, pics, music, work)
+		runs, renders = append(runs, m), append(renders, r)
+	}
+	say("worker processes (serve + N `simvid work --concurrency=1`, real redis-server; memory: sum of the processes' peaks):")
+	for _, line := range Table(runs...) {
+		say(line)
+	}
+	for i, n := range []int{1, 2, 4} {
+		say(fmt.Sprintf("%d worker(s): render %.2f s, speedup %.2fx over 1 worker", n, renders[i], renders[0]/renders[i]))
 	}
 }
 

@@ -147,6 +147,18 @@ func (c *Client) PatchSettings(ctx context.Context, id string, settings any) (*P
 	return &p, c.doJSON(ctx, http.MethodPatch, "/api/v1/projects/"+id+"/settings", settings, &p)
 }
 
+// OrderSlides sets the order of the project's slides (every slide id once).
+func (c *Client) OrderSlides(ctx context.Context, id string, order []string) (*Project, error) {
+	var p Project
+	return &p, c.doJSON(ctx, http.MethodPut, "/api/v1/projects/"+id+"/slides", map[string]any{"order": order}, &p)
+}
+
+// DeleteSlide removes a slide from the project.
+func (c *Client) DeleteSlide(ctx context.Context, id, slideID string) (*Project, error) {
+	var p Project
+	return &p, c.doJSON(ctx, http.MethodDelete, "/api/v1/projects/"+id+"/slides/"+slideID, nil, &p)
+}
+
 // UploadImages sends the files, in order, in one multipart request (field "images"). It
 // fails when any file was refused, naming it.
 func (c *Client) UploadImages(ctx context.Context, id string, paths ...string) (*UploadResult, error) {

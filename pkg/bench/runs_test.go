@@ -50,42 +50,44 @@ func runReference(ctx context.Context, t *testing.T, root, corpus, out string) (
 }
 
 // coldRun creates the project, uploads the pictures in order and the music, waits for the
-// music, renders and downloads. It returns a short account of where the time went.
-func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (projectID, renderID, phases string, err error) {
+// music, renders and downloads. It returns a short account of where the time went and the
+// seconds of the render alone (start to downloaded file).
+func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (projectID, renderID, phases string, renderSec float64, err error) {
 	start := time.Now()
 	p, err := c.CreateProject(ctx)
 	if err != nil {
-		return "", "", "", err
+		return "", "", "", 0, err
 	}
 	if _, err := c.PatchSettings(ctx, p.ID, benchSettings); err != nil {
-		return p.ID, "", "", err
+		return p.ID, "", "", 0, err
 	}
 	for i := 0; i < len(pics); i += uploadBatch {
 		if _, err := c.UploadImages(ctx, p.ID, pics[i:min(i+uploadBatch, len(pics))]...); err != nil {
-			return p.ID, "", "", err
+			return p.ID, "", "", 0, err
 		}
 	}
 	images := time.Since(start)
 	if _, err := c.UploadMusic(ctx, p.ID, music); err != nil {
-		return p.ID, "", "", err
+		return p.ID, "", "", 0, err
 	}
 	got, err := c.WaitMusic(ctx, p.ID, pollEvery)
 	if err != nil {
-		return p.ID, "", "", err
+		return p.ID, "", "", 0, err
 	}
 	for i, s := range got.Slides {
 		if i >= len(pics) || s.Filename != filepath.Base(pics[i]) {
-			return p.ID, "", "", fmt.Errorf("slide %d is %q, want %q (upload order lost)", i+1, s.Filename, filepath.Base(pics[min(i, len(pics)-1)]))
+			return p.ID, "", "", 0, fmt.Errorf("slide %d is %q, want %q (upload order lost)", i+1, s.Filename, filepath.Base(pics[min(i, len(pics)-1)]))
 		}
 	}
 	if len(got.Slides) != len(pics) {
-		return p.ID, "", "", fmt.Errorf("project has %d slides, want %d", len(got.Slides), len(pics))
+		return p.ID, "", "", 0, fmt.Errorf("project has %d slides, want %d", len(got.Slides), len(pics))
 	}
 	intake := time.Since(start)
 	renderID, err = renderAndDownload(ctx, c, p.ID, dst)
+	renderSec = (time.Since(start) - intake).Seconds()
 	phases = fmt.Sprintf("pictures uploaded %.2f s, music ready %.2f s, rendered and downloaded %.2f s",
-		images.Seconds(), intake.Seconds(), (time.Since(start) - intake).Seconds())
-	return p.ID, renderID, phases, err
+		images.Seconds(), intake.Seconds(), renderSec)
+	return p.ID, renderID, phases, renderSec, err
 }
 
 // renderAndDownload starts a render of the project, waits for it and saves the video.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"time"
 
 	"go.uber.org/zap"
@@ -90,14 +89,7 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 	}
 
 	tr.setStage(StageRendering)
-	enc := p.Encoder
-	enc.Threads = job.Threads
-	if enc.Threads <= 0 {
-		// x264's own default (1.5 threads per core) in each of several processes
-		// oversubscribes the CPU: on 2 cores, 2 processes at -threads 2 render the 12-slide
-		// 1080p reference in 19 s, at x264's default in 45 s.
-		enc.Threads = max(1, runtime.NumCPU()/par)
-	}
+	enc := EncoderFor(p, job.Threads, par)
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(par)
 	var audioPath string

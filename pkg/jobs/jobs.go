@@ -24,6 +24,7 @@ const (
 // Job names.
 const (
 	JobRender       = "render"
+	JobSegment      = "segment" // one group of a render's segments
 	JobPrepareAudio = "prepare_audio"
 	JobFetchImage   = "fetch_image" // a picture given by link, on the audio queue
 )
@@ -51,7 +52,7 @@ func payloadID(job *work.Job, arg, prefix string) (id string, ok bool, err error
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}
-	JobsOf = map[string][]string{QueueVideo: {JobRender}, QueueAudio: {JobPrepareAudio, JobFetchImage, JobWebhook}}
+	JobsOf = map[string][]string{QueueVideo: {JobRender, JobSegment}, QueueAudio: {JobPrepareAudio, JobFetchImage, JobWebhook}}
 )
 
 // Namespace returns the gocraft/work namespace of a queue.

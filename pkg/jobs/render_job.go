@@ -9,7 +9,6 @@ import (
 	"github.com/gocraft/work"
 	"go.uber.org/zap"
 
-	"github.com/simvid/simvid/pkg/engine"
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -112,11 +111,8 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if err != nil {
 		return err
 	}
-	job := engine.Job{
-		Plan: plan, ImagePaths: paths.images, AudioPaths: paths.audio, Output: out, Poster: poster,
-		Parallel: w.Opts.Parallel, Threads: w.Opts.Threads,
-	}
-	res, err := w.Engine.Run(ctx, job, w.progressFunc(ctx, id, time.Now()))
+	res, err := w.coordinate(ctx, renderSteps{id: id, plan: plan, paths: paths, output: out, poster: poster,
+		progress: w.progressFunc(ctx, id, time.Now())}, log)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 	"github.com/simvid/simvid/pkg/webhook"
@@ -34,7 +35,8 @@ type Options struct {
 	RetentionInterval time.Duration
 	CacheBytes        int64         // render cache cap; 0 = none
 	Threads           int           // ffmpeg -threads per process; 0 = auto
-	Parallel          int           // ffmpeg processes per render job
+	Parallel          int           // ffmpeg processes per render job (stills)
+	GroupCost         float64       // least estimated encoding seconds per segment job; 0 = render.MinGroupCost (every worker must agree)
 	WebhookBackoff    time.Duration // wait before a webhook's second attempt, doubled per attempt (up to an hour)
 	WebhookRetryFor   time.Duration // no attempt is planned later than this after the first
 	PublicURL         string        // base of the links in webhook bodies; "" = relative links
@@ -65,6 +67,15 @@ type Worker struct {
 	stopBase context.CancelCauseFunc
 	running  sync.WaitGroup
 	periodic context.CancelFunc
+
+	videoSlots int // video jobs this process runs at once: ffmpeg threads share the cores among them
+	testHooks  testHooks
+}
+
+// testHooks let tests observe the steps of a render; nil in production.
+type testHooks struct {
+	assembling   func(renderID string)
+	groupEncoded func(renderID string, g render.Group, encoded int) // encoded: segments not found in the cache
 }
 
 var errShutdown = errors.New("worker shutting down")
@@ -89,6 +100,8 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 		switch queue {
 		case QueueVideo:
 			p.JobWithOptions(JobRender, opts, w.renderJob)
+			p.JobWithOptions(JobSegment, opts, w.segmentJob)
+			w.videoSlots = n
 		case QueueAudio:
 			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
 			p.JobWithOptions(JobFetchImage, opts, w.imageLinkJob)

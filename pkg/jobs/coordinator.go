@@ -1,0 +1,175 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/render"
+)
+
+// fanInPoll is how often the coordinator looks at its render's groups.
+const fanInPoll = 150 * time.Millisecond
+
+// renderSteps is what a coordinator needs of a planned render.
+type renderSteps struct {
+	id       string
+	plan     *render.Video
+	paths    inputPaths
+	output   string
+	poster   string
+	progress func(engine.Progress)
+}
+
+// coordinate runs a render across the video workers: it prepares the stills, queues each
+// group of segments as a segment job, encodes itself every group nobody has claimed (and
+// every group whose worker's lease lapsed), waits until all groups are in the cache, then
+// joins them with the music and makes the poster. Only the holder of the render's lease
+// runs this, so the final file is assembled once per attempt.
+func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger) (*engine.Result, error) {
+	p := s.plan
+	report := s.progress
+	if report == nil {
+		report = func(engine.Progress) {}
+	}
+	report(engine.Progress{Stage: engine.StagePreparing, FramesTotal: p.Frames})
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, w.Opts.Parallel))
+	for _, st := range p.Stills {
+		g.Go(func() error {
+			_, err := w.Engine.PrepareStill(gctx, st, s.paths.images[st.Asset])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	groups := p.Groups(w.Opts.GroupCost)
+	cached := 0
+	for _, gr := range groups {
+		if w.Engine.GroupDone(gr) {
+			cached += len(gr.Segments)
+			if err := markGroupDone(ctx, w.Pool, s.id, gr); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if len(groups) > 1 { // a lone group is the coordinator's own
+			if err := w.client.EnqueueSegment(ctx, s.id, gr); err != nil {
+				return nil, err
+			}
+		}
+	}
+	report(engine.Progress{Stage: engine.StageRendering, FramesTotal: p.Frames})
+
+	audio := make(chan error, 1)
+	var audioPath string
+	go func() {
+		var err error
+		if p.Audio != nil {
+			audioPath, err = w.Engine.PrepareAudio(ctx, p.Audio, s.paths.audio[p.Audio.Asset])
+		}
+		audio <- err
+	}()
+	if err := w.waitGroups(ctx, s.id, p, groups, report, log); err != nil {
+		<-audio
+		return nil, err
+	}
+	if err := <-audio; err != nil {
+		return nil, err
+	}
+
+	report(engine.Progress{Stage: engine.StageFinalizing, FramesDone: p.Frames, FramesTotal: p.Frames})
+	if w.testHooks.assembling != nil {
+		w.testHooks.assembling(s.id)
+	}
+	size, err := w.Engine.Assemble(ctx, p, audioPath, s.output)
+	if err != nil {
+		return nil, err
+	}
+	if s.poster != "" {
+		if err := w.Engine.Poster(ctx, p, s.poster); err != nil {
+			return nil, err
+		}
+	}
+	clearFanIn(w.Pool, s.id)
+	return &engine.Result{Frames: p.Frames, Duration: p.Duration, Size: size, Warnings: p.Warnings, Cached: cached}, nil
+}
+
+// waitGroups returns when every group is in the cache, encoding one group at a time itself:
+// the other video slots of this and every other worker take the queued segment jobs.
+func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Video, groups []render.Group,
+	report func(engine.Progress), log *zap.Logger) error {
+	enc := engine.EncoderFor(p, w.Opts.Threads, w.videoSlots)
+	var own chan error // non-nil while this worker encodes a group
+	ownKey := ""
+	tick := time.NewTicker(fanInPoll)
+	defer tick.Stop()
+	for {
+		f, err := readFanIn(ctx, w.Pool, id)
+		if err != nil {
+			if own != nil {
+				<-own
+			}
+			return err
+		}
+		var done, frames int64
+		for _, gr := range groups {
+			if f.done[gr.Key] || (gr.Key != ownKey && w.Engine.GroupDone(gr)) {
+				done++
+				frames += gr.Frames
+			} else if gr.Encoded > 0 {
+				frames += min(gr.Frames, f.frames[gr.Key]*gr.Frames/gr.Encoded)
+			}
+		}
+		report(engine.Progress{Stage: engine.StageRendering, FramesDone: frames, FramesTotal: p.Frames})
+		if done == int64(len(groups)) {
+			if own != nil { // cannot happen while this worker holds a group's lease; be sure
+				if err := <-own; err != nil && !errors.Is(err, errLeaseLost) {
+					return err
+				}
+			}
+			return nil
+		}
+		if own == nil {
+			// Claim the first group that is neither done nor held; a held group is
+			// skipped until its worker finishes it or its lease lapses (the worker died).
+			for _, gr := range groups {
+				if f.done[gr.Key] || w.Engine.GroupDone(gr) {
+					continue
+				}
+				l, err := w.claimGroup(ctx, gr)
+				if err != nil {
+					return err
+				}
+				if l != nil {
+					ch := make(chan error, 1)
+					own, ownKey = ch, gr.Key
+					go func() { ch <- w.encodeClaimed(ctx, l, id, gr, enc) }()
+					break
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if own != nil {
+				<-own
+			}
+			return context.Cause(ctx)
+		case err := <-own:
+			own, ownKey = nil, ""
+			if err != nil && !errors.Is(err, errLeaseLost) {
+				return err
+			}
+			if err == nil {
+				log.Debug("coordinator encoded a group")
+			}
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+
+	"github.com/simvid/simvid/pkg/render"
+)
+
+// A render's fan-in state in Redis: the set of its groups whose segments are all in the
+// cache, and a hash of frames written per group while workers encode. Both are idempotent
+// (SADD, HSET of a count that only ever means "at least this many"), so retried, duplicated
+// or crashed group jobs cannot make a render count a group twice or miss one. They are keyed
+// by group key, which covers the segments' content, so a retry of the render reuses them.
+func doneKey(renderID string) string   { return "simvid:fanin:done:" + renderID }
+func framesKey(renderID string) string { return "simvid:fanin:frames:" + renderID }
+
+// fanInTTL bounds how long the state of an abandoned render stays in Redis.
+const fanInTTL = 24 * time.Hour
+
+// markGroupDone records that every segment of g is in the cache.
+func markGroupDone(ctx context.Context, pool *redis.Pool, renderID string, g render.Group) error {
+	conn, err := pool.GetContext(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	defer conn.Close()
+	_ = conn.Send("MULTI")
+	_ = conn.Send("SADD", doneKey(renderID), g.Key)
+	_ = conn.Send("HSET", framesKey(renderID), g.Key, g.Encoded)
+	_ = conn.Send("PEXPIRE", doneKey(renderID), fanInTTL.Milliseconds())
+	_ = conn.Send("PEXPIRE", framesKey(renderID), fanInTTL.Milliseconds())
+	if _, err := conn.Do("EXEC"); err != nil {
+		return fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	return nil
+}
+
+// fanIn is what Redis knows about a render's groups.
+type fanIn struct {
+	done   map[string]bool
+	frames map[string]int64
+}
+
+func readFanIn(ctx context.Context, pool *redis.Pool, renderID string) (fanIn, error) {
+	f := fanIn{done: map[string]bool{}, frames: map[string]int64{}}
+	conn, err := pool.GetContext(ctx)
+	if err != nil {
+		return f, fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	defer conn.Close()
+	members, err := redis.Strings(conn.Do("SMEMBERS", doneKey(renderID)))
+	if err != nil {
+		return f, fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	for _, m := range members {
+		f.done[m] = true
+	}
+	if f.frames, err = redis.Int64Map(conn.Do("HGETALL", framesKey(renderID))); err != nil {
+		return f, fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	return f, nil
+}
+
+// clearFanIn drops a finished render's state.
+func clearFanIn(pool *redis.Pool, renderID string) {
+	conn := pool.Get()
+	defer conn.Close()
+	_, _ = conn.Do("DEL", doneKey(renderID), framesKey(renderID))
+}
+
+// frameReporter writes a group's frame count to Redis at most four times a second; it never
+// lowers it (a takeover starts its count from zero while the hash holds the dead worker's).
+type frameReporter struct {
+	pool     *redis.Pool
+	renderID string
+	group    string
+	mu       sync.Mutex
+	last     time.Time
+}
+
+func (r *frameReporter) frames(n int64) {
+	r.mu.Lock()
+	if time.Since(r.last) < 250*time.Millisecond {
+		r.mu.Unlock()
+		return
+	}
+	r.last = time.Now()
+	r.mu.Unlock()
+	conn := r.pool.Get()
+	defer conn.Close()
+	_, _ = raiseScript.Do(conn, framesKey(r.renderID), r.group, n, fanInTTL.Milliseconds())
+}
+
+// raiseScript sets a hash field to a count unless it holds a larger one.
+var raiseScript = redis.NewScript(1, `
+local cur = tonumber(redis.call("HGET", KEYS[1], ARGV[1]) or "0")
+if tonumber(ARGV[2]) > cur then
+  redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+end
+redis.call("PEXPIRE", KEYS[1], ARGV[3])
+return 1`)

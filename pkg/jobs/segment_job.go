@@ -1,0 +1,173 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gocraft/work"
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/engine"
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// EnqueueSegment queues the encoding of one group of a render's segments. The payload names
+// the group by index and key; the worker plans the render again and checks the key.
+func (c *Client) EnqueueSegment(ctx context.Context, renderID string, g render.Group) error {
+	if _, err := c.video.Enqueue(JobSegment, work.Q{"render_id": renderID, "group": g.Index,
+		"key": g.Key, "v": PayloadVersion}); err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", JobSegment, err)
+	}
+	return nil
+}
+
+// segmentJob encodes one group of a render's segments into the cache. It is safe to run any
+// number of times: a group already in the cache is only recorded, a group another worker holds
+// is left to it (the coordinator takes it over if that worker dies).
+func (w *Worker) segmentJob(job *work.Job) error {
+	id, valid, err := payloadID(job, "render_id", simvid.PrefixRender)
+	key, idx := job.ArgString("key"), int(job.ArgInt64("group"))
+	log := w.Log.With(zap.String("render_id", id), zap.String("job", job.ID), zap.Int("group", idx))
+	if err != nil {
+		log.Warn("job from a newer release", zap.Error(err))
+		return err
+	}
+	if !valid || key == "" {
+		log.Error("dropping a segment job with a bad payload", zap.Any("args", job.Args))
+		return nil
+	}
+	ctx, cancel := context.WithCancelCause(w.base)
+	defer cancel(nil)
+	if w.Opts.RenderTimeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, w.Opts.RenderTimeout)
+		defer stop()
+	}
+	go w.watchCancel(ctx, id, cancel)
+	r, err := w.Store.GetRender(ctx, id)
+	if simvid.IsCode(err, simvid.ENotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if simvid.Finished(r.State) || r.CancelAsked {
+		return nil
+	}
+	in, paths, err := w.gatherInputs(ctx, r, w.assetAsIs)
+	if err != nil {
+		log.Info("segment job: inputs unavailable; the render job will report it", zap.Error(err))
+		return nil
+	}
+	plan, err := render.Plan(in)
+	if err != nil {
+		return nil // the render job fails with the same error
+	}
+	groups := plan.Groups(w.Opts.GroupCost)
+	if idx < 0 || idx >= len(groups) || groups[idx].Key != key {
+		log.Warn("segment job does not match the render's plan; dropping it")
+		return nil
+	}
+	g := groups[idx]
+	if w.Engine.GroupDone(g) {
+		return markGroupDone(ctx, w.Pool, id, g)
+	}
+	w.Metrics.Busy(QueueVideo, 1)
+	defer w.Metrics.Busy(QueueVideo, -1)
+	if err := w.prepareGroupStills(ctx, plan, g, paths); err != nil {
+		return w.groupFailed(ctx, err, log)
+	}
+	ran, err := w.runGroup(ctx, id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots))
+	if err != nil {
+		return w.groupFailed(ctx, err, log)
+	}
+	if ran {
+		log.Debug("segment group encoded", zap.Int("segments", len(g.Segments)), zap.Int64("frames", g.Encoded))
+	}
+	return nil
+}
+
+// groupFailed decides whether a failed group job goes back to the queue: not when the render
+// was canceled, the lease passed on, or the worker is stopping (the coordinator finishes it).
+func (w *Worker) groupFailed(ctx context.Context, err error, log *zap.Logger) error {
+	cause := context.Cause(ctx)
+	if errors.Is(err, errLeaseLost) || errors.Is(cause, errUserCanceled) || errors.Is(cause, errShutdown) {
+		return nil
+	}
+	if isInputError(err) {
+		log.Info("segment group failed on its input; the render job reports it", zap.Error(err))
+		return nil
+	}
+	log.Warn("segment group failed", zap.Error(err))
+	return err
+}
+
+// prepareGroupStills makes sure the stills g's segments read are cached. The coordinator
+// prepares every still before it fans out, so this is a stat per still unless the cache was
+// trimmed or is not shared.
+func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Video, g render.Group, paths inputPaths) error {
+	for _, sg := range g.Segments {
+		for _, k := range sg.Stills {
+			st, err := plan.StillOf(k)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Engine.PrepareStill(ctx, st, paths.images[st.Asset]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runGroup claims g's lease and encodes it; ran is false when another worker holds it.
+func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder) (ran bool, err error) {
+	l, err := w.claimGroup(ctx, g)
+	if l == nil {
+		return false, err
+	}
+	return true, w.encodeClaimed(ctx, l, renderID, g, enc)
+}
+
+// claimGroup takes g's lease; nil when another worker holds it or has just finished it (the
+// check under the lease closes the gap between a caller's cache check and its claim).
+func (w *Worker) claimGroup(ctx context.Context, g render.Group) (*lease, error) {
+	l, ok, err := acquireLease(ctx, w.Pool, leaseKey("segment", g.Key), w.id, w.Opts.LeaseTTL)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if w.Engine.GroupDone(g) {
+		l.release()
+		return nil, nil
+	}
+	return l, nil
+}
+
+// encodeClaimed encodes a claimed group, renewing its lease while ffmpeg runs and releasing
+// it at the end, and records the group as done in the render's fan-in. If the lease is lost
+// (this process stalled past its TTL and another worker took the group) ffmpeg is stopped.
+func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g render.Group, enc render.Encoder) error {
+	defer l.release()
+	gctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go l.keepAlive(gctx, func() { cancel(errLeaseLost) })
+	rep := &frameReporter{pool: w.Pool, renderID: renderID, group: g.Key}
+	cached, err := w.Engine.EncodeGroup(gctx, g, enc, rep.frames)
+	if err != nil {
+		if errors.Is(context.Cause(gctx), errLeaseLost) {
+			return errLeaseLost
+		}
+		return err
+	}
+	if w.testHooks.groupEncoded != nil {
+		w.testHooks.groupEncoded(renderID, g, len(g.Segments)-cached)
+	}
+	return markGroupDone(ctx, w.Pool, renderID, g)
+}
+
+// assetAsIs reads an asset without waiting for it to be ready.
+func (w *Worker) assetAsIs(ctx context.Context, _ *simvid.Render, id string) (*simvid.Asset, error) {
+	return w.Store.GetAsset(ctx, id)
+}
