@@ -39,6 +39,21 @@ func TestBrowserSlideTools(t *testing.T) {
 	step(t, ctx, "blue gets its own fit", 10*time.Second, choose("#slides > li:nth-child(3) .slide-fit", "blur"))
 	serverAgrees(t, s.URL, id, "blue's own fit", func(p map[string]any) bool { return slideField(p, "fit") == ",,blur" })
 
+	// Fill the frame, then tap the photo near its bottom right: that is its focus point.
+	step(t, ctx, "red fills the frame", 10*time.Second, choose("#slides > li:nth-child(1) .slide-fit", "cover"),
+		until(`document.querySelector('#slides > li:nth-child(1) .tile-media').classList.contains('is-focusable') && !document.querySelector('#slides > li:nth-child(1) .focus-dot').hidden`, 5*time.Second),
+		center("#slides"))
+	img := eval[box](t, ctx, `(() => { const i = document.querySelector('#slides > li:nth-child(1) img'), m = i.parentElement;
+		const r = m.getBoundingClientRect(), k = Math.min(r.width / i.naturalWidth, r.height / i.naturalHeight);
+		const w = i.naturalWidth * k, hh = i.naturalHeight * k;
+		return {X: r.left + (r.width - w) / 2, Y: r.top + (r.height - hh) / 2, W: w, H: hh}; })()`)
+	step(t, ctx, "tap the focus point", 10*time.Second, chromedp.MouseClickXY(img.X+img.W*0.8, img.Y+img.H*0.75))
+	p := serverAgrees(t, s.URL, id, "red's focus point", func(p map[string]any) bool {
+		f, _ := p["slides"].([]any)[0].(map[string]any)["focus"].([]any)
+		return len(f) == 2 && f[0].(float64) > 0.75 && f[0].(float64) < 0.85 && f[1].(float64) > 0.7 && f[1].(float64) < 0.8
+	})
+	t.Logf("focus after the tap: %v", p["slides"].([]any)[0].(map[string]any)["focus"])
+
 	ratio := func() float64 {
 		r := rect(t, ctx, "#shape-frame")
 		return r.W / r.H
@@ -62,6 +77,11 @@ func TestBrowserSlideTools(t *testing.T) {
 		until(`document.querySelector('#music-start').value === '0:00.5'`, 2*time.Second),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#music-start-handle').dispatchEvent(new Event('change', {bubbles: true}))`))
 	serverAgrees(t, s.URL, id, "the dragged start", func(p map[string]any) bool { return field(p, "music", "start") == 0.5 })
+
+	step(t, ctx, "a quick preview plays in the page", 90*time.Second,
+		chromedp.Click(chromedp.CSS("#preview")),
+		until(`!document.querySelector('#result').hidden && document.querySelector('#result-info').textContent.startsWith('Preview (draft, 480x854)')`, 80*time.Second),
+		until(`document.querySelector('#result-video').readyState >= 1 && document.querySelector('#result-video').videoHeight === 854`, 10*time.Second))
 
 	step(t, ctx, "listen from the start handle", 20*time.Second,
 		chromedp.Click(chromedp.CSS("#music-listen")),

@@ -18,6 +18,7 @@ import (
 // renderOptions are the optional fields of POST /api/v1/projects/:id/renders.
 type renderOptions struct {
 	CallbackURL string `json:"callback_url"`
+	Preview     bool   `json:"preview"` // a quick small draft (no callback)
 }
 
 // checkRenderOptions checks a render request's callback and the key's renders-per-day quota.

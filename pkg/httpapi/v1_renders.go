@@ -18,7 +18,16 @@ func (s *Server) startRender(c echo.Context) error {
 	if err := s.checkRenderOptions(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.StartRender(c.Request().Context(), c.Param("id"), clientOf(c), in.CallbackURL)
+	var r *simvid.Render
+	var err error
+	if in.Preview {
+		if in.CallbackURL != "" {
+			return simvid.Errorf(simvid.EUnprocessable, "callback_url: previews are not announced; leave it out or render without preview")
+		}
+		r, err = s.svc.StartPreview(c.Request().Context(), c.Param("id"), clientOf(c))
+	} else {
+		r, err = s.svc.StartRender(c.Request().Context(), c.Param("id"), clientOf(c), in.CallbackURL)
+	}
 	if err != nil {
 		return err
 	}

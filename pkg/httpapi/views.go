@@ -127,6 +127,8 @@ type renderView struct {
 	EventsURL   string     `json:"events_url"`
 	WebhooksURL string     `json:"webhooks_url"`
 	CallbackURL string     `json:"callback_url,omitempty"`
+	Preview     bool       `json:"preview"` // a quick small draft
+	Resolution  string     `json:"resolution"`
 }
 
 // timings are the seconds a render spent waiting, working and in all, as far as it got.
@@ -162,6 +164,7 @@ func viewRender(r *simvid.Render) renderView {
 		Duration: r.Duration, OutputSize: r.OutputSize, Attempts: r.Attempts, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
 		FinishedAt: r.FinishedAt, EventsURL: "/api/v1/renders/" + r.ID + "/events",
 		WebhooksURL: "/api/v1/renders/" + r.ID + "/webhooks", Timings: viewTimings(r, time.Now()), CallbackURL: r.CallbackURL,
+		Preview: r.Spec.Output.IsPreview(), Resolution: r.Spec.Output.Resolution,
 	}
 	if v.Warnings == nil {
 		v.Warnings = []string{}

@@ -25,6 +25,23 @@ func (s *Service) StartRender(ctx context.Context, projectID, client, callback s
 	return s.startRender(ctx, p, p.Spec, client, callback)
 }
 
+// StartPreview queues a quick draft of the project: the same slides and music at a small
+// size of the same shape and draft quality (simvid.PreviewOutput), to watch before the full
+// render.
+func (s *Service) StartPreview(ctx context.Context, projectID, client string) (*simvid.Render, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Spec.Slides) == 0 {
+		return nil, simvid.Errorf(simvid.EConflict, "the project has no pictures yet; add at least one")
+	}
+	spec := p.Spec
+	spec.Normalize()
+	spec.Output = simvid.PreviewOutput(spec.Output)
+	return s.startRender(ctx, p, spec, client, "")
+}
+
 // RenderSpec renders a full spec given in the request, whose slides and music name assets
 // already uploaded to project projectID. The project's own settings are left as they are.
 func (s *Service) RenderSpec(ctx context.Context, projectID string, spec simvid.Spec, client, callback string) (*simvid.Render, error) {

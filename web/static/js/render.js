@@ -1,5 +1,6 @@
-// render.js: the video card: Generate, progress from the render's event stream (polling
-// once a second when the stream fails), Cancel, the finished video, and earlier videos.
+// render.js: the video card: Generate (or a quick preview: a small draft), progress from the
+// render's event stream (polling once a second when the stream fails), Cancel, the finished
+// video, and earlier videos.
 import { api } from './api.js?v={{VERSION}}';
 import { h, fmtClock, fmtBytes, fmtEta } from './util.js?v={{VERSION}}';
 import { WakeLock } from './wakelock.js?v={{VERSION}}';
@@ -19,7 +20,7 @@ export class RenderView {
     this.notify = notify;
     const $ = (id) => document.getElementById(id);
     this.el = {
-      generate: $('generate'), cancel: $('cancel'), hint: $('generate-hint'), box: $('render-progress'),
+      generate: $('generate'), preview: $('preview'), cancel: $('cancel'), hint: $('generate-hint'), box: $('render-progress'),
       progress: $('progress'), bar: $('progress-bar'), text: $('progress-text'), canceled: $('render-canceled'),
       failed: $('render-failed'), error: $('render-error'), retry: $('retry'), result: $('result'),
       video: $('result-video'), download: $('download'), info: $('result-info'), warnings: $('render-warnings'),
@@ -35,7 +36,8 @@ export class RenderView {
     this.stage = '';
     this.wake = new WakeLock(() => this.following());
     this.el.generate.addEventListener('click', () => this.generate());
-    this.el.retry.addEventListener('click', () => this.generate());
+    this.el.preview.addEventListener('click', () => this.generate(true));
+    this.el.retry.addEventListener('click', () => this.generate(!!this.current?.preview));
     this.el.cancel.addEventListener('click', () => this.cancel());
     this.el.history.addEventListener('click', (e) => this.watch(e));
     store.addEventListener('change', () => this.onProject());
@@ -68,6 +70,7 @@ export class RenderView {
     const busy = this.uploads.busy();
     const following = this.following();
     this.el.generate.disabled = n === 0 || busy || following || this.starting;
+    this.el.preview.disabled = this.el.generate.disabled;
     let hint = '';
     if (n === 0) hint = 'Add at least one photo first.';
     else if (busy) hint = 'Waiting for the photos to finish uploading…';
@@ -79,15 +82,15 @@ export class RenderView {
     this.el.hint.hidden = !hint;
   }
 
-  async generate() {
+  async generate(preview = false) {
     const p = this.store.project;
     if (!p || !p.slides.length || this.following() || this.starting) return;
     this.starting = true;
     this.updateButton();
     try {
       await this.store.settle(); // captions and settings still on their way go first
-      const r = await api.createRender(p.id);
-      this.notify.status('Making your video…');
+      const r = await api.createRender(p.id, preview ? { preview: true } : undefined);
+      this.notify.status(preview ? 'Making a quick preview…' : 'Making your video…');
       this.follow(r);
     } catch (err) {
       this.notify.error(err);
@@ -130,7 +133,7 @@ export class RenderView {
     if (!FINISHED.has(v.state)) return;
     this.stop();
     this.wake.release();
-    if (v.state === 'done') this.notify.status('Your video is ready.');
+    if (v.state === 'done') this.notify.status(v.preview ? 'Your preview is ready.' : 'Your video is ready.');
     else if (v.state === 'failed') this.notify.status('The video could not be made.');
     else this.notify.status('The video was canceled.');
     this.refreshHistory();
@@ -225,7 +228,9 @@ export class RenderView {
     if (r.video_url && el.video.getAttribute('src') !== r.video_url) el.video.src = r.video_url;
     if (r.download_url) el.download.href = r.download_url;
     el.download.setAttribute('download', `slideshow_${r.id}.mp4`);
+    el.download.textContent = r.preview ? 'Download preview' : 'Download MP4';
     const parts = [];
+    if (r.preview) parts.push(`Preview (draft, ${r.resolution})`);
     if (r.duration) parts.push(fmtClock(r.duration));
     if (r.output_size) parts.push(fmtBytes(r.output_size));
     el.info.textContent = parts.join(' · ');
@@ -253,7 +258,7 @@ export class RenderView {
       return h('li', { class: 'history-item', 'data-render-id': r.id },
         r.poster_url ? h('img', { src: r.poster_url, alt: '', loading: 'lazy', width: '96', height: '54' }) : null,
         h('div', { class: 'history-text' },
-          h('p', { text: when(r.created_at) }),
+          h('p', { text: `${r.preview ? 'Preview · ' : ''}${when(r.created_at)}` }),
           h('p', { class: 'muted', text: [r.duration ? fmtClock(r.duration) : '', r.output_size ? fmtBytes(r.output_size) : ''].filter(Boolean).join(' · ') })),
         h('div', { class: 'history-actions' },
           h('button', { type: 'button', class: 'btn btn-small history-watch', 'aria-label': `Watch the video from ${label}` }, 'Watch'),

@@ -1,0 +1,43 @@
+package simvid
+
+import "slices"
+
+// previewLines is the short side a preview aims at: small enough to render in a few
+// seconds, large enough to judge the look.
+const previewLines = 480
+
+// PreviewOutput is the output of a quick draft of o: the smallest supported size of the same
+// shape with a short side of at least 480 (never larger than o), at draft quality.
+func PreviewOutput(o Output) Output {
+	p := o
+	p.Aspect, p.Lines, p.Quality = "", 0, "draft"
+	w, h, err := ParseResolution(o.Resolution)
+	if err != nil {
+		return p
+	}
+	best, bestShort := o.Resolution, min(w, h)
+	for _, r := range slices.Concat(Resolutions, PresetResolutions()) {
+		rw, rh, _ := ParseResolution(r)
+		short := min(rw, rh)
+		if sameShape(rw, rh, w, h) {
+			if short >= previewLines && short < bestShort {
+				best, bestShort = r, short
+			}
+		}
+	}
+	p.Resolution = best
+	return p
+}
+
+// IsPreview reports whether o is what PreviewOutput makes: draft quality at 480 lines or less.
+func (o Output) IsPreview() bool {
+	w, h, err := ParseResolution(o.Resolution)
+	return err == nil && o.Quality == "draft" && min(w, h) <= previewLines
+}
+
+// sameShape allows for the rounding of long sides to even numbers (854x480 is 16:9).
+func sameShape(w1, h1, w2, h2 int) bool {
+	a, b := float64(w1)/float64(h1), float64(w2)/float64(h2)
+	return a/b > 0.995 && a/b < 1.005
+}
+
