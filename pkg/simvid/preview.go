@@ -40,4 +40,3 @@ func sameShape(w1, h1, w2, h2 int) bool {
 	a, b := float64(w1)/float64(h1), float64(w2)/float64(h2)
 	return a/b > 0.995 && a/b < 1.005
 }
-
