@@ -16,11 +16,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/proc"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -153,7 +153,7 @@ func (y *YTDLP) Fetch(ctx context.Context, rawURL string, progress func(pct floa
 	args = append(args, "--match-filter", filter, "--", u.String())
 
 	cmd := y.command(wctx, dir, args...)
-	var stderr tail
+	stderr := proc.Tail{Max: 16 << 10}
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -164,7 +164,7 @@ func (y *YTDLP) Fetch(ctx context.Context, rawURL string, progress func(pct floa
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	var outTail tail
+	outTail := proc.Tail{Max: 16 << 10}
 	go func() { defer wg.Done(); readProgress(stdout, &outTail, progress) }()
 	go func() { defer wg.Done(); y.watchSize(wctx, dir, stopWatch) }()
 	runErr := cmd.Wait()
@@ -321,7 +321,7 @@ func (y *YTDLP) watchSize(ctx context.Context, dir string, stop context.CancelCa
 }
 
 func (y *YTDLP) command(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, y.path(), args...)
+	cmd := proc.Command(ctx, y.path(), args...)
 	cmd.Dir = dir
 	// No user configuration, cache or plugins from the service account's home.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LC_ALL=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1"}
@@ -330,9 +330,6 @@ func (y *YTDLP) command(ctx context.Context, dir string, args ...string) *exec.C
 			cmd.Env = append(cmd.Env, k+"="+v) // an operator's egress proxy (YouTube blocks many datacenters)
 		}
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
 	return cmd
 }
 
@@ -343,7 +340,7 @@ func (y *YTDLP) log() *zap.Logger {
 	return y.Log
 }
 
-func readProgress(r io.Reader, keep *tail, progress func(float64)) {
+func readProgress(r io.Reader, keep *proc.Tail, progress func(float64)) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -357,28 +354,6 @@ func readProgress(r io.Reader, keep *tail, progress func(float64)) {
 		_, _ = keep.Write([]byte(line + "\n"))
 	}
 	_, _ = io.Copy(io.Discard, r)
-}
-
-// tail keeps the last 16 KiB written to it.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - 16<<10; over > 0 {
-		t.buf = t.buf[over:]
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }
 
 func clock(sec float64) string {

@@ -13,10 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/proc"
 )
 
 // Runner starts ffmpeg and ffprobe. The zero value is not usable; use New.
@@ -68,7 +69,7 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames 
 	}
 	full = append(full, args...)
 	cmd := command(ctx, r.ffmpeg, full)
-	var stderr tailBuffer
+	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stderr = &stderr
 	var wg sync.WaitGroup
 	if onProgress != nil {
@@ -96,7 +97,7 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames 
 func (r *Runner) output(ctx context.Context, tool string, args []string) ([]byte, error) {
 	cmd := command(ctx, tool, args)
 	var stdout bytes.Buffer
-	var stderr tailBuffer
+	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -104,13 +105,7 @@ func (r *Runner) output(ctx context.Context, tool string, args []string) ([]byte
 }
 
 func command(ctx context.Context, tool string, args []string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, tool, args...)
-	// Own process group so that the whole tree dies on cancel; Pdeathsig so that a killed
-	// worker leaves no ffmpeg behind.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
-	return cmd
+	return proc.Command(ctx, tool, args...)
 }
 
 func runErr(ctx context.Context, tool string, err error, stderr string) error {
@@ -145,28 +140,6 @@ func readProgress(r io.Reader, onProgress func(int64)) {
 		}
 	}
 	_, _ = io.Copy(io.Discard, r)
-}
-
-// tailBuffer keeps the last stderrKeep bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > stderrKeep {
-		t.buf = t.buf[len(t.buf)-stderrKeep:]
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }
 
 func lastLine(s string) string {
