@@ -53,21 +53,7 @@ func (s *Spec) SlideStrength(i int) float64 {
 
 // SlideCaptionStyle returns slide i's caption style: its own fields over the defaults'.
 func (s *Spec) SlideCaptionStyle(i int) CaptionStyle {
-	c := s.Defaults.Caption
-	if o := s.Slides[i].CaptionStyle; o != nil {
-		if o.Position != "" {
-			c.Position = o.Position
-		}
-		if o.Size != 0 {
-			c.Size = o.Size
-		}
-		if o.Color != "" {
-			c.Color = o.Color
-		}
-		if o.Backdrop != "" {
-			c.Backdrop = o.Backdrop
-		}
-	}
+	c := s.Defaults.Caption.with(s.Slides[i].CaptionStyle)
 	if c.Position == "" {
 		c.Position = DefaultCaptionPosition
 	}
@@ -134,4 +120,24 @@ func (s *Spec) validateLooks() error {
 		}
 	}
 	return nil
+}
+
+// with returns c with the fields o sets (a nil o sets none).
+func (c CaptionStyle) with(o *CaptionStyle) CaptionStyle {
+	if o == nil {
+		return c
+	}
+	if o.Position != "" {
+		c.Position = o.Position
+	}
+	if o.Size != 0 {
+		c.Size = o.Size
+	}
+	if o.Color != "" {
+		c.Color = o.Color
+	}
+	if o.Backdrop != "" {
+		c.Backdrop = o.Backdrop
+	}
+	return c
 }

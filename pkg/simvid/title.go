@@ -17,21 +17,7 @@ const DefaultTitleDuration = 3.0
 // TitleStyle returns the title's caption style with its defaults.
 func (t *TitleSlide) TitleStyle() CaptionStyle {
 	c := CaptionStyle{Position: "center", Size: 8, Color: DefaultCaptionColor, Backdrop: DefaultCaptionBackdrop}
-	if o := t.Style; o != nil {
-		if o.Position != "" {
-			c.Position = o.Position
-		}
-		if o.Size != 0 {
-			c.Size = o.Size
-		}
-		if o.Color != "" {
-			c.Color = o.Color
-		}
-		if o.Backdrop != "" {
-			c.Backdrop = o.Backdrop
-		}
-	}
-	return c
+	return c.with(t.Style)
 }
 
 // Seconds is the title's length with the default applied.
