@@ -9,30 +9,16 @@ import (
 	"time"
 
 	"github.com/gomodule/redigo/redis"
-
-	"github.com/simvid/simvid/pkg/bench"
 )
 
 // TestSegmentWorkerKilled: two workers share a render's segment groups. The one that is not
 // coordinating is SIGKILLed (ffmpeg with it) while it encodes a group. Its group's lease
 // lapses (2 s) and the coordinator encodes the group itself; the video is whole.
 func TestSegmentWorkerKilled(t *testing.T) {
-	c := newCluster(t, "")
-	web := c.Serve("serve")
-	workers := map[int]*proc{}
-	for _, name := range []string{"work-a", "work-b"} {
-		w := c.Work(name)
-		workers[w.Pid()] = w
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s := show{n: 8, w: 1280, h: 720, secs: 3, res: "1280x720", music: true}
-	id := project(t, ctx, web.URL, s)
-	api := bench.NewClient(web.URL)
-	r, err := api.StartRender(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, web, workers, api, r := twoWorkersRender(t, ctx, s)
 	var victim, coordinator int
 	for victim == 0 {
 		if ctx.Err() != nil {

@@ -13,22 +13,10 @@ import (
 // while ffmpeg writes frames. Its lease lapses (2 s), the reconciler re-enqueues the render
 // and the other worker finishes it; the video is whole.
 func TestWorkerKilledMidRender(t *testing.T) {
-	c := newCluster(t, "")
-	web := c.Serve("serve")
-	workers := map[int]*proc{}
-	for _, name := range []string{"work-a", "work-b"} {
-		w := c.Work(name)
-		workers[w.Pid()] = w
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s := show{n: 5, w: 1280, h: 720, secs: 3, res: "1280x720", music: true}
-	id := project(t, ctx, web.URL, s)
-	api := bench.NewClient(web.URL)
-	r, err := api.StartRender(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, web, workers, api, r := twoWorkersRender(t, ctx, s)
 	cur, err := api.WaitFrames(ctx, r.ID, 50*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -63,4 +51,23 @@ func TestWorkerKilledMidRender(t *testing.T) {
 	}
 	t.Logf("saw: render %s %s %v after the kill (%d frames)", r.ID, done.State, time.Since(killed).Round(10*time.Millisecond), done.FramesTotal)
 	checkDownload(t, ctx, web.URL, r.ID, s)
+}
+
+// twoWorkersRender starts serve and two workers (work-a, work-b, by pid) and a render of s.
+func twoWorkersRender(t *testing.T, ctx context.Context, s show) (*cluster, *proc, map[int]*proc, *bench.Client, *bench.Render) {
+	t.Helper()
+	c := newCluster(t, "")
+	web := c.Serve("serve")
+	workers := map[int]*proc{}
+	for _, name := range []string{"work-a", "work-b"} {
+		w := c.Work(name)
+		workers[w.Pid()] = w
+	}
+	id := project(t, ctx, web.URL, s)
+	api := bench.NewClient(web.URL)
+	r, err := api.StartRender(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, web, workers, api, r
 }
