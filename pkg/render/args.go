@@ -123,7 +123,7 @@ func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encod
 		}
 	}
 	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", strconv.FormatInt(n, 10))
-	if seg.Kind == KindHold {
+	if seg.fastTuned() {
 		a = append(a, enc.HoldArgs(fps)...)
 	} else {
 		a = append(a, enc.Args(fps)...)

@@ -56,8 +56,8 @@ func TestSegmentArgs(t *testing.T) {
 	}
 	tr := strings.Join(SegmentArgs(Segment{Kind: KindTransition, Frames: 15, FPS: 30, Transition: "wipeleft"},
 		[]string{"/c/a.y4m", "/c/b.y4m"}, "/c/t.mp4", enc), " ")
-	if strings.Contains(tr, "-x264-params") {
-		t.Errorf("a transition got the still-picture tuning: %q", tr)
+	if !strings.Contains(tr, "-x264-params "+staticTuning) {
+		t.Errorf("a transition between stills lacks the fast tuning: %q", tr)
 	}
 	for _, w := range []string{"-i file:/c/b.y4m", "[1:v]loop=loop=14:size=1", "xfade=transition=wipeleft:duration=0.500000:offset=0[v]", "-frames:v 15"} {
 		if !strings.Contains(tr, w) {

@@ -17,7 +17,8 @@ type Group struct {
 // Cost model, measured with ffmpeg 5.1 on one core of the 2-core bench machine
 // (1920x1080, veryfast, -threads 1): starting ffmpeg and writing the first frame of a segment
 // takes 0.2 s; each further frame of a hold costs 12 ms (6 ns a pixel, with the still-picture
-// tuning), of a fade 125 ms (60 ns a pixel: two inputs, xfade and real motion for x264).
+// tuning), of a fade 45 ms (22 ns a pixel: two inputs and xfade, with the same tuning; 125 ms
+// before transitions took it).
 // A segment job's own fixed cost, measured the same way: 0.2 ms for the record, the inputs,
 // the plan, the cache check and the fan-in (SQLite on the same host), plus up to 100 ms for
 // an idle worker's poll to pick it up; 0.15 s leaves room for a remote database. MinGroupCost
@@ -25,7 +26,7 @@ type Group struct {
 const (
 	startCost        = 0.2
 	holdPixelCost    = 6e-9
-	fadePixelCost    = 60e-9
+	fadePixelCost    = 22e-9
 	jobOverhead      = 0.15
 	jobOverheadShare = 0.1
 	MinGroupCost     = jobOverhead / jobOverheadShare

@@ -34,7 +34,7 @@ func stillKey(st Still, ffmpegVersion string) string {
 // so that moving a slide reuses its segments.
 func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 	enc := p.Encoder.key()
-	if sg.Kind == KindHold && p.Encoder.tunesStatic() {
+	if sg.fastTuned() && p.Encoder.tunesStatic() {
 		enc += " " + staticTuning
 	}
 	parts := []any{"segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
