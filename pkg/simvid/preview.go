@@ -29,6 +29,15 @@ func PreviewOutput(o Output) Output {
 	return p
 }
 
+// ForRender is the output a render of o makes: draft quality is a fast preview, so it also
+// renders at PreviewOutput's small size; other qualities render o as it is.
+func (o Output) ForRender() Output {
+	if o.Quality == "draft" {
+		return PreviewOutput(o)
+	}
+	return o
+}
+
 // IsPreview reports whether o is what PreviewOutput makes: draft quality at 480 lines or less.
 func (o Output) IsPreview() bool {
 	w, h, err := ParseResolution(o.Resolution)

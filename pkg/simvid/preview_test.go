@@ -21,3 +21,12 @@ func TestPreviewOutput(t *testing.T) {
 		t.Error("a full-size draft is not a preview")
 	}
 }
+
+func TestDraftRendersSmall(t *testing.T) {
+	if got := (Output{Resolution: "1920x1080", FPS: 30, Quality: "draft"}).ForRender(); got.Resolution != "854x480" {
+		t.Errorf("draft at 1920x1080 renders at %s", got.Resolution)
+	}
+	if got := (Output{Resolution: "1920x1080", FPS: 30, Quality: "standard"}).ForRender(); got.Resolution != "1920x1080" {
+		t.Errorf("standard renders at %s", got.Resolution)
+	}
+}
