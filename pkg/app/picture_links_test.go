@@ -76,12 +76,17 @@ func TestRenderSpecPictureLinks(t *testing.T) {
 		}
 	}
 
-	// Refused before anything is made: a metadata address and a user name in the link.
+	// Refused before anything is made (a good first link does not make a project either): a
+	// metadata address, a user name in the link, a file.
+	before := len(c.do(http.MethodGet, "/api/v1/projects", "", nil).JSON(t)["projects"].([]any))
 	for _, u := range []string{"http://169.254.169.254/latest/meta-data", "http://user@example.com/a.jpg", "file:///etc/passwd"} {
 		msg := wantError(t, c.json(http.MethodPost, "/api/v1/renders", map[string]any{"spec": map[string]any{
-			"slides": []any{map[string]any{"url": u}}}}), http.StatusUnprocessableEntity, "")
-		if !strings.Contains(msg, "spec.slides[0].url") {
+			"slides": []any{map[string]any{"url": host + "/red.jpg"}, map[string]any{"url": u}}}}), http.StatusUnprocessableEntity, "")
+		if !strings.Contains(msg, "spec.slides[1].url") {
 			t.Fatalf("refusal of %s: %q", u, msg)
 		}
+	}
+	if after := len(c.do(http.MethodGet, "/api/v1/projects", "", nil).JSON(t)["projects"].([]any)); after != before {
+		t.Fatalf("refused renders left projects behind: %d before, %d after", before, after)
 	}
 }

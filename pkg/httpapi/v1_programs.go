@@ -130,6 +130,11 @@ func (s *Server) renderSpec(c echo.Context) error {
 	if err := s.checkRenderOptions(c, &opts); err != nil {
 		return err
 	}
+	for i, u := range links.pictures { // every link is checked before anything is made
+		if _, err := s.svc.Links.CheckFile(u); err != nil {
+			return slideLinkError(i, err)
+		}
+	}
 	var p *simvid.Project
 	if in.ProjectID == "" && links.all(len(spec.Slides)) {
 		if p, err = s.svc.CreateProject(ctx, &service.Settings{}, ownerOf(c)); err != nil {
@@ -149,7 +154,7 @@ func (s *Server) renderSpec(c echo.Context) error {
 	for i, u := range links.pictures {
 		a, err := s.svc.AddImageLink(ctx, p.ID, u)
 		if err != nil {
-			return simvid.Wrap(simvid.ErrorCode(err), err, "spec.slides[%d].url: %s", i, simvid.ErrorMessage(err))
+			return slideLinkError(i, err)
 		}
 		spec.Slides[i].Asset = a.ID
 	}
@@ -169,6 +174,11 @@ func (s *Server) renderSpec(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/renders/"+r.ID)
 	return c.JSON(http.StatusAccepted, viewRender(r))
+}
+
+// slideLinkError names the slide whose picture link was refused.
+func slideLinkError(i int, err error) error {
+	return simvid.Wrap(simvid.ErrorCode(err), err, "spec.slides[%d].url: %s", i, simvid.ErrorMessage(err))
 }
 
 // specLinks are the files a one-call spec names by link.
