@@ -135,6 +135,11 @@ func (s *Server) renderSpec(c echo.Context) error {
 			return slideLinkError(i, err)
 		}
 	}
+	if links.music != "" {
+		if _, err := s.svc.CheckMusicLink(links.music); err != nil {
+			return err
+		}
+	}
 	var p *simvid.Project
 	if in.ProjectID == "" && links.all(len(spec.Slides)) {
 		if p, err = s.svc.CreateProject(ctx, &service.Settings{}, ownerOf(c)); err != nil {

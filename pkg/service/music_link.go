@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -20,10 +19,7 @@ func (s *Service) SetMusicLink(ctx context.Context, projectID, rawURL string, st
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.Links == nil {
-		return nil, nil, simvid.Errorf(simvid.EUnavailable, "this server does not fetch music from links"+fetch.UploadInstead)
-	}
-	u, err := s.Links.Check(rawURL)
+	u, err := s.CheckMusicLink(rawURL)
 	if err != nil {
 		return nil, nil, err
 	}

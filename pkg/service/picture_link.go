@@ -2,9 +2,11 @@ package service
 
 import (
 	"context"
+	"net/url"
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -41,4 +43,13 @@ func (s *Service) AddImageLink(ctx context.Context, projectID, rawURL string) (*
 		s.Log.Warn("enqueue picture fetch", zap.String("asset_id", a.ID), zap.Error(err))
 	}
 	return a, nil
+}
+
+// CheckMusicLink says at once whether a music link could be fetched, and returns it parsed
+// (SetMusicLink checks the same), so that a request can be refused before anything is made.
+func (s *Service) CheckMusicLink(rawURL string) (*url.URL, error) {
+	if s.Links == nil {
+		return nil, simvid.Errorf(simvid.EUnavailable, "this server does not fetch music from links"+fetch.UploadInstead)
+	}
+	return s.Links.Check(rawURL)
 }
