@@ -73,6 +73,12 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 		return err
 	}
 	a.Orientation = readOrientation(up.path, sn.format, in.log)
+	// From here the picture is probed and decoded: at most Limits.Decodes at once. The
+	// upload itself (above) is only bytes to disk, and does not wait its turn.
+	if err := in.decodes.Acquire(ctx, 1); err != nil {
+		return err
+	}
+	defer in.decodes.Release(1)
 	p, err := in.probe(ctx, up.path, name, "a picture")
 	if err != nil {
 		return err

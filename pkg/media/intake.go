@@ -25,16 +25,16 @@ type Limits struct {
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
 	ProbeTimeout time.Duration // per ffprobe run
-	Decodes      int           // pictures decoded at once by this Intake, across all uploads (0 = one per CPU)
+	Decodes      int           // pictures probed and decoded at once by this Intake, across all uploads (0 = one per CPU)
 }
 
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
 const thumbnailTimeout = time.Minute
 
 // Intake checks uploads and puts them in the Store. It is safe for concurrent use; its only
-// state bounds the decodes running at once, so that many uploads together cannot take more
-// memory than Limits.Decodes pictures need. It never touches the database: callers record
-// the Asset.
+// state bounds the pictures probed and decoded at once, so that many uploads together cannot
+// take more memory than Limits.Decodes pictures need. It never touches the database: callers
+// record the Asset.
 type Intake struct {
 	ff      *ffmpeg.Runner
 	st      *Store

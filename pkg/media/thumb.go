@@ -96,13 +96,9 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	} else {
 		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
 	}
-	if err := in.decodes.Acquire(ctx, 1); err != nil {
-		return "", err
-	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	err = in.ff.Run(tctx, args, nil)
 	cancel()
-	in.decodes.Release(1)
 	if err == nil {
 		if fi, serr := os.Stat(out); serr != nil || fi.Size() == 0 {
 			err = fmt.Errorf("media: thumbnail of %s is empty", a.ID)
