@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/h264"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -48,6 +49,12 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
 			}
 		}
+		if seg.Repeats() {
+			done, err := e.repeatSegment(ctx, seg, stills, tmp, enc)
+			if done || err != nil {
+				return err
+			}
+		}
 		args, err := e.segmentArgs(seg, stills, tmp, enc)
 		if err != nil {
 			return internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
@@ -61,6 +68,34 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 		onFrames(seg.Frames)
 	}
 	return cached, err
+}
+
+// repeatSegment writes a hold to out as its first frame, encoded, and that frame repeated in
+// the bitstream (see render.Segment.Repeats). done is false, with no error, when the encoder's
+// stream is one h264.Repeat cannot lengthen: the caller then encodes every frame.
+func (e *Engine) repeatSegment(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder) (done bool, err error) {
+	what := fmt.Sprintf("rendering slide %d", seg.Slides[0]+1)
+	first, long := out+".first.h264", out+".h264"
+	defer os.Remove(first)
+	defer os.Remove(long)
+	if err := e.ff.Run(ctx, render.FirstFrameArgs(seg, stills, first, enc), nil); err != nil {
+		return false, internalError(err, what)
+	}
+	b, err := os.ReadFile(first)
+	if err != nil {
+		return false, fmt.Errorf("engine: %w", err)
+	}
+	if b, err = h264.Repeat(b, int(seg.Frames)); err != nil {
+		e.log.Warn("encoding every frame of a hold: its first frame cannot be repeated", zap.Error(err))
+		return false, nil
+	}
+	if err := os.WriteFile(long, b, 0o644); err != nil {
+		return false, fmt.Errorf("engine: %w", err)
+	}
+	if err := e.ff.Run(ctx, render.RepeatMuxArgs(long, out, seg.FPS), nil); err != nil {
+		return false, internalError(err, what)
+	}
+	return true, nil
 }
 
 // PrepareAudio makes the music track of exactly the video's length and returns its path.
