@@ -32,8 +32,16 @@ const (
 	MinGroupCost     = jobOverhead / jobOverheadShare
 )
 
+// repeatCost is what a hold whose frames repeat its first (Segment.Repeats) costs at 1080p,
+// whatever its length: two ffmpeg starts (0.2 CPU seconds to encode the first frame, 0.1 to
+// put the stream in MP4) and microseconds of Go; measured as the encoded holds above.
+const repeatCost = 0.3
+
 // SegmentCost estimates the seconds one core spends encoding seg at w x h.
 func SegmentCost(seg Segment, w, h int) float64 {
+	if seg.Repeats() {
+		return repeatCost
+	}
 	px := holdPixelCost
 	if seg.Kind == KindTransition {
 		px = fadePixelCost
