@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/simvid/simvid/pkg/render"
 )
 
-// Holds are encoded with the still-picture tuning and transitions without it: their
-// sequence and picture parameter sets must still be byte for byte the same, or the stream
-// copy that joins them would be wrong.
+// Holds are their first frame encoded and then repeated in the bitstream, transitions are
+// encoded whole with the still-picture tuning: their sequence and picture parameter sets must
+// still be byte for byte the same, and their MP4 time bases equal, or the stream copy that
+// joins them would be wrong.
 func TestHoldsAndTransitionsShareParameterSets(t *testing.T) {
 	for _, quality := range []string{"draft", "standard", "high"} {
 		k := newKit(t)
@@ -21,10 +24,24 @@ func TestHoldsAndTransitionsShareParameterSets(t *testing.T) {
 		p := s.plan()
 		s.run(context.Background())
 		var want []byte
+		var wantTB string
 		kinds := map[string]bool{}
 		for _, sg := range p.Segments {
 			ps := parameterSets(t, k.eng.SegmentPath(sg.Key))
 			kinds[sg.Kind] = true
+			tb, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=time_base",
+				"-of", "csv=p=0", k.eng.SegmentPath(sg.Key)).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sg.Repeats() {
+				assertRepeated(t, k.eng.SegmentPath(sg.Key), sg.Frames)
+			}
+			if wantTB == "" {
+				wantTB = string(tb)
+			} else if string(tb) != wantTB {
+				t.Fatalf("%s: %s segment's time base %q differs from %q", quality, sg.Kind, tb, wantTB)
+			}
 			if want == nil {
 				want = ps
 			} else if !bytes.Equal(ps, want) {
@@ -56,4 +73,24 @@ func parameterSets(t *testing.T, mp4 string) []byte {
 		t.Fatalf("no SPS/PPS in %s", mp4)
 	}
 	return ps
+}
+
+// assertRepeated checks that a hold is its first frame and frames-1 repeats of it: every
+// packet after the first is a few bytes (a slice of skipped macroblocks), and the count is right.
+func assertRepeated(t *testing.T, mp4 string, frames int64) {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size",
+		"-of", "csv=p=0", mp4).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := strings.Fields(string(out))
+	if int64(len(sizes)) != frames {
+		t.Fatalf("hold %s has %d packets, want %d", mp4, len(sizes), frames)
+	}
+	for i, sz := range sizes[1:] {
+		if n, _ := strconv.Atoi(sz); n > 64 {
+			t.Fatalf("hold packet %d is %d bytes: encoded, not repeated", i+1, n)
+		}
+	}
 }
