@@ -72,28 +72,30 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 
 // repeatSegment writes a hold to out as its first frame, encoded, and that frame repeated in
 // the bitstream (see render.Segment.Repeats). done is false, with no error, when the encoder's
-// stream is one h264.Repeat cannot lengthen: the caller then encodes every frame.
+// stream is one h264.RepeatMP4 cannot lengthen: the caller then encodes every frame.
 func (e *Engine) repeatSegment(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder) (done bool, err error) {
-	what := fmt.Sprintf("rendering slide %d", seg.Slides[0]+1)
-	first, long := out+".first.h264", out+".h264"
+	first := out + ".h264"
 	defer os.Remove(first)
-	defer os.Remove(long)
 	if err := e.ff.Run(ctx, render.FirstFrameArgs(seg, stills, first, enc), nil); err != nil {
-		return false, internalError(err, what)
+		return false, internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
 	}
 	b, err := os.ReadFile(first)
 	if err != nil {
 		return false, fmt.Errorf("engine: %w", err)
 	}
-	if b, err = h264.Repeat(b, int(seg.Frames)); err != nil {
-		e.log.Warn("encoding every frame of a hold: its first frame cannot be repeated", zap.Error(err))
-		return false, nil
-	}
-	if err := os.WriteFile(long, b, 0o644); err != nil {
+	f, err := os.Create(out)
+	if err != nil {
 		return false, fmt.Errorf("engine: %w", err)
 	}
-	if err := e.ff.Run(ctx, render.RepeatMuxArgs(long, out, seg.FPS), nil); err != nil {
-		return false, internalError(err, what)
+	ts := render.TrackTimescale(seg.FPS)
+	err = h264.RepeatMP4(f, b, int(seg.Frames), uint32(ts), uint32(ts/seg.FPS))
+	if cerr := f.Close(); err == nil && cerr != nil {
+		return false, fmt.Errorf("engine: %w", cerr)
+	}
+	if err != nil {
+		_ = os.Remove(out)
+		e.log.Warn("encoding every frame of a hold: its first frame cannot be repeated", zap.Error(err))
+		return false, nil
 	}
 	return true, nil
 }

@@ -18,6 +18,8 @@ type sps struct {
 	profileIdc       uint32
 	bitDepthLumaM8   uint32
 	bitDepthChromaM8 uint32
+	chromaFormat     uint32
+	width, height    int // after cropping
 }
 
 // pps holds what a slice header needs from a picture parameter set.
@@ -38,7 +40,7 @@ var highProfiles = map[uint32]bool{100: true, 110: true, 122: true, 244: true, 4
 
 func parseSPS(rbsp []byte) (*sps, error) {
 	r := &bitReader{b: rbsp}
-	s := &sps{chromaArrayType: 1}
+	s := &sps{chromaArrayType: 1, chromaFormat: 1}
 	s.profileIdc = r.u(8)
 	r.u(16) // constraint flags, level_idc
 	s.id = r.ue()
@@ -47,7 +49,7 @@ func parseSPS(rbsp []byte) (*sps, error) {
 		if chroma == 3 {
 			s.separateColour = r.flag()
 		}
-		s.chromaArrayType = chroma
+		s.chromaArrayType, s.chromaFormat = chroma, chroma
 		if s.separateColour {
 			s.chromaArrayType = 0
 		}
@@ -87,6 +89,29 @@ func parseSPS(rbsp []byte) (*sps, error) {
 	s.widthMbs = r.ue() + 1
 	s.heightMapUnits = r.ue() + 1
 	s.frameMbsOnly = r.flag()
+	if !s.frameMbsOnly {
+		r.flag() // mb_adaptive_frame_field_flag
+	}
+	r.flag() // direct_8x8_inference_flag
+	var crop [4]uint32
+	if r.flag() { // frame_cropping_flag
+		crop = [4]uint32{r.ue(), r.ue(), r.ue(), r.ue()}
+	}
+	// Crop units (clause 7.4.2.1.1): chroma samples, and field pairs when interlaced.
+	ux, uy := uint32(1), uint32(1)
+	if s.chromaArrayType != 0 {
+		ux = map[uint32]uint32{1: 2, 2: 2, 3: 1}[s.chromaFormat]
+		uy = map[uint32]uint32{1: 2, 2: 1, 3: 1}[s.chromaFormat]
+	}
+	if !s.frameMbsOnly {
+		uy *= 2
+	}
+	mapUnit := uint32(1)
+	if !s.frameMbsOnly {
+		mapUnit = 2
+	}
+	s.width = int(s.widthMbs*16) - int(ux*(crop[0]+crop[1]))
+	s.height = int(s.heightMapUnits*mapUnit*16) - int(uy*(crop[2]+crop[3]))
 	if r.err != nil {
 		return nil, fmt.Errorf("h264: sequence parameter set: %w", r.err)
 	}

@@ -28,33 +28,33 @@ const nalRefP = 2<<5 | nalSlice
 // Repeat returns stream, an Annex B byte stream holding exactly one coded picture (an IDR,
 // with its SPS and PPS), followed by frames-1 pictures that repeat it exactly.
 func Repeat(stream []byte, frames int) ([]byte, error) {
-	if frames < 1 {
-		return nil, fmt.Errorf("h264: %d frames", frames)
-	}
-	s, p, poc, err := onePicture(stream)
+	pc, err := parsePicture(stream, frames)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]byte, 0, len(stream)+frames*16)
 	out = append(out, stream...)
-	maxFrameNum, maxPoc := uint32(1)<<s.log2MaxFrameNum, uint32(1)<<s.log2MaxPocLsb
-	var body []byte // CABAC slice data: the same bytes in every repeat
-	if p.cabac {
-		body = skipCABAC(s, p)
-	}
-	for i := uint32(1); i < uint32(frames); i++ {
-		rbsp := skipSlice(s, p, i%maxFrameNum, (poc+2*i)%maxPoc, body)
-		out = append(out, 0, 0, 0, 1, nalRefP)
-		out = append(out, escape(rbsp)...)
-	}
+	pc.repeats(frames, func(nal []byte) { out = append(append(out, 0, 0, 0, 1), nal...) })
 	return out, nil
 }
 
-// onePicture checks that stream is one IDR picture this package can extend and returns its
-// parameter sets and picture order count lsb.
-func onePicture(stream []byte) (*sps, *pps, uint32, error) {
-	seqs := map[uint32]*sps{}
-	pics := map[uint32]*pps{}
+// picture is the one coded picture of a stream, with what repeating it needs.
+type picture struct {
+	sps            *sps
+	pps            *pps
+	poc            uint32   // the IDR's pic_order_cnt_lsb
+	spsNAL, ppsNAL []byte   // as in the stream: header and escaped payload
+	units          [][]byte // the picture's other NAL units (SEI, slices), as in the stream
+}
+
+// parsePicture checks that stream is one IDR picture this package can extend.
+func parsePicture(stream []byte, frames int) (*picture, error) {
+	if frames < 1 {
+		return nil, fmt.Errorf("h264: %d frames", frames)
+	}
+	seqs, seqNALs := map[uint32]*sps{}, map[uint32][]byte{}
+	pics, picNALs := map[uint32]*pps{}, map[uint32][]byte{}
+	pc := &picture{}
 	var idr []byte
 	pictures := 0
 	for _, u := range splitAnnexB(stream) {
@@ -65,56 +65,76 @@ func onePicture(stream []byte) (*sps, *pps, uint32, error) {
 		case nalSPS:
 			s, err := parseSPS(unescape(u[1:]))
 			if err != nil {
-				return nil, nil, 0, err
+				return nil, err
 			}
-			seqs[s.id] = s
+			seqs[s.id], seqNALs[s.id] = s, u
 		case nalPPS:
 			p, err := parsePPS(unescape(u[1:]))
 			if err != nil {
-				return nil, nil, 0, err
+				return nil, err
 			}
-			pics[p.id] = p
+			pics[p.id], picNALs[p.id] = p, u
 		case nalIDR:
 			r := &bitReader{b: unescape(u[1:])}
 			if r.ue() == 0 { // first_mb_in_slice 0 starts a picture
 				pictures++
 				idr = u
 			}
+			pc.units = append(pc.units, u)
 		case 1, 2, 3, 4:
-			return nil, nil, 0, errors.New("h264: the stream holds a picture that is not an IDR")
+			return nil, errors.New("h264: the stream holds a picture that is not an IDR")
+		default:
+			pc.units = append(pc.units, u)
 		}
 	}
 	if pictures != 1 {
-		return nil, nil, 0, fmt.Errorf("h264: the stream holds %d IDR pictures, want 1", pictures)
+		return nil, fmt.Errorf("h264: the stream holds %d IDR pictures, want 1", pictures)
 	}
 	r := &bitReader{b: unescape(idr[1:])}
 	r.ue() // first_mb_in_slice
 	r.ue() // slice_type
-	p := pics[r.ue()]
+	ppsID := r.ue()
+	p := pics[ppsID]
 	if p == nil {
-		return nil, nil, 0, errors.New("h264: the IDR slice names a PPS the stream does not hold")
+		return nil, errors.New("h264: the IDR slice names a PPS the stream does not hold")
 	}
 	s := seqs[p.spsID]
 	switch {
 	case s == nil:
-		return nil, nil, 0, errors.New("h264: the PPS names an SPS the stream does not hold")
+		return nil, errors.New("h264: the PPS names an SPS the stream does not hold")
 	case !s.frameMbsOnly:
-		return nil, nil, 0, errors.New("h264: interlaced streams are not supported")
+		return nil, errors.New("h264: interlaced streams are not supported")
 	case s.separateColour:
-		return nil, nil, 0, errors.New("h264: separate colour planes are not supported")
+		return nil, errors.New("h264: separate colour planes are not supported")
 	case s.pocType == 1:
-		return nil, nil, 0, errors.New("h264: picture order count type 1 is not supported")
+		return nil, errors.New("h264: picture order count type 1 is not supported")
 	}
 	r.u(s.log2MaxFrameNum) // frame_num
 	r.ue()                 // idr_pic_id
-	var poc uint32
 	if s.pocType == 0 {
-		poc = r.u(s.log2MaxPocLsb)
+		pc.poc = r.u(s.log2MaxPocLsb)
 	}
 	if r.err != nil {
-		return nil, nil, 0, fmt.Errorf("h264: IDR slice header: %w", r.err)
+		return nil, fmt.Errorf("h264: IDR slice header: %w", r.err)
 	}
-	return s, p, poc, nil
+	pc.sps, pc.pps, pc.spsNAL, pc.ppsNAL = s, p, seqNALs[p.spsID], picNALs[ppsID]
+	return pc, nil
+}
+
+// repeats calls each with the NAL unit (header and escaped payload) of repeats 1 to frames-1.
+func (pc *picture) repeats(frames int, each func(nal []byte)) {
+	s, p := pc.sps, pc.pps
+	maxFrameNum, maxPoc := uint32(1)<<s.log2MaxFrameNum, uint32(1)<<s.log2MaxPocLsb
+	var body []byte // CABAC slice data: the same bytes in every repeat
+	if p.cabac {
+		body = skipCABAC(s, p)
+	}
+	nal := make([]byte, 0, 64+len(body))
+	for i := uint32(1); i < uint32(frames); i++ {
+		rbsp := skipSlice(s, p, i%maxFrameNum, (pc.poc+2*i)%maxPoc, body)
+		nal = append(append(nal[:0], nalRefP), escape(rbsp)...)
+		each(nal)
+	}
 }
 
 // skipSlice is the RBSP of a P slice covering the whole picture with every macroblock skipped,

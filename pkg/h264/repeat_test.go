@@ -2,6 +2,7 @@ package h264
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +64,26 @@ func TestRepeatShowsTheSamePicture(t *testing.T) {
 			}
 			if first := frameSums(t, one); len(first) != 1 || first[0] != sums[0] {
 				t.Fatalf("the repeated picture is not the encoded one")
+			}
+			// The same in MP4, as a hold segment is written: 30 fps in a 15360 time scale.
+			mp4 := filepath.Join(dir, "long.mp4")
+			f, err := os.Create(mp4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := RepeatMP4(f, b, c.frames, 15360, 512); err != nil {
+				t.Fatal(err)
+			}
+			_ = f.Close()
+			if msg := testutil.DecodeErrors(t, mp4); msg != "" {
+				t.Fatalf("decoding the MP4 complains:\n%s", msg)
+			}
+			if got := frameSums(t, mp4); len(got) != c.frames || got[0] != sums[0] || got[len(got)-1] != sums[0] {
+				t.Fatalf("the MP4 decodes to %d frames, want %d of the picture", len(got), c.frames)
+			}
+			pr := testutil.Probe(t, mp4)
+			if d := pr.Duration(); math.Abs(d-float64(c.frames)/30) > 1e-3 {
+				t.Fatalf("the MP4 lasts %.4f s, want %.4f", d, float64(c.frames)/30)
 			}
 			t.Logf("%d frames from %d bytes: %d bytes (%.1f a repeat)", c.frames, len(b), len(rep),
 				float64(len(rep)-len(b))/float64(c.frames-1))

@@ -128,40 +128,31 @@ func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encod
 	} else {
 		a = append(a, enc.Args(fps)...)
 	}
-	return append(a, "-an", "-video_track_timescale", strconv.Itoa(trackTimescale(fps)), "-f", "mp4", fileURL(outPath)), nil
+	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(fps)), "-f", "mp4", fileURL(outPath)), nil
 }
 
 // Repeats reports whether a segment shows one unmoving picture for all its frames: a hold
 // without motion (its caption, if any, is drawn into the still). Such a segment is encoded
-// as its first frame alone, lengthened in the bitstream (FirstFrameArgs, h264.Repeat,
-// RepeatMuxArgs), which the encoder would otherwise spend a dozen milliseconds a frame on.
+// as its first frame alone, lengthened in the bitstream (FirstFrameArgs, then
+// h264.RepeatMP4), which the encoder would otherwise spend a dozen milliseconds a frame on.
 func (sg Segment) Repeats() bool {
 	return sg.Kind == KindHold && !sg.hasMotion() && sg.Frames > 1
 }
 
 // FirstFrameArgs encodes the first frame of a segment, exactly as SegmentArgs would (the same
 // filters and encoder settings, so the same parameter sets), into a raw H.264 stream with
-// its SPS and PPS in band, for h264.Repeat.
+// its SPS and PPS in band, for h264.RepeatMP4.
 func FirstFrameArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) []string {
 	seg.Frames = 1
 	a := SegmentArgs(seg, stillPaths, outPath, enc)
 	return append(a[:len(a)-5], "-f", "h264", fileURL(outPath)) // for -video_track_timescale N -f mp4 out
 }
 
-// RepeatMuxArgs puts a segment's raw H.264 stream (h264.Repeat's output) into MP4 with a
-// stream copy, in the time base of the encoded segments (the concat demuxer that joins them
-// needs one time base). The raw demuxer starts a stream whose SPS allows reordering (x264's
-// B-frames) two frames before zero; the repeat reorders nothing, so it is moved to zero.
-func RepeatMuxArgs(h264Path, outPath string, fps int) []string {
-	return []string{"-f", "h264", "-framerate", strconv.Itoa(fps), "-i", fileURL(h264Path),
-		"-c", "copy", "-avoid_negative_ts", "make_zero", "-video_track_timescale", strconv.Itoa(trackTimescale(fps)),
-		"-an", "-f", "mp4", fileURL(outPath)}
-}
-
-// trackTimescale is the MP4 time scale of every segment at fps: what ffmpeg's muxer picks for
+// TrackTimescale is the MP4 time scale of every segment at fps: what ffmpeg's muxer picks for
 // an encoder's 1/fps time base (doubled up to at least 10000), set explicitly so that encoded
-// and repeated segments cannot differ.
-func trackTimescale(fps int) int {
+// and repeated segments (h264.RepeatMP4) cannot differ: the concat demuxer that joins them
+// needs one time base.
+func TrackTimescale(fps int) int {
 	ts := fps
 	for ts < 10000 {
 		ts *= 2

@@ -33,9 +33,9 @@ const (
 )
 
 // repeatCost is what a hold whose frames repeat its first (Segment.Repeats) costs at 1080p,
-// whatever its length: two ffmpeg starts (0.2 CPU seconds to encode the first frame, 0.1 to
-// put the stream in MP4) and microseconds of Go; measured as the encoded holds above.
-const repeatCost = 0.3
+// whatever its length: one ffmpeg start that encodes the first frame (0.2 CPU seconds) and
+// about 2 ms of Go to write the repeats and the MP4.
+const repeatCost = 0.2
 
 // SegmentCost estimates the seconds one core spends encoding seg at w x h.
 func SegmentCost(seg Segment, w, h int) float64 {
