@@ -112,6 +112,11 @@ func TestBench(t *testing.T) {
 	}
 
 	// Worker processes: serve plus 1, 2 and 4 `simvid work` on a real Redis, each cold.
+	// SIMVID_BENCH_WORKERS=0 leaves them out (a quicker run while working on the render).
+	if os.Getenv("SIMVID_BENCH_WORKERS") == "0" {
+		say("worker processes: left out (SIMVID_BENCH_WORKERS=0)")
+		return
+	}
 	runs := []Measure{ref}
 	var renders []float64
 	for _, n := range []int{1, 2, 4} {
