@@ -25,6 +25,7 @@ func TestHoldsAndTransitionsShareParameterSets(t *testing.T) {
 		s.run(context.Background())
 		var want []byte
 		var wantTB string
+		made := map[render.Making]int{}
 		kinds := map[string]bool{}
 		for _, sg := range p.Segments {
 			ps := parameterSets(t, k.eng.SegmentPath(sg.Key))
@@ -34,8 +35,9 @@ func TestHoldsAndTransitionsShareParameterSets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sg.Repeats() {
-				assertRepeated(t, k.eng.SegmentPath(sg.Key), sg.Frames)
+			if m := sg.Making(p.Encoder); m != render.Encoded {
+				made[m]++
+				assertBitstream(t, k.eng.SegmentPath(sg.Key), sg.Frames, m)
 			}
 			if wantTB == "" {
 				wantTB = string(tb)
@@ -50,6 +52,11 @@ func TestHoldsAndTransitionsShareParameterSets(t *testing.T) {
 		}
 		if !kinds[render.KindHold] || !kinds[render.KindTransition] {
 			t.Fatalf("plan lacks a hold or a transition: %v", kinds)
+		}
+		// Holds repeat their first frame at every quality; fades dissolve where x264 writes
+		// B-frames with implicit weights (not ultrafast, draft's preset).
+		if made[render.Repeated] == 0 || (made[render.Dissolved] == 0) != (quality == "draft") {
+			t.Fatalf("%s: segments made in the bitstream: %v", quality, made)
 		}
 	}
 }
@@ -75,9 +82,10 @@ func parameterSets(t *testing.T, mp4 string) []byte {
 	return ps
 }
 
-// assertRepeated checks that a hold is its first frame and frames-1 repeats of it: every
-// packet after the first is a few bytes (a slice of skipped macroblocks), and the count is right.
-func assertRepeated(t *testing.T, mp4 string, frames int64) {
+// assertBitstream checks that a segment was made in the bitstream: its encoded frames (a
+// hold's first, a fade's first and last) are followed by packets of a few bytes each (slices
+// of skipped macroblocks), and the count is right.
+func assertBitstream(t *testing.T, mp4 string, frames int64, m render.Making) {
 	t.Helper()
 	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size",
 		"-of", "csv=p=0", mp4).Output()
@@ -86,11 +94,15 @@ func assertRepeated(t *testing.T, mp4 string, frames int64) {
 	}
 	sizes := strings.Fields(string(out))
 	if int64(len(sizes)) != frames {
-		t.Fatalf("hold %s has %d packets, want %d", mp4, len(sizes), frames)
+		t.Fatalf("segment %s has %d packets, want %d", mp4, len(sizes), frames)
 	}
-	for i, sz := range sizes[1:] {
+	encoded := 1
+	if m == render.Dissolved {
+		encoded = 2 // in decoding order: the first frame, the last, then the frames between
+	}
+	for i, sz := range sizes[encoded:] {
 		if n, _ := strconv.Atoi(sz); n > 64 {
-			t.Fatalf("hold packet %d is %d bytes: encoded, not repeated", i+1, n)
+			t.Fatalf("packet %d of %s is %d bytes: encoded, not made in the bitstream", i+encoded, mp4, n)
 		}
 	}
 }

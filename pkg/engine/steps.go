@@ -49,8 +49,8 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
 			}
 		}
-		if seg.Repeats() {
-			done, err := e.repeatSegment(ctx, seg, stills, tmp, enc)
+		if seg.Making(enc) != render.Encoded {
+			done, err := e.bitstreamSegment(ctx, seg, stills, tmp, enc)
 			if done || err != nil {
 				return err
 			}
@@ -70,16 +70,21 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 	return cached, err
 }
 
-// repeatSegment writes a hold to out as its first frame, encoded, and that frame repeated in
-// the bitstream (see render.Segment.Repeats). done is false, with no error, when the encoder's
-// stream is one h264.RepeatMP4 cannot lengthen: the caller then encodes every frame.
-func (e *Engine) repeatSegment(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder) (done bool, err error) {
-	first := out + ".h264"
-	defer os.Remove(first)
-	if err := e.ff.Run(ctx, render.FirstFrameArgs(seg, stills, first, enc), nil); err != nil {
+// bitstreamSegment writes a segment that is not encoded frame by frame (see render.Making):
+// a hold as its first frame repeated, a fade as its end frames with the decoder blending the
+// frames between. done is false, with no error, when the encoder's stream is one package
+// h264 cannot extend: the caller then encodes every frame.
+func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder) (done bool, err error) {
+	ends, write := render.FirstFrameArgs, h264.RepeatMP4
+	if seg.Making(enc) == render.Dissolved {
+		ends, write = render.EndFramesArgs, h264.CrossfadeMP4
+	}
+	raw := out + ".h264"
+	defer os.Remove(raw)
+	if err := e.ff.Run(ctx, ends(seg, stills, raw, enc), nil); err != nil {
 		return false, internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
 	}
-	b, err := os.ReadFile(first)
+	b, err := os.ReadFile(raw)
 	if err != nil {
 		return false, fmt.Errorf("engine: %w", err)
 	}
@@ -88,13 +93,13 @@ func (e *Engine) repeatSegment(ctx context.Context, seg render.Segment, stills [
 		return false, fmt.Errorf("engine: %w", err)
 	}
 	ts := render.TrackTimescale(seg.FPS)
-	err = h264.RepeatMP4(f, b, int(seg.Frames), uint32(ts), uint32(ts/seg.FPS))
+	err = write(f, b, int(seg.Frames), uint32(ts), uint32(ts/seg.FPS))
 	if cerr := f.Close(); err == nil && cerr != nil {
 		return false, fmt.Errorf("engine: %w", cerr)
 	}
 	if err != nil {
 		_ = os.Remove(out)
-		e.log.Warn("encoding every frame of a hold: its first frame cannot be repeated", zap.Error(err))
+		e.log.Warn("encoding every frame of a segment the bitstream could not make", zap.Int("segment", seg.Index), zap.Error(err))
 		return false, nil
 	}
 	return true, nil

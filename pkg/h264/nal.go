@@ -79,5 +79,8 @@ func escape(rbsp []byte) []byte {
 		}
 		out = append(out, c)
 	}
+	if zeros > 0 {
+		out = append(out, 3) // an RBSP ending in zero (cabac_zero_word) must not end the unit
+	}
 	return out
 }

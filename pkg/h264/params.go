@@ -19,6 +19,7 @@ type sps struct {
 	bitDepthLumaM8   uint32
 	bitDepthChromaM8 uint32
 	chromaFormat     uint32
+	maxRefFrames     uint32
 	width, height    int // after cropping
 }
 
@@ -29,6 +30,7 @@ type pps struct {
 	cabac             bool
 	bottomFieldPoc    bool
 	weightedPred      bool
+	weightedBipred    uint32 // 2: implicit weights, from the pictures' distances
 	picInitQP         int32
 	deblockingControl bool
 	redundantPicCnt   bool
@@ -84,7 +86,7 @@ func parseSPS(rbsp []byte) (*sps, error) {
 			r.se()
 		}
 	}
-	r.ue()   // max_num_ref_frames
+	s.maxRefFrames = r.ue()
 	r.flag() // gaps_in_frame_num_value_allowed_flag
 	s.widthMbs = r.ue() + 1
 	s.heightMapUnits = r.ue() + 1
@@ -142,7 +144,7 @@ func parsePPS(rbsp []byte) (*pps, error) {
 	r.ue() // num_ref_idx_l0_default_active_minus1
 	r.ue() // num_ref_idx_l1_default_active_minus1
 	p.weightedPred = r.flag()
-	r.u(2) // weighted_bipred_idc
+	p.weightedBipred = r.u(2)
 	p.picInitQP = 26 + r.se()
 	r.se() // pic_init_qs_minus26
 	r.se() // chroma_qp_index_offset

@@ -141,7 +141,8 @@ func TestExpGolombRoundTrip(t *testing.T) {
 }
 
 func TestEscapeRoundTrip(t *testing.T) {
-	for _, in := range [][]byte{{0, 0, 0}, {0, 0, 1}, {0, 0, 2, 0, 0, 3}, {1, 0, 0, 4}, {0, 0}, {5, 0, 0, 0, 0, 1}} {
+	// An RBSP ends in its stop bit, or in cabac_zero_words (0x0000) after it.
+	for _, in := range [][]byte{{0, 0, 0, 1}, {0, 0, 1}, {0, 0, 2, 0, 0, 3}, {1, 0, 0, 4}, {0x80, 0, 0}, {5, 0, 0, 0, 0, 1}, {0x80, 0, 0, 0, 0}} {
 		esc := escape(in)
 		for i := 0; i+2 < len(esc); i++ {
 			if esc[i] == 0 && esc[i+1] == 0 && esc[i+2] <= 2 {

@@ -79,6 +79,21 @@ func StillFilter(st Still, in string) string {
 
 func even(n int) int { return max(2, n&^1) }
 
+// stillInputs are the input options that read stills at fps. The rate a still was written
+// with comes from its picture (a GIF says 10, others 25); xfade refuses inputs whose rates
+// differ, so every still is read at the output's.
+func stillInputs(stillPaths []string, fps int) []string {
+	var a []string
+	for _, p := range stillPaths {
+		a = append(a, "-r", strconv.Itoa(fps), "-f", "yuv4mpegpipe", "-i", fileURL(p))
+	}
+	return a
+}
+
+// chromaTrip takes a still through 4:4:4 and back, as xfade (4:4:4 only in ffmpeg 5.1) takes
+// every transition frame, so that a hold's chroma matches its transitions at the joins.
+const chromaTrip = "format=yuv444p,format=yuv420p"
+
 // SegmentArgs renders one segment to exactly seg.Frames frames. stillPaths are the files of
 // seg.Stills, in order. A hold loops its still; a transition loops both stills over the
 // transition's length into xfade starting at once.
@@ -92,16 +107,11 @@ func SegmentArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) 
 func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encoder, f Files) ([]string, error) {
 	n, fps := seg.Frames, seg.FPS
 	loop := fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/%d,setpts=N/%d/TB", n-1, fps, fps)
-	var a []string
-	for _, p := range stillPaths {
-		// The rate a still was written with comes from its picture (a GIF says 10, others
-		// 25); xfade refuses inputs whose rates differ, so every still is read at the output's.
-		a = append(a, "-r", strconv.Itoa(fps), "-f", "yuv4mpegpipe", "-i", fileURL(p))
-	}
+	a := stillInputs(stillPaths, fps)
 	// ffmpeg 5.1's xfade works in yuv444p only: every transition frame, and in a single-pass
 	// render every frame, goes 420 -> 444 -> 420. A hold takes the same round trip once, before
 	// looping, so that its chroma matches the transitions at the joins (and a single pass).
-	fc := "[0:v]format=yuv444p,format=yuv420p," + loop + "[v]"
+	fc := "[0:v]" + chromaTrip + "," + loop + "[v]"
 	if seg.Kind == KindTransition {
 		fc = fmt.Sprintf("[0:v]%s[a];[1:v]%s[b];[a][b]xfade=transition=%s:duration=%.6f:offset=0[v]",
 			loop, loop, seg.Transition, float64(n)/float64(fps))
@@ -131,21 +141,65 @@ func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encod
 	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(fps)), "-f", "mp4", fileURL(outPath)), nil
 }
 
-// Repeats reports whether a segment shows one unmoving picture for all its frames: a hold
-// without motion (its caption, if any, is drawn into the still). Such a segment is encoded
-// as its first frame alone, lengthened in the bitstream (FirstFrameArgs, then
-// h264.RepeatMP4), which the encoder would otherwise spend a dozen milliseconds a frame on.
-func (sg Segment) Repeats() bool {
-	return sg.Kind == KindHold && !sg.hasMotion() && sg.Frames > 1
+// Making is how a segment's frames are made.
+type Making int
+
+const (
+	// Encoded: every frame goes through the encoder (SegmentArgs).
+	Encoded Making = iota
+	// Repeated: one unmoving picture for all its frames (a hold without motion; a caption is
+	// drawn into the still). Its first frame is encoded (FirstFrameArgs) and repeated in the
+	// bitstream (h264.RepeatMP4): x264 would spend a dozen milliseconds a 1080p frame on each.
+	Repeated
+	// Dissolved: a fade between two stills. Its first and last frames are encoded
+	// (EndFramesArgs) and the decoder blends the frames between (h264.CrossfadeMP4), which
+	// needs B-frames with implicit weights (every preset but ultrafast, not lossless) and at
+	// most MaxDissolve frames.
+	Dissolved
+)
+
+// MaxDissolve is the longest fade, in frames, that is Dissolved: both end pictures' picture
+// order counts (two a frame) must lie within half the range of pic_order_cnt_lsb, which
+// x264 writes in 6 bits with every preset (ffmpeg 5.1, x264 163). A 0.5 s fade at 30 fps is
+// 15 frames; longer fades are encoded.
+const MaxDissolve = 16
+
+// Making says how the segment's frames are made with encoder enc.
+func (sg Segment) Making(enc Encoder) Making {
+	switch {
+	case sg.hasMotion():
+		return Encoded
+	case sg.Kind == KindHold && sg.Frames > 1:
+		return Repeated
+	case sg.Kind == KindTransition && sg.Transition == "fade" && sg.Frames >= 2 && sg.Frames <= MaxDissolve &&
+		!enc.Lossless && enc.Preset != "ultrafast":
+		return Dissolved
+	}
+	return Encoded
 }
 
-// FirstFrameArgs encodes the first frame of a segment, exactly as SegmentArgs would (the same
+// FirstFrameArgs encodes the first frame of a hold, exactly as SegmentArgs would (the same
 // filters and encoder settings, so the same parameter sets), into a raw H.264 stream with
 // its SPS and PPS in band, for h264.RepeatMP4.
 func FirstFrameArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) []string {
 	seg.Frames = 1
 	a := SegmentArgs(seg, stillPaths, outPath, enc)
 	return append(a[:len(a)-5], "-f", "h264", fileURL(outPath)) // for -video_track_timescale N -f mp4 out
+}
+
+// EndFramesArgs encodes the two end frames of a fade of n frames from still A to still B
+// into a raw H.264 stream for h264.CrossfadeMP4. The first is A, as a hold's first frame
+// (the same round trip through 4:4:4 that xfade makes, the same encoder settings: the same
+// bits, so the join with A's hold is exact). The last is xfade's last frame, A/n + B(n-1)/n,
+// so that the decoder's linear blend between the two gives frame k xfade's (n-k)/n A + k/n B.
+func EndFramesArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) []string {
+	fps := seg.FPS
+	a := stillInputs(stillPaths, fps)
+	fc := fmt.Sprintf("[0:v]%s,split[a0][a1];[1:v]%s[b];[a1][b]mix=inputs=2:weights='1 %d'[c];[a0][c]concat=n=2:v=1:a=0[v]",
+		chromaTrip, chromaTrip, seg.Frames-1)
+	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", "2")
+	a = append(a, enc.HoldArgs(fps)...)
+	return append(a, "-an", "-f", "h264", fileURL(outPath))
 }
 
 // TrackTimescale is the MP4 time scale of every segment at fps: what ffmpeg's muxer picks for

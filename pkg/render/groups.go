@@ -32,15 +32,19 @@ const (
 	MinGroupCost     = jobOverhead / jobOverheadShare
 )
 
-// repeatCost is what a hold whose frames repeat its first (Segment.Repeats) costs at 1080p,
-// whatever its length: one ffmpeg start that encodes the first frame (0.2 CPU seconds) and
-// about 2 ms of Go to write the repeats and the MP4.
-const repeatCost = 0.2
+// repeatCost and dissolveCost are what a segment made in the bitstream costs at 1080p,
+// whatever its length: one ffmpeg start that encodes its first frame (a hold: 0.2 CPU
+// seconds) or its two end frames (a fade: 0.3), and a few milliseconds of Go to write the
+// frames between and the MP4.
+const repeatCost, dissolveCost = 0.2, 0.3
 
-// SegmentCost estimates the seconds one core spends encoding seg at w x h.
-func SegmentCost(seg Segment, w, h int) float64 {
-	if seg.Repeats() {
+// SegmentCost estimates the seconds one core spends making seg at w x h with enc.
+func SegmentCost(seg Segment, w, h int, enc Encoder) float64 {
+	switch seg.Making(enc) {
+	case Repeated:
 		return repeatCost
+	case Dissolved:
+		return dissolveCost
 	}
 	px := holdPixelCost
 	if seg.Kind == KindTransition {
@@ -79,7 +83,7 @@ func (p *Video) Groups(minCost float64) []Group {
 		cur.Segments = append(cur.Segments, sg)
 		cur.Frames += sg.Frames * count[sg.Key]
 		cur.Encoded += sg.Frames
-		cur.Cost += SegmentCost(sg, p.W, p.H)
+		cur.Cost += SegmentCost(sg, p.W, p.H, p.Encoder)
 		if cur.Cost >= minCost {
 			flush()
 		}

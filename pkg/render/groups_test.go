@@ -19,7 +19,7 @@ func TestGroups(t *testing.T) {
 		minCost float64
 		groups  int
 	}{
-		{"reference at 1080p", hd, 0, 5},
+		{"reference at 1080p", hd, 0, 3},
 		{"reference at 1080p, one group", hd, 1000, 1},
 		{"small picture: fewer groups", input(repeat(3, 12), "fade", 0.5), 0, 3},
 		{"one slide", input([]float64{2}, "fade", 0.5), 0, 1},

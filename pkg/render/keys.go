@@ -42,8 +42,8 @@ func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 	if sg.hasMotion() {
 		parts = append(parts, "motion", movesKey(sg.Moves), captionsKey(sg.Captions))
 	}
-	if sg.Repeats() { // its first frame encoded, the rest repeated: other bytes than encoding all
-		parts = append(parts, "repeat", 1)
+	if m := sg.Making(p.Encoder); m != Encoded { // other bytes than encoding every frame
+		parts = append(parts, "making", int(m))
 	}
 	return keyOf(parts...)
 }
