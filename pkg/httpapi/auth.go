@@ -103,7 +103,7 @@ func (s *Server) checkOwner(c echo.Context) error {
 	case simvid.ValidID(simvid.PrefixProject, id):
 		pid, what = id, "project"
 	case simvid.ValidID(simvid.PrefixRender, id):
-		r, err := s.svc.Store.GetRender(c.Request().Context(), id)
+		r, err := s.svc.Store.GetRenderStatus(c.Request().Context(), id)
 		if err != nil {
 			return nil
 		}
@@ -135,6 +135,8 @@ func (s *Server) canSee(c echo.Context, owner, what string) error {
 
 // renderOf returns the render named by :id: the one access read for its owner check, or a
 // fresh read when access did not get one (a malformed or unknown id gets its error here).
+// Only Spec.Output of its spec may be set (store.GetRenderStatus): the render routes show
+// nothing else of it.
 func (s *Server) renderOf(c echo.Context) (*simvid.Render, error) {
 	if r, ok := c.Get(renderCtx).(*simvid.Render); ok && r.ID == c.Param("id") {
 		return r, nil
