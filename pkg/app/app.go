@@ -74,7 +74,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if err := a.openRedis(); err != nil {
 		return nil, err
 	}
-	a.ff = ffmpeg.New(cfg.FFmpeg.FFmpeg, cfg.FFmpeg.FFprobe, log)
+	a.ff = ffmpeg.New(cfg.FFmpeg.FFmpeg, cfg.FFmpeg.FFprobe, log).WithNice(cfg.Limits.ChildNice)
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if a.caps, err = a.ff.Capabilities(cctx); err != nil {

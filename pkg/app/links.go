@@ -20,7 +20,7 @@ func (a *App) buildLinks() (*fetch.Music, error) {
 	maxBytes, maxDur := a.cfg.LinkCaps()
 	probeTimeout := a.cfg.FFmpeg.ProbeTimeout
 	y := &fetch.YTDLP{Path: l.YTDLP, Policy: ytPolicy, MaxBytes: maxBytes, MaxSeconds: maxDur.Seconds(),
-		Timeout: l.Timeout, TempDir: a.media.TmpDir(), Log: a.log.Named("yt-dlp"),
+		Timeout: l.Timeout, TempDir: a.media.TmpDir(), Nice: a.cfg.Limits.ChildNice, Log: a.log.Named("yt-dlp"),
 		Probe: func(ctx context.Context, path string) (float64, error) {
 			p, err := a.ff.ProbeFile(ctx, path, probeTimeout, false)
 			if err != nil {

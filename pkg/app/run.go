@@ -45,7 +45,8 @@ func (a *App) buildHTTP() error {
 	}
 	a.metrics.Registry.MustRegister(adm.Collector())
 	url := a.redisURL
-	a.hub = events.NewHub(func() (redis.Conn, error) { return redisx.DialPubSub(context.Background(), url) }, a.log)
+	a.hub = events.NewHub(func() (redis.Conn, error) { return redisx.DialPubSub(context.Background(), url) },
+		a.store.GetRenderStatus, a.log)
 	a.api = httpapi.New(httpapi.Deps{
 		Service: a.svc, Pool: a.pool, Hub: a.hub, Limiter: lim, IPExtractor: ratelimit.IPExtractor(trusted),
 		Metrics: a.metrics, Ready: a.ready, Log: a.log, Admin: adm,

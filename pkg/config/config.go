@@ -70,6 +70,7 @@ type Limits struct {
 	UnfinishedRenders int           `yaml:"unfinished_renders"` // per client IP
 	MinFreeDisk       Size          `yaml:"min_free_disk"`      // below it uploads get 507; 0 = no check
 	IntakeConcurrency int           `yaml:"intake_concurrency"` // pictures decoded at once per process; 0 = one per CPU
+	ChildNice         int           `yaml:"child_nice"`         // niceness of ffmpeg, ffprobe and yt-dlp; 0 = simvid's own
 }
 
 // RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
@@ -148,6 +149,7 @@ func Default() *Config {
 			VideoDuration:     30 * time.Minute,
 			UnfinishedRenders: 2,
 			MinFreeDisk:       512 * MiB,
+			ChildNice:         10,
 		},
 		RateLimits: RateLimits{
 			Enabled:    true,

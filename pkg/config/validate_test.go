@@ -24,6 +24,8 @@ func TestValidateNamesKeys(t *testing.T) {
 		{"pixels", func(c *Config) { c.Limits.ImagePixels = -1 }, "limits.image_pixels: must be positive"},
 		{"free disk", func(c *Config) { c.Limits.MinFreeDisk = -1 }, "limits.min_free_disk: must not be negative"},
 		{"video duration", func(c *Config) { c.Limits.VideoDuration = 0 }, "limits.video_duration: must be positive"},
+		{"child nice high", func(c *Config) { c.Limits.ChildNice = 20 }, "limits.child_nice: must be from 0 (off) to 19 (lowest priority), not 20"},
+		{"child nice negative", func(c *Config) { c.Limits.ChildNice = -5 }, "limits.child_nice: must be from 0 (off) to 19"},
 		{"bad cidr", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "10.0.0.300/8"} }, `trusted_proxies: "10.0.0.300/8" is not a CIDR or IP`},
 		{"bad ip", func(c *Config) { c.TrustedProxies = []string{"proxy.local"} }, `trusted_proxies: "proxy.local" is not a CIDR or IP`},
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level: must be one of debug, info, warn, error"},

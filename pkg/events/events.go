@@ -35,11 +35,18 @@ func Publish(ctx context.Context, pool *redis.Pool, r *simvid.Render) error {
 	return nil
 }
 
+// RecheckEvery is how often a hub re-reads each render its listeners follow, in case a
+// change was published while its subscription was down or a worker's publish failed.
+const RecheckEvery = 3 * time.Second
+
 // Hub holds one Redis subscription for the whole process and hands each render's changes to
-// the local listeners of that render, so a thousand open streams cost one Redis connection.
+// the local listeners of that render, so a thousand open streams cost one Redis connection;
+// and it re-reads each followed render once per RecheckEvery for all of them, so they cost
+// one database read per render rather than one per stream.
 type Hub struct {
-	dial func() (redis.Conn, error)
-	log  *zap.Logger
+	dial   func() (redis.Conn, error)
+	reread func(ctx context.Context, renderID string) (*simvid.Render, error)
+	log    *zap.Logger
 
 	mu    sync.Mutex
 	subs  map[string]map[chan *simvid.Render]struct{}
@@ -47,16 +54,19 @@ type Hub struct {
 	once  sync.Once
 }
 
-// NewHub returns a hub that subscribes over connections from dial (no read timeout).
-func NewHub(dial func() (redis.Conn, error), log *zap.Logger) *Hub {
-	return &Hub{dial: dial, log: log, subs: map[string]map[chan *simvid.Render]struct{}{}, ready: make(chan struct{})}
+// NewHub returns a hub that subscribes over connections from dial (no read timeout) and
+// re-reads followed renders with reread (the database, which is the truth).
+func NewHub(dial func() (redis.Conn, error), reread func(ctx context.Context, renderID string) (*simvid.Render, error), log *zap.Logger) *Hub {
+	return &Hub{dial: dial, reread: reread, log: log, subs: map[string]map[chan *simvid.Render]struct{}{}, ready: make(chan struct{})}
 }
 
 // Ready is closed once the first subscription is confirmed.
 func (h *Hub) Ready() <-chan struct{} { return h.ready }
 
-// Subscribe returns a channel of the changes of one render. Slow listeners miss intermediate
-// changes rather than block the hub; they re-read the record, which is the truth.
+// Subscribe returns a channel of the changes of one render, and of its record as re-read
+// every RecheckEvery (possibly unchanged, possibly older than a change already received:
+// listeners compare UpdatedAt). Slow listeners miss intermediate changes rather than block
+// the hub: a full channel drops its oldest record for the newest.
 func (h *Hub) Subscribe(renderID string) (<-chan *simvid.Render, func()) {
 	ch := make(chan *simvid.Render, 8)
 	h.mu.Lock()
@@ -86,8 +96,12 @@ func (h *Hub) Listeners() int {
 	return n
 }
 
-// Run keeps the subscription alive until ctx ends, reconnecting with backoff.
+// Run keeps the subscription alive until ctx ends, reconnecting with backoff, and re-reads
+// the followed renders.
 func (h *Hub) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { defer close(done); h.recheck(ctx) }()
+	defer func() { <-done }()
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := h.listen(ctx)
@@ -153,6 +167,36 @@ func (h *Hub) deliver(r *simvid.Render) {
 			case ch <- r:
 			default:
 			}
+		}
+	}
+}
+
+// recheck hands every followed render's record, re-read, to its listeners once per
+// RecheckEvery until ctx ends. Each read is bounded by the period, so one slow read cannot
+// hold back the next round for long.
+func (h *Hub) recheck(ctx context.Context) {
+	t := time.NewTicker(RecheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		ids := make([]string, 0, len(h.subs))
+		for id := range h.subs {
+			ids = append(ids, id)
+		}
+		h.mu.Unlock()
+		for _, id := range ids {
+			rctx, cancel := context.WithTimeout(ctx, RecheckEvery)
+			r, err := h.reread(rctx, id)
+			cancel()
+			if err != nil {
+				continue // a read that fails now is tried again next round
+			}
+			h.deliver(r)
 		}
 	}
 }

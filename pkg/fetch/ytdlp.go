@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,7 @@ type YTDLP struct {
 	MaxBytes   int64         // 0: no cap
 	MaxSeconds float64       // 0: no cap
 	Timeout    time.Duration // whole run; 0: 5 minutes
+	Nice       int           // niceness of yt-dlp and what it runs (0: simvid's own; see proc.Start)
 	TempDir    string        // parent of the scratch directory ("" = os.TempDir)
 	// Probe, when set, measures the downloaded file (ffprobe): a track yt-dlp could not
 	// measure beforehand is still held to MaxSeconds.
@@ -76,11 +78,13 @@ func (y *YTDLP) Version(ctx context.Context) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	out, err := y.command(ctx, os.TempDir(), "--version").Output()
-	if err != nil {
+	cmd := y.command(ctx, os.TempDir(), "--version")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := proc.Run(cmd, y.Nice); err != nil {
 		return "", fmt.Errorf("fetch: yt-dlp --version: %w", err)
 	}
-	return strings.TrimSpace(string(out)), nil
+	return strings.TrimSpace(out.String()), nil
 }
 
 func (y *YTDLP) path() string {
@@ -159,7 +163,7 @@ func (y *YTDLP) Fetch(ctx context.Context, rawURL string, progress func(pct floa
 	if err != nil {
 		return nil, fmt.Errorf("fetch: yt-dlp stdout: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := proc.Start(cmd, y.Nice); err != nil {
 		return nil, fmt.Errorf("fetch: start yt-dlp: %w", err)
 	}
 	var wg sync.WaitGroup

@@ -1,13 +1,16 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -232,4 +235,52 @@ func processesWith(s string) []string {
 		}
 	}
 	return pids
+}
+
+// yt-dlp runs at the configured niceness, every thread of it: looked at while it waits for
+// the server's answer.
+func TestYTDLPRunsNiced(t *testing.T) {
+	y := localYTDLP(t)
+	y.Nice = 7
+	var mu sync.Mutex
+	seen := map[string]int{} // "pid/tid" -> niceness
+	var lookErr error
+	var body []byte // the song, set before yt-dlp starts
+	base, song := mediaServer(t, func(mux *http.ServeMux) {
+		mux.HandleFunc("/nice-5d1c.m4a", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			for _, p := range processesWith("nice-5d1c") {
+				pid, _ := strconv.Atoi(p)
+				nices, err := testutil.ThreadNices(pid)
+				if err != nil {
+					lookErr = err
+				}
+				for tid, n := range nices {
+					seen[p+"/"+strconv.Itoa(tid)] = n
+				}
+			}
+			mu.Unlock()
+			http.ServeContent(w, r, "song.m4a", time.Time{}, bytes.NewReader(body))
+		})
+	})
+	body = song
+	tr, err := y.Fetch(context.Background(), base+"/nice-5d1c.m4a", nil)
+	if err != nil {
+		t.Fatalf("fetch: %v", err)
+	}
+	tr.Remove()
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("yt-dlp threads seen while it waited, with their niceness: %v", seen)
+	if lookErr != nil {
+		t.Error(lookErr)
+	}
+	if len(seen) == 0 {
+		t.Fatal("no yt-dlp process seen while the server held its request")
+	}
+	for id, n := range seen {
+		if n != 7 {
+			t.Errorf("yt-dlp thread %s runs at niceness %d, want 7", id, n)
+		}
+	}
 }

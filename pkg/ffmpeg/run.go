@@ -24,6 +24,7 @@ import (
 type Runner struct {
 	ffmpeg  string
 	ffprobe string
+	nice    int
 	log     *zap.Logger
 }
 
@@ -36,6 +37,14 @@ func New(ffmpegPath, ffprobePath string, log *zap.Logger) *Runner {
 		ffprobePath = "ffprobe"
 	}
 	return &Runner{ffmpeg: ffmpegPath, ffprobe: ffprobePath, log: log}
+}
+
+// WithNice returns a copy of r whose ffmpeg and ffprobe run at niceness n (0: simvid's own;
+// see proc.Start).
+func (r *Runner) WithNice(n int) *Runner {
+	c := *r
+	c.nice = n
+	return &c
 }
 
 // FFmpegPath and FFprobePath return the configured binaries.
@@ -84,7 +93,7 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames 
 		}()
 	}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := proc.Start(cmd, r.nice); err != nil {
 		return fmt.Errorf("ffmpeg: start %s: %w", r.ffmpeg, err)
 	}
 	wg.Wait()
@@ -100,7 +109,7 @@ func (r *Runner) output(ctx context.Context, tool string, args []string) ([]byte
 	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	err := cmd.Run()
+	err := proc.Run(cmd, r.nice)
 	return stdout.Bytes(), runErr(ctx, tool, err, stderr.String())
 }
 

@@ -11,7 +11,10 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-const keyCtx = "apikey"
+const (
+	keyCtx    = "apikey"
+	renderCtx = "render" // the render of :id, read by access for its owner check
+)
 
 // keyOf returns the API key the request authenticated with, or nil.
 func keyOf(c echo.Context) *simvid.APIKey {
@@ -91,7 +94,8 @@ func creates(method, route string) bool {
 
 // checkOwner answers 404 when :id names a project (or a render of a project) that an API
 // key owns and the request does not carry that key. Malformed or unknown ids pass: the
-// handler answers them itself.
+// handler answers them itself. A render it reads is kept for the handler (renderOf), so a
+// status poll or a stream costs one database read, and a project's owner is remembered.
 func (s *Server) checkOwner(c echo.Context) error {
 	id := c.Param("id")
 	var pid, what string
@@ -99,25 +103,43 @@ func (s *Server) checkOwner(c echo.Context) error {
 	case simvid.ValidID(simvid.PrefixProject, id):
 		pid, what = id, "project"
 	case simvid.ValidID(simvid.PrefixRender, id):
-		r, err := s.svc.Store.GetRender(c.Request().Context(), id)
+		r, err := s.svc.Store.GetRenderStatus(c.Request().Context(), id)
 		if err != nil {
 			return nil
 		}
+		c.Set(renderCtx, r)
 		pid, what = r.ProjectID, "render"
 	default:
 		return nil
 	}
-	p, err := s.svc.Store.GetProject(c.Request().Context(), pid)
-	if err != nil {
-		return nil
+	owner, ok := s.owners.get(pid)
+	if !ok {
+		p, err := s.svc.Store.GetProject(c.Request().Context(), pid)
+		if err != nil {
+			return nil
+		}
+		owner = p.OwnerKey
+		s.owners.put(pid, owner)
 	}
-	return s.canSee(c, p, what)
+	return s.canSee(c, owner, what)
 }
 
-// canSee is nil when the request may see project p; otherwise a not-found error for what.
-func (s *Server) canSee(c echo.Context, p *simvid.Project, what string) error {
-	if p.OwnerKey == "" || p.OwnerKey == ownerOf(c) {
+// canSee is nil when the request may see a project of owner (an API key id, "" for an
+// anonymous project); otherwise a not-found error for what.
+func (s *Server) canSee(c echo.Context, owner, what string) error {
+	if owner == "" || owner == ownerOf(c) {
 		return nil
 	}
 	return simvid.Errorf(simvid.ENotFound, "%s not found", what)
+}
+
+// renderOf returns the render named by :id: the one access read for its owner check, or a
+// fresh read when access did not get one (a malformed or unknown id gets its error here).
+// Only Spec.Output of its spec may be set (store.GetRenderStatus): the render routes show
+// nothing else of it.
+func (s *Server) renderOf(c echo.Context) (*simvid.Render, error) {
+	if r, ok := c.Get(renderCtx).(*simvid.Render); ok && r.ID == c.Param("id") {
+		return r, nil
+	}
+	return s.svc.GetRender(c.Request().Context(), c.Param("id"))
 }

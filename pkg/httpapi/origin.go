@@ -42,7 +42,7 @@ func (s *Server) originUploadImages(c echo.Context) error {
 		pid = p.ID
 	} else if p, err := s.svc.GetProject(ctx, pid); err != nil {
 		return err
-	} else if err := s.canSee(c, p, "project"); err != nil {
+	} else if err := s.canSee(c, p.OwnerKey, "project"); err != nil {
 		return err
 	}
 	type accepted struct {
@@ -113,7 +113,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 	if err := readJSON(c, &in, false); err != nil {
 		return err
 	}
-	if p, err := s.svc.GetProject(ctx, in.SessionID); err != nil || s.canSee(c, p, "session") != nil {
+	if p, err := s.svc.GetProject(ctx, in.SessionID); err != nil || s.canSee(c, p.OwnerKey, "session") != nil {
 		return simvid.Errorf(simvid.ENotFound, "session not found; upload the images first")
 	}
 	dur, err := originDuration(in.Duration)
@@ -201,7 +201,7 @@ func originStatus(r *simvid.Render) (status, stage string) {
 
 // originJobStatus: GET /job_status/<job_id>.
 func (s *Server) originJobStatus(c echo.Context) error {
-	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	r, err := s.renderOf(c)
 	if err != nil {
 		return simvid.Errorf(simvid.ENotFound, "job not found")
 	}
@@ -222,7 +222,7 @@ func (s *Server) originJobStatus(c echo.Context) error {
 func (s *Server) originProgress(c echo.Context) error {
 	ctx := c.Request().Context()
 	rc := sseStart(c)
-	r, err := s.svc.GetRender(ctx, c.Param("id"))
+	r, err := s.renderOf(c)
 	if err != nil {
 		return sseWrite(c, rc, "", map[string]string{"error": "job not found"})
 	}
@@ -252,7 +252,7 @@ func (s *Server) originProgress(c echo.Context) error {
 
 // originDownload: GET /download/<video_id>.
 func (s *Server) originDownload(c echo.Context) error {
-	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	r, err := s.renderOf(c)
 	if err != nil || r.State != simvid.StateDone {
 		return simvid.Errorf(simvid.ENotFound, "video not found")
 	}

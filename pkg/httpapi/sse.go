@@ -12,16 +12,16 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// SSE timings: a comment keeps proxies from closing a quiet stream; the record is re-read now
-// and then in case a published change was missed while Redis reconnected.
+// SSE timings: a comment keeps proxies from closing a quiet stream.
 const (
 	ssePingEvery = 15 * time.Second
-	sseRecheck   = 3 * time.Second
 	sseMaxLife   = 2 * time.Hour
 )
 
 // followRender calls send with the render now and on every change until it is finished, the
-// client leaves, or send fails. One Redis subscription per process feeds every stream.
+// client leaves, or send fails. One Redis subscription per process feeds every stream, and
+// the hub re-reads each followed render for all of its streams (events.RecheckEvery), in
+// case a published change was missed.
 func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*simvid.Render) error, ping func() error) error {
 	ch, unsub := s.Hub.Subscribe(r.ID)
 	defer unsub()
@@ -29,9 +29,8 @@ func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*
 		return err
 	}
 	last := r.UpdatedAt
-	pingT, recheck := time.NewTicker(ssePingEvery), time.NewTicker(sseRecheck)
+	pingT := time.NewTicker(ssePingEvery)
 	defer pingT.Stop()
-	defer recheck.Stop()
 	ctx, cancel := context.WithTimeout(ctx, sseMaxLife)
 	defer cancel()
 	for {
@@ -42,12 +41,6 @@ func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*
 		case <-s.closing:
 			return nil
 		case next = <-ch:
-		case <-recheck.C:
-			fresh, err := s.svc.GetRender(ctx, r.ID)
-			if err != nil {
-				continue
-			}
-			next = fresh
 		case <-pingT.C:
 			if err := ping(); err != nil {
 				return nil
@@ -104,7 +97,7 @@ func ssePing(c echo.Context, rc *http.ResponseController) func() error {
 
 // renderEvents streams a render's changes as `event: render` messages.
 func (s *Server) renderEvents(c echo.Context) error {
-	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	r, err := s.renderOf(c)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (s *Server) listProjects(c echo.Context) error {
 
 // renderWebhooks lists every delivery attempt of a render's webhook, newest first.
 func (s *Server) renderWebhooks(c echo.Context) error {
-	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	r, err := s.renderOf(c)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *Server) renderSpec(c echo.Context) error {
 		if p, err = s.svc.GetProject(ctx, in.ProjectID); err != nil {
 			return err
 		}
-		if err := s.canSee(c, p, "project"); err != nil {
+		if err := s.canSee(c, p.OwnerKey, "project"); err != nil {
 			return err
 		}
 	}

@@ -51,7 +51,7 @@ func (s *Server) listRenders(c echo.Context) error {
 }
 
 func (s *Server) getRender(c echo.Context) error {
-	r, err := s.svc.GetRender(c.Request().Context(), c.Param("id"))
+	r, err := s.renderOf(c)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) cancelRender(c echo.Context) error {
 
 // video serves a finished render with Range and ETag; ?download=1 makes it an attachment.
 func (s *Server) video(c echo.Context) error {
-	r, err := s.doneRender(c, c.Param("id"))
+	r, err := s.doneRender(c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) video(c echo.Context) error {
 }
 
 func (s *Server) poster(c echo.Context) error {
-	r, err := s.doneRender(c, c.Param("id"))
+	r, err := s.doneRender(c)
 	if err != nil {
 		return err
 	}
@@ -148,9 +148,10 @@ func (s *Server) projectAsset(c echo.Context, id, prefix, what string) (*simvid.
 	return a, nil
 }
 
-// doneRender returns a render whose video exists; others are 404 (unknown) or 409 (not done).
-func (s *Server) doneRender(c echo.Context, id string) (*simvid.Render, error) {
-	r, err := s.svc.GetRender(c.Request().Context(), id)
+// doneRender returns the render of :id when its video exists; others are 404 (unknown) or
+// 409 (not done).
+func (s *Server) doneRender(c echo.Context) (*simvid.Render, error) {
+	r, err := s.renderOf(c)
 	if err != nil {
 		return nil, err
 	}

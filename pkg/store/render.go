@@ -10,17 +10,25 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-const renderCols = `id, project_id, spec, state, progress, eta, message, error, error_detail,
+// renderRest are the columns after id, project_id and spec.
+const renderRest = `state, progress, eta, message, error, error_detail,
 	warnings, frames_total, frames_done, duration, output_size, attempts, client, worker,
 	cancel_asked, created_at, started_at, finished_at, updated_at, callback_url`
 
+const renderCols = `id, project_id, spec, ` + renderRest
+
 func scanRender(row scanner) (*simvid.Render, error) {
 	r := &simvid.Render{}
-	err := row.Scan(&r.ID, &r.ProjectID, jsonCol{&r.Spec}, &r.State, &r.Progress, &r.ETA, &r.Message,
+	return r, scanRenderInto(row, r, &r.Spec)
+}
+
+// scanRenderInto scans renderCols into r, the spec column into spec (all of r.Spec, or its
+// Output alone for GetRenderStatus).
+func scanRenderInto(row scanner, r *simvid.Render, spec any) error {
+	return row.Scan(&r.ID, &r.ProjectID, jsonCol{spec}, &r.State, &r.Progress, &r.ETA, &r.Message,
 		&r.Error, &r.ErrorDetail, jsonCol{&r.Warnings}, &r.FramesTotal, &r.FramesDone, &r.Duration,
 		&r.OutputSize, &r.Attempts, &r.Client, &r.Worker, &r.CancelAsked, timeCol{&r.CreatedAt},
 		nullTimeCol{&r.StartedAt}, nullTimeCol{&r.FinishedAt}, timeCol{&r.UpdatedAt}, &r.CallbackURL)
-	return r, err
 }
 
 // renderArgs are the columns after id, project_id and created_at, in renderSet order.
@@ -81,6 +89,25 @@ func (s *sqlStore) GetRender(ctx context.Context, id string) (*simvid.Render, er
 	}
 	if err != nil {
 		return nil, wrapErr("get render", err)
+	}
+	return r, nil
+}
+
+// GetRenderStatus reads the spec's output only: the database sends, and simvid decodes, a
+// few bytes instead of every slide, which status polls and streams never show.
+func (s *sqlStore) GetRenderStatus(ctx context.Context, id string) (*simvid.Render, error) {
+	output := `json_extract(spec, '$.output')`
+	if s.dialect == DialectPostgres {
+		output = `spec->'output'`
+	}
+	r := &simvid.Render{}
+	err := scanRenderInto(s.r.QueryRowContext(ctx, s.q(`SELECT id, project_id, `+output+`, `+renderRest+
+		` FROM renders WHERE id = ?`), id), r, &r.Spec.Output)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("render")
+	}
+	if err != nil {
+		return nil, wrapErr("get render status", err)
 	}
 	return r, nil
 }

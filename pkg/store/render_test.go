@@ -36,6 +36,20 @@ func testRenderCRUD(t *testing.T, s store.Store) {
 	if got.FinishedAt != nil {
 		t.Fatal("nil FinishedAt came back set")
 	}
+	// The status read is the same record with the spec's output alone.
+	status, err := s.GetRenderStatus(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Spec.Slides) == 0 || r.Spec.Output.Resolution == "" {
+		t.Fatalf("the test render needs slides and an output: %+v", r.Spec)
+	}
+	onlyOutput := *r
+	onlyOutput.Spec = simvid.Spec{Output: r.Spec.Output}
+	wantEqual(t, "render status", status, &onlyOutput)
+	if _, err := s.GetRenderStatus(ctx, "rnd_missing"); !simvid.IsCode(err, simvid.ENotFound) {
+		t.Errorf("status of a missing render: %v, want not found", err)
+	}
 
 	// Zero-ish render: nil warnings and nil times stay nil; empty warnings stay empty.
 	for _, w := range [][]string{nil, {}} {

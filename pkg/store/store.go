@@ -54,6 +54,9 @@ type Store interface {
 	// CreateRender inserts r; its project must exist (else ENotFound).
 	CreateRender(ctx context.Context, r *simvid.Render) error
 	GetRender(ctx context.Context, id string) (*simvid.Render, error)
+	// GetRenderStatus is GetRender for status answers: of the spec only Output is read (the
+	// slides, music and titles stay zero), which spares decoding them on every poll.
+	GetRenderStatus(ctx context.Context, id string) (*simvid.Render, error)
 	// UpdateRender sets UpdatedAt to now; see UpdateProject.
 	UpdateRender(ctx context.Context, id string, fn func(r *simvid.Render) error) (*simvid.Render, error)
 	// ListRenders returns renders newest (by CreatedAt) first.

@@ -1,0 +1,89 @@
+package testutil
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// statFields returns the fields of a /proc .../stat file from field 3 (state) on: the
+// command name before them is in parentheses and may itself hold spaces or parentheses.
+func statFields(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(b[i+1:]))
+}
+
+// statField reads field n (1-based, as proc(5) numbers them, n >= 3) of a stat file.
+func statField(path string, n int) (int, bool) {
+	f := statFields(path)
+	if len(f) < n-2 {
+		return 0, false
+	}
+	v, err := strconv.Atoi(f[n-3])
+	return v, err == nil
+}
+
+// GroupPIDs lists the live processes of process group pgid.
+func GroupPIDs(pgid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if g, ok := statField(filepath.Join("/proc", e.Name(), "stat"), 5); ok && g == pgid {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// ChildPIDs lists the processes whose parent is ppid and whose command name is comm.
+func ChildPIDs(ppid int, comm string) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		dir := filepath.Join("/proc", e.Name())
+		name, _ := os.ReadFile(filepath.Join(dir, "comm"))
+		if p, ok := statField(filepath.Join(dir, "stat"), 4); ok && p == ppid && strings.TrimSpace(string(name)) == comm {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// ThreadNices returns the niceness (field 19 of stat) of every thread of process pid, by
+// thread id: niceness is a property of each thread on Linux, not of the process.
+func ThreadNices(pid int) (map[int]int, error) {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "task")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("threads of %d: %w", pid, err)
+	}
+	out := map[int]int{}
+	for _, e := range entries {
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if n, ok := statField(filepath.Join(dir, e.Name(), "stat"), 19); ok {
+			out[tid] = n
+		}
+	}
+	return out, nil
+}
