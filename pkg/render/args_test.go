@@ -59,10 +59,22 @@ func TestSegmentArgs(t *testing.T) {
 	if !strings.Contains(tr, "-x264-params "+staticTuning) {
 		t.Errorf("a transition between stills lacks the fast tuning: %q", tr)
 	}
-	for _, w := range []string{"-i file:/c/b.y4m", "[1:v]loop=loop=14:size=1", "xfade=transition=wipeleft:duration=0.500000:offset=0[v]", "-frames:v 15"} {
+	for _, w := range []string{"-i file:/c/b.y4m", "[1:v]loop=loop=14:size=1", "xfade=transition=wipeleft:duration=0.500000:offset=0,format=yuv420p[v]", "-frames:v 15"} {
 		if !strings.Contains(tr, w) {
 			t.Errorf("transition %q lacks %q", tr, w)
 		}
+	}
+	// A fade is blended in 4:2:0 from stills that took the holds' chroma round trip once.
+	fade := strings.Join(SegmentArgs(Segment{Kind: KindTransition, Frames: 15, FPS: 30, Transition: "fade"},
+		[]string{"/c/a.y4m", "/c/b.y4m"}, "/c/t.mp4", enc), " ")
+	for _, w := range []string{"[0:v]" + ChromaTrip + ",loop=loop=14:size=1", "[1:v]" + ChromaTrip + ",loop=loop=14:size=1",
+		"[b]format=yuva420p,fade=in:s=0:n=15:alpha=1[v_alpha];[a][v_alpha]overlay=format=yuv420[v]", "-frames:v 15"} {
+		if !strings.Contains(fade, w) {
+			t.Errorf("fade %q lacks %q", fade, w)
+		}
+	}
+	if strings.Contains(fade, "xfade") {
+		t.Errorf("fade %q goes through xfade", fade)
 	}
 	for q, want := range map[string]string{"draft": "-preset ultrafast -crf 28", "high": "-preset medium -crf 20"} {
 		e, err := EncoderFor(q, false)

@@ -42,8 +42,14 @@ func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 	if sg.hasMotion() {
 		parts = append(parts, "motion", movesKey(sg.Moves), captionsKey(sg.Captions))
 	}
-	if m := sg.Making(p.Encoder); m != Encoded { // other bytes than encoding every frame
+	m := sg.Making(p.Encoder)
+	if m != Encoded { // other bytes than encoding every frame
 		parts = append(parts, "making", int(m))
+	}
+	if m == Encoded && sg.Kind == KindTransition && sg.Transition == "fade" {
+		// Encoded fades are blended in 4:2:0 (TransitionFilter) since xfade made them: other
+		// bytes. Only theirs: the keys of holds and other segments stay as they were.
+		parts = append(parts, "fade 4:2:0")
 	}
 	return keyOf(parts...)
 }

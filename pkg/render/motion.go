@@ -135,6 +135,9 @@ func motionGraph(seg Segment, loop string, caption func(i int) string) string {
 		c := fmt.Sprintf("[%d:v]%s", i, loop)
 		if mv != nil {
 			c += "," + mv.filter()
+		} else if seg.Kind == KindTransition {
+			// A still slide's side of the transition: its chroma as in its hold.
+			c = fmt.Sprintf("[%d:v]%s%s", i, TransitionInput(seg.Transition), loop)
 		}
 		if t := caption(i); t != "" {
 			c += "," + t
@@ -144,8 +147,7 @@ func motionGraph(seg Segment, loop string, caption func(i int) string) string {
 	if seg.Kind != KindTransition {
 		return chain(0) + "[v]"
 	}
-	return fmt.Sprintf("%s[a];%s[b];[a][b]xfade=transition=%s:duration=%.6f:offset=0[v]",
-		chain(0), chain(1), seg.Transition, float64(seg.Frames)/float64(seg.FPS))
+	return fmt.Sprintf("%s[a];%s[b];%s", chain(0), chain(1), TransitionFilter(seg.Transition, seg.Frames, seg.FPS, "a", "b", "v"))
 }
 
 // hasMotion reports whether a segment needs motionGraph: a moving slide, or a caption drawn
