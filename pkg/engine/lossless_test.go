@@ -9,11 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/simvid/simvid/pkg/render"
 )
 
 // TestLosslessMatchesSinglePass: with lossless encoding, the segmented render equals a
-// single-pass render of the same spec built the way bench/reference.sh builds it, frame for
-// frame, the joins included.
+// single-pass render of the same spec, frame for frame, the joins included.
 func TestLosslessMatchesSinglePass(t *testing.T) {
 	k := newKit(t)
 	pics := []string{
@@ -34,33 +35,44 @@ func TestLosslessMatchesSinglePass(t *testing.T) {
 		t.Fatalf("plan: %d frames, %d segments", plan.Frames, len(plan.Segments))
 	}
 
-	// The single pass: every picture fitted, held for its frames plus its transitions' halves,
-	// chained through xfade at the cut minus the outgoing half, as in reference.sh.
+	// The single pass: one ffmpeg, one encode. Every picture is fitted once and split into the
+	// parts it plays, each looped for the frames the slide timings give it: the hold (with
+	// the holds' chroma) and the transitions on either side (render.TransitionInput and
+	// render.TransitionFilter, as segments make them); concat puts the parts end to end. Not
+	// an xfade chain as in reference.sh: a chain sends every frame before a transition
+	// through that transition's filter, and xfade takes each of them to 4:4:4 and back, which
+	// no segment does (and the round trip changes chroma again each time).
 	const fit = "scale=640:480:force_original_aspect_ratio=decrease:force_divisible_by=2," +
 		"pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x000000,setsar=1,format=yuv420p"
-	var args []string
+	loop := func(n int64) string {
+		return fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/30,setpts=N/30/TB", n-1)
+	}
+	names := []string{"fade", "wipeleft"}
+	var args, parts []string
 	var fc strings.Builder
 	for i, sl := range plan.Slides {
-		n := sl.Frames
-		if i > 0 {
-			n += plan.Slides[i-1].Out
-		}
-		if i < len(plan.Slides)-1 {
-			n += plan.Slides[i+1].In
-		}
 		args = append(args, "-i", pics[i])
-		fmt.Fprintf(&fc, "[%d:v]%s,loop=loop=%d:size=1:start=0,settb=1/30,setpts=N/30/TB[v%d];", i, fit, n-1, i)
+		fmt.Fprintf(&fc, "[%d:v]%s,split=3[in%d][hold%d][out%d];", i, fit, i, i, i)
+		if i == 0 {
+			fmt.Fprintf(&fc, "[in%d]nullsink;", i)
+		} else {
+			tr := plan.Slides[i-1].Out + sl.In
+			fmt.Fprintf(&fc, "[in%d]%s%s[tb%d];", i, render.TransitionInput(names[i-1]), loop(tr), i-1)
+			fmt.Fprintf(&fc, "%s;", render.TransitionFilter(names[i-1], tr, 30, fmt.Sprintf("ta%d", i-1), fmt.Sprintf("tb%d", i-1), fmt.Sprintf("t%d", i-1)))
+			parts = append(parts, fmt.Sprintf("[t%d]", i-1))
+		}
+		fmt.Fprintf(&fc, "[hold%d]%s,%s[h%d];", i, render.ChromaRoundTrip, loop(sl.Frames-sl.In-sl.Out), i)
+		parts = append(parts, fmt.Sprintf("[h%d]", i))
+		if i == len(plan.Slides)-1 {
+			fmt.Fprintf(&fc, "[out%d]nullsink;", i)
+		} else {
+			tr := sl.Out + plan.Slides[i+1].In
+			fmt.Fprintf(&fc, "[out%d]%s%s[ta%d];", i, render.TransitionInput(names[i]), loop(tr), i)
+		}
 	}
-	prev := "v0"
-	names := []string{"fade", "wipeleft"}
-	for i := 1; i < len(plan.Slides); i++ {
-		tr := plan.Slides[i-1].Out + plan.Slides[i].In
-		off := plan.Slides[i].Start - plan.Slides[i-1].Out
-		fmt.Fprintf(&fc, "[%s][v%d]xfade=transition=%s:duration=%.6f:offset=%.6f[x%d];", prev, i, names[i-1], float64(tr)/30, float64(off)/30, i)
-		prev = "x" + strconv.Itoa(i)
-	}
+	fmt.Fprintf(&fc, "%sconcat=n=%d:v=1:a=0[v]", strings.Join(parts, ""), len(parts))
 	single := filepath.Join(k.dir, "single.mp4")
-	args = append(args, "-filter_complex", strings.TrimSuffix(fc.String(), ";"), "-map", "["+prev+"]",
+	args = append(args, "-filter_complex", fc.String(), "-map", "[v]",
 		"-r", "30", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", single)
 	k.ffmpeg(append([]string{"-v", "error"}, args...)...)
 
