@@ -76,27 +76,42 @@ func TestLosslessMatchesSinglePass(t *testing.T) {
 		"-r", "30", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", single)
 	k.ffmpeg(append([]string{"-v", "error"}, args...)...)
 
-	stats := filepath.Join(k.dir, "psnr.log")
-	k.ffmpeg("-v", "error", "-i", s.job.Output, "-i", single, "-lavfi", "[0:v][1:v]psnr=stats_file="+stats, "-f", "null", "-")
-	raw, err := os.ReadFile(stats)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if int64(len(lines)) != plan.Frames {
-		t.Fatalf("compared %d frames, want %d", len(lines), plan.Frames)
+	ps := k.psnrs(s.job.Output, single, "")
+	if int64(len(ps)) != plan.Frames {
+		t.Fatalf("compared %d frames, want %d", len(ps), plan.Frames)
 	}
 	worst := math.Inf(1)
-	for _, l := range lines {
-		for _, f := range strings.Fields(l) {
-			if v, ok := strings.CutPrefix(f, "psnr_avg:"); ok {
-				p, _ := strconv.ParseFloat(v, 64) // "inf" parses as +Inf
-				worst = min(worst, p)
-			}
-		}
+	for _, p := range ps {
+		worst = min(worst, p)
 	}
 	if worst < 60 {
 		t.Errorf("worst frame PSNR %.1f dB, want >= 60", worst)
 	}
-	t.Logf("worst frame PSNR over %d frames: %.1f dB", len(lines), worst)
+	t.Logf("worst frame PSNR over %d frames: %.1f dB", len(ps), worst)
+}
+
+// psnrs returns the PSNR (all planes, +Inf for equal frames) of every frame of video a against
+// the same frame of b, each stream first passed through its filter chain pre ("" for none).
+func (k *kit) psnrs(a, b, pre string) []float64 {
+	k.t.Helper()
+	if pre != "" {
+		pre += ","
+	}
+	stats := filepath.Join(k.t.TempDir(), "psnr.log")
+	k.ffmpeg("-v", "error", "-i", a, "-i", b, "-lavfi",
+		"[0:v]"+pre+"setpts=PTS-STARTPTS[a];[1:v]setpts=PTS-STARTPTS[b];[a][b]psnr=stats_file="+stats, "-f", "null", "-")
+	raw, err := os.ReadFile(stats)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	var out []float64
+	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		for _, f := range strings.Fields(l) {
+			if v, ok := strings.CutPrefix(f, "psnr_avg:"); ok {
+				p, _ := strconv.ParseFloat(v, 64) // "inf" parses as +Inf
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
