@@ -221,7 +221,7 @@ const ChromaTrip = "format=yuv444p,format=yuv420p"
 // otherwise start from chroma its neighbouring holds do not have; nothing for xfade, which
 // makes the round trip itself on every frame.
 func TransitionInput(name string) string {
-	if name == "fade" {
+	if blended420(name) {
 		return ChromaTrip + ","
 	}
 	return ""
@@ -239,13 +239,17 @@ func TransitionInput(name string) string {
 // 255*k/n to within one level and overlay rounds where xfade truncates: the blend is within
 // one level of xfade's.
 func TransitionFilter(name string, frames int64, fps int, a, b, out string) string {
-	if name == "fade" {
+	if blended420(name) {
 		return fmt.Sprintf("[%s]format=yuva420p,fade=in:s=0:n=%d:alpha=1[%s_alpha];[%s][%s_alpha]overlay=format=yuv420[%s]",
 			b, frames, out, a, out, out)
 	}
 	return fmt.Sprintf("[%s][%s]xfade=transition=%s:duration=%.6f:offset=0,format=yuv420p[%s]",
 		a, b, name, float64(frames)/float64(fps), out)
 }
+
+// blended420 reports whether TransitionFilter blends a transition in 4:2:0 itself rather
+// than through xfade.
+func blended420(name string) bool { return name == "fade" }
 
 // PosterArgs writes a JPEG at output size from a still: no video decode.
 func PosterArgs(stillPath, outPath string) []string {

@@ -17,8 +17,12 @@ type Group struct {
 // Cost model, measured with ffmpeg 5.1 on one core of the 2-core bench machine
 // (1920x1080, veryfast, -threads 1): starting ffmpeg and writing the first frame of a segment
 // takes 0.2 s; each further frame of a hold costs 12 ms (6 ns a pixel, with the still-picture
-// tuning), of a fade 45 ms (22 ns a pixel: two inputs and xfade, with the same tuning; 125 ms
-// before transitions took it).
+// tuning), of an xfade transition 45 ms (22 ns a pixel: two inputs taken to 4:4:4 and back,
+// with the same tuning; 125 ms before transitions took it), of a fade 21.5 ms (10 ns a pixel:
+// blended in 4:2:0, see TransitionFilter). The fade's: SegmentArgs' argv of a fade between the
+// corpus stills 01.png and 02.png fitted to 1920x1080, 15 and 45 frames, run by ffmpeg with
+// the standard encoder and Threads 1, user+sys CPU, the least of 3 runs: 0.50 and 1.15 s
+// (xfade's fade, measured alongside: 0.75 and 1.77 s).
 // A segment job's own fixed cost, measured the same way: 0.2 ms for the record, the inputs,
 // the plan, the cache check and the fan-in (SQLite on the same host), plus up to 100 ms for
 // an idle worker's poll to pick it up; 0.15 s leaves room for a remote database. MinGroupCost
@@ -26,7 +30,8 @@ type Group struct {
 const (
 	startCost        = 0.2
 	holdPixelCost    = 6e-9
-	fadePixelCost    = 22e-9
+	fadePixelCost    = 10e-9
+	xfadePixelCost   = 22e-9
 	jobOverhead      = 0.15
 	jobOverheadShare = 0.1
 	MinGroupCost     = jobOverhead / jobOverheadShare
@@ -48,7 +53,10 @@ func SegmentCost(seg Segment, w, h int, enc Encoder) float64 {
 	}
 	px := holdPixelCost
 	if seg.Kind == KindTransition {
-		px = fadePixelCost
+		px = xfadePixelCost
+		if blended420(seg.Transition) {
+			px = fadePixelCost
+		}
 	}
 	return startCost + float64(seg.Frames-1)*float64(w*h)*px
 }

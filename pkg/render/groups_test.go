@@ -89,3 +89,18 @@ func seenIn(list []string, k string) bool {
 	}
 	return false
 }
+
+// An encoded fade (longer than MaxDissolve), blended in 4:2:0, is costed below a transition
+// made by xfade in 4:4:4.
+func TestFadeCost(t *testing.T) {
+	enc, _ := EncoderFor("standard", false)
+	fade := Segment{Kind: KindTransition, Transition: "fade", Frames: 30, FPS: 30}
+	wipe := fade
+	wipe.Transition = "wipeleft"
+	if fade.Making(enc) != Encoded {
+		t.Fatalf("a %d-frame fade is not encoded", fade.Frames)
+	}
+	if f, w := SegmentCost(fade, 1920, 1080, enc), SegmentCost(wipe, 1920, 1080, enc); !(f < w) {
+		t.Errorf("fade %.2f s, wipe %.2f s: want the fade cheaper", f, w)
+	}
+}

@@ -46,7 +46,7 @@ func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 	if m != Encoded { // other bytes than encoding every frame
 		parts = append(parts, "making", int(m))
 	}
-	if m == Encoded && sg.Kind == KindTransition && sg.Transition == "fade" {
+	if m == Encoded && sg.Kind == KindTransition && blended420(sg.Transition) {
 		// Encoded fades are blended in 4:2:0 (TransitionFilter) since xfade made them: other
 		// bytes. Only theirs: the keys of holds and other segments stay as they were.
 		parts = append(parts, "fade 4:2:0")
