@@ -239,7 +239,7 @@ func TransitionInput(name string) string {
 // is a alone, the last is not yet b. fade's factor is k*(65536/n), so its alpha rounds
 // 255*k/n to within one level and overlay rounds where xfade truncates: the blend is within
 // one level of xfade's. (blend with a per-frame opacity costs as much and needs sendcmd;
-// xfade on the three planes apart, in gray, half as much again.)
+// xfade on the three planes apart, in gray, about twice as much.)
 // xfade's 4:4:4 comes out as yuv420p here, the conversion the encoder would make anyway
 // (the same bytes), so that every transition can be joined to holds in one graph.
 func TransitionFilter(name string, frames int64, fps int, a, b, out string) string {
