@@ -61,7 +61,7 @@ func TestLosslessMatchesSinglePass(t *testing.T) {
 			fmt.Fprintf(&fc, "%s;", render.TransitionFilter(names[i-1], tr, 30, fmt.Sprintf("ta%d", i-1), fmt.Sprintf("tb%d", i-1), fmt.Sprintf("t%d", i-1)))
 			parts = append(parts, fmt.Sprintf("[t%d]", i-1))
 		}
-		fmt.Fprintf(&fc, "[hold%d]%s,%s[h%d];", i, render.ChromaRoundTrip, loop(sl.Frames-sl.In-sl.Out), i)
+		fmt.Fprintf(&fc, "[hold%d]%s,%s[h%d];", i, render.ChromaTrip, loop(sl.Frames-sl.In-sl.Out), i)
 		parts = append(parts, fmt.Sprintf("[h%d]", i))
 		if i == len(plan.Slides)-1 {
 			fmt.Fprintf(&fc, "[out%d]nullsink;", i)
