@@ -90,6 +90,54 @@ func stillInputs(stillPaths []string, fps int) []string {
 	return a
 }
 
+// ChromaTrip takes a still through 4:4:4 and back. ffmpeg 5.1's xfade works in 4:4:4 only,
+// so every frame of an xfade transition makes that round trip, and it is not neutral (the
+// chroma is resampled twice: on testsrc the result is 43 dB from the still, on a photo 61 dB).
+// Every segment gives its stills the same chroma: a hold's still makes the trip once before
+// it is looped, and so do a fade's (TransitionInput, EndFramesArgs), so that the frames on
+// either side of every join agree.
+const ChromaTrip = "format=yuv444p,format=yuv420p"
+
+// TransitionInput is what each still of a transition named name passes through once, before
+// it is looped: the holds' ChromaTrip for a fade, which blends in 4:2:0 and so would
+// otherwise start from chroma its neighbouring holds do not have; nothing for xfade, which
+// makes the round trip itself on every frame.
+func TransitionInput(name string) string {
+	if blended420(name) {
+		return ChromaTrip + ","
+	}
+	return ""
+}
+
+// TransitionFilter is the filter from two streams of frames frames each, labelled a and b,
+// to their transition, labelled out, in yuv420p, for the transitions encoded frame by frame
+// (a short fade is Dissolved instead: EndFramesArgs). Segments and the single-pass render of
+// the lossless test both take it from here.
+//
+// "fade" is blended in 4:2:0: b gets an alpha plane that fades in by frame count and is laid
+// over a. xfade would do the same blend in 4:4:4, converting both inputs and its output on
+// every frame: at 1080p its filters take 19 ms of CPU a frame, these 4.7 ms (ffmpeg 5.1, the
+// argv of a 15- and a 150-frame fade of two corpus stills with -f null, least of 3 runs).
+// Frame k of n shows b at k/n, as xfade's fade does (its progress is 1 - k/n): the first frame
+// is a alone, the last is not yet b. fade's factor is k*(65536/n), so its alpha rounds
+// 255*k/n to within one level and overlay rounds where xfade truncates: the blend is within
+// one level of xfade's. (blend with a per-frame opacity costs as much and needs sendcmd;
+// xfade on the three planes apart, in gray, about twice as much.)
+// xfade's 4:4:4 comes out as yuv420p here, the conversion the encoder would make anyway
+// (the same bytes), so that every transition can be joined to holds in one graph.
+func TransitionFilter(name string, frames int64, fps int, a, b, out string) string {
+	if blended420(name) {
+		return fmt.Sprintf("[%s]format=yuva420p,fade=in:s=0:n=%d:alpha=1[%s_alpha];[%s][%s_alpha]overlay=format=yuv420[%s]",
+			b, frames, out, a, out, out)
+	}
+	return fmt.Sprintf("[%s][%s]xfade=transition=%s:duration=%.6f:offset=0,format=yuv420p[%s]",
+		a, b, name, float64(frames)/float64(fps), out)
+}
+
+// blended420 reports whether TransitionFilter blends a transition in 4:2:0 itself rather
+// than through xfade.
+func blended420(name string) bool { return name == "fade" }
+
 // SegmentArgs renders one segment to exactly seg.Frames frames. stillPaths are the files of
 // seg.Stills, in order. A hold loops its still; a transition loops both stills over the
 // transition's length into TransitionFilter.
@@ -207,53 +255,6 @@ func TrackTimescale(fps int) int {
 	}
 	return ts
 }
-
-// ChromaTrip takes a still through 4:4:4 and back. ffmpeg 5.1's xfade works in 4:4:4 only,
-// so every frame of an xfade transition makes that round trip, and it is not neutral (the
-// chroma is resampled twice: on testsrc the result is 43 dB from the still, on a photo 61 dB).
-// Every segment gives its stills the same chroma: a hold's still makes the trip once before
-// it is looped, and so do a fade's (TransitionInput, EndFramesArgs), so that the frames on
-// either side of every join agree.
-const ChromaTrip = "format=yuv444p,format=yuv420p"
-
-// TransitionInput is what each still of a transition named name passes through once, before
-// it is looped: the holds' ChromaTrip for a fade, which blends in 4:2:0 and so would
-// otherwise start from chroma its neighbouring holds do not have; nothing for xfade, which
-// makes the round trip itself on every frame.
-func TransitionInput(name string) string {
-	if blended420(name) {
-		return ChromaTrip + ","
-	}
-	return ""
-}
-
-// TransitionFilter is the filter from two streams of frames frames each, labelled a and b,
-// to their transition, labelled out, in yuv420p. Segments and the single-pass render of the
-// lossless test both take it from here.
-//
-// "fade" is blended in 4:2:0: b gets an alpha plane that fades in by frame count and is laid
-// over a. xfade would do the same blend in 4:4:4, converting both inputs and its output on
-// every frame: at 1080p its filters take 19 ms of CPU a frame, these 4.7 ms (ffmpeg 5.1, the
-// argv of a 15- and a 150-frame fade of two corpus stills with -f null, least of 3 runs).
-// Frame k of n shows b at k/n, as xfade's fade does (its progress is 1 - k/n): the first frame
-// is a alone, the last is not yet b. fade's factor is k*(65536/n), so its alpha rounds
-// 255*k/n to within one level and overlay rounds where xfade truncates: the blend is within
-// one level of xfade's. (blend with a per-frame opacity costs as much and needs sendcmd;
-// xfade on the three planes apart, in gray, about twice as much.)
-// xfade's 4:4:4 comes out as yuv420p here, the conversion the encoder would make anyway
-// (the same bytes), so that every transition can be joined to holds in one graph.
-func TransitionFilter(name string, frames int64, fps int, a, b, out string) string {
-	if blended420(name) {
-		return fmt.Sprintf("[%s]format=yuva420p,fade=in:s=0:n=%d:alpha=1[%s_alpha];[%s][%s_alpha]overlay=format=yuv420[%s]",
-			b, frames, out, a, out, out)
-	}
-	return fmt.Sprintf("[%s][%s]xfade=transition=%s:duration=%.6f:offset=0,format=yuv420p[%s]",
-		a, b, name, float64(frames)/float64(fps), out)
-}
-
-// blended420 reports whether TransitionFilter blends a transition in 4:2:0 itself rather
-// than through xfade.
-func blended420(name string) bool { return name == "fade" }
 
 // PosterArgs writes a JPEG at output size from a still: no video decode.
 func PosterArgs(stillPath, outPath string) []string {
