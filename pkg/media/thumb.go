@@ -67,9 +67,10 @@ func thumbSize(w, h int) (int, int) {
 type StillFunc func(a *simvid.Asset) (filter func(in string) string, path string)
 
 // thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path; when
-// still asks for one, the same decode also writes that still, into place. -noautorotate with
-// OrientFilter turns every format the same way; the mjpeg encoder writes no EXIF, and metadata
-// is not copied, so no GPS position leaks into what is served.
+// still asks for one, the same decode also writes that still, into place. This is the
+// picture's only decode at intake, so it is also the check that the pixels decode.
+// PictureInput with OrientFilter turns every format the same way; the mjpeg encoder writes no
+// EXIF, and metadata is not copied, so no GPS position leaks into what is served.
 func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset, still StillFunc) (string, error) {
 	out, err := in.st.tempPath("thumb-*.jpg")
 	if err != nil {
@@ -82,7 +83,7 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	}
 	thumbOut := []string{"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
 		"-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4", "-f", "image2", "-update", "1", out}
-	args := []string{"-noautorotate", "-i", src}
+	args := ffmpeg.PictureInput(src)
 	var stillTmp, stillPath string
 	if filter, path := stillWanted(still, a); filter != nil {
 		if stillTmp, err = in.st.tempPath("still-*.y4m"); err != nil {
