@@ -20,8 +20,8 @@ import (
 
 // TestBenchIntake takes in the reference corpus's twelve pictures (01..12), one after the
 // other, each with its 1920x1080 contain-on-black render still as an upload to the reference
-// project makes it, and prints the CPU seconds of this process and every ffmpeg/ffprobe it
-// ran, and the wall time. Run it on a quiet machine, several times, and take the minimum:
+// project makes it, then again with the thumbnail alone (picture links, simvid render), and
+// prints the CPU seconds of this process and every ffmpeg/ffprobe it ran, and the wall time. Run it on a quiet machine, several times, and take the minimum:
 //
 //	SIMVID_BENCH_CORPUS=$PWD/.bench/corpus go test -tags bench -run TestBenchIntake -count=1 -v ./pkg/media
 func TestBenchIntake(t *testing.T) {
@@ -54,27 +54,32 @@ func TestBenchIntake(t *testing.T) {
 		s := v.Stills[0]
 		return func(in string) string { return render.StillFilter(s, in) }, filepath.Join(dir, "stills", s.Key+".y4m")
 	}
-	pid := simvid.NewID(simvid.PrefixProject)
-	self0, cpu0, start := selfSeconds(t), cpuSeconds(t), time.Now()
-	for _, p := range pics {
-		c0, w0 := cpuSeconds(t), time.Now()
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
+	for _, mode := range []struct {
+		name  string
+		still media.StillFunc
+	}{{"upload (thumbnail and still)", still}, {"thumbnail only (links, simvid render)", nil}} {
+		pid := simvid.NewID(simvid.PrefixProject)
+		self0, cpu0, start := selfSeconds(t), cpuSeconds(t), time.Now()
+		for _, p := range pics {
+			c0, w0 := cpuSeconds(t), time.Now()
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := in.ImageWithStill(context.Background(), pid, filepath.Base(p), f, mode.still)
+			_ = f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			t.Logf("%-8s %4dx%-4d %-7s cpu %5.2f s  wall %5.2f s", filepath.Base(p), a.Width, a.Height, a.PixFmt,
+				cpuSeconds(t)-c0, time.Since(w0).Seconds())
 		}
-		a, err := in.ImageWithStill(context.Background(), pid, filepath.Base(p), f, still)
-		_ = f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		t.Logf("%-8s %4dx%-4d %-9s cpu %5.2f s  wall %5.2f s", filepath.Base(p), a.Width, a.Height, a.PixFmt,
-			cpuSeconds(t)-c0, time.Since(w0).Seconds())
+		t.Logf("%s of %d pictures: cpu %.2f s (this process %.2f s), wall %.2f s", mode.name, len(pics),
+			cpuSeconds(t)-cpu0, selfSeconds(t)-self0, time.Since(start).Seconds())
 	}
 	if n, _ := filepath.Glob(filepath.Join(dir, "stills", "*.y4m")); len(n) != len(pics) {
 		t.Errorf("%d stills made for %d pictures", len(n), len(pics))
 	}
-	t.Logf("intake of %d pictures: cpu %.2f s (this process %.2f s), wall %.2f s", len(pics), cpuSeconds(t)-cpu0,
-		selfSeconds(t)-self0, time.Since(start).Seconds())
 }
 
 // cpuSeconds is the user and system time of this process and its waited-for children.
