@@ -42,7 +42,7 @@ func TestBenchIntake(t *testing.T) {
 	in := media.NewIntake(ff, st, media.Limits{ImagePixels: 60_000_000, ProbeTimeout: time.Minute}, zap.NewNop())
 	spec := simvid.Spec{Output: simvid.Output{Resolution: "1920x1080"},
 		Defaults: simvid.SlideDefaults{Fit: "contain", Background: "#000000"}}
-	still := func(a *simvid.Asset) (func(string) string, string) {
+	still := func(a *simvid.Asset) (media.StillGraph, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
 		v, err := render.Plan(render.Input{Spec: one,
@@ -52,7 +52,9 @@ func TestBenchIntake(t *testing.T) {
 			return nil, ""
 		}
 		s := v.Stills[0]
-		return func(in string) string { return render.StillFilter(s, in) }, filepath.Join(dir, "stills", s.Key+".y4m")
+		return func(in, tap string, minSide int) (string, bool) {
+			return render.StillFilterTap(s, in, tap, a.Width, a.Height, minSide)
+		}, filepath.Join(dir, "stills", s.Key+".y4m")
 	}
 	for _, mode := range []struct {
 		name  string

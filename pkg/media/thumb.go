@@ -61,10 +61,16 @@ func thumbSize(w, h int) (int, int) {
 }
 
 // StillFunc tells intake which render still to make from the picture in the same decode as
-// its thumbnail: filter maps the decoded picture's pad to [v] (see render.StillFilter) and
-// path is where the still belongs. A nil filter, or a path that exists, asks for nothing.
-// This is how a render usually finds its pictures prepared.
-type StillFunc func(a *simvid.Asset) (filter func(in string) string, path string)
+// its thumbnail: filter is the still's graph (see StillGraph) and path is where the still
+// belongs. A nil filter, or a path that exists, asks for nothing. This is how a render usually
+// finds its pictures prepared.
+type StillFunc func(a *simvid.Asset) (filter StillGraph, path string)
+
+// StillGraph maps the decoded picture's pad in to [v] (render.StillFilterTap). When its fit
+// scales the picture down to a long side of at least minSide it also sends the upright, fitted
+// picture to the pad tap and says so: the thumbnail is then scaled from that rather than from
+// the full decode. tap "" asks for no tap.
+type StillGraph func(in, tap string, minSide int) (graph string, tapped bool)
 
 // thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path; when
 // still asks for one, the same decode also writes that still, into place. This is the
@@ -77,7 +83,8 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		return "", err
 	}
 	tw, th := thumbSize(a.Width, a.Height)
-	vf := "scale=" + strconv.Itoa(tw) + ":" + strconv.Itoa(th) + ",format=yuvj420p"
+	fit := "scale=" + strconv.Itoa(tw) + ":" + strconv.Itoa(th) + ",format=yuvj420p" // from an upright picture
+	vf := fit
 	if o := ffmpeg.OrientFilter(a.Orientation); o != "" {
 		vf = o + "," + vf
 	}
@@ -91,7 +98,17 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		}
 		defer os.Remove(stillTmp) // gone once renamed into place
 		stillPath = path
-		args = append(args, "-filter_complex", "[0:v]split=2[t][s];[t]"+vf+"[tv];"+filter("[s]"), "-map", "[tv]")
+		// The thumbnail comes from the still's fitted picture when that is large enough (a
+		// couple of megapixels to scale down rather than the whole decode); else from the
+		// decode, beside the still. Two pixels spare: the fit rounds its size to even numbers.
+		graph, tapped := filter("[0:v]", "[t]", ThumbnailSide+2)
+		if tapped {
+			graph += ";[t]" + fit + "[tv]"
+		} else {
+			graph, _ = filter("[s]", "", 0)
+			graph = "[0:v]split=2[t][s];[t]" + vf + "[tv];" + graph
+		}
+		args = append(args, "-filter_complex", graph, "-map", "[tv]")
 		args = append(args, thumbOut...)
 		args = append(args, "-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", stillTmp)
 	} else {
@@ -139,7 +156,7 @@ func lowres(a *simvid.Asset, tw, th int) []string {
 }
 
 // stillWanted asks still for a still of a, unless it exists already.
-func stillWanted(still StillFunc, a *simvid.Asset) (func(string) string, string) {
+func stillWanted(still StillFunc, a *simvid.Asset) (StillGraph, string) {
 	if still == nil {
 		return nil, ""
 	}
