@@ -15,6 +15,8 @@ var explanations = []struct{ fragment, message string }{
 	{"could not find codec parameters", "the file could not be read as media"},
 	{"Unknown encoder", "this server's ffmpeg lacks a required encoder"},
 	{"Error while decoding", "the file is damaged and could not be decoded"},
+	// The decoder gave up silently (a picture cut short): the input ended with no frame.
+	{"Cannot determine format of input stream", "the file is damaged: nothing in it could be decoded"},
 	{"Invalid argument", "an internal setting was refused by ffmpeg"},
 	{"No such file or directory", "an input file is missing on the server"},
 	{"Permission denied", "the server could not read or write a file"},

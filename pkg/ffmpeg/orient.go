@@ -2,7 +2,7 @@ package ffmpeg
 
 // OrientFilter returns the filter chain that turns a picture stored with EXIF orientation o
 // (1..8) upright, or "" when it is upright already. Pair it with -noautorotate on the input
-// so that ffmpeg's own autorotation (JPEG only) never applies twice; this way every format
+// (PictureInput) so that ffmpeg's own autorotation (JPEG only) never applies twice; this way every format
 // and every decode (stills, thumbnails) turns the same way.
 func OrientFilter(o int) string {
 	switch o {
@@ -22,6 +22,17 @@ func OrientFilter(o int) string {
 		return "transpose=2" // rotate 90 counter-clockwise
 	}
 	return ""
+}
+
+// PictureInput is the input of a command that decodes the picture at path (a path or a
+// file: URL) once, as stored: -noautorotate leaves turning it upright to OrientFilter.
+// -nofind_stream_info skips ffmpeg's stream probe, which decodes the whole picture only to learn
+// its pixel format before the real decode (a 16-megapixel WebP costs 0.7 CPU seconds more):
+// the filter graph is set up from the first decoded frame either way, so what comes out is the
+// same bytes. Without the probe ffmpeg selects no stream by itself, so the command maps it: an
+// [0:v] filter graph input or -map 0:v:0.
+func PictureInput(path string) []string {
+	return []string{"-nofind_stream_info", "-noautorotate", "-i", path}
 }
 
 // Swaps reports whether orientation o swaps width and height.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -68,26 +69,20 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 		return err
 	}
 	a.Format = sn.format
-	w, h, err := in.imageSize(up.path, name, sn)
+	cfg, err := in.imageConfig(up.path, name, sn)
 	if err != nil {
 		return err
 	}
+	w, h := cfg.Width, cfg.Height
+	a.PixFmt = colourModel(cfg.ColorModel)
 	a.Orientation = readOrientation(up.path, sn.format, in.log)
-	// From here the picture is probed and decoded: at most Limits.Decodes at once. The
-	// upload itself (above) is only bytes to disk, and does not wait its turn.
+	// From here the picture is decoded: at most Limits.Decodes at once. The upload itself
+	// (above) is only bytes to disk, and does not wait its turn. There is no ffprobe: it
+	// would decode the whole picture once more only to say what the header said already.
 	if err := in.decodes.Acquire(ctx, 1); err != nil {
 		return err
 	}
 	defer in.decodes.Release(1)
-	p, err := in.probe(ctx, up.path, name, "a picture")
-	if err != nil {
-		return err
-	}
-	st := p.Image()
-	if st == nil {
-		return simvid.Errorf(simvid.EUnprocessable, "%s could not be read as a picture: it holds no image", name)
-	}
-	a.PixFmt = st.PixFmt
 	a.Width, a.Height = w, h
 	if ffmpeg.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w
@@ -123,20 +118,21 @@ func refuseImage(name string, sn sniffed) error {
 	return simvid.Errorf(simvid.EUnsupported, "%s is not a picture this server accepts (JPEG, PNG, GIF, WebP, BMP or TIFF)", name)
 }
 
-// imageSize reads the stored width and height from the header and enforces the pixel limit.
-func (in *Intake) imageSize(path, name string, sn sniffed) (int, int, error) {
+// imageConfig reads the stored width, height and colour model from the header and enforces
+// the pixel limit.
+func (in *Intake) imageConfig(path, name string, sn sniffed) (image.Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, 0, fmt.Errorf("media: open upload: %w", err)
+		return image.Config{}, fmt.Errorf("media: open upload: %w", err)
 	}
 	defer func() { _ = f.Close() }()
 	cfg, err := decodeConfig[sn.format](f)
 	switch {
 	case err != nil && strings.Contains(err.Error(), "unsupported"): // each decoder has its own type
-		return 0, 0, simvid.Wrap(simvid.EUnsupported, err, "%s uses a variant of %s this server cannot read; please convert it to JPEG or PNG",
+		return image.Config{}, simvid.Wrap(simvid.EUnsupported, err, "%s uses a variant of %s this server cannot read; please convert it to JPEG or PNG",
 			name, strings.ToUpper(sn.format))
 	case err != nil || cfg.Width <= 0 || cfg.Height <= 0:
-		return 0, 0, simvid.Wrap(simvid.EUnprocessable, err, "%s could not be read as a picture: %s",
+		return image.Config{}, simvid.Wrap(simvid.EUnprocessable, err, "%s could not be read as a picture: %s",
 			name, "the file is damaged or not in the format it claims to be")
 	}
 	px := int64(cfg.Width) * int64(cfg.Height)
@@ -145,8 +141,39 @@ func (in *Intake) imageSize(path, name string, sn sniffed) (int, int, error) {
 		if have == megapixels(lim) {
 			have = fmt.Sprintf("%.2f", float64(px)/1e6)
 		}
-		return 0, 0, simvid.Errorf(simvid.ETooLarge, "%s is %d×%d pixels and has %s megapixels; the limit is %s",
+		return image.Config{}, simvid.Errorf(simvid.ETooLarge, "%s is %d×%d pixels and has %s megapixels; the limit is %s",
 			name, cfg.Width, cfg.Height, have, megapixels(lim))
 	}
-	return cfg.Width, cfg.Height, nil
+	return cfg, nil
+}
+
+// colourModel names the colour model a picture's header declares, for Asset.PixFmt:
+// "ycbcr" (JPEG, lossy WebP), "nycbcra" (lossy WebP with alpha), "rgb" and "rgba" (8 bits a
+// channel, without and with alpha), "rgb48" and "rgba64" (16 bits), "gray", "gray16",
+// "cmyk" and "paletted".
+func colourModel(m color.Model) string {
+	if _, ok := m.(color.Palette); ok { // a slice: not comparable with ==
+		return "paletted"
+	}
+	switch m {
+	case color.YCbCrModel:
+		return "ycbcr"
+	case color.NYCbCrAModel:
+		return "nycbcra"
+	case color.RGBAModel: // the decoders' model for opaque 8-bit colour
+		return "rgb"
+	case color.NRGBAModel:
+		return "rgba"
+	case color.RGBA64Model:
+		return "rgb48"
+	case color.NRGBA64Model:
+		return "rgba64"
+	case color.GrayModel:
+		return "gray"
+	case color.Gray16Model:
+		return "gray16"
+	case color.CMYKModel:
+		return "cmyk"
+	}
+	return "other"
 }

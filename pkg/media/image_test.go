@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"image"
+	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +17,8 @@ import (
 
 func TestImageFormats(t *testing.T) {
 	f := newFixture(t, testLimits)
+	// The colour model each header declares for redBlue's 8-bit RGB (libwebp writes it lossy).
+	models := map[string]string{"jpeg": "ycbcr", "png": "rgb", "gif": "paletted", "webp": "ycbcr", "bmp": "rgb", "tiff": "rgb"}
 	for _, ext := range []string{"jpeg", "png", "gif", "webp", "bmp", "tiff"} {
 		t.Run(ext, func(t *testing.T) {
 			src := f.redBlue(t, "in."+ext)
@@ -23,7 +28,7 @@ func TestImageFormats(t *testing.T) {
 			}
 			if !simvid.ValidID(simvid.PrefixImage, a.ID) || a.ProjectID != f.pid || a.Kind != simvid.KindImage ||
 				a.State != simvid.AssetReady || a.Format != ext || a.Width != 64 || a.Height != 48 ||
-				a.Orientation != 1 || a.PixFmt == "" || a.CreatedAt.IsZero() {
+				a.Orientation != 1 || a.PixFmt != models[ext] || a.CreatedAt.IsZero() {
 				t.Fatalf("asset = %+v", a)
 			}
 			if a.OriginalName != "holiday "+ext+".x" {
@@ -113,6 +118,69 @@ func TestThumbnailScaledAndClean(t *testing.T) {
 	}
 }
 
+// A large JPEG's thumbnail alone is decoded at a fraction of its size (-lowres): it must look
+// like the one from the full decode that a render still shares, and still turn upright.
+func TestThumbnailLowres(t *testing.T) {
+	f := newFixture(t, testLimits)
+	src := f.gen(t, "big.jpg", "-f", "lavfi", "-i", "testsrc2=s=3200x2000", "-frames:v", "1", "-q:v", "2")
+	alone, err := f.image(t, src, "big.jpg") // 1/8: 400x250, just the thumbnail's size
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(src)
+	stillPath := filepath.Join(f.dir, "still.y4m")
+	shared, err := f.in.ImageWithStill(context.Background(), f.pid, "big.jpg", strings.NewReader(string(raw)),
+		func(*simvid.Asset) (StillGraph, string) {
+			return func(in, _ string, _ int) (string, bool) { return in + "scale=64:40,format=yuv420p[v]", false }, stillPath
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stillPath); err != nil {
+		t.Fatalf("no still, so the thumbnail was not from the full decode: %v", err)
+	}
+	thumbs := [2]*image.YCbCr{}
+	for i, a := range []*simvid.Asset{alone, shared} {
+		p, _ := f.st.Thumbnail(f.pid, a.ID)
+		y, ok := decodeJPEG(t, p).(*image.YCbCr)
+		if !ok || y.Bounds().Dx() != 400 || y.Bounds().Dy() != 250 {
+			t.Fatalf("thumbnail %d: %T %v, want a 400x250 JPEG", i, y, y.Bounds())
+		}
+		thumbs[i] = y
+	}
+	// Same picture (mean luma difference), and as sharp (summed luma gradient).
+	var diff, edgeAlone, edgeShared float64
+	for yy := 0; yy < 250; yy++ {
+		for x := 1; x < 400; x++ {
+			a, b := thumbs[0].Y[thumbs[0].YOffset(x, yy)], thumbs[1].Y[thumbs[1].YOffset(x, yy)]
+			diff += math.Abs(float64(a) - float64(b))
+			edgeAlone += math.Abs(float64(a) - float64(thumbs[0].Y[thumbs[0].YOffset(x-1, yy)]))
+			edgeShared += math.Abs(float64(b) - float64(thumbs[1].Y[thumbs[1].YOffset(x-1, yy)]))
+		}
+	}
+	diff /= 250 * 399
+	t.Logf("mean luma difference %.2f; gradient %.0f alone, %.0f from the full decode", diff, edgeAlone, edgeShared)
+	if diff > 4 || edgeAlone < 0.9*edgeShared {
+		t.Errorf("the thumbnail alone differs from the full decode's: mean difference %.2f, gradient %.0f vs %.0f",
+			diff, edgeAlone, edgeShared)
+	}
+
+	// Turned upright like a small one (1/4 of 1600x1200 still covers 300x400).
+	rb := f.gen(t, "rb.jpg", "-f", "lavfi", "-i", "color=red:s=800x1200,format=rgb24[a];color=blue:s=800x1200,format=rgb24[b];[a][b]hstack",
+		"-frames:v", "1")
+	exiftool(t, "-overwrite_original", "-n", "-Orientation=6", rb)
+	a, err := f.image(t, rb, "rb.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := f.st.Thumbnail(f.pid, a.ID)
+	img := decodeJPEG(t, p)
+	if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 400 || colourAt(img, 0.5, 0.25) != "red" || colourAt(img, 0.5, 0.75) != "blue" {
+		t.Errorf("upright thumbnail %v: top %s, bottom %s; want 300x400 red over blue", b,
+			colourAt(img, 0.5, 0.25), colourAt(img, 0.5, 0.75))
+	}
+}
+
 func TestImageRefused(t *testing.T) {
 	heic := ftyp("heic", "mif1", "heic")
 	cases := []struct {
@@ -141,6 +209,39 @@ func TestImageRefused(t *testing.T) {
 	}
 	dirEmpty(t, f.st.TmpDir())
 	dirEmpty(t, f.st.Root()+"/projects")
+}
+
+// A picture whose header reads but whose pixels do not decode is refused as damaged, by the
+// one decode intake makes (the thumbnail's), and leaves nothing behind.
+func TestImageDamaged(t *testing.T) {
+	f := newFixture(t, testLimits)
+	for _, c := range []struct {
+		ext  string
+		keep func(n int) int // bytes kept of n
+	}{
+		{"png", func(n int) int { return n / 2 }},  // cut in its image data
+		{"webp", func(n int) int { return n / 2 }}, // cut in its image data
+		{"gif", func(int) int { return 800 }},      // header and colour table only
+		{"jpg", func(n int) int { return n / 2 }},  // cut in its scan: decodes in part, and is taken
+	} {
+		t.Run(c.ext, func(t *testing.T) {
+			src := f.gen(t, "whole."+c.ext, "-f", "lavfi", "-i", "testsrc2=s=320x240", "-frames:v", "1")
+			raw, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := raw[:c.keep(len(raw))]
+			a, err := f.in.Image(context.Background(), f.pid, "cut."+c.ext, strings.NewReader(string(cut)))
+			if c.ext == "jpg" {
+				if err != nil || a.Width != 320 || a.Height != 240 {
+					t.Fatalf("a JPEG cut short is taken as far as it decodes: %+v, %v", a, err)
+				}
+				return
+			}
+			wantCode(t, err, simvid.EUnprocessable, "cut."+c.ext+" could not be read as a picture: the file is damaged")
+		})
+	}
+	dirEmpty(t, f.st.TmpDir())
 }
 
 func TestImageTooLargeStopsReading(t *testing.T) {

@@ -24,17 +24,17 @@ type Limits struct {
 	FileBytes    int64         // bytes per file
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
-	ProbeTimeout time.Duration // per ffprobe run
-	Decodes      int           // pictures probed and decoded at once by this Intake, across all uploads (0 = one per CPU)
+	ProbeTimeout time.Duration // per ffprobe run (music; a picture is not probed)
+	Decodes      int           // pictures decoded at once by this Intake, across all uploads (0 = one per CPU)
 }
 
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
 const thumbnailTimeout = time.Minute
 
 // Intake checks uploads and puts them in the Store. It is safe for concurrent use; its only
-// state bounds the pictures probed and decoded at once, so that many uploads together cannot
-// take more memory than Limits.Decodes pictures need. It never touches the database: callers
-// record the Asset.
+// state bounds the pictures decoded at once, so that many uploads together cannot take more
+// memory than Limits.Decodes pictures need. It never touches the database: callers record
+// the Asset.
 type Intake struct {
 	ff      *ffmpeg.Runner
 	st      *Store
@@ -108,7 +108,7 @@ func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 	return &upload{path: f.Name(), size: n, sha: hex.EncodeToString(h.Sum(nil)), head: head}, nil
 }
 
-// probe runs ffprobe under the probe timeout; what ("a picture", "sound") completes the
+// probe runs ffprobe under the probe timeout; what ("sound") completes the
 // message when the file cannot be read.
 func (in *Intake) probe(ctx context.Context, path, name, what string) (*ffmpeg.Probe, error) {
 	p, err := in.ff.ProbeFile(ctx, path, in.lim.ProbeTimeout, false)

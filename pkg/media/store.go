@@ -1,6 +1,6 @@
 // Package media takes in uploads (size limit, magic-byte sniff, header-only pixel limit,
-// EXIF orientation, ffprobe, thumbnail, audio working copy and waveform) and owns the
-// layout of the files on disk.
+// EXIF orientation; a picture's one decode into its thumbnail and render still; music's
+// ffprobe, working copy and waveform) and owns the layout of the files on disk.
 //
 // Every file lives under the data directory and is named only by ids, never by text a user
 // typed. The path methods check the ids again and return an error for anything that is not

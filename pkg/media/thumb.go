@@ -61,28 +61,36 @@ func thumbSize(w, h int) (int, int) {
 }
 
 // StillFunc tells intake which render still to make from the picture in the same decode as
-// its thumbnail: filter maps the decoded picture's pad to [v] (see render.StillFilter) and
-// path is where the still belongs. A nil filter, or a path that exists, asks for nothing.
-// This is how a render usually finds its pictures prepared.
-type StillFunc func(a *simvid.Asset) (filter func(in string) string, path string)
+// its thumbnail: filter is the still's graph (see StillGraph) and path is where the still
+// belongs. A nil filter, or a path that exists, asks for nothing. This is how a render usually
+// finds its pictures prepared.
+type StillFunc func(a *simvid.Asset) (filter StillGraph, path string)
+
+// StillGraph maps the decoded picture's pad in to [v] (render.StillFilterTap). When its fit
+// scales the picture down to a long side of at least minSide it also sends the upright, fitted
+// picture to the pad tap and says so: the thumbnail is then scaled from that rather than from
+// the full decode. tap "" asks for no tap.
+type StillGraph func(in, tap string, minSide int) (graph string, tapped bool)
 
 // thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path; when
-// still asks for one, the same decode also writes that still, into place. -noautorotate with
-// OrientFilter turns every format the same way; the mjpeg encoder writes no EXIF, and metadata
-// is not copied, so no GPS position leaks into what is served.
+// still asks for one, the same decode also writes that still, into place. This is the
+// picture's only decode at intake, so it is also the check that the pixels decode.
+// PictureInput with OrientFilter turns every format the same way; the mjpeg encoder writes no
+// EXIF, and metadata is not copied, so no GPS position leaks into what is served.
 func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset, still StillFunc) (string, error) {
 	out, err := in.st.tempPath("thumb-*.jpg")
 	if err != nil {
 		return "", err
 	}
 	tw, th := thumbSize(a.Width, a.Height)
-	vf := "scale=" + strconv.Itoa(tw) + ":" + strconv.Itoa(th) + ",format=yuvj420p"
+	fit := "scale=" + strconv.Itoa(tw) + ":" + strconv.Itoa(th) + ",format=yuvj420p" // from an upright picture
+	vf := fit
 	if o := ffmpeg.OrientFilter(a.Orientation); o != "" {
 		vf = o + "," + vf
 	}
 	thumbOut := []string{"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
 		"-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4", "-f", "image2", "-update", "1", out}
-	args := []string{"-noautorotate", "-i", src}
+	args := ffmpeg.PictureInput(src)
 	var stillTmp, stillPath string
 	if filter, path := stillWanted(still, a); filter != nil {
 		if stillTmp, err = in.st.tempPath("still-*.y4m"); err != nil {
@@ -90,11 +98,21 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		}
 		defer os.Remove(stillTmp) // gone once renamed into place
 		stillPath = path
-		args = append(args, "-filter_complex", "[0:v]split=2[t][s];[t]"+vf+"[tv];"+filter("[s]"), "-map", "[tv]")
+		// The thumbnail comes from the still's fitted picture when that is large enough (a
+		// couple of megapixels to scale down rather than the whole decode); else from the
+		// decode, beside the still. Two pixels spare: the fit rounds its size to even numbers.
+		graph, tapped := filter("[0:v]", "[t]", ThumbnailSide+2)
+		if tapped {
+			graph += ";[t]" + fit + "[tv]"
+		} else {
+			graph, _ = filter("[s]", "", 0)
+			graph = "[0:v]split=2[t][s];[t]" + vf + "[tv];" + graph
+		}
+		args = append(args, "-filter_complex", graph, "-map", "[tv]")
 		args = append(args, thumbOut...)
 		args = append(args, "-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", stillTmp)
 	} else {
-		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
+		args = append(append(append(lowres(a, tw, th), args...), "-map", "0:v:0", "-vf", vf), thumbOut...)
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	err = in.ff.Run(tctx, args, nil)
@@ -119,8 +137,26 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	return out, nil
 }
 
+// lowres is the decoder option that decodes a JPEG at 1/2, 1/4 or 1/8 of its size when that
+// still covers the tw×th thumbnail, or nil. ffmpeg's mjpeg decoder then leaves out the finer
+// DCT coefficients: a third less CPU for a 12-megapixel photo, and a thumbnail that looks the
+// same. Only for a thumbnail alone: a render still needs every pixel.
+func lowres(a *simvid.Asset, tw, th int) []string {
+	if a.Format != "jpeg" {
+		return nil
+	}
+	k := 0
+	for k < 3 && a.Width>>(k+1) >= tw && a.Height>>(k+1) >= th { // both upright
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	return []string{"-lowres", strconv.Itoa(k)}
+}
+
 // stillWanted asks still for a still of a, unless it exists already.
-func stillWanted(still StillFunc, a *simvid.Asset) (func(string) string, string) {
+func stillWanted(still StillFunc, a *simvid.Asset) (StillGraph, string) {
 	if still == nil {
 		return nil, ""
 	}

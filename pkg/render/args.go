@@ -34,7 +34,7 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 		}
 		graph = strings.TrimSuffix(graph, "[v]") + "," + dt + "[v]"
 	}
-	input := []string{"-noautorotate", "-i", fileURL(srcPath)}
+	input := ffmpeg.PictureInput(fileURL(srcPath))
 	if st.Fit == FitColor {
 		if !colorRE.MatchString(st.Background) {
 			return nil, fmt.Errorf("render: background %q is not a colour", st.Background)
@@ -48,8 +48,30 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 
 // StillFilter is the filter graph from the picture's pad in (such as [0:v], decoded with
 // -noautorotate) to [v]: upright, fitted to WxH, yuv420p, written as a yuv4mpegpipe still.
-// Intake uses it to make a still in the same decode as the thumbnail.
-func StillFilter(st Still, in string) string {
+// Intake uses it (through StillFilterTap) to make a still in the same decode as the thumbnail.
+func StillFilter(st Still, in string) string { return stillFilter(st, in, "") }
+
+// StillFilterTap is StillFilter that also sends the upright w×h picture, once scaled by the
+// fit and before it is padded, cropped or blurred, to the pad tap, when the fit scales it down
+// to a long side of at least minSide; tapped says whether it does. Intake scales the thumbnail
+// from there, a few megapixels, rather than from the decoded original. The still's chain is
+// the same filters with a split between two of them: its pixels are the same.
+func StillFilterTap(st Still, in, tap string, w, h, minSide int) (graph string, tapped bool) {
+	if tap == "" || st.Fit == FitColor || w <= 0 || h <= 0 {
+		return StillFilter(st, in), false
+	}
+	s := min(float64(st.W)/float64(w), float64(st.H)/float64(h)) // contain, and blur's picture
+	if st.Fit == "cover" {
+		s = max(float64(st.W)/float64(w), float64(st.H)/float64(h))
+	}
+	if s >= 1 || s*float64(max(w, h)) < float64(minSide) {
+		return StillFilter(st, in), false
+	}
+	return stillFilter(st, in, tap), true
+}
+
+// stillFilter is StillFilter with the fitted picture also sent to the pad tap, unless tap is "".
+func stillFilter(st Still, in, tap string) string {
 	src := in
 	if o := ffmpeg.OrientFilter(st.Orientation); o != "" {
 		src += o + ","
@@ -60,6 +82,10 @@ func StillFilter(st Still, in string) string {
 	}
 	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2", w, h)
 	tail := "setsar=1,format=yuv420p[v]"
+	next, fg := ",", "[fg]" // what follows the fitting scale
+	if tap != "" {
+		next, fg = ",split=2[fitted]"+tap+";[fitted]", ",split=2[fg]"+tap
+	}
 	switch st.Fit {
 	case "blur":
 		// The background is cropped to cover, blurred at an eighth of the size (fast), and
@@ -67,14 +93,14 @@ func StillFilter(st Still, in string) string {
 		bw, bh := even(w/8), even(h/8)
 		return fmt.Sprintf("%ssplit=2[b][f];"+
 			"[b]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,gblur=sigma=6,scale=%d:%d[bg];"+
-			"[f]%s[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,%s",
-			src, bw, bh, bw, bh, w, h, contain, tail)
+			"[f]%s%s;[bg][fg]overlay=(W-w)/2:(H-h)/2,%s",
+			src, bw, bh, bw, bh, w, h, contain, fg, tail)
 	case "cover":
-		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
-			src, w, h, w, h, ff(st.FocusX), ff(st.FocusY), tail)
+		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase%scrop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
+			src, w, h, next, w, h, ff(st.FocusX), ff(st.FocusY), tail)
 	}
-	return fmt.Sprintf("%s%s,pad=%d:%d:(ow-iw)/2:(oh-ih)/2:color=0x%s,%s",
-		src, contain, w, h, strings.TrimPrefix(st.Background, "#"), tail)
+	return fmt.Sprintf("%s%s%spad=%d:%d:(ow-iw)/2:(oh-ih)/2:color=0x%s,%s",
+		src, contain, next, w, h, strings.TrimPrefix(st.Background, "#"), tail)
 }
 
 func even(n int) int { return max(2, n&^1) }

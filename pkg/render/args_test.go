@@ -26,7 +26,7 @@ func TestStillArgs(t *testing.T) {
 	for _, c := range cases {
 		a := StillArgs(c.st, "/in/pic.jpg", "/cache/s.y4m")
 		joined := strings.Join(a, " ")
-		if a[0] != "-noautorotate" || !strings.Contains(joined, "-i file:/in/pic.jpg -frames:v 1") ||
+		if !strings.HasPrefix(joined, "-nofind_stream_info -noautorotate -i file:/in/pic.jpg -frames:v 1") ||
 			!strings.HasSuffix(joined, "-f yuv4mpegpipe file:/cache/s.y4m") || strings.Contains(joined, "-loop") {
 			t.Errorf("args %q", a)
 		}
@@ -148,5 +148,30 @@ func TestAudioPlan(t *testing.T) {
 	}
 	if withMusic(300, 0, 0, "loop", nil).Key == withMusic(300, 0, 0, "trim", nil).Key {
 		t.Error("the fit is not part of the audio key")
+	}
+}
+
+// StillFilterTap adds only a split after the fitting scale, and only when the fit shrinks the
+// picture to at least minSide on its long side.
+func TestStillFilterTap(t *testing.T) {
+	for _, fit := range []string{"contain", "cover", "blur"} {
+		st := Still{Fit: fit, Background: "#000000", W: 1920, H: 1080, Orientation: 6}
+		plain := StillFilter(st, "[0:v]")
+		g, ok := StillFilterTap(st, "[0:v]", "[t]", 2400, 3600, 402)
+		split, was := ",split=2[fitted][t];[fitted]", ","
+		if fit == "blur" {
+			split, was = ",split=2[fg][t]", "[fg]"
+		}
+		if !ok || strings.Count(g, "[t]") != 1 || strings.Replace(g, split, was, 1) != plain {
+			t.Errorf("%s: tapped %v\n%s\nfrom\n%s", fit, ok, g, plain)
+		}
+		for _, c := range []struct {
+			w, h, min int
+			tap       string
+		}{{800, 600, 402, "[t]"}, {6000, 4000, 4000, "[t]"}, {6000, 4000, 402, ""}} { // enlarged; too small; no tap asked
+			if g, ok := StillFilterTap(st, "[0:v]", c.tap, c.w, c.h, c.min); ok || g != plain {
+				t.Errorf("%s %dx%d min %d tap %q: tapped %v: %s", fit, c.w, c.h, c.min, c.tap, ok, g)
+			}
+		}
 	}
 }

@@ -13,7 +13,7 @@ func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
 	if s.StillPath == nil {
 		return nil
 	}
-	return func(a *simvid.Asset) (func(string) string, string) {
+	return func(a *simvid.Asset) (media.StillGraph, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
 		v, err := render.Plan(render.Input{Spec: one, FFmpegVersion: s.FFmpegVersion,
@@ -22,6 +22,8 @@ func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
 			return nil, ""
 		}
 		st := v.Stills[0]
-		return func(in string) string { return render.StillFilter(st, in) }, s.StillPath(st.Key)
+		return func(in, tap string, minSide int) (string, bool) {
+			return render.StillFilterTap(st, in, tap, a.Width, a.Height, minSide)
+		}, s.StillPath(st.Key)
 	}
 }

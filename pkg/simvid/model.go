@@ -41,8 +41,8 @@ type Asset struct {
 	Width        int       `json:"width,omitempty"`       // upright (after EXIF orientation)
 	Height       int       `json:"height,omitempty"`      // upright
 	Orientation  int       `json:"orientation,omitempty"` // EXIF 1..8; 0 or 1 = as stored
-	PixFmt       string    `json:"pix_fmt,omitempty"`
-	Duration     float64   `json:"duration,omitempty"` // seconds, audio
+	PixFmt       string    `json:"pix_fmt,omitempty"`     // pictures: the header's colour model (ycbcr, rgb, rgba, gray, paletted...); older rows: ffprobe's pix_fmt
+	Duration     float64   `json:"duration,omitempty"`    // seconds, audio
 	Codec        string    `json:"codec,omitempty"`
 	Peaks        []float32 `json:"peaks,omitempty"` // waveform, 0..1, audio
 	CreatedAt    time.Time `json:"created_at"`
