@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/simvid/simvid/pkg/testutil"
@@ -25,26 +26,38 @@ func TestMotionIsSmooth(t *testing.T) {
 	}{
 		{"zoom-in", 0, +1, 2.5}, {"zoom-out", 0, -1, 1.5}, {"pan-left", 0, -1, 1.5}, {"pan-right", 0, +1, 1.5},
 		{"pan-up", 1, -1, 1.5}, {"pan-down", 1, +1, 1.5},
+		{"pan-right", 0, +1, -1.5}, // negative: the moving slide comes second, after a fade into it
 	}
 	for _, c := range cases {
-		t.Run(c.motion, func(t *testing.T) {
+		name := c.motion
+		if c.secs < 0 {
+			name += " after a fade"
+		}
+		t.Run(name, func(t *testing.T) {
 			s := k.show("640x480", "draft")
-			s.name = c.motion
+			s.name = strings.ReplaceAll(name, " ", "-")
 			s.in.Lossless = true
+			moving := 0
+			if c.secs < 0 {
+				c.secs, moving = -c.secs, 1
+				s.slide(black, 1, "contain", 1)
+			}
 			s.slide(pic, c.secs, "contain", 1)
 			s.slide(black, 1, "contain", 1)
-			s.in.Spec.Slides[0].Motion = c.motion
+			s.in.Spec.Slides[moving].Motion = c.motion
 			s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.4
 			plan := s.plan()
 			last := len(plan.Segments) - 2 // the transition out of the moving slide
-			if plan.Segments[0].Kind != "motion" || len(plan.Segments[last].Moves) != 2 || (c.secs > 2) != (last == 2) {
+			if plan.Segments[2*moving].Kind != "motion" || len(plan.Segments[last].Moves) != 2 || (c.secs > 2) != (last == 2+2*moving) {
 				t.Fatalf("segments: %+v", plan.Segments)
 			}
 			s.run(context.Background())
 			checkVideo(t, k, s.job.Output, plan, false)
 			frames := testutil.GrayFrames(t, s.job.Output, 640, 480)
 			var pos []float64
-			for _, f := range frames[:plan.Slides[0].Frames] {
+			// The slide's own frames: after a fade into it, the first ones are that fade's.
+			sl := plan.Slides[moving]
+			for _, f := range frames[sl.Start : sl.Start+sl.Frames] {
 				x, y, w := testutil.Centroid(f, 640, 100)
 				if w == 0 {
 					t.Fatalf("the square is lost in frame %d", len(pos))

@@ -41,8 +41,8 @@ func resolveMotions(s *simvid.Spec) []string {
 // motion has no integer steps (zoompan rounds its window to even pixels, which jitters).
 type Move struct {
 	Name   string
-	From   int64      // the segment's first frame within the slide
-	Total  int64      // the slide's frames
+	From   int64      // the segment's first frame within the slide's motion
+	Total  int64      // the frames the slide is seen: its own and its transitions' outer halves
 	SW, SH int        // the still's size
 	W, H   int        // the output's size
 	Start  [4]float64 // window x, y, w, h in still pixels at the slide's first frame

@@ -206,9 +206,19 @@ func (p *Video) segments(in Input) error {
 		sg.Key = segmentKey(sg, p, in.FFmpegVersion)
 		p.Segments = append(p.Segments, sg)
 	}
-	for _, sl := range p.Slides {
+	// A moving slide moves over every frame it shows: from the start of the transition into
+	// it (lead: the slide before's Out frames) to the end of the one out of it (the slide
+	// after's In frames), so that its motion runs on, never back, across both transitions.
+	lead := make([]int64, len(p.Slides))
+	for i, sl := range p.Slides {
+		if i > 0 {
+			lead[i] = p.Slides[i-1].Out
+		}
 		if sl.Move != nil {
-			sl.Move.Total = sl.Frames // known once the timeline is set
+			sl.Move.Total = lead[i] + sl.Frames // known once the timeline is set
+			if i+1 < len(p.Slides) {
+				sl.Move.Total += p.Slides[i+1].In
+			}
 		}
 	}
 	for i, sl := range p.Slides {
@@ -216,7 +226,7 @@ func (p *Video) segments(in Input) error {
 		hold := Segment{Kind: KindHold, Slides: []int{i}, Stills: []string{still},
 			Start: sl.Start + sl.In, Frames: sl.Frames - sl.In - sl.Out}
 		if sl.Move != nil {
-			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(sl.In)}, []*Caption{sl.Cap}
+			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(lead[i] + sl.In)}, []*Caption{sl.Cap}
 		}
 		for _, part := range splitMotion(hold, p.FPS) {
 			add(part)
@@ -231,7 +241,7 @@ func (p *Video) segments(in Input) error {
 				Stills:     []string{still, p.Stills[next.Still].Key},
 				Transition: name, Start: sl.Start + sl.Frames - sl.Out, Frames: sl.Out + next.In}
 			if sl.Move != nil || next.Move != nil {
-				tr.Moves = []*Move{sl.Move.at(sl.Frames - sl.Out), next.Move.at(0)}
+				tr.Moves = []*Move{sl.Move.at(lead[i] + sl.Frames - sl.Out), next.Move.at(0)}
 				tr.Captions = []*Caption{sl.Cap, next.Cap}
 			}
 			add(tr)
