@@ -19,16 +19,28 @@ func TestAutoMotionNeverRepeats(t *testing.T) {
 		}
 	}
 	// Every slide moves: its hold is a motion segment, its still supersampled, and both
-	// sides of each transition carry their slide's motion from the right frame.
+	// sides of each transition carry their slide's motion from the right frame. A slide's
+	// motion counts from the first frame it is seen: the start of the transition into it.
+	lead := func(i int) int64 {
+		if i == 0 {
+			return 0
+		}
+		return p.Slides[i-1].Out
+	}
 	for _, sg := range p.Segments {
 		switch sg.Kind {
 		case KindMotion:
-			if sg.Moves[0].From != p.Slides[sg.Slides[0]].In {
+			i := sg.Slides[0]
+			if sg.Moves[0].From != lead(i)+p.Slides[i].In {
 				t.Errorf("segment %d starts its motion at %d", sg.Index, sg.Moves[0].From)
 			}
+			if want := lead(i) + p.Slides[i].Frames + map[bool]int64{true: p.Slides[min(i+1, len(p.Slides)-1)].In}[i+1 < len(p.Slides)]; sg.Moves[0].Total != want {
+				t.Errorf("segment %d: motion over %d frames, want %d", sg.Index, sg.Moves[0].Total, want)
+			}
 		case KindTransition:
-			a := p.Slides[sg.Slides[0]]
-			if sg.Moves[0].From != a.Frames-a.Out || sg.Moves[1].From != 0 {
+			i := sg.Slides[0]
+			a := p.Slides[i]
+			if sg.Moves[0].From != lead(i)+a.Frames-a.Out || sg.Moves[1].From != 0 {
 				t.Errorf("transition %d: %d, %d", sg.Index, sg.Moves[0].From, sg.Moves[1].From)
 			}
 		default:
