@@ -26,6 +26,11 @@ func (e *Engine) AudioPath(key string) string {
 	return filepath.Join(e.cache, "audio", key+"."+render.AudioExt)
 }
 
+// PosterPath is where the poster JPEG of a plan's first still at its size is cached.
+func (e *Engine) PosterPath(key string) string {
+	return filepath.Join(e.cache, "posters", key+".jpg")
+}
+
 // produce makes final unless it exists: build writes a temp file in the same directory, which
 // is renamed into place only when build succeeded. Only a rename makes a final name appear,
 // so an existing file is always whole; two workers racing both write and one rename wins.

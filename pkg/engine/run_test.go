@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -60,11 +61,21 @@ func TestRunMixedFormats(t *testing.T) {
 		t.Errorf("poster: %+v %v", pr, err)
 	}
 
+	firstPoster, _ := os.ReadFile(s.job.Poster)
+	_ = os.Remove(s.job.Poster)
+
 	start = time.Now()
 	res, _ = s.run(context.Background())
 	second := time.Since(start)
 	if res.Cached != len(plan.Segments) {
 		t.Errorf("second run found %d of %d segments in the cache", res.Cached, len(plan.Segments))
+	}
+	// The poster comes from the cache the second time: the same JPEG, in the render's place.
+	if again, err := os.ReadFile(s.job.Poster); err != nil || !bytes.Equal(again, firstPoster) || len(again) == 0 {
+		t.Errorf("second run's poster: %d bytes (%v), the first's %d", len(again), err, len(firstPoster))
+	}
+	if _, err := os.Stat(k.eng.PosterPath(plan.PosterKey())); err != nil {
+		t.Errorf("poster not in the cache: %v", err)
 	}
 	if second > first/2 {
 		t.Errorf("second run took %s, the first %s: the cache did not help", second, first)

@@ -160,18 +160,28 @@ func (e *Engine) Assemble(ctx context.Context, p *render.Video, audioPath, outpu
 	return fileSize(output)
 }
 
-// Poster writes a JPEG of the first slide at output size, atomically.
+// Poster writes a JPEG of the first slide at output size, atomically. The JPEG is a cache
+// entry too (keyed by the still and the size), so a re-render copies it instead of starting
+// ffmpeg.
 func (e *Engine) Poster(ctx context.Context, p *render.Video, poster string) error {
 	if len(p.Slides) == 0 {
 		return fmt.Errorf("engine: poster: the plan has no slides")
 	}
 	still := e.StillPath(p.Stills[p.Slides[0].Still].Key)
-	return writeAtomic(poster, func(tmp string) error {
+	cached := e.PosterPath(p.PosterKey())
+	if _, err := produce(cached, func(tmp string) error {
 		if err := e.ff.Run(ctx, render.PosterArgsSized(still, tmp, p.W, p.H), nil); err != nil {
 			return internalError(err, "making the poster")
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(cached)
+	if err != nil {
+		return fmt.Errorf("engine: poster: %w", err)
+	}
+	return writeAtomic(poster, func(tmp string) error { return os.WriteFile(tmp, b, 0o644) })
 }
 
 // writeAtomic replaces final with what build writes to a temp file next to it.

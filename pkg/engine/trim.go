@@ -35,7 +35,7 @@ func (e *Engine) TrimCache(max int64, keep func(key string) bool) (TrimResult, e
 	var files []entry
 	var res TrimResult
 	now := time.Now()
-	for _, sub := range []string{"stills", "segments", "audio"} {
+	for _, sub := range []string{"stills", "segments", "audio", "posters"} {
 		err := filepath.WalkDir(filepath.Join(e.cache, sub), func(path string, d fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil

@@ -75,6 +75,11 @@ func (p *Video) finalKey() string {
 	return keyOf(parts...)
 }
 
+// PosterKey names the poster: a JPEG of the first slide's still at the output size.
+func (p *Video) PosterKey() string {
+	return keyOf("poster", p.Stills[p.Slides[0].Still].Key, p.W, p.H)
+}
+
 // ff formats a float the same way on every machine.
 func ff(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
@@ -89,6 +94,9 @@ func (p *Video) Keys() []string {
 	}
 	if p.Audio != nil {
 		keys = append(keys, p.Audio.Key)
+	}
+	if len(p.Slides) > 0 {
+		keys = append(keys, p.PosterKey())
 	}
 	return keys
 }
