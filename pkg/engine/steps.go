@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/h264"
+	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -136,28 +139,62 @@ func (e *Engine) Assemble(ctx context.Context, p *render.Video, audioPath, outpu
 		}
 		paths[i], frames[i] = abs, sg.Frames
 	}
-	if err := os.MkdirAll(e.tmp, 0o755); err != nil {
-		return 0, fmt.Errorf("engine: %w", err)
-	}
-	list, err := os.CreateTemp(e.tmp, "concat-*.txt")
-	if err != nil {
-		return 0, fmt.Errorf("engine: %w", err)
-	}
-	defer os.Remove(list.Name())
-	_, werr := list.WriteString(render.ConcatList(paths, frames, p.FPS))
-	if cerr := list.Close(); werr != nil || cerr != nil {
-		return 0, fmt.Errorf("engine: concat list: %v %v", werr, cerr)
-	}
 	if err := writeAtomic(output, func(tmp string) error {
-		if err := e.ff.Run(ctx, render.AssembleArgs(list.Name(), audioPath, tmp), nil); err != nil {
-			return internalError(err, "joining the video")
+		err := e.join(ctx, paths, frames, p.FPS, audioPath, tmp)
+		if errors.Is(err, mp4.ErrNotJoinable) {
+			e.log.Warn("joining with ffmpeg: the segments cannot be joined by a copy of their samples", zap.Error(err))
+			err = e.concat(ctx, paths, frames, p.FPS, audioPath, tmp)
 		}
-		return nil
+		return err
 	}); err != nil {
 		return 0, err
 	}
 	e.log.Debug("assembled", zap.String("output", output), zap.String("key", p.Key))
 	return fileSize(output)
+}
+
+// join writes the video with mp4.Join: the segments' samples and the music's, copied, with
+// no ffmpeg (which would open and probe every segment with a decoder first).
+func (e *Engine) join(ctx context.Context, paths []string, frames []int64, fps int, audioPath, out string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = mp4.Join(bw, paths, frames, fps, audioPath)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil && !errors.Is(err, mp4.ErrNotJoinable) {
+		return internalError(err, "joining the video")
+	}
+	return err
+}
+
+// concat joins the segments with ffmpeg's concat demuxer: what join cannot join.
+func (e *Engine) concat(ctx context.Context, paths []string, frames []int64, fps int, audioPath, out string) error {
+	if err := os.MkdirAll(e.tmp, 0o755); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	list, err := os.CreateTemp(e.tmp, "concat-*.txt")
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	defer os.Remove(list.Name())
+	_, werr := list.WriteString(render.ConcatList(paths, frames, fps))
+	if cerr := list.Close(); werr != nil || cerr != nil {
+		return fmt.Errorf("engine: concat list: %v %v", werr, cerr)
+	}
+	if err := e.ff.Run(ctx, render.AssembleArgs(list.Name(), audioPath, out), nil); err != nil {
+		return internalError(err, "joining the video")
+	}
+	return nil
 }
 
 // Poster writes a JPEG of the first slide at output size, atomically. The JPEG is a cache
