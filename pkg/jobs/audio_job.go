@@ -73,6 +73,10 @@ func (w *Worker) audioJob(job *work.Job) error {
 		return err
 	}
 	log.Info("music ready", zap.Float64("seconds", a.Duration))
+	// Now the project's mix can be made, before a render asks for it.
+	if err := w.client.EnqueueMixMusic(ctx, a.ProjectID); err != nil {
+		log.Info("music mix not queued; the render will prepare it", zap.Error(err))
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ const (
 	JobSegment      = "segment" // one group of a render's segments
 	JobPrepareAudio = "prepare_audio"
 	JobFetchImage   = "fetch_image" // a picture given by link, on the audio queue
+	JobMixMusic     = "mix_music"   // a project's music mix, prepared before its render asks (mix_job.go)
 )
 
 // PayloadVersion is written into every job. A worker accepts payloads from this version and
@@ -54,7 +55,7 @@ func payloadID(job *work.Job, arg, prefix string) (id string, ok bool, err error
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}
-	JobsOf = map[string][]string{QueueVideo: {JobRender, JobSegment}, QueueAudio: {JobPrepareAudio, JobFetchImage, JobWebhook}}
+	JobsOf = map[string][]string{QueueVideo: {JobRender, JobSegment}, QueueAudio: {JobPrepareAudio, JobFetchImage, JobWebhook, JobMixMusic}}
 )
 
 // Namespace returns the gocraft/work namespace of a queue.
@@ -93,6 +94,23 @@ func (c *Client) EnqueueFetchImage(ctx context.Context, assetID string) error {
 // EnqueuePrepareAudio queues the making of a music asset's working copy.
 func (c *Client) EnqueuePrepareAudio(ctx context.Context, assetID string) error {
 	return c.enqueue(ctx, c.audio, JobPrepareAudio, "audio", assetID, work.Q{"asset_id": assetID, "v": PayloadVersion})
+}
+
+// mixDelay is how long a project's music mix waits after the change that asked for it, in
+// seconds (the queue's unit). Changes within it share one job: a burst of edits (a fade being
+// dragged, pictures arriving one request at a time) makes one encode of the last state, not
+// one per edit.
+const mixDelay = 1
+
+// EnqueueMixMusic queues the preparation of a project's music mix for its current settings.
+// One job per project waits at a time (unique by its payload); a change after that job has
+// started queues the next one, which reads the project again. Nothing marks it for the
+// reconciler: a lost job only means the render encodes the music itself, as it always can.
+func (c *Client) EnqueueMixMusic(ctx context.Context, projectID string) error {
+	if _, err := c.audio.EnqueueUniqueIn(JobMixMusic, mixDelay, work.Q{"project_id": projectID, "v": PayloadVersion}); err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", JobMixMusic, err)
+	}
+	return nil
 }
 
 func (c *Client) enqueue(ctx context.Context, e *work.Enqueuer, job, kind, id string, args work.Q) error {

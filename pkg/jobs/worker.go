@@ -106,6 +106,7 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 			p.JobWithOptions(JobPrepareAudio, opts, w.audioJob)
 			p.JobWithOptions(JobFetchImage, opts, w.imageLinkJob)
 			p.JobWithOptions(JobWebhook, opts, w.webhookJob)
+			p.JobWithOptions(JobMixMusic, opts, w.mixMusicJob)
 		}
 		w.pools = append(w.pools, p)
 	}

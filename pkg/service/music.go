@@ -75,7 +75,7 @@ func (s *Service) UpdateMusic(ctx context.Context, projectID string, start, end 
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		if len(p.Spec.Audio) == 0 || p.Spec.Audio[0].Asset != a.ID {
 			return simvid.Errorf(simvid.EConflict, "the music changed meanwhile; try again")
 		}
@@ -83,7 +83,7 @@ func (s *Service) UpdateMusic(ctx context.Context, projectID string, start, end 
 		set(&c.Start, start)
 		set(&c.End, end)
 		return checkClip(*c, a.Duration)
-	})
+	}))
 }
 
 // RemoveMusic takes the music out of the project.
@@ -147,9 +147,10 @@ func (s *Service) AdoptMusic(ctx context.Context, projectID, assetID string) err
 			}
 		}
 	}
-	_, err = s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	// Music uploaded before the project may be ready already: no audio job will queue its mix.
+	_, err = s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		p.Spec.Audio = []simvid.AudioClip{clip}
 		return nil
-	})
+	}))
 	return err
 }

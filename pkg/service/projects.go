@@ -68,9 +68,9 @@ func (s *Service) UpdateSettings(ctx context.Context, id string, settings *Setti
 	if err := checkID(simvid.PrefixProject, id, "project"); err != nil {
 		return nil, err
 	}
-	return s.Store.UpdateProject(ctx, id, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.Store.UpdateProject(ctx, id, func(p *simvid.Project) error {
 		return s.applySettings(&p.Spec, settings)
-	})
+	}))
 }
 
 func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {

@@ -89,7 +89,7 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 	if err := spec.Validate(s.Transitions, s.Limits.Spec); err != nil {
 		return nil, err
 	}
-	spec.Output = spec.Output.ForRender()
+	spec = spec.Frozen()
 	for _, c := range spec.Audio {
 		a, err := s.Store.GetAsset(ctx, c.Asset)
 		if err != nil {

@@ -19,6 +19,9 @@ type Queue interface {
 	EnqueueRender(ctx context.Context, renderID string) error
 	EnqueuePrepareAudio(ctx context.Context, assetID string) error
 	EnqueueFetchImage(ctx context.Context, assetID string) error
+	// EnqueueMixMusic queues the preparation of a project's music mix for its current
+	// settings; changes close together share one job.
+	EnqueueMixMusic(ctx context.Context, projectID string) error
 	Cancel(ctx context.Context, renderID string) error
 	// EnqueueWebhook queues the call of a finished render's webhook, once per render.
 	EnqueueWebhook(ctx context.Context, renderID string) error
@@ -82,4 +85,29 @@ func (s *Service) checkDisk() error {
 		return simvid.Errorf(simvid.EStorageFull, "the server is out of storage space; please try again later")
 	}
 	return nil
+}
+
+// premix queues the making of the music mix a render of p would need, after a change that
+// may alter it (the music or its settings, the slides or their durations, the output), so
+// that the render finds it in the cache as it finds the stills prepared at upload. Without
+// music or slides there is nothing to mix. A failure to queue only costs the render the
+// encode, so it is logged and the change stands.
+func (s *Service) premix(ctx context.Context, p *simvid.Project) {
+	if p == nil || len(p.Spec.Audio) == 0 || len(p.Spec.Slides) == 0 {
+		return
+	}
+	if err := s.Queue.EnqueueMixMusic(ctx, p.ID); err != nil {
+		s.Log.Info("music mix not queued; the render will prepare it", zap.String("project_id", p.ID), zap.Error(err))
+	}
+}
+
+// premixed wraps an update of a project: s.premixed(ctx)(s.Store.UpdateProject(...)) passes
+// its result on and, when it succeeded, premixes the project.
+func (s *Service) premixed(ctx context.Context) func(*simvid.Project, error) (*simvid.Project, error) {
+	return func(p *simvid.Project, err error) (*simvid.Project, error) {
+		if err == nil {
+			s.premix(ctx, p)
+		}
+		return p, err
+	}
 }

@@ -75,6 +75,7 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 			return nil, err
 		}
 	}
+	s.premix(ctx, p) // p is the project after the last picture committed
 	return results, nil
 }
 
@@ -146,7 +147,7 @@ func (s *Service) ReorderSlides(ctx context.Context, projectID string, order []s
 	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
 		return nil, err
 	}
-	return s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		if len(order) != len(p.Spec.Slides) {
 			return simvid.Errorf(simvid.EUnprocessable, "order must list each of the %d slides once (got %d)", len(p.Spec.Slides), len(order))
 		}
@@ -165,7 +166,7 @@ func (s *Service) ReorderSlides(ctx context.Context, projectID string, order []s
 		}
 		p.Spec.Slides = next
 		return nil
-	})
+	}))
 }
 
 // DuplicateSlide puts a copy of a slide (same picture, same settings, a new id) right after
@@ -195,6 +196,7 @@ func (s *Service) DuplicateSlide(ctx context.Context, projectID, slideID string)
 	if err != nil {
 		return nil, nil, err
 	}
+	s.premix(ctx, p)
 	return p, &dup, nil
 }
 
@@ -228,7 +230,7 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 	if err := checkID(simvid.PrefixSlide, slideID, "slide"); err != nil {
 		return nil, err
 	}
-	return s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
 		if i < 0 {
 			return simvid.Errorf(simvid.ENotFound, "slide not found")
@@ -243,7 +245,7 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 		set(&sl.Strength, sp.Strength)
 		set(&sl.CaptionStyle, sp.CaptionStyle)
 		return p.Spec.Validate(s.Transitions, s.Limits.Spec)
-	})
+	}))
 }
 
 func set[T any](dst *T, v *T) {
@@ -279,6 +281,7 @@ func (s *Service) RemoveSlide(ctx context.Context, projectID, slideID string) (*
 		// project goes, rows and files of a picture no render can need go now.
 		s.forgetAsset(ctx, projectID, gone)
 	}
+	s.premix(ctx, p)
 	return p, nil
 }
 

@@ -49,3 +49,12 @@ func sameShape(w1, h1, w2, h2 int) bool {
 	a, b := float64(w1)/float64(h1), float64(w2)/float64(h2)
 	return a/b > 0.995 && a/b < 1.005
 }
+
+// Frozen is the spec a render of a project whose spec is s snapshots: normalized, at the
+// output a render makes. The audio queue plans the same spec to prepare a project's music
+// before its render asks for it, so both must come from here to agree on the cache key.
+func (s Spec) Frozen() Spec {
+	s.Normalize()
+	s.Output = s.Output.ForRender()
+	return s
+}
