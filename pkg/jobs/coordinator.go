@@ -49,6 +49,16 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		return nil, err
 	}
 
+	// The poster needs only the first still: it is made while the segments are.
+	poster := make(chan error, 1)
+	go func() {
+		if s.poster == "" {
+			poster <- nil
+			return
+		}
+		poster <- w.Engine.Poster(ctx, p, s.poster)
+	}()
+
 	groups := p.Groups(w.Opts.GroupCost)
 	cached := 0
 	for _, gr := range groups {
@@ -92,10 +102,8 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	if err != nil {
 		return nil, err
 	}
-	if s.poster != "" {
-		if err := w.Engine.Poster(ctx, p, s.poster); err != nil {
-			return nil, err
-		}
+	if err := <-poster; err != nil {
+		return nil, err
 	}
 	clearFanIn(w.Pool, s.id)
 	return &engine.Result{Frames: p.Frames, Duration: p.Duration, Size: size, Warnings: p.Warnings, Cached: cached}, nil

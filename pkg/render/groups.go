@@ -37,6 +37,14 @@ const (
 	MinGroupCost     = jobOverhead / jobOverheadShare
 )
 
+// spreadGroups and minGroupFloor: see Groups. A group of 0.4 s carries a job's own cost
+// (0.05 s: the record, the plan, the cache check and the fan-in, and half of an idle
+// worker's 100 ms poll) at about 12%.
+const (
+	spreadGroups  = 10
+	minGroupFloor = 0.4
+)
+
 // repeatCost and dissolveCost are what a segment made in the bitstream costs at 1080p,
 // whatever its length: one ffmpeg start that encodes its first frame (a hold: 0.2 CPU
 // seconds) or its two end frames (a fade: 0.3), and a few milliseconds of Go to write the
@@ -61,13 +69,30 @@ func SegmentCost(seg Segment, w, h int, enc Encoder) float64 {
 	return startCost + float64(seg.Frames-1)*float64(w*h)*px
 }
 
+// GroupCost is the least estimated cost of a group: minCost, or when minCost <= 0,
+// MinGroupCost, lowered for a render with little to encode (most of its frames made in the
+// bitstream) so that it is still cut into about spreadGroups groups, down to minGroupFloor:
+// then its last group is short and the workers finish together.
+func (p *Video) GroupCost(minCost float64) float64 {
+	if minCost > 0 {
+		return minCost
+	}
+	seen := map[string]bool{}
+	var total float64
+	for _, sg := range p.Segments {
+		if !seen[sg.Key] {
+			seen[sg.Key] = true
+			total += SegmentCost(sg, p.W, p.H, p.Encoder)
+		}
+	}
+	return max(minGroupFloor, min(MinGroupCost, total/spreadGroups))
+}
+
 // Groups cuts the plan's distinct segments, in order, into groups of at least minCost
 // estimated seconds (MinGroupCost when minCost <= 0); a short tail joins the group before it.
 // The result depends only on the plan and minCost, so every worker computes the same groups.
 func (p *Video) Groups(minCost float64) []Group {
-	if minCost <= 0 {
-		minCost = MinGroupCost
-	}
+	minCost = p.GroupCost(minCost)
 	count := map[string]int64{}
 	var uniq []Segment
 	for _, sg := range p.Segments {
