@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/simvid/simvid/pkg/proc"
 )
 
 // TreeRSS returns the resident memory, in bytes, of process pid and all of its descendants,
@@ -47,23 +48,9 @@ func Tree(pid int) []int {
 	return tree
 }
 
-// parentOf reads the ppid of p from /proc/p/stat. The command name (field 2) is in
-// parentheses and may itself hold spaces or parentheses, so parsing starts after the last ')'.
+// parentOf reads the ppid of p (field 4 of /proc/p/stat).
 func parentOf(p int) (int, bool) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "stat"))
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:])) // state ppid pgrp ...
-	if len(f) < 2 {
-		return 0, false
-	}
-	pp, err := strconv.Atoi(f[1])
-	return pp, err == nil
+	return proc.StatField(filepath.Join("/proc", strconv.Itoa(p), "stat"), 4)
 }
 
 // processRSS reads VmRSS of one process; 0 when it is gone or is a zombie (no VmRSS line).

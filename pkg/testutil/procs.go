@@ -1,37 +1,14 @@
 package testutil
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/simvid/simvid/pkg/proc"
 )
-
-// statFields returns the fields of a /proc .../stat file from field 3 (state) on: the
-// command name before them is in parentheses and may itself hold spaces or parentheses.
-func statFields(path string) []string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(string(b[i+1:]))
-}
-
-// statField reads field n (1-based, as proc(5) numbers them, n >= 3) of a stat file.
-func statField(path string, n int) (int, bool) {
-	f := statFields(path)
-	if len(f) < n-2 {
-		return 0, false
-	}
-	v, err := strconv.Atoi(f[n-3])
-	return v, err == nil
-}
 
 // GroupPIDs lists the live processes of process group pgid.
 func GroupPIDs(pgid int) []int {
@@ -42,7 +19,7 @@ func GroupPIDs(pgid int) []int {
 		if err != nil {
 			continue
 		}
-		if g, ok := statField(filepath.Join("/proc", e.Name(), "stat"), 5); ok && g == pgid {
+		if g, ok := proc.StatField(filepath.Join("/proc", e.Name(), "stat"), 5); ok && g == pgid {
 			out = append(out, pid)
 		}
 	}
@@ -60,7 +37,7 @@ func ChildPIDs(ppid int, comm string) []int {
 		}
 		dir := filepath.Join("/proc", e.Name())
 		name, _ := os.ReadFile(filepath.Join(dir, "comm"))
-		if p, ok := statField(filepath.Join(dir, "stat"), 4); ok && p == ppid && strings.TrimSpace(string(name)) == comm {
+		if p, ok := proc.StatField(filepath.Join(dir, "stat"), 4); ok && p == ppid && strings.TrimSpace(string(name)) == comm {
 			out = append(out, pid)
 		}
 	}
@@ -81,7 +58,7 @@ func ThreadNices(pid int) (map[int]int, error) {
 		if err != nil {
 			continue
 		}
-		if n, ok := statField(filepath.Join(dir, e.Name(), "stat"), 19); ok {
+		if n, ok := proc.StatField(filepath.Join(dir, e.Name(), "stat"), 19); ok {
 			out[tid] = n
 		}
 	}
