@@ -15,8 +15,9 @@ type Group struct {
 }
 
 // Cost model, measured with ffmpeg 5.1 on one core of the 2-core bench machine
-// (1920x1080, veryfast, -threads 1): starting ffmpeg and writing the first frame of a segment
-// takes 0.2 s; each further frame of a hold costs 12 ms (6 ns a pixel, with the still-picture
+// (1920x1080, veryfast, -threads 1). Segments made in the bitstream (Making: holds, short
+// fades) cost repeatCost or dissolveCost whatever their length. For segments encoded frame by
+// frame: starting ffmpeg and writing the first frame of a segment takes 0.2 s; each further frame of a hold costs 12 ms (6 ns a pixel, with the still-picture
 // tuning), of an xfade transition 45 ms (22 ns a pixel: two inputs taken to 4:4:4 and back,
 // with the same tuning; 125 ms before transitions took it), of a fade 21.5 ms (10 ns a pixel:
 // blended in 4:2:0, see TransitionFilter). The fade's: SegmentArgs' argv of a fade between the
