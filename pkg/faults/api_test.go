@@ -31,6 +31,7 @@ type show struct {
 	res    string
 	music  bool
 	colors []string
+	motion string // every slide's motion ("" for none): each frame then goes through the encoder
 }
 
 var palette = []string{"red", "green", "blue", "yellow", "cyan", "magenta", "orange", "purple", "white", "gray"}
@@ -43,9 +44,13 @@ func project(t *testing.T, ctx context.Context, base string, s show) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defaults := map[string]any{"duration": s.secs, "fit": "contain"}
+	if s.motion != "" {
+		defaults["motion"] = s.motion
+	}
 	if _, err := c.PatchSettings(ctx, p.ID, map[string]any{
 		"output":     map[string]any{"resolution": s.res},
-		"defaults":   map[string]any{"duration": s.secs, "fit": "contain"},
+		"defaults":   defaults,
 		"transition": map[string]any{"name": "fade", "duration": 0.5}}); err != nil {
 		t.Fatal(err)
 	}
