@@ -10,38 +10,33 @@ import (
 	"github.com/simvid/simvid/pkg/proc"
 )
 
-// GroupPIDs lists the live processes of process group pgid.
-func GroupPIDs(pgid int) []int {
+// pidsWhere lists the live processes whose /proc directory satisfies keep.
+func pidsWhere(keep func(dir string) bool) []int {
 	var out []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if g, ok := proc.StatField(filepath.Join("/proc", e.Name(), "stat"), 5); ok && g == pgid {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && keep(filepath.Join("/proc", e.Name())) {
 			out = append(out, pid)
 		}
 	}
 	return out
 }
 
+// GroupPIDs lists the live processes of process group pgid.
+func GroupPIDs(pgid int) []int {
+	return pidsWhere(func(dir string) bool {
+		g, ok := proc.StatField(filepath.Join(dir, "stat"), 5)
+		return ok && g == pgid
+	})
+}
+
 // ChildPIDs lists the processes whose parent is ppid and whose command name is comm.
 func ChildPIDs(ppid int, comm string) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		dir := filepath.Join("/proc", e.Name())
+	return pidsWhere(func(dir string) bool {
 		name, _ := os.ReadFile(filepath.Join(dir, "comm"))
-		if p, ok := proc.StatField(filepath.Join(dir, "stat"), 4); ok && p == ppid && strings.TrimSpace(string(name)) == comm {
-			out = append(out, pid)
-		}
-	}
-	return out
+		p, ok := proc.StatField(filepath.Join(dir, "stat"), 4)
+		return ok && p == ppid && strings.TrimSpace(string(name)) == comm
+	})
 }
 
 // ThreadNices returns the niceness (field 19 of stat) of every thread of process pid, by
