@@ -25,7 +25,7 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 	if len(segments) == 0 || len(segments) != len(frames) || fps <= 0 {
 		return fmt.Errorf("%w: %d segments, %d lengths, %d fps", ErrNotJoinable, len(segments), len(frames), fps)
 	}
-	video := &outTrack{handler: "vide"}
+	video := &Track{}
 	var shift int64 // the largest edit-list start of a segment: how far decoding runs ahead
 	var start int64 // the first frame of the current segment, in ticks
 	var tick int64
@@ -43,7 +43,7 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 			if t.Timescale%uint32(fps) != 0 {
 				return fmt.Errorf("%w: time scale %d at %d fps", ErrNotJoinable, t.Timescale, fps)
 			}
-			video.Track, tick = Track{Handler: "vide", Timescale: t.Timescale, Width: t.Width, Height: t.Height,
+			*video, tick = Track{Handler: "vide", Timescale: t.Timescale, Width: t.Width, Height: t.Height,
 				Entry: withoutChild(t.Entry, "btrt")}, int64(t.Timescale)/int64(fps)
 		case t.Timescale != video.Timescale || !bytes.Equal(decoding(t.Entry), decoding(video.Entry)):
 			return fmt.Errorf("%w: %s differs from the first segment in its time scale or sample entry", ErrNotJoinable, path)
@@ -60,13 +60,13 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 			if s.DTS != int64(k)*tick || pts < 0 || pts >= frames[i]*tick {
 				return fmt.Errorf("%w: %s's sample %d is at %d+%d", ErrNotJoinable, path, k, s.DTS, s.CTO)
 			}
-			video.add(outSample{file: files[path], Sample: Sample{Offset: s.Offset, Size: s.Size, Sync: s.Sync,
-				DTS: start + s.DTS, CTO: start + pts}}) // CTO holds the presentation time until shifted below
+			video.Samples = append(video.Samples, Sample{File: files[path], Offset: s.Offset, Size: s.Size, Sync: s.Sync,
+				DTS: start + s.DTS, CTO: start + pts}) // CTO holds the presentation time until shifted below
 		}
 		start += frames[i] * tick
 	}
-	for i := range video.samples {
-		s := &video.samples[i].Sample
+	for i := range video.Samples {
+		s := &video.Samples[i]
 		s.DTS = int64(i) * tick
 		s.CTO = s.CTO + shift - s.DTS
 		if s.CTO < 0 {
@@ -74,7 +74,7 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 		}
 	}
 	video.MediaTime, video.EditDuration = shift, uint64(start)
-	out := []*outTrack{video}
+	out := []*Track{video}
 	if audio != "" {
 		tracks, err := ReadFile(audio)
 		if err != nil {
@@ -85,10 +85,9 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 			return fmt.Errorf("%w: %s has no audio track", ErrNotJoinable, audio)
 		}
 		files[audio] = len(files)
-		at := &outTrack{Track: *a}
-		at.Samples = nil
-		for _, s := range a.Samples {
-			at.add(outSample{file: files[audio], Sample: s})
+		at := a
+		for i := range at.Samples {
+			at.Samples[i].File = files[audio]
 		}
 		if a.EditDuration > 0 && a.MovieScale > 0 { // into this file's movie time scale
 			at.EditDuration = a.EditDuration * uint64(video.Timescale) / uint64(a.MovieScale)
@@ -99,7 +98,7 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 	for p, i := range files {
 		names[i] = p
 	}
-	return write(w, out, names, fps)
+	return Write(w, out, names)
 }
 
 // visualEntryHeader is the size of a visual sample entry (avc1) before its child boxes.
@@ -147,57 +146,54 @@ func only(tracks []*Track, handler string) *Track {
 	return nil
 }
 
-type outSample struct {
-	Sample
-	file int
-}
-
-type outTrack struct {
-	Track
-	handler string
-	samples []outSample
-	chunks  []chunk
-}
-
+// chunk is a run of a track's samples stored together.
 type chunk struct {
 	first, n int   // samples
 	offset   int64 // in the output
 }
 
-func (t *outTrack) add(s outSample) { t.samples = append(t.samples, s) }
-
-// write lays out the tracks a second of media at a time, writes ftyp and moov, then copies
-// every sample from its file into mdat.
-func write(w io.Writer, tracks []*outTrack, files []string, fps int) error {
-	// Chunks: each track cut at whole seconds of its own decoding time.
+// Write writes an MP4 file of the tracks (the first sets the movie's time scale): ftyp, then
+// moov (fast start), then mdat, the media interleaved a second at a time. Each sample is its
+// Data, or Size bytes at Offset of files[File]. A track's MediaTime and EditDuration become
+// its edit list (EditDuration 0: the whole track), in the first track's time scale.
+func Write(w io.Writer, tracks []*Track, files []string) error {
+	chunks := make([][]chunk, len(tracks))
 	type piece struct {
-		t     *outTrack
-		c     int
+		t, c  int   // track, chunk
 		until int64 // end of the chunk, in microseconds, to interleave tracks by time
 	}
 	var order []piece
-	for _, t := range tracks {
-		if t.Handler == "" {
-			t.Handler = t.handler
+	for ti, t := range tracks {
+		if t.Timescale == 0 {
+			return fmt.Errorf("mp4: a %s track without a time scale", t.Handler)
 		}
+		for k := range t.Samples {
+			if s := &t.Samples[k]; s.Data != nil {
+				s.Size = uint32(len(s.Data))
+			}
+		}
+		// Chunks: each track cut at whole seconds of its own decoding time.
 		sec := int64(t.Timescale)
-		for i := 0; i < len(t.samples); {
+		for i := 0; i < len(t.Samples); {
 			j := i
-			end := (t.samples[i].DTS/sec + 1) * sec
-			for j < len(t.samples) && t.samples[j].DTS < end {
+			end := (t.Samples[i].DTS/sec + 1) * sec
+			for j < len(t.Samples) && t.Samples[j].DTS < end {
 				j++
 			}
-			t.chunks = append(t.chunks, chunk{first: i, n: j - i})
-			order = append(order, piece{t, len(t.chunks) - 1, end * 1_000_000 / sec})
+			chunks[ti] = append(chunks[ti], chunk{first: i, n: j - i})
+			order = append(order, piece{ti, len(chunks[ti]) - 1, end * 1_000_000 / sec})
 			i = j
 		}
 	}
-	// Interleave: chunks by their end time, video before audio at the same time.
+	// Interleave: chunks by their end time, the first track's first at the same time.
 	sort.SliceStable(order, func(a, b int) bool { return order[a].until < order[b].until })
+	samples := func(p piece) []Sample {
+		c := chunks[p.t][p.c]
+		return tracks[p.t].Samples[c.first : c.first+c.n]
+	}
 	var mdatSize int64
 	for _, p := range order {
-		c := p.t.chunks[p.c]
-		for _, s := range p.t.samples[c.first : c.first+c.n] {
+		for _, s := range samples(p) {
 			mdatSize += int64(s.Size)
 		}
 	}
@@ -205,18 +201,16 @@ func write(w io.Writer, tracks []*outTrack, files []string, fps int) error {
 	layout := func(base int64) {
 		off := base
 		for _, p := range order {
-			c := &p.t.chunks[p.c]
-			c.offset = off
-			for _, s := range p.t.samples[c.first : c.first+c.n] {
+			chunks[p.t][p.c].offset = off
+			for _, s := range samples(p) {
 				off += int64(s.Size)
 			}
 		}
 	}
 	ftyp := Ftyp()
-	layout(0)
-	head := int64(len(ftyp)) + int64(len(moov(tracks, large))) + mdatHeader(large)
-	layout(head)
-	if _, err := w.Write(append(ftyp, moov(tracks, large)...)); err != nil {
+	head := int64(len(ftyp)) + int64(len(moov(tracks, chunks, large))) + mdatHeader(large)
+	layout(head) // offsets do not change moov's size, only its contents
+	if _, err := w.Write(append(ftyp, moov(tracks, chunks, large)...)); err != nil {
 		return err
 	}
 	if large {
@@ -235,17 +229,25 @@ func write(w io.Writer, tracks []*outTrack, files []string, fps int) error {
 		}
 	}()
 	for _, p := range order {
-		c := p.t.chunks[p.c]
-		for _, s := range p.t.samples[c.first : c.first+c.n] {
-			if open[s.file] == nil {
-				f, err := os.Open(files[s.file])
+		for _, s := range samples(p) {
+			if s.Data != nil {
+				if _, err := w.Write(s.Data); err != nil {
+					return err
+				}
+				continue
+			}
+			if s.File < 0 || s.File >= len(files) {
+				return fmt.Errorf("mp4: a sample names file %d of %d", s.File, len(files))
+			}
+			if open[s.File] == nil {
+				f, err := os.Open(files[s.File])
 				if err != nil {
 					return fmt.Errorf("mp4: %w", err)
 				}
-				open[s.file] = f
+				open[s.File] = f
 			}
-			if _, err := io.Copy(w, io.NewSectionReader(open[s.file], s.Offset, int64(s.Size))); err != nil {
-				return fmt.Errorf("mp4: copying a sample of %s: %w", files[s.file], err)
+			if _, err := io.Copy(w, io.NewSectionReader(open[s.File], s.Offset, int64(s.Size))); err != nil {
+				return fmt.Errorf("mp4: copying a sample of %s: %w", files[s.File], err)
 			}
 		}
 	}
@@ -261,42 +263,41 @@ func mdatHeader(large bool) int64 {
 
 func u64(v uint64) []byte { return append(U32(uint32(v>>32)), U32(uint32(v))...) }
 
-// moov is the movie box: the movie's time scale is the video track's, so durations are exact.
-func moov(tracks []*outTrack, large bool) []byte {
+// moov is the movie box: the movie's time scale is the first track's, so durations are exact.
+func moov(tracks []*Track, chunks [][]chunk, large bool) []byte {
 	scale := tracks[0].Timescale
 	var movieDur uint64
 	var traks [][]byte
 	for i, t := range tracks {
 		dur := uint64(0)
-		if n := len(t.samples); n > 0 {
-			last := t.samples[n-1].DTS
-			dur = uint64(last) + uint64(lastDelta(t))
+		if n := len(t.Samples); n > 0 {
+			dur = uint64(t.Samples[n-1].DTS) + uint64(lastDelta(t))
 		}
 		edit := t.EditDuration
 		if edit == 0 {
 			edit = dur * uint64(scale) / uint64(t.Timescale)
 		}
 		movieDur = max(movieDur, edit)
-		traks = append(traks, trak(t, uint32(i+1), dur, edit, large))
+		traks = append(traks, trak(t, chunks[i], uint32(i+1), dur, edit, large))
 	}
 	mvhd := Box("mvhd", Full(0), U32(0), U32(0), U32(scale), U32(uint32(movieDur)), U32(0x00010000), U16(0x0100),
 		make([]byte, 10), Matrix(), make([]byte, 24), U32(uint32(len(tracks)+1)))
 	return Box("moov", append([][]byte{mvhd}, traks...)...)
 }
 
-// lastDelta is the duration of a track's last sample: the one before it, as ffmpeg assumes.
-func lastDelta(t *outTrack) int64 {
-	n := len(t.samples)
+// lastDelta is the duration of a track's last sample: the one before it, as ffmpeg assumes
+// (a lone sample lasts a thirtieth of a second).
+func lastDelta(t *Track) int64 {
+	n := len(t.Samples)
 	if n < 2 {
 		return int64(t.Timescale) / 30
 	}
-	return t.samples[n-1].DTS - t.samples[n-2].DTS
+	return t.Samples[n-1].DTS - t.Samples[n-2].DTS
 }
 
-func trak(t *outTrack, id uint32, dur, edit uint64, large bool) []byte {
-	video := t.Handler == "vide"
+func trak(t *Track, chunks []chunk, id uint32, dur, edit uint64, large bool) []byte {
 	volume, handlerName, mediaHeader := uint16(0), "VideoHandler\x00", Box("vmhd", Full(1), make([]byte, 8))
-	if !video {
+	if t.Handler != "vide" {
 		volume, handlerName, mediaHeader = 0x0100, "SoundHandler\x00", Box("smhd", Full(0), make([]byte, 4))
 	}
 	tkhd := Box("tkhd", Full(3), U32(0), U32(0), U32(id), U32(0), U32(uint32(edit)), make([]byte, 8),
@@ -305,77 +306,64 @@ func trak(t *outTrack, id uint32, dur, edit uint64, large bool) []byte {
 	mdia := Box("mdia",
 		Box("mdhd", Full(0), U32(0), U32(0), U32(t.Timescale), U32(uint32(dur)), U16(0x55c4), U16(0)), // "und"
 		Box("hdlr", Full(0), U32(0), []byte(t.Handler), make([]byte, 12), []byte(handlerName)),
-		Box("minf", mediaHeader, Box("dinf", Box("dref", Full(0), U32(1), Box("url ", Full(1)))), stbl(t, large)))
+		Box("minf", mediaHeader, Box("dinf", Box("dref", Full(0), U32(1), Box("url ", Full(1)))), stbl(t, chunks, large)))
 	return Box("trak", tkhd, edts, mdia)
 }
 
-func stbl(t *outTrack, large bool) []byte {
-	n := len(t.samples)
-	var stts, ctts [][]byte // run-length entries
-	var sttsN, cttsN, syncN uint32
-	var stss [][]byte
-	anyCTO := false
-	delta := func(i int) int64 {
+// runs is a table of run-length entries (count, value) over the samples.
+func runs(n int, value func(i int) uint32) (entries [][]byte, count uint32) {
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && value(j) == value(i) {
+			j++
+		}
+		entries = append(entries, U32(uint32(j-i)), U32(value(i)))
+		count++
+		i = j
+	}
+	return entries, count
+}
+
+func stbl(t *Track, chunks []chunk, large bool) []byte {
+	n := len(t.Samples)
+	stts, sttsN := runs(n, func(i int) uint32 {
 		if i+1 < n {
-			return t.samples[i+1].DTS - t.samples[i].DTS
+			return uint32(t.Samples[i+1].DTS - t.Samples[i].DTS)
 		}
-		return lastDelta(t)
-	}
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && delta(j) == delta(i) {
-			j++
-		}
-		stts = append(stts, U32(uint32(j-i)), U32(uint32(delta(i))))
-		sttsN++
-		i = j
-	}
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && t.samples[j].CTO == t.samples[i].CTO {
-			j++
-		}
-		if t.samples[i].CTO != 0 {
-			anyCTO = true
-		}
-		ctts = append(ctts, U32(uint32(j-i)), U32(uint32(t.samples[i].CTO)))
-		cttsN++
-		i = j
-	}
-	allSync := true
-	for i, s := range t.samples {
+		return uint32(lastDelta(t))
+	})
+	ctts, cttsN := runs(n, func(i int) uint32 { return uint32(t.Samples[i].CTO) })
+	anyCTO := false
+	var stss [][]byte
+	for i, s := range t.Samples {
+		anyCTO = anyCTO || s.CTO != 0
 		if s.Sync {
 			stss = append(stss, U32(uint32(i+1)))
-			syncN++
-		} else {
-			allSync = false
 		}
 	}
 	sizes := [][]byte{Full(0), U32(0), U32(uint32(n))}
-	for _, s := range t.samples {
+	for _, s := range t.Samples {
 		sizes = append(sizes, U32(s.Size))
 	}
 	var stsc [][]byte
 	var stscN uint32
-	for i, c := range t.chunks {
-		if i == 0 || c.n != t.chunks[i-1].n {
+	for i, c := range chunks {
+		if i == 0 || c.n != chunks[i-1].n {
 			stsc = append(stsc, U32(uint32(i+1)), U32(uint32(c.n)), U32(1))
 			stscN++
 		}
 	}
-	var co []byte
+	offsets := [][]byte{Full(0), U32(uint32(len(chunks)))}
+	for _, c := range chunks {
+		if large {
+			offsets = append(offsets, u64(uint64(c.offset)))
+		} else {
+			offsets = append(offsets, U32(uint32(c.offset)))
+		}
+	}
+	co := "stco"
 	if large {
-		parts := [][]byte{Full(0), U32(uint32(len(t.chunks)))}
-		for _, c := range t.chunks {
-			parts = append(parts, u64(uint64(c.offset)))
-		}
-		co = Box("co64", parts...)
-	} else {
-		parts := [][]byte{Full(0), U32(uint32(len(t.chunks)))}
-		for _, c := range t.chunks {
-			parts = append(parts, U32(uint32(c.offset)))
-		}
-		co = Box("stco", parts...)
+		co = "co64"
 	}
 	boxes := [][]byte{
 		Box("stsd", Full(0), U32(1), t.Entry),
@@ -384,12 +372,11 @@ func stbl(t *outTrack, large bool) []byte {
 	if anyCTO {
 		boxes = append(boxes, Box("ctts", append([][]byte{Full(0), U32(cttsN)}, ctts...)...))
 	}
-	if !allSync {
-		boxes = append(boxes, Box("stss", append([][]byte{Full(0), U32(syncN)}, stss...)...))
+	if len(stss) < n { // without stss every sample is a sync sample
+		boxes = append(boxes, Box("stss", append([][]byte{Full(0), U32(uint32(len(stss)))}, stss...)...))
 	}
-	boxes = append(boxes,
+	return Box("stbl", append(boxes,
 		Box("stsc", append([][]byte{Full(0), U32(stscN)}, stsc...)...),
 		Box("stsz", sizes...),
-		co)
-	return Box("stbl", boxes...)
+		Box(co, offsets...))...)
 }

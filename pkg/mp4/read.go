@@ -20,13 +20,15 @@ type Track struct {
 	Samples       []Sample
 }
 
-// Sample is one sample: where it is in its file and when it is.
+// Sample is one sample: where its bytes are and when it is.
 type Sample struct {
 	Offset int64
 	Size   uint32
 	DTS    int64 // decoding time, in the track's time scale
 	CTO    int64 // composition offset: presentation time = DTS + CTO
 	Sync   bool
+	File   int    // for Write: the index of the file holding it at Offset, when Data is nil
+	Data   []byte // for Write: the sample itself, when it is in memory
 }
 
 // ReadFile reads the tracks of the MP4 file at path (not fragmented; one edit at most).
