@@ -175,6 +175,19 @@ func SegmentArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) 
 // SegmentArgsWith is SegmentArgs that also draws the captions of moving slides from the
 // files in f. A segment with motion moves its stills' windows frame by frame (see Move).
 func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encoder, f Files) ([]string, error) {
+	a, err := segmentEncode(seg, stillPaths, enc, f)
+	if err != nil {
+		return nil, err
+	}
+	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(seg.FPS)), "-f", "mp4", fileURL(outPath)), nil
+}
+
+// rawH264 is the output of a segment's encoded frames for package h264: a raw stream, its
+// SPS and PPS in band.
+func rawH264(outPath string) []string { return []string{"-an", "-f", "h264", fileURL(outPath)} }
+
+// segmentEncode is SegmentArgsWith up to its output: the stills, the graph, the encoder.
+func segmentEncode(seg Segment, stillPaths []string, enc Encoder, f Files) ([]string, error) {
 	n, fps := seg.Frames, seg.FPS
 	loop := fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/%d,setpts=N/%d/TB", n-1, fps, fps)
 	a := stillInputs(stillPaths, fps)
@@ -202,11 +215,9 @@ func SegmentArgsWith(seg Segment, stillPaths []string, outPath string, enc Encod
 	}
 	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", strconv.FormatInt(n, 10))
 	if seg.fastTuned() {
-		a = append(a, enc.HoldArgs(fps)...)
-	} else {
-		a = append(a, enc.Args(fps)...)
+		return append(a, enc.HoldArgs(fps)...), nil
 	}
-	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(fps)), "-f", "mp4", fileURL(outPath)), nil
+	return append(a, enc.Args(fps)...), nil
 }
 
 // Making is how a segment's frames are made.
@@ -251,8 +262,8 @@ func (sg Segment) Making(enc Encoder) Making {
 // its SPS and PPS in band, for h264.RepeatMP4.
 func FirstFrameArgs(seg Segment, stillPaths []string, outPath string, enc Encoder) []string {
 	seg.Frames = 1
-	a := SegmentArgs(seg, stillPaths, outPath, enc)
-	return append(a[:len(a)-5], "-f", "h264", fileURL(outPath)) // for -video_track_timescale N -f mp4 out
+	a, _ := segmentEncode(seg, stillPaths, enc, Files{}) // a hold without motion draws no caption files
+	return append(a, rawH264(outPath)...)
 }
 
 // EndFramesArgs encodes the two end frames of a fade of n frames from still A to still B
@@ -267,7 +278,7 @@ func EndFramesArgs(seg Segment, stillPaths []string, outPath string, enc Encoder
 		ChromaTrip, ChromaTrip, seg.Frames-1)
 	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", "2")
 	a = append(a, enc.HoldArgs(fps)...)
-	return append(a, "-an", "-f", "h264", fileURL(outPath))
+	return append(a, rawH264(outPath)...)
 }
 
 // TrackTimescale is the MP4 time scale of every segment at fps: what ffmpeg's muxer picks for
