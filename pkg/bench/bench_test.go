@@ -42,21 +42,7 @@ func TestBench(t *testing.T) {
 	ref, refOwn := runReference(ctx, t, root, corpus, filepath.Join(work, "reference.mp4"))
 	refFacts := probeVideo(ctx, t, filepath.Join(work, "reference.mp4"))
 
-	logPath := filepath.Join(work, "simvid.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, tail(logPath))
-	}
-	defer func() {
-		if err := srv.Stop(30 * time.Second); err != nil {
-			t.Errorf("simvid did not stop cleanly: %v\n%s", err, tail(logPath))
-		}
-	}()
+	srv, logPath := startLoggedAll(ctx, t, bin, work)
 	c := NewClient(srv.URL)
 	sampler := NewPeakSampler(srv.Pid(), sampleEvery)
 	defer sampler.Stop()
@@ -109,7 +95,7 @@ func TestBench(t *testing.T) {
 	}
 	musicLater := Measure{fmt.Sprintf("music changed %gs before", mixSettle.Seconds()), laterSec, sampler.Reset()}
 
-	say := func(s string) { t.Log(s); fmt.Println(s) }
+	say := sayer(t)
 	say(fmt.Sprintf("simvid bench: 12 pictures at %dx%d, %g s each, %g s fade, music; %d frames",
 		benchWidth, benchHeight, benchSeconds, benchFade, benchFrames))
 	for _, line := range Table(ref, cold, warm, onePic, musicOnly, musicLater) {
@@ -191,4 +177,31 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("%s", p)
 	return len(p), nil
+}
+
+// startLoggedAll starts a fresh `simvid all` on work/data, logging to work/simvid.log, and
+// stops it when the test ends, failing the test if it does not stop cleanly.
+func startLoggedAll(ctx context.Context, t *testing.T, bin, work string) (*Server, string) {
+	t.Helper()
+	logPath := filepath.Join(work, "simvid.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = logFile.Close() })
+	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, tail(logPath))
+	}
+	t.Cleanup(func() {
+		if err := srv.Stop(30 * time.Second); err != nil {
+			t.Errorf("simvid did not stop cleanly: %v\n%s", err, tail(logPath))
+		}
+	})
+	return srv, logPath
+}
+
+// sayer prints a line of figures to the test log and to standard output.
+func sayer(t *testing.T) func(string) {
+	return func(s string) { t.Log(s); fmt.Println(s) }
 }

@@ -22,7 +22,7 @@ func TestBenchCapacity(t *testing.T) {
 	defer cancel()
 	_, _, bin, pics, music := setup(ctx, t)
 	work := t.TempDir()
-	say := func(s string) { t.Log(s); fmt.Println(s) }
+	say := sayer(t)
 	say("capacity: reference slideshow (12 pictures, 36 s video, 0.5 s fades, music), cold, one core")
 	say(fmt.Sprintf("%-9s %-10s %9s %9s %12s %14s", "quality", "size", "cpu s", "wall s", "video s/cpu s", "renders/h/core"))
 	for _, size := range []struct{ name, res string }{{"720p", "1280x720"}, {"1080p", "1920x1080"}} {

@@ -30,21 +30,7 @@ func TestBenchHundred(t *testing.T) {
 	// 100 pictures in batches of uploadBatch are 25 upload requests, past the default 20 an
 	// hour per client; this run measures memory, not the rate limiter, so it is off.
 	t.Setenv("SIMVID_RATE_LIMITS_ENABLED", "false")
-	logPath := filepath.Join(work, "simvid.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, tail(logPath))
-	}
-	defer func() {
-		if err := srv.Stop(30 * time.Second); err != nil {
-			t.Errorf("simvid did not stop cleanly: %v\n%s", err, tail(logPath))
-		}
-	}()
+	srv, logPath := startLoggedAll(ctx, t, bin, work)
 	sampler := NewPeakSampler(srv.Pid(), sampleEvery)
 	defer sampler.Stop()
 
@@ -57,7 +43,7 @@ func TestBenchHundred(t *testing.T) {
 	}
 	m := Measure{"100 pictures, cold", sec, sampler.Stop()}
 
-	say := func(s string) { t.Log(s); fmt.Println(s) }
+	say := sayer(t)
 	say(fmt.Sprintf("simvid bench: %d distinct 4000x3000 JPEGs at %dx%d, %g s each, %g s fade, music; %d frames",
 		hundredPictures, benchWidth, benchHeight, benchSeconds, benchFade, hundredPictures*90))
 	for _, line := range Table(m) {
