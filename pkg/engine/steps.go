@@ -108,21 +108,6 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 	return true, nil
 }
 
-// PrepareAudio makes the music track of exactly the video's length and returns its path.
-func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath string) (string, error) {
-	out := e.AudioPath(a.Key)
-	_, err := produce(out, func(tmp string) error {
-		if _, err := os.Stat(workPath); workPath == "" || err != nil {
-			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
-		}
-		if err := e.ff.Run(ctx, render.AudioArgs(a, workPath, tmp), nil); err != nil {
-			return internalError(err, "preparing the music")
-		}
-		return nil
-	})
-	return out, err
-}
-
 // Assemble joins the plan's cached segments and the prepared music (audioPath "" for none)
 // into output with a stream copy, atomically, and returns its size. It runs again even when
 // output exists: the same path may hold an older render's file.
@@ -223,17 +208,33 @@ func (e *Engine) Poster(ctx context.Context, p *render.Video, poster string) err
 
 // writeAtomic replaces final with what build writes to a temp file next to it.
 func writeAtomic(final string, build func(tmp string) error) error {
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return fmt.Errorf("engine: %w", err)
+	return writeAllAtomic([]string{final}, func(tmps []string) error { return build(tmps[0]) })
+}
+
+// writeAllAtomic is writeAtomic for several files one build makes at once (one ffmpeg with
+// several outputs): each appears under its final name only when build succeeded.
+func writeAllAtomic(finals []string, build func(tmps []string) error) error {
+	tmps := make([]string, len(finals))
+	for i, f := range finals {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		tmps[i] = tempName(f)
 	}
-	tmp := tempName(final)
-	if err := build(tmp); err != nil {
-		_ = os.Remove(tmp)
+	removeAll := func() {
+		for _, t := range tmps {
+			_ = os.Remove(t)
+		}
+	}
+	if err := build(tmps); err != nil {
+		removeAll()
 		return err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("engine: %w", err)
+	for i, t := range tmps {
+		if err := os.Rename(t, finals[i]); err != nil {
+			removeAll()
+			return fmt.Errorf("engine: %w", err)
+		}
 	}
 	return nil
 }

@@ -288,6 +288,9 @@ func moov(tracks []*Track, chunks [][]chunk, large bool) []byte {
 // lastDelta is the duration of a track's last sample: the one before it, as ffmpeg assumes
 // (a lone sample lasts a thirtieth of a second).
 func lastDelta(t *Track) int64 {
+	if t.LastDuration > 0 {
+		return t.LastDuration
+	}
 	n := len(t.Samples)
 	if n < 2 {
 		return int64(t.Timescale) / 30

@@ -17,6 +17,7 @@ type Track struct {
 	MediaTime     int64  // the edit list's start in the media (0 without one)
 	EditDuration  uint64 // the edit list's length in the movie's time scale (0 without one)
 	MovieScale    uint32 // the movie's time scale (mvhd)
+	LastDuration  int64  // for Write: the last sample's duration (0: the one before it's)
 	Samples       []Sample
 }
 

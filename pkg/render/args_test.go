@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -125,10 +126,19 @@ func TestAudioPlan(t *testing.T) {
 	if p, _ := Plan(input(repeat(3, 2), "fade", 0.5)); p.Audio != nil {
 		t.Error("audio plan without music")
 	}
+	all := func(a *AudioPlan) string {
+		outs := make([]string, len(a.Pieces))
+		for i := range outs {
+			outs[i] = fmt.Sprintf("/c/%d.m4a", i)
+		}
+		return strings.Join(AudioPiecesArgs(a, a.Pieces, "/w/m.flac", outs), " ")
+	}
 	short := withMusic(5, 1, 0, "loop", nil)
-	args := strings.Join(AudioArgs(short, "/w/m.flac", "/c/a.m4a"), " ")
-	for _, w := range []string{"atrim=start=1:end=5,asetpts=N/SR/TB,aloop=loop=-1:size=240000,apad,atrim=end_sample=576000",
-		"afade=t=in:d=0.5", "afade=t=out:st=10.5:d=1.5", "volume=0.8", "-c:a aac -b:a 192k -ar 48000 -f ipod file:/c/a.m4a"} {
+	args := all(short)
+	for _, w := range []string{"atrim=start_pts=48000:end_pts=240000,asetpts=PTS-48000,aloop=loop=-1:size=240000,asetpts=N/SR/TB,apad,atrim=end_pts=576000",
+		"afade=t=in:ss=0:ns=24000", "afade=t=out:ss=504000:ns=72000", "volume=0.8", "asplit=3[s0][s1][s2];",
+		"[s2]atrim=start_pts=336896:end_pts=576000,asetpts=PTS-STARTPTS[p2]",
+		"-map [p0] -c:a aac -b:a 192k -ar 48000 -f ipod file:/c/0.m4a"} {
 		if !strings.Contains(args, w) {
 			t.Errorf("%q lacks %q", args, w)
 		}
@@ -137,17 +147,35 @@ func TestAudioPlan(t *testing.T) {
 		t.Errorf("short music %+v", short)
 	}
 	long := withMusic(300, 0, 0, "loop", nil)
-	if long.Loop || strings.Contains(strings.Join(AudioArgs(long, "w", "o"), " "), "aloop") {
+	if long.Loop || strings.Contains(all(long), "aloop") {
 		t.Errorf("long music loops: %+v", long)
+	}
+	// A piece far into a long clip is read from a seek a second before it, on the working
+	// copy's own timestamps.
+	late := withMusic(300, 100, 0, "trim", nil)
+	last := late.Pieces[len(late.Pieces)-1]
+	args = strings.Join(AudioPiecesArgs(late, []AudioPiece{last}, "w", []string{"o"}), " ")
+	if want := fmt.Sprintf("-noaccurate_seek -copyts -ss %s -i file:w -filter_complex [0:a]atrim=start_pts=%d:end_pts=14400000,asetpts=PTS-4800000,apad,atrim=end_pts=576000",
+		ff(float64(4800000+last.From-AudioRate)/AudioRate), 4800000+last.From); !strings.Contains(args, want) {
+		t.Errorf("%q lacks %q", args, want)
 	}
 	zero := 0.0
 	trimmed := withMusic(5, 0, 0, "trim", &zero)
-	args = strings.Join(AudioArgs(trimmed, "w", "o"), " ")
-	if trimmed.Loop || !strings.Contains(args, "apad,atrim=end_sample=576000") || strings.Contains(args, "t=out") {
+	args = all(trimmed)
+	if trimmed.Loop || !strings.Contains(args, "apad,atrim=end_pts=576000") || strings.Contains(args, "t=out") {
 		t.Errorf("trimmed music: %s", args)
 	}
-	if withMusic(300, 0, 0, "loop", nil).Key == withMusic(300, 0, 0, "trim", nil).Key {
-		t.Error("the fit is not part of the audio key")
+	// Past the clip, the pieces keep its last frames for apad to continue.
+	args = strings.Join(AudioPiecesArgs(trimmed, trimmed.Pieces[2:], "w", []string{"a"}), " ")
+	if !strings.Contains(args, "[0:a]atrim=start_pts=237952:end_pts=240000,asetpts=PTS-0,apad") {
+		t.Errorf("pieces after the clip: %s", args)
+	}
+	// The fit decides the samples only when the clip is shorter than the video.
+	if withMusic(5, 0, 0, "loop", nil).Key == withMusic(5, 0, 0, "trim", nil).Key {
+		t.Error("looped and padded music share a key")
+	}
+	if withMusic(300, 0, 0, "loop", nil).Key != withMusic(300, 0, 0, "trim", nil).Key {
+		t.Error("the same samples have two keys")
 	}
 }
 

@@ -28,7 +28,8 @@ type AudioPlan struct {
 	Norm    bool  // loudness-normalise to LoudnessTarget
 	Frames  int64 // the video's length
 	FPS     int
-	Key     string
+	Key     string       // the whole track: its pieces joined
+	Pieces  []AudioPiece // in order; together they are the track
 }
 
 // Seconds is the video's (and so the music's) exact length.
@@ -60,35 +61,157 @@ func planAudio(in Input, frames int64, fps int) (*AudioPlan, error) {
 	a.FadeIn = min(a.FadeIn, video)
 	a.FadeOut = min(a.FadeOut, video)
 	a.Loop = a.Fit == "loop" && a.End-a.Start < video
-	a.Key = audioKey(a, in.FFmpegVersion)
+	a.Pieces = audioPieces(a, in.FFmpegVersion)
+	a.Key = audioKey(a)
 	return a, nil
 }
 
-// AudioArgs cuts the clip from the working copy, repeats it (loop) or pads it with silence
-// (trim) to cover the video, fades it and encodes AAC of exactly the video's length.
-func AudioArgs(a *AudioPlan, workPath, outPath string) []string {
-	video := a.Seconds()
-	f := fmt.Sprintf("[0:a]atrim=start=%s:end=%s,asetpts=N/SR/TB", ff(a.Start), ff(a.End))
+// The music track is AAC in frames of AACFrame samples. The encoder puts one frame of
+// priming before the music (the MP4 edit list skips it), so packet g of a track decodes to
+// the track's samples [(g-1)*AACFrame, g*AACFrame) and a track of n samples has
+// ceil(n/AACFrame)+1 packets.
+//
+// A track is made of pieces of pieceFrames packets, each cut from the output of its own
+// encoder. An encoder is fed the music from piecePreroll frames before its piece (so that
+// the packets it keeps are those of an encoder that has run for a while: its psychoacoustic
+// state and bit reservoir settled, the frame before the piece's first overlapping the same
+// samples) to piecePostroll frames after it (the look-ahead that decides the piece's last
+// windows; the kept packets do not change with more). Joined, the pieces decode about as
+// well as one encoder's track (TestAudioPiecesDecodeAsOne measures it: ffmpeg's AAC
+// encoder is chaotic, the same music from another start differs by a dB or two and now and
+// then much more at a transient; pieces of 2 s with 8 frames before them lost 2-3 dB and
+// took 3% more bits, pieces of 4 s with a second before them are within that spread). A
+// piece is cached by the samples it covers: a fade-in edit touches the first piece, a
+// longer video the last ones and the fade-out's.
+const (
+	AACFrame      = 1024
+	pieceFrames   = 188 // 4.01 s at 48 kHz: a fade edit re-encodes about that much music
+	piecePreroll  = 47  // 1 s
+	piecePostroll = 4
+)
+
+// AudioPiece is one piece of the music track: packets [First, First+Take) of the track,
+// taken from an encoder fed the track's samples [From, To); its own packets [Skip,
+// Skip+Take) are the ones kept.
+type AudioPiece struct {
+	First, Take, Skip int64
+	From, To          int64
+	Key               string
+}
+
+// Packets is how many AAC packets an encoder gives for the piece's samples.
+func (p AudioPiece) Packets() int64 { return packets(p.To - p.From) }
+
+func packets(samples int64) int64 { return (samples+AACFrame-1)/AACFrame + 1 }
+
+// Samples is the track's length in samples: the video's length at AudioRate.
+func (a *AudioPlan) Samples() int64 { return a.Frames * AudioRate / int64(a.FPS) }
+
+// span is the plan's timing in samples: the clip in the working copy, the fades in the track.
+type span struct{ clipFrom, clipTo, fadeIn, fadeOut, n int64 }
+
+func (a *AudioPlan) span() span {
+	return span{clipFrom: samplesOf(a.Start), clipTo: samplesOf(a.End), fadeIn: samplesOf(a.FadeIn),
+		fadeOut: samplesOf(a.FadeOut), n: a.Samples()}
+}
+
+func samplesOf(sec float64) int64 { return int64(math.Round(sec * AudioRate)) }
+
+// audioPieces cuts the track into pieces and names each by what decides its bytes. Loudness
+// normalisation looks at the whole track, so a normalised track is one piece.
+func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
+	sp := a.span()
+	total := packets(sp.n)
+	size := int64(pieceFrames)
 	if a.Norm {
-		f += "," + loudnorm
+		size = total
 	}
-	if a.Loop {
-		// aloop holds one clip in memory; a size above the clip's real length is fine (it
-		// loops what it got at the end of its input), below it would drop the clip's tail.
-		size := int64(math.Ceil((a.End-a.Start)*AudioRate)) + AudioRate
-		f += fmt.Sprintf(",aloop=loop=-1:size=%d", size)
+	var out []AudioPiece
+	for first := int64(0); first < total; first += size {
+		p := AudioPiece{First: first, Take: min(size, total-first), To: sp.n}
+		start := max(0, first-piecePreroll)
+		p.From, p.Skip = start*AACFrame, first-start
+		if first+p.Take < total {
+			p.To = min(sp.n, (first+p.Take-1+piecePostroll)*AACFrame)
+		}
+		parts := []any{"audio piece", a.SHA256, sp.clipFrom, sp.clipTo, a.Loop, ff(a.Volume),
+			p.First, p.Take, p.Skip, p.From, p.To, AudioBitrate, ffmpegVersion}
+		if sp.fadeIn > p.From { // the fade-in reaches into the samples this encoder sees
+			parts = append(parts, "fade in", sp.fadeIn)
+		}
+		if sp.fadeOut > 0 && sp.n-sp.fadeOut < p.To {
+			parts = append(parts, "fade out", sp.n, sp.fadeOut)
+		}
+		if a.Norm {
+			parts = append(parts, loudnorm, sp.n, sp.fadeIn, sp.fadeOut)
+		}
+		p.Key = keyOf(parts...)
+		out = append(out, p)
 	}
-	f += fmt.Sprintf(",apad,atrim=end_sample=%d", int64(math.Round(video*AudioRate)))
-	if a.FadeIn > 0 {
-		f += fmt.Sprintf(",afade=t=in:d=%s", ff(a.FadeIn))
+	return out
+}
+
+// seekMargin is how far before the first sample it needs an encoder seeks the working copy:
+// a seek lands on a FLAC frame at or before the time asked, and the trims that follow are
+// exact to the sample whatever it landed on.
+const seekMargin = AudioRate
+
+// AudioPiecesArgs makes the given pieces of the track (in order) with one ffmpeg, one output
+// file each: the working copy is decoded once, cut to the clip, repeated (loop) or padded
+// with silence (trim), faded, and each piece's samples go to an encoder of their own. All
+// trims and fades are in samples on the track's own timestamps, which start at 0 at the
+// track's first sample whatever part of the working copy is read, so every piece sees
+// exactly the samples a single pass would give it. Only numbers go into the graph.
+func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPaths []string) []string {
+	sp := a.span()
+	from, to := pieces[0].From, pieces[0].To
+	for _, p := range pieces {
+		from, to = min(from, p.From), max(to, p.To)
 	}
-	if a.FadeOut > 0 {
-		f += fmt.Sprintf(",afade=t=out:st=%s:d=%s", ff(video-a.FadeOut), ff(a.FadeOut))
+	var args []string
+	g := "[0:a]"
+	switch {
+	case a.Norm || a.Loop:
+		// The loop repeats the clip from its start; loudnorm needs all of it.
+		g += fmt.Sprintf("atrim=start_pts=%d:end_pts=%d,asetpts=PTS-%d", sp.clipFrom, sp.clipTo, sp.clipFrom)
+		if a.Norm {
+			g += "," + loudnorm + ",asetpts=N/SR/TB"
+		}
+		if a.Loop {
+			// aloop holds one clip in memory; a size above the clip's real length is fine (it
+			// loops what it got at the end of its input), below it would drop the clip's tail.
+			g += fmt.Sprintf(",aloop=loop=-1:size=%d,asetpts=N/SR/TB", sp.clipTo-sp.clipFrom+AudioRate)
+		}
+	default:
+		// Read the clip from the first sample needed; keep a little of it when the pieces lie
+		// in the silence after it, so that apad has a stream to continue.
+		start := sp.clipFrom + max(0, min(from, sp.clipTo-sp.clipFrom-2*AACFrame))
+		if start-seekMargin > 0 {
+			args = append(args, "-noaccurate_seek", "-copyts", "-ss", ff(float64(start-seekMargin)/AudioRate))
+		}
+		g += fmt.Sprintf("atrim=start_pts=%d:end_pts=%d,asetpts=PTS-%d", start, sp.clipTo, sp.clipFrom)
+	}
+	g += fmt.Sprintf(",apad,atrim=end_pts=%d", to)
+	if sp.fadeIn > 0 {
+		g += fmt.Sprintf(",afade=t=in:ss=0:ns=%d", sp.fadeIn)
+	}
+	if sp.fadeOut > 0 {
+		g += fmt.Sprintf(",afade=t=out:ss=%d:ns=%d", sp.n-sp.fadeOut, sp.fadeOut)
 	}
 	if a.Volume != 1 {
-		f += fmt.Sprintf(",volume=%s", ff(a.Volume))
+		g += fmt.Sprintf(",volume=%s", ff(a.Volume))
 	}
-	f += "[a]"
-	return []string{"-i", fileURL(workPath), "-filter_complex", f, "-map", "[a]", "-vn",
-		"-c:a", "aac", "-b:a", AudioBitrate, "-ar", fmt.Sprint(AudioRate), "-f", "ipod", fileURL(outPath)}
+	g += fmt.Sprintf(",asplit=%d", len(pieces))
+	for i := range pieces {
+		g += fmt.Sprintf("[s%d]", i)
+	}
+	for i, p := range pieces {
+		g += fmt.Sprintf(";[s%d]atrim=start_pts=%d:end_pts=%d,asetpts=PTS-STARTPTS[p%d]", i, p.From, p.To, i)
+	}
+	args = append(args, "-i", fileURL(workPath), "-filter_complex", g)
+	for i := range pieces {
+		args = append(args, "-map", fmt.Sprintf("[p%d]", i), "-c:a", "aac", "-b:a", AudioBitrate,
+			"-ar", fmt.Sprint(AudioRate), "-f", "ipod", fileURL(outPaths[i]))
+	}
+	return args
 }

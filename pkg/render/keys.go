@@ -54,11 +54,11 @@ func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
 	return keyOf(parts...)
 }
 
-func audioKey(a *AudioPlan, ffmpegVersion string) string {
-	parts := []any{"audio", a.SHA256, ff(a.Start), ff(a.End), a.Fit, ff(a.FadeIn), ff(a.FadeOut),
-		ff(a.Volume), a.Frames, a.FPS, AudioBitrate, ffmpegVersion}
-	if a.Norm {
-		parts = append(parts, loudnorm)
+// audioKey names the whole music track: its pieces joined.
+func audioKey(a *AudioPlan) string {
+	parts := []any{"audio", a.Samples()}
+	for _, p := range a.Pieces {
+		parts = append(parts, p.Key)
 	}
 	return keyOf(parts...)
 }
@@ -94,6 +94,9 @@ func (p *Video) Keys() []string {
 	}
 	if p.Audio != nil {
 		keys = append(keys, p.Audio.Key)
+		for _, pc := range p.Audio.Pieces {
+			keys = append(keys, pc.Key)
+		}
 	}
 	if len(p.Slides) > 0 {
 		keys = append(keys, p.PosterKey())

@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/simvid/simvid/pkg/mp4"
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// PrepareAudio makes the music track of exactly the video's length and returns its path. The
+// track is joined from its pieces (render.AudioPiece), each cached on its own: an edit of the
+// music re-encodes only the pieces whose samples it changes, and the pieces missing are
+// encoded by up to one ffmpeg per core at once (an AAC encoder uses one core).
+func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath string) (string, error) {
+	out := e.AudioPath(a.Key)
+	_, err := produce(out, func(tmp string) error {
+		if _, err := os.Stat(workPath); workPath == "" || err != nil {
+			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
+		}
+		if err := e.audioPieces(ctx, a, workPath); err != nil {
+			return err
+		}
+		pieces := make([]mp4.Piece, len(a.Pieces))
+		for i, p := range a.Pieces {
+			pieces[i] = mp4.Piece{Path: e.AudioPath(p.Key), Skip: int(p.Skip), Take: int(p.Take)}
+		}
+		f, err := os.Create(tmp)
+		if err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		err = mp4.JoinAudio(f, pieces, render.AACFrame, uint64(a.Samples()))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("engine: joining the music's pieces: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// audioPieces encodes the pieces of the track that are not cached, touching those that are.
+func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string) error {
+	var missing []render.AudioPiece
+	now := time.Now()
+	for _, p := range a.Pieces {
+		path := e.AudioPath(p.Key)
+		if err := os.Chtimes(path, now, now); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, p)
+		} else if err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	procs := min(runtime.NumCPU(), len(missing))
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range procs {
+		run := missing[i*len(missing)/procs : (i+1)*len(missing)/procs]
+		g.Go(func() error { return e.encodeAudioPieces(gctx, a, run, workPath) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	e.log.Debug("music pieces encoded", zap.Int("encoded", len(missing)), zap.Int("pieces", len(a.Pieces)),
+		zap.Int("processes", procs), zap.Duration("took", time.Since(now)))
+	return nil
+}
+
+// encodeAudioPieces encodes the pieces with one ffmpeg and checks that each holds the packets
+// its samples make before it enters the cache.
+func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pieces []render.AudioPiece, workPath string) error {
+	finals := make([]string, len(pieces))
+	for i, p := range pieces {
+		finals[i] = e.AudioPath(p.Key)
+	}
+	return writeAllAtomic(finals, func(tmps []string) error {
+		if err := e.ff.Run(ctx, render.AudioPiecesArgs(a, pieces, workPath, tmps), nil); err != nil {
+			return internalError(err, "preparing the music")
+		}
+		for i, p := range pieces {
+			tracks, err := mp4.ReadFile(tmps[i])
+			if err != nil {
+				return fmt.Errorf("engine: a piece of the music: %w", err)
+			}
+			if len(tracks) != 1 || int64(len(tracks[0].Samples)) != p.Packets() {
+				return fmt.Errorf("engine: the music's piece from sample %d has the wrong length", p.From)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/simvid"
+)
+
+// TestAudioPiecesDecodeAsOne: the music track joined from pieces made by separate encoders
+// decodes to the samples the plan asks for as well as one encoder's track does, at every
+// join as everywhere else; a fade edit re-encodes only the piece it touches.
+func TestAudioPiecesDecodeAsOne(t *testing.T) {
+	k := newKit(t)
+	// Tones that glide, clicks and noise: misplaced or mismatched samples at a join show.
+	work := filepath.Join(k.dir, "work.flac")
+	k.ffmpeg("-v", "error", "-f", "lavfi", "-i",
+		"aevalsrc=0.3*sin(2*PI*(300+40*t)*t)+0.3*sin(2*PI*3100*t)*lt(mod(t\\,0.37)\\,0.03)|0.3*sin(2*PI*(900-20*t)*t):s=48000:d=30",
+		"-f", "lavfi", "-i", "anoisesrc=a=0.05:c=pink:r=48000:d=30:seed=7",
+		"-filter_complex", "[0:a][1:a]amix=inputs=2:normalize=0", "-ac", "2", "-sample_fmt", "s16", "-c:a", "flac", work)
+
+	cases := []struct {
+		name        string
+		start, end  float64 // of the clip
+		fit         string
+		single      string // the same samples, by a hand-written filter
+		slides      int
+		fadeIn      float64
+		defaultFade bool
+	}{
+		// 16 s of a long clip from 2.5 s: pieces past the first are read from a seek.
+		{name: "cut", start: 2.5, fit: "loop", slides: 8, fadeIn: 1,
+			single: "atrim=start=2.5,asetpts=N/SR/TB,apad,atrim=end_sample=768000,afade=t=in:d=1,afade=t=out:st=14.5:d=1.5"},
+		// A 3.3 s clip looped over 12 s.
+		{name: "loop", start: 1, end: 4.3, fit: "loop", slides: 6,
+			single: "atrim=start=1:end=4.3,asetpts=N/SR/TB,aloop=loop=-1:size=206400,apad,atrim=end_sample=576000,afade=t=out:st=10.5:d=1.5"},
+		// 4 s of music, then silence to 14 s.
+		{name: "trim", start: 26, fit: "trim", slides: 7,
+			single: "atrim=start=26,asetpts=N/SR/TB,apad,atrim=end_sample=672000,afade=t=out:st=12.5:d=1.5"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_w": {SHA256: c.name, Duration: 30}},
+				FFmpegVersion: "test"}
+			in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
+			for i := range c.slides {
+				id := fmt.Sprintf("img_%d", i)
+				in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
+				in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
+			}
+			in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_w", Start: c.start, End: c.end}}
+			in.Spec.Music = simvid.MusicSpec{Fit: c.fit, FadeIn: c.fadeIn}
+			in.Spec.Normalize()
+			p, err := render.Plan(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := p.Audio
+			track, err := k.eng.PrepareAudio(context.Background(), a, work)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := k.decodeErrors(track); msg != "" {
+				t.Errorf("decoding the joined track: %s", msg)
+			}
+			want := k.pcm(work, c.single)
+			if int64(len(want)) != 2*a.Samples() {
+				t.Fatalf("the hand-written filter gives %d samples, want %d", len(want)/2, a.Samples())
+			}
+			one := filepath.Join(k.dir, c.name+"-one.m4a")
+			k.ffmpeg("-v", "error", "-i", work, "-af", c.single, "-c:a", "aac", "-b:a", render.AudioBitrate, "-f", "ipod", one)
+			// ffmpeg decodes the last frame whole, past the edit's end: compare the track's length.
+			joined, single := k.pcm(track, ""), k.pcm(one, "")
+			if len(joined) != len(single) || len(joined) < len(want) {
+				t.Fatalf("the joined track decodes to %d samples, one encoder's to %d, want %d", len(joined)/2, len(single)/2, len(want)/2)
+			}
+			if d := k.duration(track); math.Abs(d-a.Seconds()) > 0.0005 {
+				t.Errorf("the joined track lasts %.4f s, want %.4f s", d, a.Seconds())
+			}
+			whole, wholeOne := snr(want, joined, 0, len(want)), snr(want, single, 0, len(want))
+			// The joins: the first sample of each piece's first packet, with 2048 samples
+			// either side.
+			worst, worstOne, at := math.Inf(1), math.Inf(1), 0
+			for _, pc := range a.Pieces[1:] {
+				s := int((pc.First - 1) * render.AACFrame)
+				lo, hi := 2*max(0, s-2048), 2*min(int(a.Samples()), s+2048)
+				if v := snr(want, joined, lo, hi); v < worst {
+					worst, worstOne, at = v, snr(want, single, lo, hi), s
+				}
+			}
+			t.Logf("%d pieces: SNR %.1f dB joined, %.1f dB one encoder; worst join at sample %d: %.1f dB (one encoder there %.1f dB)",
+				len(a.Pieces), whole, wholeOne, at, worst, worstOne)
+			// ffmpeg's AAC encoder is chaotic: the same music from another start differs by a dB
+			// or two overall and more at a transient. A sample out of place or a join the
+			// decoder cannot overlap costs far more than that.
+			if whole < wholeOne-2 || worst < wholeOne-10 {
+				t.Errorf("the joined track is worse than one encoder's: %.1f against %.1f dB overall, %.1f against %.1f dB at sample %d",
+					whole, wholeOne, worst, worstOne, at)
+			}
+
+			// A longer fade-in is a new first piece; the others are found in the cache.
+			before := cachedAudio(t, k)
+			a2 := *a
+			in.Spec.Music.FadeIn = c.fadeIn + 0.25
+			p2, err := render.Plan(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := k.eng.PrepareAudio(context.Background(), p2.Audio, work); err != nil {
+				t.Fatal(err)
+			}
+			if added := cachedAudio(t, k) - before; added != 2 || p2.Audio.Pieces[1].Key != a2.Pieces[1].Key {
+				t.Errorf("a longer fade-in added %d files to the cache, want 2 (the first piece and the track)", added)
+			}
+		})
+	}
+}
+
+// pcm decodes a file's audio (through filter, if not "") to 48 kHz stereo float samples.
+func (k *kit) pcm(path, filter string) []float32 {
+	k.t.Helper()
+	args := []string{"-v", "error", "-i", path}
+	if filter != "" {
+		args = append(args, "-af", filter)
+	}
+	out, err := exec.Command("ffmpeg", append(args, "-ac", "2", "-ar", "48000", "-f", "f32le", "-")...).Output()
+	if err != nil {
+		k.t.Fatalf("decoding %s: %v", path, err)
+	}
+	s := make([]float32, len(out)/4)
+	for i := range s {
+		s[i] = math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:]))
+	}
+	return s
+}
+
+// snr is the signal-to-noise ratio in dB of got against want over samples [lo, hi).
+func snr(want, got []float32, lo, hi int) float64 {
+	var sig, noise float64
+	for i := lo; i < hi; i++ {
+		d := float64(want[i] - got[i])
+		sig += float64(want[i]) * float64(want[i])
+		noise += d * d
+	}
+	if sig == 0 { // silence: kept, or not
+		return map[bool]float64{true: math.Inf(1), false: math.Inf(-1)}[noise < 1e-12]
+	}
+	return 10 * math.Log10(sig/max(noise, 1e-20))
+}
+
+// duration is a file's duration as ffprobe reads it from the container.
+func (k *kit) duration(path string) float64 {
+	k.t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		k.t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	d, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		k.t.Fatalf("ffprobe %s: %q", path, out)
+	}
+	return d
+}
+
+func cachedAudio(t *testing.T, k *kit) int {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(k.dir, "cache", "audio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
