@@ -58,7 +58,7 @@ func NewIntake(ff *ffmpeg.Runner, st *Store, lim Limits, log *zap.Logger) *Intak
 }
 
 // turnsFor is how many of the Decodes turns a tool run over a picture of px pixels takes (px
-// 0: not a picture, one turn). Every ffmpeg or ffprobe costs some 50 MB of resident memory
+// 0: not a picture, one turn). Every ffmpeg or ffprobe costs about 47 MB of resident memory
 // before it reads a byte (its shared libraries); a picture's decode adds 2 to 10 bytes a
 // stored pixel (a PNG's RGBA frame, a progressive JPEG's coefficients, the filters' frames),
 // so the pictures' pixels are what must not add up. The semaphore is FIFO: a large picture
