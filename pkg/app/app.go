@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	intake := media.NewIntake(a.ff, a.media, media.Limits{
 		FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
-		Decodes: cfg.Limits.IntakeConcurrency,
+		Decodes: cfg.Limits.IntakeConcurrency, DecodePixels: cfg.Limits.IntakeTurnPixels,
 	}, log)
 	links, err := a.buildLinks()
 	if err != nil {

@@ -13,11 +13,13 @@ import (
 
 // Intake prepares each picture's render still for the project's current settings in the same
 // decode as its thumbnail; the render then finds them in the cache and decodes nothing again.
+// The JPEG is large enough to be decoded at half size for its still: intake and render must
+// plan that alike (the still's key) from the picture's format.
 func TestStillsPreparedAtUpload(t *testing.T) {
 	cfg := testConfig(t, "")
 	c := &client{t: t, base: startApp(t, cfg, app.Roles{Serve: true, EmbeddedRedis: true})}
 	dir := t.TempDir()
-	pics := []string{testutil.Image(t, dir, "a.jpg", 320, 240, "red"), testutil.SplitImage(t, dir, "b.png", 200, 300, "blue", "yellow")}
+	pics := []string{testutil.Image(t, dir, "a.jpg", 1600, 1200, "red"), testutil.SplitImage(t, dir, "b.png", 200, 300, "blue", "yellow")}
 	pid := c.json(http.MethodPost, "/api/v1/projects", map[string]any{"output": map[string]any{"resolution": "640x480"},
 		"defaults": map[string]any{"duration": 1, "fit": "blur"}}).JSON(t)["id"].(string)
 	if r := c.upload("/api/v1/projects/"+pid+"/images", "images", pics, nil); r.Status != 200 {

@@ -70,6 +70,7 @@ type Limits struct {
 	UnfinishedRenders int           `yaml:"unfinished_renders"` // per client IP
 	MinFreeDisk       Size          `yaml:"min_free_disk"`      // below it uploads get 507; 0 = no check
 	IntakeConcurrency int           `yaml:"intake_concurrency"` // pictures decoded at once per process; 0 = one per CPU
+	IntakeTurnPixels  int64         `yaml:"intake_turn_pixels"` // a larger picture takes more than one of those; 0 = one each
 	ChildNice         int           `yaml:"child_nice"`         // niceness of ffmpeg, ffprobe and yt-dlp; 0 = simvid's own
 }
 
@@ -144,6 +145,7 @@ func Default() *Config {
 			ProjectBytes:      1 * GiB,
 			ImagesPerProject:  200,
 			ImagePixels:       60_000_000,
+			IntakeTurnPixels:  4_000_000,
 			AudioDuration:     20 * time.Minute,
 			SlidesPerRender:   200,
 			VideoDuration:     30 * time.Minute,

@@ -122,6 +122,7 @@ func (l Limits) check(k *checker) {
 	k.duration("limits.audio_duration", l.AudioDuration)
 	k.positive("limits.slides_per_render", int64(l.SlidesPerRender))
 	k.notNegative("limits.intake_concurrency", int64(l.IntakeConcurrency))
+	k.notNegative("limits.intake_turn_pixels", l.IntakeTurnPixels)
 	if l.ChildNice < 0 || l.ChildNice > 19 {
 		k.fail("limits.child_nice", "must be from 0 (off) to 19 (lowest priority), not %d", l.ChildNice)
 	}

@@ -1,5 +1,7 @@
 package ffmpeg
 
+import "strconv"
+
 // OrientFilter returns the filter chain that turns a picture stored with EXIF orientation o
 // (1..8) upright, or "" when it is upright already. Pair it with -noautorotate on the input
 // (PictureInput) so that ffmpeg's own autorotation (JPEG only) never applies twice; this way every format
@@ -33,6 +35,33 @@ func OrientFilter(o int) string {
 // [0:v] filter graph input or -map 0:v:0.
 func PictureInput(path string) []string {
 	return []string{"-nofind_stream_info", "-noautorotate", "-i", path}
+}
+
+// PictureInputLowres is PictureInput that decodes at 1/2^k of the size (k from Lowres).
+func PictureInputLowres(path string, k int) []string {
+	if k <= 0 {
+		return PictureInput(path)
+	}
+	return append([]string{"-lowres", strconv.Itoa(k)}, PictureInput(path)...)
+}
+
+// Lowres is how many times (0 to 3) a w×h picture in format (as sniffed: "jpeg", "png", ...)
+// can be halved by its decoder and still cover needW×needH, in the same orientation as w×h.
+// Only ffmpeg's mjpeg decoder can: it then leaves out the finer DCT coefficients. The decoded
+// frame is most of what an ffmpeg over a large picture adds to its libraries, and at half size
+// it is a quarter: intake of a 4000x3000 4:2:0 photo peaks at 68 MB instead of 81, of a
+// 14-megapixel 4:4:4 one at 82 MB instead of 143 (a progressive JPEG keeps every coefficient,
+// 6 bytes a pixel, whatever the scale). It costs less CPU too, and the picture scaled down
+// from there is 52-57 dB from the one scaled from the full decode (.bench pictures, 1080p).
+func Lowres(format string, w, h, needW, needH int) int {
+	if format != "jpeg" {
+		return 0
+	}
+	k := 0
+	for k < 3 && w>>(k+1) >= needW && h>>(k+1) >= needH {
+		k++
+	}
+	return k
 }
 
 // Swaps reports whether orientation o swaps width and height.

@@ -149,7 +149,7 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 		if err != nil {
 			return in, paths, err
 		}
-		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation}
+		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}
 		if paths.images[a.ID], err = w.Media.Original(a.ProjectID, a.ID); err != nil {
 			return in, paths, err
 		}

@@ -76,13 +76,15 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	w, h := cfg.Width, cfg.Height
 	a.PixFmt = colourModel(cfg.ColorModel)
 	a.Orientation = readOrientation(up.path, sn.format, in.log)
-	// From here the picture is decoded: at most Limits.Decodes at once. The upload itself
-	// (above) is only bytes to disk, and does not wait its turn. There is no ffprobe: it
-	// would decode the whole picture once more only to say what the header said already.
-	if err := in.decodes.Acquire(ctx, 1); err != nil {
+	// From here the picture is decoded: at most Limits.Decodes turns at once, a large picture
+	// taking more than one (Limits.DecodePixels). The upload itself (above) is only bytes to
+	// disk, and does not wait its turn. There is no ffprobe: it would decode the whole picture
+	// once more only to say what the header said already.
+	release, err := in.acquire(ctx, int64(w)*int64(h))
+	if err != nil {
 		return err
 	}
-	defer in.decodes.Release(1)
+	defer release()
 	a.Width, a.Height = w, h
 	if ffmpeg.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w

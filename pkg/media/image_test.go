@@ -130,8 +130,8 @@ func TestThumbnailLowres(t *testing.T) {
 	raw, _ := os.ReadFile(src)
 	stillPath := filepath.Join(f.dir, "still.y4m")
 	shared, err := f.in.ImageWithStill(context.Background(), f.pid, "big.jpg", strings.NewReader(string(raw)),
-		func(*simvid.Asset) (StillGraph, string) {
-			return func(in, _ string, _ int) (string, bool) { return in + "scale=64:40,format=yuv420p[v]", false }, stillPath
+		func(*simvid.Asset) (StillGraph, int, string) {
+			return func(in, _ string, _ int) (string, bool) { return in + "scale=64:40,format=yuv420p[v]", false }, 0, stillPath
 		})
 	if err != nil {
 		t.Fatal(err)

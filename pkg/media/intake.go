@@ -25,21 +25,26 @@ type Limits struct {
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
 	ProbeTimeout time.Duration // per ffprobe run (music; a picture is not probed)
-	Decodes      int           // pictures decoded at once by this Intake, across all uploads (0 = one per CPU)
+	Decodes      int           // ffmpeg and ffprobe runs at once by this Intake, across all uploads (0 = one per CPU)
+	// DecodePixels is how many pixels of a picture one of the Decodes turns stands for: a
+	// larger picture takes ceil(pixels/DecodePixels) turns, all of them at most, so that two
+	// large pictures are never decoded together while small ones still are (0 = one turn each).
+	DecodePixels int64
 }
 
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
 const thumbnailTimeout = time.Minute
 
 // Intake checks uploads and puts them in the Store. It is safe for concurrent use; its only
-// state bounds the pictures decoded at once, so that many uploads together cannot take more
-// memory than Limits.Decodes pictures need. It never touches the database: callers record
+// state bounds the tools it runs at once, so that many uploads together cannot take more
+// memory than Limits.Decodes turns need. It never touches the database: callers record
 // the Asset.
 type Intake struct {
 	ff      *ffmpeg.Runner
 	st      *Store
 	lim     Limits
 	log     *zap.Logger
+	turns   int64 // Limits.Decodes resolved
 	decodes *semaphore.Weighted
 }
 
@@ -49,7 +54,29 @@ func NewIntake(ff *ffmpeg.Runner, st *Store, lim Limits, log *zap.Logger) *Intak
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	return &Intake{ff: ff, st: st, lim: lim, log: log, decodes: semaphore.NewWeighted(int64(n))}
+	return &Intake{ff: ff, st: st, lim: lim, log: log, turns: int64(n), decodes: semaphore.NewWeighted(int64(n))}
+}
+
+// turnsFor is how many of the Decodes turns a tool run over a picture of px pixels takes (px
+// 0: not a picture, one turn). Every ffmpeg or ffprobe costs about 47 MB of resident memory
+// before it reads a byte (its shared libraries); a picture's decode adds 2 to 10 bytes a
+// stored pixel (a PNG's RGBA frame, a progressive JPEG's coefficients, the filters' frames),
+// so the pictures' pixels are what must not add up. The semaphore is FIFO: a large picture
+// waiting for every turn holds back the small ones behind it, and is not starved by them.
+func (in *Intake) turnsFor(px int64) int64 {
+	if in.lim.DecodePixels <= 0 || px <= in.lim.DecodePixels {
+		return 1
+	}
+	return min(in.turns, (px+in.lim.DecodePixels-1)/in.lim.DecodePixels)
+}
+
+// acquire waits for the turns a tool run over px pixels takes and returns their release.
+func (in *Intake) acquire(ctx context.Context, px int64) (release func(), err error) {
+	n := in.turnsFor(px)
+	if err := in.decodes.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() { in.decodes.Release(n) }, nil
 }
 
 // upload is a received file in tmp/.
@@ -111,7 +138,14 @@ func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 // probe runs ffprobe under the probe timeout; what ("sound") completes the
 // message when the file cannot be read.
 func (in *Intake) probe(ctx context.Context, path, name, what string) (*ffmpeg.Probe, error) {
+	// A probe is a child like a decode, and about as large in memory: it takes a turn, so
+	// that music uploaded beside pictures adds no process to the ones Decodes allows.
+	release, err := in.acquire(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
 	p, err := in.ff.ProbeFile(ctx, path, in.lim.ProbeTimeout, false)
+	release()
 	if err == nil {
 		return p, nil
 	}

@@ -42,19 +42,19 @@ func TestBenchIntake(t *testing.T) {
 	in := media.NewIntake(ff, st, media.Limits{ImagePixels: 60_000_000, ProbeTimeout: time.Minute}, zap.NewNop())
 	spec := simvid.Spec{Output: simvid.Output{Resolution: "1920x1080"},
 		Defaults: simvid.SlideDefaults{Fit: "contain", Background: "#000000"}}
-	still := func(a *simvid.Asset) (media.StillGraph, string) {
+	still := func(a *simvid.Asset) (media.StillGraph, int, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
 		v, err := render.Plan(render.Input{Spec: one,
-			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation}}})
+			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
 		if err != nil || len(v.Stills) != 1 {
 			t.Errorf("plan of the still: %v", err)
-			return nil, ""
+			return nil, 0, ""
 		}
 		s := v.Stills[0]
 		return func(in, tap string, minSide int) (string, bool) {
 			return render.StillFilterTap(s, in, tap, a.Width, a.Height, minSide)
-		}, filepath.Join(dir, "stills", s.Key+".y4m")
+		}, s.Lowres, filepath.Join(dir, "stills", s.Key+".y4m")
 	}
 	for _, mode := range []struct {
 		name  string

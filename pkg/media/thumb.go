@@ -61,10 +61,11 @@ func thumbSize(w, h int) (int, int) {
 }
 
 // StillFunc tells intake which render still to make from the picture in the same decode as
-// its thumbnail: filter is the still's graph (see StillGraph) and path is where the still
+// its thumbnail: filter is the still's graph (see StillGraph), lowres the scale-down the
+// render decodes the picture at for it (render.Still.Lowres) and path is where the still
 // belongs. A nil filter, or a path that exists, asks for nothing. This is how a render usually
 // finds its pictures prepared.
-type StillFunc func(a *simvid.Asset) (filter StillGraph, path string)
+type StillFunc func(a *simvid.Asset) (filter StillGraph, lowres int, path string)
 
 // StillGraph maps the decoded picture's pad in to [v] (render.StillFilterTap). When its fit
 // scales the picture down to a long side of at least minSide it also sends the upright, fitted
@@ -90,14 +91,16 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	}
 	thumbOut := []string{"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
 		"-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4", "-f", "image2", "-update", "1", out}
-	args := ffmpeg.PictureInput(src)
+	var args []string
 	var stillTmp, stillPath string
-	if filter, path := stillWanted(still, a); filter != nil {
+	if filter, k, path := stillWanted(still, a, tw, th); filter != nil {
 		if stillTmp, err = in.st.tempPath("still-*.y4m"); err != nil {
 			return "", err
 		}
 		defer os.Remove(stillTmp) // gone once renamed into place
 		stillPath = path
+		// Decoded as the render decodes it, so the still is the same bytes.
+		args = ffmpeg.PictureInputLowres(src, k)
 		// The thumbnail comes from the still's fitted picture when that is large enough (a
 		// couple of megapixels to scale down rather than the whole decode); else from the
 		// decode, beside the still. Two pixels spare: the fit rounds its size to even numbers.
@@ -112,7 +115,10 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		args = append(args, thumbOut...)
 		args = append(args, "-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", stillTmp)
 	} else {
-		args = append(append(append(lowres(a, tw, th), args...), "-map", "0:v:0", "-vf", vf), thumbOut...)
+		// A thumbnail alone needs no more than its own size: ffmpeg.Lowres decodes a large
+		// JPEG at a fraction of it, and the thumbnail looks the same.
+		args = ffmpeg.PictureInputLowres(src, ffmpeg.Lowres(a.Format, a.Width, a.Height, tw, th))
+		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	err = in.ff.Run(tctx, args, nil)
@@ -137,35 +143,19 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	return out, nil
 }
 
-// lowres is the decoder option that decodes a JPEG at 1/2, 1/4 or 1/8 of its size when that
-// still covers the tw×th thumbnail, or nil. ffmpeg's mjpeg decoder then leaves out the finer
-// DCT coefficients: a third less CPU for a 12-megapixel photo, and a thumbnail that looks the
-// same. Only for a thumbnail alone: a render still needs every pixel.
-func lowres(a *simvid.Asset, tw, th int) []string {
-	if a.Format != "jpeg" {
-		return nil
-	}
-	k := 0
-	for k < 3 && a.Width>>(k+1) >= tw && a.Height>>(k+1) >= th { // both upright
-		k++
-	}
-	if k == 0 {
-		return nil
-	}
-	return []string{"-lowres", strconv.Itoa(k)}
-}
-
-// stillWanted asks still for a still of a, unless it exists already.
-func stillWanted(still StillFunc, a *simvid.Asset) (StillGraph, string) {
+// stillWanted asks still for a still of a, unless it exists already, or unless the render
+// decodes a so small for it (a still under a few hundred pixels) that the same decode would
+// not cover the tw×th thumbnail: the render makes such a still itself.
+func stillWanted(still StillFunc, a *simvid.Asset, tw, th int) (StillGraph, int, string) {
 	if still == nil {
-		return nil, ""
+		return nil, 0, ""
 	}
-	filter, path := still(a)
-	if filter == nil || path == "" {
-		return nil, ""
+	filter, k, path := still(a)
+	if filter == nil || path == "" || k > ffmpeg.Lowres(a.Format, a.Width, a.Height, tw, th) {
+		return nil, 0, ""
 	}
 	if _, err := os.Stat(path); err == nil {
-		return nil, ""
+		return nil, 0, ""
 	}
-	return filter, path
+	return filter, k, path
 }

@@ -26,6 +26,9 @@ func stillKey(st Still, ffmpegVersion string) string {
 	if st.Caption != nil { // only then, so that the keys of stills without one stay as they were
 		parts = append(parts, "caption", st.Caption.key())
 	}
+	if st.Lowres > 0 { // other pixels than a full decode makes; other stills keep their keys
+		parts = append(parts, "lowres", st.Lowres)
+	}
 	return keyOf(parts...)
 }
 

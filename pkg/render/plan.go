@@ -4,8 +4,10 @@ package render
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -19,6 +21,7 @@ type Image struct {
 	SHA256        string
 	Width, Height int
 	Orientation   int
+	Format        string // as intake sniffed it: "jpeg", "png", ...; the decoder may scale a JPEG down (Still.Lowres)
 }
 
 // Audio is what intake learned about a music file.
@@ -77,6 +80,7 @@ type Still struct {
 	FocusX      float64 // 0..1 (cover)
 	FocusY      float64
 	W, H        int
+	Lowres      int      // the JPEG is decoded at 1/2^Lowres of its size (ffmpeg.Lowres): still more pixels than the fit keeps
 	Caption     *Caption // drawn into the still (slides without motion)
 	Slides      []int    // slide indices using it, for error messages
 }
@@ -182,6 +186,7 @@ func (p *Video) addStills(in Input) error {
 		} else {
 			st.Caption = newCaption(sl.Caption, s.SlideCaptionStyle(i), p.W, p.H)
 		}
+		st.Lowres = StillLowres(st, img)
 		st.Key = stillKey(st, in.FFmpegVersion)
 		j, ok := seen[st.Key]
 		if !ok {
@@ -194,6 +199,23 @@ func (p *Video) addStills(in Input) error {
 		p.Slides = append(p.Slides, sp)
 	}
 	return nil
+}
+
+// StillLowres is how far the decoder may scale img down for st: as long as the picture still
+// covers the size the fit scales it to (contain and blur's foreground: inside W×H; cover:
+// over it), so that the fit's own scale always shrinks. Decoding at a quarter of the pixels
+// is most of intake's and a still's memory (ffmpeg.Lowres).
+func StillLowres(st Still, img Image) int {
+	if st.Fit == FitColor || img.Width <= 0 || img.Height <= 0 {
+		return 0
+	}
+	w, h := float64(img.Width), float64(img.Height)
+	s := min(float64(st.W)/w, float64(st.H)/h)
+	if st.Fit == "cover" {
+		s = max(float64(st.W)/w, float64(st.H)/h)
+	}
+	needW, needH := int(math.Ceil(w*s)), int(math.Ceil(h*s))
+	return ffmpeg.Lowres(img.Format, img.Width, img.Height, needW, needH)
 }
 
 // segments cuts the timeline into holds and transitions; empty holds are left out.

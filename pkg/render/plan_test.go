@@ -192,6 +192,48 @@ func TestPlanStillsAndKeys(t *testing.T) {
 	}
 }
 
+// A JPEG is decoded at 1/2^k of its size when that still covers what the fit keeps (so the
+// fit only ever shrinks), other formats never; the still's key says so, and only then.
+func TestPlanStillLowres(t *testing.T) {
+	for _, c := range []struct {
+		format, fit string
+		w, h, want  int
+	}{
+		{"jpeg", "contain", 4000, 3000, 1}, // 1440x1080 kept of 2000x1500
+		{"jpeg", "contain", 3840, 2160, 1}, // 1920x1080: exactly half
+		{"jpeg", "contain", 3836, 2156, 0}, // a little short of twice 1920x1080
+		{"jpeg", "blur", 8000, 6000, 2},
+		{"jpeg", "cover", 4000, 3000, 1}, // 1920x1440 of 2000x1500
+		{"jpeg", "cover", 3000, 4000, 0}, // 1920x2560
+		{"jpeg", "contain", 20000, 15000, 3},
+		{"png", "contain", 8000, 6000, 0},
+		{"webp", "contain", 8000, 6000, 0},
+		{"jpeg", "contain", 1920, 1080, 0},
+	} {
+		in := input([]float64{3}, "none", 0)
+		in.Spec.Output.Resolution = "1920x1080"
+		in.Spec.Slides[0].Fit = c.fit
+		id := in.Spec.Slides[0].Asset
+		in.Images[id] = Image{SHA256: "sha", Width: c.w, Height: c.h, Orientation: 1, Format: c.format}
+		p, err := Plan(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := p.Stills[0]
+		if st.Lowres != c.want {
+			t.Errorf("%s %s %dx%d: lowres %d, want %d", c.format, c.fit, c.w, c.h, st.Lowres, c.want)
+		}
+		full := st
+		full.Lowres = 0
+		if (stillKey(full, in.FFmpegVersion) == st.Key) != (c.want == 0) {
+			t.Errorf("%s %s %dx%d: the key does not follow the lowres", c.format, c.fit, c.w, c.h)
+		}
+		if args := strings.Join(StillArgs(st, "/in.jpg", "/out.y4m"), " "); strings.Contains(args, "-lowres") != (c.want > 0) {
+			t.Errorf("%s %s %dx%d: %s", c.format, c.fit, c.w, c.h, args)
+		}
+	}
+}
+
 func TestPlanRejects(t *testing.T) {
 	in := input(repeat(3, 2), "fade", 0.5)
 	in.Spec.Slides[0].Transition = "fade,drawtext=x"

@@ -13,17 +13,17 @@ func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
 	if s.StillPath == nil {
 		return nil
 	}
-	return func(a *simvid.Asset) (media.StillGraph, string) {
+	return func(a *simvid.Asset) (media.StillGraph, int, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
 		v, err := render.Plan(render.Input{Spec: one, FFmpegVersion: s.FFmpegVersion,
-			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation}}})
+			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
 		if err != nil || len(v.Stills) != 1 {
-			return nil, ""
+			return nil, 0, ""
 		}
 		st := v.Stills[0]
 		return func(in, tap string, minSide int) (string, bool) {
 			return render.StillFilterTap(st, in, tap, a.Width, a.Height, minSide)
-		}, s.StillPath(st.Key)
+		}, st.Lowres, s.StillPath(st.Key)
 	}
 }
