@@ -53,16 +53,33 @@ func parentOf(p int) (int, bool) {
 	return proc.StatField(filepath.Join("/proc", strconv.Itoa(p), "stat"), 4)
 }
 
+// TreePSS returns the proportional set size, in bytes, of process pid and its descendants:
+// each page counted once across the processes that share it (ffmpeg's shared libraries,
+// about 35 MB, are resident once however many ffmpeg run, while TreeRSS counts them once a
+// process). Processes that vanish count as 0.
+func TreePSS(pid int) int64 {
+	var sum int64
+	for _, p := range Tree(pid) {
+		sum += kbLine(filepath.Join("/proc", strconv.Itoa(p), "smaps_rollup"), "Pss:")
+	}
+	return sum
+}
+
 // processRSS reads VmRSS of one process; 0 when it is gone or is a zombie (no VmRSS line).
 func processRSS(p int) int64 {
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(p), "status"))
+	return kbLine(filepath.Join("/proc", strconv.Itoa(p), "status"), "VmRSS:")
+}
+
+// kbLine reads the "<prefix> <n> kB" line of a /proc file, in bytes; 0 without one.
+func kbLine(path, prefix string) int64 {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		rest, ok := strings.CutPrefix(sc.Text(), prefix)
 		if !ok {
 			continue
 		}
@@ -75,8 +92,8 @@ func processRSS(p int) int64 {
 	return 0
 }
 
-// PeakSampler samples TreeRSS of one process at a fixed interval in its own goroutine and
-// keeps the largest sum seen. Windows let one sampler measure several phases in turn.
+// PeakSampler samples TreeRSS (and, when asked, TreePSS) of one process at a fixed interval
+// in its own goroutine and keeps the largest sums seen. Windows let one sampler measure several phases in turn.
 type PeakSampler struct {
 	pid      int
 	interval time.Duration
@@ -84,8 +101,11 @@ type PeakSampler struct {
 	done     chan struct{}
 	once     sync.Once
 
+	withPSS bool
+
 	mu      sync.Mutex
 	peak    int64 // largest sum in the current window
+	peakPSS int64 // the same of TreePSS, when sampled
 	samples int   // samples in the current window
 }
 
@@ -115,12 +135,37 @@ func (s *PeakSampler) loop() {
 	}
 }
 
+// NewPeakPSSSampler is NewPeakSampler that samples TreePSS too (PeakPSS).
+func NewPeakPSSSampler(pid int, interval time.Duration) *PeakSampler {
+	s := NewPeakSampler(pid, interval)
+	s.mu.Lock()
+	s.withPSS = true
+	s.mu.Unlock()
+	return s
+}
+
 func (s *PeakSampler) sample() {
 	v := TreeRSS(s.pid)
 	s.mu.Lock()
+	pss := s.withPSS
+	s.mu.Unlock()
+	var p int64
+	if pss {
+		p = TreePSS(s.pid)
+	}
+	s.mu.Lock()
 	s.samples++
 	s.peak = max(s.peak, v)
+	s.peakPSS = max(s.peakPSS, p)
 	s.mu.Unlock()
+}
+
+// PeakPSS returns the largest process-tree PSS, in bytes, of the current window (0 unless
+// the sampler was made by NewPeakPSSSampler).
+func (s *PeakSampler) PeakPSS() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peakPSS
 }
 
 // Peak returns the largest process-tree RSS, in bytes, of the current window.
@@ -144,7 +189,7 @@ func (s *PeakSampler) Reset() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.peak
-	s.peak, s.samples = 0, 0
+	s.peak, s.peakPSS, s.samples = 0, 0, 0
 	return p
 }
 

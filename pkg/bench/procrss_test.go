@@ -51,6 +51,17 @@ func TestTreeRSSCountsDescendants(t *testing.T) {
 	}
 }
 
+// Two sleeps share their program's pages with each other and the shell's libc: the tree's
+// PSS counts them once, its summed RSS once a process.
+func TestTreePSSCountsSharedPagesOnce(t *testing.T) {
+	p := spawnTree(t)
+	rss, pss := TreeRSS(p.Pid()), TreePSS(p.Pid())
+	t.Logf("shell and two sleeps: RSS summed %d kB, PSS %d kB", rss>>10, pss>>10)
+	if pss <= 0 || pss >= rss {
+		t.Fatalf("TreePSS = %d, want above 0 and below the summed RSS %d", pss, rss)
+	}
+}
+
 func TestTreeRSSOfGoneProcess(t *testing.T) {
 	p, err := StartProcess("true", nil, nil, nil)
 	if err != nil {

@@ -11,9 +11,16 @@ import (
 	"github.com/simvid/simvid/pkg/bench"
 )
 
+// memPeaks are the largest memory figures of the serve and work processes, in bytes.
+type memPeaks struct {
+	serveSelf          int64 // the serve process alone, RSS
+	serveRSS, servePSS int64 // serve and its intake children
+	workRSS, workPSS   int64 // work and its ffmpeg
+}
+
 // report prints the figures of a run.
 func report(w io.Writer, results []userResult, usersTook time.Duration, rec *bench.Recorder, polls pollResult,
-	prec *bench.Recorder, serveSelf, serveMax, workMax int64, stopTook time.Duration, users, pollers int) {
+	prec *bench.Recorder, mem memPeaks, stopTook time.Duration, users, pollers int) {
 	var waits, turns []time.Duration
 	var first, lastSub, lastFin time.Time
 	correct, failed := 0, 0
@@ -67,12 +74,13 @@ func report(w io.Writer, results []userResult, usersTook time.Duration, rec *ben
 	prec.Print(w)
 	// Both serve figures, because they answer different questions: the process itself is
 	// what its Go heap and connections cost; its tree adds the ffprobe and ffmpeg that take
-	// uploaded pictures in (at most limits.intake_concurrency at once), and summed RSS counts
-	// the libraries they share once per process.
-	fmt.Fprintf(w, "\npeak RSS (largest of the 3 serve and of the 4 work processes, sampled every 100 ms):\n")
-	fmt.Fprintf(w, "  serve process alone (simvid serve):                      %4d MB (target < 150)\n", serveSelf>>20)
-	fmt.Fprintf(w, "  serve process tree (simvid + its intake ffprobe/ffmpeg): %4d MB summed (< 150 too, if the target counts them)\n", serveMax>>20)
-	fmt.Fprintf(w, "  work process tree (simvid + its ffmpeg):                 %4d MB summed (target < 500)\n", workMax>>20)
+	// uploaded pictures in (at most limits.intake_concurrency at once). Summed RSS counts the
+	// libraries they share (35 MB for Debian's ffmpeg) once per process; PSS counts every
+	// page once, shared pages in proportion, which is what the tree costs the machine.
+	fmt.Fprintf(w, "\npeak memory (largest of the 3 serve and of the 4 work processes, sampled every 100 ms):\n")
+	fmt.Fprintf(w, "  serve process alone (simvid serve):                      %4d MB RSS (target < 150)\n", mem.serveSelf>>20)
+	fmt.Fprintf(w, "  serve process tree (simvid + its intake ffprobe/ffmpeg): %4d MB RSS summed, %4d MB PSS (< 150 too, if the target counts them)\n", mem.serveRSS>>20, mem.servePSS>>20)
+	fmt.Fprintf(w, "  work process tree (simvid + its ffmpeg):                 %4d MB RSS summed, %4d MB PSS (target < 500)\n", mem.workRSS>>20, mem.workPSS>>20)
 	fmt.Fprintf(w, "stopping 3 serve + 4 work after the load: %s\n", stopTook.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "=====\n\n")
 }

@@ -45,11 +45,11 @@ func TestScale(t *testing.T) {
 	var serveRSS, workRSS []*bench.PeakSampler
 	var serveSelf []*bench.SelfPeak
 	for _, p := range top.Serves {
-		serveRSS = append(serveRSS, bench.NewPeakSampler(p.Pid(), 100*time.Millisecond))
+		serveRSS = append(serveRSS, bench.NewPeakPSSSampler(p.Pid(), 100*time.Millisecond))
 		serveSelf = append(serveSelf, bench.NewSelfPeak(p.Pid(), 100*time.Millisecond))
 	}
 	for _, p := range top.Workers {
-		workRSS = append(workRSS, bench.NewPeakSampler(p.Pid(), 100*time.Millisecond))
+		workRSS = append(workRSS, bench.NewPeakPSSSampler(p.Pid(), 100*time.Millisecond))
 	}
 
 	checkRateLimits(t, top)
@@ -88,13 +88,15 @@ func TestScale(t *testing.T) {
 	prec := bench.NewRecorder()
 	polls := runPollers(ctx, top.Front, prec, projects, pollers, top.Redis.URL(), dir, ff)
 
-	var serveMax, serveSelfMax, workMax int64
+	var mem memPeaks
 	for i, s := range serveRSS {
-		serveMax = max(serveMax, s.Stop())
-		serveSelfMax = max(serveSelfMax, serveSelf[i].Stop())
+		mem.serveRSS = max(mem.serveRSS, s.Stop())
+		mem.servePSS = max(mem.servePSS, s.PeakPSS())
+		mem.serveSelf = max(mem.serveSelf, serveSelf[i].Stop())
 	}
 	for _, s := range workRSS {
-		workMax = max(workMax, s.Stop())
+		mem.workRSS = max(mem.workRSS, s.Stop())
+		mem.workPSS = max(mem.workPSS, s.PeakPSS())
 	}
 	stopStart := time.Now()
 	for _, p := range append(slices.Clone(top.Serves), top.Workers...) {
@@ -105,7 +107,7 @@ func TestScale(t *testing.T) {
 	stopTook := time.Since(stopStart)
 
 	var b strings.Builder
-	report(&b, results, usersTook, rec, polls, prec, serveSelfMax, serveMax, workMax, stopTook, users, pollers)
+	report(&b, results, usersTook, rec, polls, prec, mem, stopTook, users, pollers)
 	fmt.Print(b.String())
 	for _, r := range results {
 		if r.Err != nil {
