@@ -189,13 +189,22 @@ func startLoggedAll(ctx context.Context, t *testing.T, bin, work string) (*Serve
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = logFile.Close() })
-	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute)
+	var extra []string
+	if os.Getenv("SIMVID_BENCH_LOG") != "" { // a debug log, kept: every ffmpeg with its time
+		extra = []string{"--log-level", "debug"}
+	}
+	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute, extra...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, tail(logPath))
 	}
 	t.Cleanup(func() {
 		if err := srv.Stop(30 * time.Second); err != nil {
 			t.Errorf("simvid did not stop cleanly: %v\n%s", err, tail(logPath))
+		}
+		if keep := os.Getenv("SIMVID_BENCH_LOG"); keep != "" { // to read after the run
+			if b, err := os.ReadFile(logPath); err == nil {
+				_ = os.WriteFile(keep, b, 0o644)
+			}
 		}
 	})
 	return srv, logPath

@@ -145,7 +145,7 @@ func Default() *Config {
 			ProjectBytes:      1 * GiB,
 			ImagesPerProject:  200,
 			ImagePixels:       60_000_000,
-			IntakeTurnPixels:  4_000_000,
+			IntakeTurnPixels:  16_000_000,
 			AudioDuration:     20 * time.Minute,
 			SlidesPerRender:   200,
 			VideoDuration:     30 * time.Minute,

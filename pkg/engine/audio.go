@@ -20,14 +20,28 @@ import (
 // PrepareAudio makes the music track of exactly the video's length and returns its path. The
 // track is joined from its pieces (render.AudioPiece), each cached on its own: an edit of the
 // music re-encodes only the pieces whose samples it changes, and the pieces missing are
-// encoded by up to one ffmpeg per core at once (an AAC encoder uses one core).
-func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath string) (string, error) {
+// encoded by up to procs ffmpeg at once (an AAC encoder uses one core; 0 = one per core):
+// one while video is encoded alongside, every core when the music is all there is to make.
+// Calls in this process for the same track share one making of it (a render that starts
+// while the mix_music job of its edit runs waits for that job's pieces).
+func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath string, procs int) (string, error) {
+	for {
+		path, err, _ := e.audioFlight.Do(a.Key, func() (any, error) { return e.prepareAudio(ctx, a, workPath, procs) })
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.Canceled) {
+			continue // the call this one shared was cancelled, not this one: make it again
+		}
+		p, _ := path.(string)
+		return p, err
+	}
+}
+
+func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath string, procs int) (string, error) {
 	out := e.AudioPath(a.Key)
 	_, err := produce(out, func(tmp string) error {
 		if _, err := os.Stat(workPath); workPath == "" || err != nil {
 			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
 		}
-		if err := e.audioPieces(ctx, a, workPath); err != nil {
+		if err := e.audioPieces(ctx, a, workPath, procs); err != nil {
 			return err
 		}
 		pieces := make([]mp4.Piece, len(a.Pieces))
@@ -51,7 +65,7 @@ func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 }
 
 // audioPieces encodes the pieces of the track that are not cached, touching those that are.
-func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string) error {
+func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
 	var missing []render.AudioPiece
 	now := time.Now()
 	for _, p := range a.Pieces {
@@ -65,7 +79,10 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 	if len(missing) == 0 {
 		return nil
 	}
-	procs := min(runtime.NumCPU(), len(missing))
+	if procs <= 0 {
+		procs = runtime.NumCPU()
+	}
+	procs = min(procs, len(missing))
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range procs {
 		run := missing[i*len(missing)/procs : (i+1)*len(missing)/procs]

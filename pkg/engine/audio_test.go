@@ -12,6 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -65,7 +69,7 @@ func TestAudioPiecesDecodeAsOne(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := p.Audio
-			track, err := k.eng.PrepareAudio(context.Background(), a, work)
+			track, err := k.eng.PrepareAudio(context.Background(), a, work, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +119,7 @@ func TestAudioPiecesDecodeAsOne(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := k.eng.PrepareAudio(context.Background(), p2.Audio, work); err != nil {
+			if _, err := k.eng.PrepareAudio(context.Background(), p2.Audio, work, 0); err != nil {
 				t.Fatal(err)
 			}
 			if added := cachedAudio(t, k) - before; added != 2 || p2.Audio.Pieces[1].Key != a2.Pieces[1].Key {
@@ -178,4 +182,43 @@ func cachedAudio(t *testing.T, k *kit) int {
 		t.Fatal(err)
 	}
 	return len(entries)
+}
+
+// Calls for the same track at once (a render starting while its edit's mix_music job runs)
+// share one making of it.
+func TestAudioMadeOnceForConcurrentCalls(t *testing.T) {
+	k := newKit(t)
+	work := k.music("tone.flac", 10)
+	core, logs := observer.New(zap.DebugLevel)
+	eng := New(k.ff, filepath.Join(k.dir, "cache"), filepath.Join(k.dir, "tmp"), zap.New(core))
+	in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_t": {SHA256: "tone", Duration: 10}},
+		FFmpegVersion: "test"}
+	in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
+	for i := range 4 {
+		id := fmt.Sprintf("img_%d", i)
+		in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
+		in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
+	}
+	in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_t"}}
+	in.Spec.Normalize()
+	p, err := render.Plan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g errgroup.Group
+	paths := make([]string, 3)
+	for i := range paths {
+		g.Go(func() (err error) {
+			paths[i], err = eng.PrepareAudio(context.Background(), p.Audio, work, 1)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	made := logs.FilterMessage("music pieces encoded").Len()
+	t.Logf("3 calls at once: the pieces were made %d time(s)", made)
+	if made != 1 || paths[0] != paths[1] || paths[1] != paths[2] || !exists(paths[0]) {
+		t.Errorf("3 calls at once made the pieces %d times, giving %v", made, paths)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
@@ -18,10 +19,11 @@ import (
 // Engine runs plans. Every step is idempotent and writes through a temp file and a rename, so
 // that each could run as its own queue job on any host sharing the cache directory.
 type Engine struct {
-	ff    *ffmpeg.Runner
-	cache string
-	tmp   string
-	log   *zap.Logger
+	ff          *ffmpeg.Runner
+	cache       string
+	tmp         string
+	log         *zap.Logger
+	audioFlight singleflight.Group // by music track key
 }
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
@@ -96,7 +98,7 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 	if p.Audio != nil {
 		g.Go(func() error {
 			var err error
-			audioPath, err = e.PrepareAudio(gctx, p.Audio, job.AudioPaths[p.Audio.Asset])
+			audioPath, err = e.PrepareAudio(gctx, p.Audio, job.AudioPaths[p.Audio.Asset], 1) // one of the par slots
 			return err
 		})
 	}

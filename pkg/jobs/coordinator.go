@@ -60,7 +60,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	}()
 
 	groups := p.Groups(w.Opts.GroupCost)
-	cached := 0
+	cached, toEncode := 0, 0
 	for _, gr := range groups {
 		if w.Engine.GroupDone(gr) {
 			cached += len(gr.Segments)
@@ -69,6 +69,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 			}
 			continue
 		}
+		toEncode++
 		if len(groups) > 1 { // a lone group is the coordinator's own
 			if err := w.client.EnqueueSegment(ctx, s.id, gr); err != nil {
 				return nil, err
@@ -82,7 +83,12 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	go func() {
 		var err error
 		if p.Audio != nil {
-			audioPath, err = w.Engine.PrepareAudio(ctx, p.Audio, s.paths.audio[p.Audio.Asset])
+			// Beside video encoding the music takes one core; alone (a music edit) every core.
+			procs := 1
+			if toEncode == 0 {
+				procs = 0
+			}
+			audioPath, err = w.Engine.PrepareAudio(ctx, p.Audio, s.paths.audio[p.Audio.Asset], procs)
 		}
 		audio <- err
 	}()

@@ -84,7 +84,8 @@ func (w *Worker) mixMusic(ctx context.Context, id string) (made bool, key string
 	if _, err := os.Stat(w.Engine.AudioPath(key)); err == nil {
 		return false, key, nil
 	}
-	if _, err := w.Engine.PrepareAudio(ctx, plan.Audio, paths.audio[plan.Audio.Asset]); err != nil {
+	// One encoder: the mix is made ahead of the render, beside whatever else the worker does.
+	if _, err := w.Engine.PrepareAudio(ctx, plan.Audio, paths.audio[plan.Audio.Asset], 1); err != nil {
 		return false, key, err
 	}
 	return true, key, nil
