@@ -87,6 +87,16 @@ func (f *fakeAPI) handler(t *testing.T) http.Handler {
 		state := map[bool]string{true: "done", false: "rendering"}[f.polls.Add(1) >= 5]
 		writeJSON(w, 200, map[string]any{"id": "rnd_1", "state": state, "progress": 50})
 	})
+	mux.HandleFunc("GET /api/v1/renders/rnd_2/events", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, st := range []string{"queued", "rendering", "done"} {
+			fmt.Fprintf(w, "event: render\ndata: {\"id\":\"rnd_2\",\"state\":%q}\n\n", st)
+		}
+	})
+	mux.HandleFunc("GET /api/v1/renders/rnd_1/events", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: render\ndata: {\"id\":\"rnd_1\",\"state\":\"rendering\"}\n\n") // then it ends
+	})
 	mux.HandleFunc("GET /api/v1/renders/rnd_bad", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"id": "rnd_bad", "state": "failed", "error": "slide 3 could not be decoded"})
 	})
@@ -148,6 +158,13 @@ func TestClientFlow(t *testing.T) {
 	}
 	if r, err = c.WaitRender(ctx, r.ID, time.Millisecond); err != nil || r.State != "done" {
 		t.Fatalf("WaitRender = %+v, %v", r, err)
+	}
+	// Followed: the stream says done; a stream that ends early falls back to polling.
+	if r, err := c.FollowRender(ctx, "rnd_2", time.Hour); err != nil || r.State != "done" || r.ID != "rnd_2" {
+		t.Fatalf("FollowRender = %+v, %v", r, err)
+	}
+	if r, err := c.FollowRender(ctx, "rnd_1", time.Millisecond); err != nil || r.State != "done" {
+		t.Fatalf("FollowRender of a stream that ends early = %+v, %v", r, err)
 	}
 	n, err := c.Download(ctx, r.ID, filepath.Join(dir, "out.mp4"))
 	if err != nil || n != int64(len("not really an mp4")) {

@@ -97,7 +97,7 @@ func renderAndDownload(ctx context.Context, c *Client, projectID, dst string) (s
 		return "", err
 	}
 	id := r.ID
-	if _, err := c.WaitRender(ctx, id, pollEvery); err != nil {
+	if _, err := c.FollowRender(ctx, id, pollEvery); err != nil {
 		return id, err
 	}
 	_, err = c.Download(ctx, id, dst)

@@ -3,7 +3,6 @@
 package scaletest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -84,45 +83,21 @@ func (r renderView) finished() bool {
 // records the time to the first event under route and returns the last view seen.
 func (u *user) follow(ctx context.Context, route, renderID string) (renderView, int, error) {
 	var last renderView
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.base+"/api/v1/renders/"+renderID+"/events", nil)
-	if err != nil {
-		return last, 0, err
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	start := time.Now()
-	res, err := u.hc.Do(req)
-	if err != nil {
-		u.rec.Add(route, 0, time.Since(start), err)
-		return last, 0, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		u.rec.Add(route, res.StatusCode, time.Since(start), nil)
-		return last, 0, fmt.Errorf("events of %s: %d", renderID, res.StatusCode)
-	}
-	n := 0
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		data, ok := strings.CutPrefix(sc.Text(), "data:")
-		if !ok {
-			continue
+	start, first := time.Now(), true
+	status, n, err := bench.ReadEvents(ctx, u.hc, u.base+"/api/v1/renders/"+renderID+"/events", func(b []byte) (bool, error) {
+		if first { // the time to the first event
+			u.rec.Add(route, http.StatusOK, time.Since(start), nil)
+			first = false
 		}
-		if n == 0 {
-			u.rec.Add(route, res.StatusCode, time.Since(start), nil)
+		if err := json.Unmarshal(b, &last); err != nil {
+			return false, fmt.Errorf("events of %s: %w", renderID, err)
 		}
-		n++
-		if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &last); err != nil {
-			return last, n, fmt.Errorf("events of %s: %w", renderID, err)
-		}
-		if last.finished() {
-			return last, n, nil
-		}
-	}
+		return last.finished(), nil
+	})
 	if n == 0 {
-		u.rec.Add(route, res.StatusCode, time.Since(start), sc.Err())
+		u.rec.Add(route, status, time.Since(start), err)
 	}
-	return last, n, sc.Err() // the stream ended early: the caller falls back to polling
+	return last, n, err // a stream that ended early: the caller falls back to polling
 }
 
 // multipartFiles builds an upload body from named byte slices.
