@@ -136,8 +136,9 @@ func TestAudioPlan(t *testing.T) {
 	short := withMusic(5, 1, 0, "loop", nil)
 	args := all(short)
 	for _, w := range []string{"atrim=start_pts=48000:end_pts=240000,asetpts=PTS-48000,aloop=loop=-1:size=240000,asetpts=N/SR/TB,apad,atrim=end_pts=576000",
-		"afade=t=in:ss=0:ns=24000", "afade=t=out:ss=504000:ns=72000", "volume=0.8", "asplit=3[s0][s1][s2];",
-		"[s2]atrim=start_pts=336896:end_pts=576000,asetpts=PTS-STARTPTS[p2]",
+		"afade=t=in:ss=0:ns=24000", "afade=t=out:ss=504000:ns=72000", "volume=0.8", "asplit=4[s0][s1][s2][s3];",
+		"[s0]atrim=start_pts=0:end_pts=99328,asetpts=PTS-STARTPTS[p0]",
+		"[s3]atrim=start_pts=433152:end_pts=576000,asetpts=PTS-STARTPTS[p3]",
 		"-map [p0] -c:a aac -b:a 192k -ar 48000 -f ipod file:/c/0.m4a"} {
 		if !strings.Contains(args, w) {
 			t.Errorf("%q lacks %q", args, w)
@@ -166,7 +167,7 @@ func TestAudioPlan(t *testing.T) {
 		t.Errorf("trimmed music: %s", args)
 	}
 	// Past the clip, the pieces keep its last frames for apad to continue.
-	args = strings.Join(AudioPiecesArgs(trimmed, trimmed.Pieces[2:], "w", []string{"a"}), " ")
+	args = strings.Join(AudioPiecesArgs(trimmed, trimmed.Pieces[3:], "w", []string{"a"}), " ")
 	if !strings.Contains(args, "[0:a]atrim=start_pts=237952:end_pts=240000,asetpts=PTS-0,apad") {
 		t.Errorf("pieces after the clip: %s", args)
 	}

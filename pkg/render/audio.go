@@ -81,11 +81,12 @@ func planAudio(in Input, frames int64, fps int) (*AudioPlan, error) {
 // encoder is chaotic, the same music from another start differs by a dB or two and now and
 // then much more at a transient; pieces of 2 s with 8 frames before them lost 2-3 dB and
 // took 3% more bits, pieces of 4 s with a second before them are within that spread). A
-// piece is cached by the samples it covers: a fade-in edit touches the first piece, a
-// longer video the last ones and the fade-out's.
+// piece is cached by the samples it covers: a fade-in edit touches the first piece (or the
+// first two, past a second), a longer video the last ones and the fade-out's.
 const (
 	AACFrame      = 1024
 	pieceFrames   = 188 // 4.01 s at 48 kHz: a fade edit re-encodes about that much music
+	firstFrames   = 94  // the first piece, 2 s: the one a fade-in edit of up to 1 s makes again
 	piecePreroll  = 47  // 1 s
 	piecePostroll = 4
 )
@@ -122,12 +123,17 @@ func samplesOf(sec float64) int64 { return int64(math.Round(sec * AudioRate)) }
 func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 	sp := a.span()
 	total := packets(sp.n)
-	size := int64(pieceFrames)
-	if a.Norm {
-		size = total
-	}
 	var out []AudioPiece
-	for first := int64(0); first < total; first += size {
+	for first := int64(0); first < total; first += out[len(out)-1].Take {
+		size := int64(pieceFrames)
+		switch {
+		case a.Norm:
+			size = total
+		case first == 0:
+			// It starts where a single encoder starts, so it may be short without losing
+			// anything to the encoder's settling.
+			size = firstFrames
+		}
 		p := AudioPiece{First: first, Take: min(size, total-first), To: sp.n}
 		start := max(0, first-piecePreroll)
 		p.From, p.Skip = start*AACFrame, first-start

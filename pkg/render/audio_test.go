@@ -58,24 +58,24 @@ func TestAudioPieceKeys(t *testing.T) {
 		}
 		return idx
 	}
-	base := simvid.MusicSpec{Fit: "loop", FadeIn: 1}
+	base := simvid.MusicSpec{Fit: "loop", FadeIn: 0.5}
 	a := musicPlan(t, 12, base)
-	if len(a.Pieces) != 9 {
-		t.Fatalf("36 s of music in %d pieces, want 9", len(a.Pieces))
+	if len(a.Pieces) != 10 || a.Pieces[0].Take != firstFrames {
+		t.Fatalf("36 s of music in %d pieces, the first of %d packets; want 10, the first of %d", len(a.Pieces), a.Pieces[0].Take, firstFrames)
 	}
-	// The second piece's encoder starts a second before it, at 3.008 s.
+	// The second piece's encoder starts a second before it, at 1.003 s.
 	fade2 := base
-	fade2.FadeIn = 3
+	fade2.FadeIn = 1
 	if got := changed(a, musicPlan(t, 12, fade2)); len(got) != 1 || got[0] != 0 {
-		t.Errorf("a fade-in of 3 s instead of 1 s changes pieces %v, want [0]", got)
+		t.Errorf("a fade-in of 1 s instead of 0.5 s changes pieces %v, want [0]", got)
 	}
 	fade2.FadeIn = 3.5
 	if got := changed(a, musicPlan(t, 12, fade2)); len(got) != 2 || got[1] != 1 {
-		t.Errorf("a fade-in of 3.5 s instead of 1 s changes pieces %v, want [0 1]", got)
+		t.Errorf("a fade-in of 3.5 s instead of 0.5 s changes pieces %v, want [0 1]", got)
 	}
 	// A slide more: the track is longer, its fade-out (the last 1.5 s by default) moves.
-	if got := changed(a, musicPlan(t, 13, base)); len(got) != 2 || got[0] != 8 {
-		t.Errorf("a slide more changes pieces %v, want [8 9]", got)
+	if got := changed(a, musicPlan(t, 13, base)); len(got) != 2 || got[0] != 9 {
+		t.Errorf("a slide more changes pieces %v, want [9 10]", got)
 	}
 	louder := base
 	louder.Volume = 0.5
