@@ -110,6 +110,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		},
 	}
 	a.svc.Notify = func(ctx context.Context, r *simvid.Render) { _ = events.Publish(ctx, a.pool, r) }
+	a.svc.NotifyGone = func(ctx context.Context, projectID string) { _ = events.PublishProjectGone(ctx, a.pool, projectID) }
 	a.keys = &apikey.Keys{Store: a.store}
 	allow, err := ratelimit.ParseTrusted("api.webhook_allow", cfg.API.WebhookAllow)
 	if err != nil {

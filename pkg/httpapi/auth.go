@@ -95,7 +95,8 @@ func creates(method, route string) bool {
 // checkOwner answers 404 when :id names a project (or a render of a project) that an API
 // key owns and the request does not carry that key. Malformed or unknown ids pass: the
 // handler answers them itself. A render it reads is kept for the handler (renderOf), so a
-// status poll or a stream costs one database read, and a project's owner is remembered.
+// status poll or a stream costs one status read, which the hub answers from its cache when
+// it can (events.Hub.Render), and a project's owner is remembered.
 func (s *Server) checkOwner(c echo.Context) error {
 	id := c.Param("id")
 	var pid, what string
@@ -103,7 +104,7 @@ func (s *Server) checkOwner(c echo.Context) error {
 	case simvid.ValidID(simvid.PrefixProject, id):
 		pid, what = id, "project"
 	case simvid.ValidID(simvid.PrefixRender, id):
-		r, err := s.svc.Store.GetRenderStatus(c.Request().Context(), id)
+		r, err := s.Hub.Render(c.Request().Context(), id)
 		if err != nil {
 			return nil
 		}
@@ -136,7 +137,7 @@ func (s *Server) canSee(c echo.Context, owner, what string) error {
 // renderOf returns the render named by :id: the one access read for its owner check, or a
 // fresh read when access did not get one (a malformed or unknown id gets its error here).
 // Only Spec.Output of its spec may be set (store.GetRenderStatus): the render routes show
-// nothing else of it.
+// nothing else of it. It may be shared with other requests: read it, never change it.
 func (s *Server) renderOf(c echo.Context) (*simvid.Render, error) {
 	if r, ok := c.Get(renderCtx).(*simvid.Render); ok && r.ID == c.Param("id") {
 		return r, nil

@@ -1,0 +1,116 @@
+package events
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/gomodule/redigo/redis"
+)
+
+// errNotSubscribed: the hub is between subscriptions, so it cannot vouch for its cache.
+var errNotSubscribed = errors.New("events: not subscribed")
+
+// syncToken is the payload of the hub's PINGs on its subscription.
+const syncToken = "simvid:sync"
+
+// barrier lets a caller wait until the hub has taken in every change published before the
+// call: Redis answers a PING on a subscribed connection after every message it queued there
+// before, so once the answer is read, those messages have been handled. One PING in flight
+// serves every caller that came before it was sent; callers arriving meanwhile share the
+// next one, so a burst of polls costs a couple of round trips, not one each.
+type barrier struct {
+	mu       sync.Mutex
+	conn     redis.Conn // the subscribed connection; nil between subscriptions
+	inflight *batch     // callers of the PING sent and not answered yet
+	next     *batch     // callers that came after it was sent; non-nil only with inflight
+}
+
+type batch struct {
+	done chan struct{}
+	err  error
+}
+
+func (b *batch) finish(err error) { b.err = err; close(b.done) }
+
+// wait returns nil once every change published before it was called has been handled; an
+// error when that cannot be known (no subscription, the connection failed, done fired).
+func (b *barrier) wait(done <-chan struct{}) error {
+	b.mu.Lock()
+	if b.conn == nil {
+		b.mu.Unlock()
+		return errNotSubscribed
+	}
+	var w *batch
+	if b.inflight == nil {
+		b.inflight = &batch{done: make(chan struct{})}
+		w = b.inflight
+		b.ping()
+	} else {
+		if b.next == nil {
+			b.next = &batch{done: make(chan struct{})}
+		}
+		w = b.next
+	}
+	b.mu.Unlock()
+	select {
+	case <-w.done:
+		return w.err
+	case <-done:
+		return errors.New("events: gave up waiting for the subscription")
+	}
+}
+
+// ping sends the PING of b.inflight; b.mu is held. A failed write fails its callers now; the
+// subscription's reader sees the broken connection and calls down.
+func (b *barrier) ping() {
+	err := b.conn.Send("PING", syncToken)
+	if err == nil {
+		err = b.conn.Flush()
+	}
+	if err != nil {
+		b.inflight.finish(err)
+		b.inflight = nil
+	}
+}
+
+// pong is called by the subscription's reader when a PING of ours is answered.
+func (b *barrier) pong() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.inflight != nil {
+		b.inflight.finish(nil)
+		b.inflight = nil
+	}
+	if b.next != nil && b.conn != nil {
+		b.inflight, b.next = b.next, nil
+		b.ping()
+	}
+}
+
+// up makes conn, just subscribed, the connection PINGs go on.
+func (b *barrier) up(conn redis.Conn) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.conn = conn
+}
+
+// down fails every waiting caller: the subscription is gone.
+func (b *barrier) down() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.conn = nil
+	for _, w := range []*batch{b.inflight, b.next} {
+		if w != nil {
+			w.finish(errNotSubscribed)
+		}
+	}
+	b.inflight, b.next = nil, nil
+}
+
+// write runs f, a write on the subscribed connection, apart from the PINGs: redigo allows
+// one writer at a time.
+func (b *barrier) write(f func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f()
+}
