@@ -32,26 +32,29 @@ type batch struct {
 
 func (b *batch) finish(err error) { b.err = err; close(b.done) }
 
-// wait returns nil once every change published before it was called has been handled; an
-// error when that cannot be known (no subscription, the connection failed, done fired).
-func (b *barrier) wait(done <-chan struct{}) error {
+// join returns the batch whose answer vouches for every change published before the call:
+// the next PING, sent now when none is in flight. Wait for it with wait.
+func (b *barrier) join() (*batch, error) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.conn == nil {
-		b.mu.Unlock()
-		return errNotSubscribed
+		return nil, errNotSubscribed
 	}
-	var w *batch
 	if b.inflight == nil {
 		b.inflight = &batch{done: make(chan struct{})}
-		w = b.inflight
+		w := b.inflight
 		b.ping()
-	} else {
-		if b.next == nil {
-			b.next = &batch{done: make(chan struct{})}
-		}
-		w = b.next
+		return w, nil
 	}
-	b.mu.Unlock()
+	if b.next == nil {
+		b.next = &batch{done: make(chan struct{})}
+	}
+	return b.next, nil
+}
+
+// wait returns nil once the batch's PING is answered; an error when it cannot be (the
+// subscription dropped, the write failed) or done fires first.
+func (w *batch) wait(done <-chan struct{}) error {
 	select {
 	case <-w.done:
 		return w.err

@@ -64,7 +64,7 @@ const RecheckEvery = 3 * time.Second
 // the local listeners of that render, so a thousand open streams cost one Redis connection;
 // and it re-reads each followed render once per RecheckEvery for all of them, so they cost
 // one database read per render rather than one per stream. It also answers status reads
-// (Render) from the changes it receives, so a poll costs no database read.
+// (Begin, Render) from the changes it receives, so a poll costs no database read.
 type Hub struct {
 	dial   func() (redis.Conn, error)
 	reread func(ctx context.Context, renderID string) (*simvid.Render, error)
@@ -84,35 +84,6 @@ type Hub struct {
 func NewHub(dial func() (redis.Conn, error), reread func(ctx context.Context, renderID string) (*simvid.Render, error), log *zap.Logger) *Hub {
 	return &Hub{dial: dial, reread: reread, log: log, subs: map[string]map[chan *simvid.Render]struct{}{}, ready: make(chan struct{}),
 		cache: newStatusCache(cacheMax)}
-}
-
-// syncWait bounds how long Render waits for the subscription to vouch for the cache before
-// it reads the database instead.
-const syncWait = time.Second
-
-// Render returns a render's status: its record with only Spec.Output of the spec, shared and
-// not to be changed. It comes from the cache when the cache may be trusted: the subscription
-// is up and, once a PING on it is answered, has handled every change published before the
-// call (so a change committed and published by another instance before this call is seen);
-// otherwise from reread, whose answer is cached.
-func (h *Hub) Render(ctx context.Context, renderID string) (*simvid.Render, error) {
-	if _, ok := h.cache.get(renderID, time.Now()); ok {
-		sctx, cancel := context.WithTimeout(ctx, syncWait)
-		err := h.barrier.wait(sctx.Done())
-		cancel()
-		if err == nil {
-			if r, ok := h.cache.get(renderID, time.Now()); ok {
-				return r, nil
-			}
-		}
-	}
-	epoch := h.cache.current()
-	r, err := h.reread(ctx, renderID)
-	if err != nil {
-		return nil, err
-	}
-	h.cache.put(r, epoch, time.Now())
-	return r, nil
 }
 
 // Cached returns the cached record of a render, if it may be trusted, without waiting for the

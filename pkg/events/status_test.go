@@ -75,6 +75,12 @@ func TestHubStatusAcrossInstances(t *testing.T) {
 	if _, reads := status("render_a"); reads != 0 {
 		t.Errorf("second status read the database %d times; want it from the cache", reads)
 	}
+	if pid, ok := hub.Begin("render_a").ProjectID(); !ok || pid != "project_a" {
+		t.Errorf("a cached render's project before its status is vouched for: %q %v", pid, ok)
+	}
+	if _, ok := hub.Begin("render_b").ProjectID(); ok {
+		t.Error("an uncached render has a project before it is read")
+	}
 	change(&simvid.Render{ID: "render_a", ProjectID: "project_a", State: simvid.StateRendering, Progress: 60, UpdatedAt: start.Add(time.Second)})
 	if r, reads := status("render_a"); r.Progress != 60 || reads != 0 {
 		t.Errorf("status after a published change: progress %v after %d reads; want 60 from the change", r.Progress, reads)
