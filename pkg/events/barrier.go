@@ -17,20 +17,28 @@ const syncToken = "simvid:sync"
 // call: Redis answers a PING on a subscribed connection after every message it queued there
 // before, so once the answer is read, those messages have been handled. One PING in flight
 // serves every caller that came before it was sent; callers arriving meanwhile share the
-// next one, so a burst of polls costs a couple of round trips, not one each.
+// next one, so a burst of polls costs a couple of round trips, not one each. PINGs are
+// written outside mu, each from a goroutine of its own, so that a Redis that stops reading
+// holds up no caller beyond its own wait.
 type barrier struct {
 	mu       sync.Mutex
 	conn     redis.Conn // the subscribed connection; nil between subscriptions
 	inflight *batch     // callers of the PING sent and not answered yet
 	next     *batch     // callers that came after it was sent; non-nil only with inflight
+
+	wmu sync.Mutex // redigo allows one writer at a time on a connection
 }
 
 type batch struct {
 	done chan struct{}
+	once sync.Once
 	err  error
 }
 
-func (b *batch) finish(err error) { b.err = err; close(b.done) }
+func newBatch() *batch { return &batch{done: make(chan struct{})} }
+
+// finish ends the wait of the batch's callers; only its first call counts.
+func (w *batch) finish(err error) { w.once.Do(func() { w.err = err; close(w.done) }) }
 
 // join returns the batch whose answer vouches for every change published before the call:
 // the next PING, sent now when none is in flight. Wait for it with wait.
@@ -41,13 +49,12 @@ func (b *barrier) join() (*batch, error) {
 		return nil, errNotSubscribed
 	}
 	if b.inflight == nil {
-		b.inflight = &batch{done: make(chan struct{})}
-		w := b.inflight
-		b.ping()
-		return w, nil
+		b.inflight = newBatch()
+		go b.ping(b.conn, b.inflight)
+		return b.inflight, nil
 	}
 	if b.next == nil {
-		b.next = &batch{done: make(chan struct{})}
+		b.next = newBatch()
 	}
 	return b.next, nil
 }
@@ -63,17 +70,27 @@ func (w *batch) wait(done <-chan struct{}) error {
 	}
 }
 
-// ping sends the PING of b.inflight; b.mu is held. A failed write fails its callers now; the
-// subscription's reader sees the broken connection and calls down.
-func (b *barrier) ping() {
-	err := b.conn.Send("PING", syncToken)
+// ping sends the PING of w on conn. A failed write fails its callers, and those of the next
+// PING, now; the subscription's reader sees the broken connection and calls down.
+func (b *barrier) ping(conn redis.Conn, w *batch) {
+	b.wmu.Lock()
+	err := conn.Send("PING", syncToken)
 	if err == nil {
-		err = b.conn.Flush()
+		err = conn.Flush()
 	}
-	if err != nil {
-		b.inflight.finish(err)
-		b.inflight = nil
+	b.wmu.Unlock()
+	if err == nil {
+		return
 	}
+	b.mu.Lock()
+	if b.inflight == w {
+		if b.next != nil {
+			b.next.finish(err)
+		}
+		b.inflight, b.next = nil, nil
+	}
+	b.mu.Unlock()
+	w.finish(err)
 }
 
 // pong is called by the subscription's reader when a PING of ours is answered.
@@ -86,7 +103,7 @@ func (b *barrier) pong() {
 	}
 	if b.next != nil && b.conn != nil {
 		b.inflight, b.next = b.next, nil
-		b.ping()
+		go b.ping(b.conn, b.inflight)
 	}
 }
 
@@ -110,10 +127,9 @@ func (b *barrier) down() {
 	b.inflight, b.next = nil, nil
 }
 
-// write runs f, a write on the subscribed connection, apart from the PINGs: redigo allows
-// one writer at a time.
+// write runs f, a write on the subscribed connection, apart from the PINGs.
 func (b *barrier) write(f func()) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
 	f()
 }
