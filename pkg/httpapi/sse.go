@@ -21,9 +21,8 @@ const (
 // followRender calls send with the render now and on every change until it is finished, the
 // client leaves, or send fails. The first send needs no database read when the hub's cache
 // holds the render (checkOwner read it through the hub). One Redis subscription per process
-// feeds every stream, and
-// the hub re-reads each followed render for all of its streams (events.RecheckEvery), in
-// case a published change was missed.
+// feeds every stream, and the hub re-reads each followed render for all of its streams
+// (events.RecheckEvery), in case a published change was missed.
 func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*simvid.Render) error, ping func() error) error {
 	ch, unsub := s.Hub.Subscribe(r.ID)
 	defer unsub()

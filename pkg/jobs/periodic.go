@@ -126,7 +126,8 @@ func (w *Worker) retentionOnce(ctx context.Context) {
 			err = w.Store.DeleteProject(ctx, p.ID)
 		}
 		if err == nil && w.Pool != nil {
-			_ = events.PublishProjectGone(ctx, w.Pool, p.ID) // lost: the serves' caches still forget it in FinishedTrust
+			// Lost, it leaves the serves' caches answering its renders for up to FinishedTrust.
+			_ = events.PublishProjectGone(ctx, w.Pool, p.ID)
 		}
 		w.Log.Info("retention: project expired", zap.String("project_id", p.ID), zap.Int64("freed_bytes", freed), zap.Error(err))
 	}
