@@ -86,6 +86,15 @@ func NewHub(dial func() (redis.Conn, error), reread func(ctx context.Context, re
 		cache: newStatusCache(cacheMax)}
 }
 
+// Observe takes in a change this process made itself, before it is published: its own
+// next poll then shows it whatever Redis's delivery (the embedded Redis of `simvid all`
+// writes a message to a subscriber from a goroutine of its own, so a PING right after the
+// PUBLISH may be answered first).
+func (h *Hub) Observe(r *simvid.Render) { h.cache.put(r, h.cache.current(), time.Now()) }
+
+// Forget drops the cached renders of a project this process deleted.
+func (h *Hub) Forget(projectID string) { h.cache.forgetProject(projectID) }
+
 // Cached returns the cached record of a render, if it may be trusted, without waiting for the
 // subscription: for a stream, which gets any later change from its listener anyway.
 func (h *Hub) Cached(renderID string) (*simvid.Render, bool) {
