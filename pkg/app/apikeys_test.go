@@ -50,6 +50,11 @@ func TestAPIKeys(t *testing.T) {
 		t.Fatalf("origin generate on a key's project: %d %s", r.Status, r.Body)
 	}
 	waitRender(t, c1, rid, 60e9)
+	// Its status is in the serve's cache now (key one's polls): the owner check holds the same.
+	for _, c := range []*client{c2, anon} {
+		wantError(t, c.do(http.MethodGet, "/api/v1/renders/"+rid, "", nil), http.StatusNotFound, "not_found")
+		wantError(t, c.do(http.MethodGet, "/api/v1/renders/"+rid+"/events", "", nil), http.StatusNotFound, "not_found")
+	}
 
 	wantError(t, anon.do(http.MethodGet, "/api/v1/projects", "", nil), http.StatusUnauthorized, "unauthorized")
 	bad := apiKey{Secret: "sk_nope"}

@@ -109,7 +109,19 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 			Spec: simvid.Limits{MaxSlides: cfg.Limits.SlidesPerRender, MaxVideoLength: cfg.Limits.VideoDuration.Seconds()},
 		},
 	}
-	a.svc.Notify = func(ctx context.Context, r *simvid.Render) { _ = events.Publish(ctx, a.pool, r) }
+	// a.hub exists in a serve process only, and is built before any request can change a render.
+	a.svc.Notify = func(ctx context.Context, r *simvid.Render) {
+		if a.hub != nil {
+			a.hub.Observe(r)
+		}
+		_ = events.Publish(ctx, a.pool, r)
+	}
+	a.svc.NotifyGone = func(ctx context.Context, projectID string) {
+		if a.hub != nil {
+			a.hub.Forget(projectID)
+		}
+		_ = events.PublishProjectGone(ctx, a.pool, projectID)
+	}
 	a.keys = &apikey.Keys{Store: a.store}
 	allow, err := ratelimit.ParseTrusted("api.webhook_allow", cfg.API.WebhookAllow)
 	if err != nil {

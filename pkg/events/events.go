@@ -1,5 +1,6 @@
 // Package events carries render changes from workers to every serve instance through one
-// Redis channel, and fans them out in each process to the streams that follow a render.
+// Redis channel, fans them out in each process to the streams that follow a render, and keeps
+// from them each process's cache of render statuses.
 package events
 
 import (
@@ -20,7 +21,19 @@ const Channel = "simvid:events:renders"
 
 // Publish announces a render's new state to every serve instance.
 func Publish(ctx context.Context, pool *redis.Pool, r *simvid.Render) error {
-	b, err := json.Marshal(r)
+	return publish(ctx, pool, r)
+}
+
+// PublishProjectGone tells every serve instance that a project and its renders were deleted,
+// so none answers a cached status of them.
+func PublishProjectGone(ctx context.Context, pool *redis.Pool, projectID string) error {
+	return publish(ctx, pool, struct {
+		ProjectGone string `json:"project_gone"`
+	}{projectID})
+}
+
+func publish(ctx context.Context, pool *redis.Pool, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("events: encode: %w", err)
 	}
@@ -35,6 +48,14 @@ func Publish(ctx context.Context, pool *redis.Pool, r *simvid.Render) error {
 	return nil
 }
 
+// message is what travels on Channel: a render's record, or the deletion of a project
+// (PublishProjectGone). A release that knows no deletions reads one as a render without an
+// id, which no stream follows.
+type message struct {
+	simvid.Render
+	ProjectGone string `json:"project_gone,omitempty"`
+}
+
 // RecheckEvery is how often a hub re-reads each render its listeners follow, in case a
 // change was published while its subscription was down or a worker's publish failed.
 const RecheckEvery = 3 * time.Second
@@ -42,7 +63,8 @@ const RecheckEvery = 3 * time.Second
 // Hub holds one Redis subscription for the whole process and hands each render's changes to
 // the local listeners of that render, so a thousand open streams cost one Redis connection;
 // and it re-reads each followed render once per RecheckEvery for all of them, so they cost
-// one database read per render rather than one per stream.
+// one database read per render rather than one per stream. It also answers status reads
+// (Begin, Render) from the changes it receives, so a poll costs no database read.
 type Hub struct {
 	dial   func() (redis.Conn, error)
 	reread func(ctx context.Context, renderID string) (*simvid.Render, error)
@@ -52,12 +74,31 @@ type Hub struct {
 	subs  map[string]map[chan *simvid.Render]struct{}
 	ready chan struct{}
 	once  sync.Once
+
+	cache   *statusCache
+	barrier barrier
 }
 
 // NewHub returns a hub that subscribes over connections from dial (no read timeout) and
 // re-reads followed renders with reread (the database, which is the truth).
 func NewHub(dial func() (redis.Conn, error), reread func(ctx context.Context, renderID string) (*simvid.Render, error), log *zap.Logger) *Hub {
-	return &Hub{dial: dial, reread: reread, log: log, subs: map[string]map[chan *simvid.Render]struct{}{}, ready: make(chan struct{})}
+	return &Hub{dial: dial, reread: reread, log: log, subs: map[string]map[chan *simvid.Render]struct{}{}, ready: make(chan struct{}),
+		cache: newStatusCache(cacheMax)}
+}
+
+// Observe takes in a change this process made itself, before it is published: its own
+// next poll then shows it whatever Redis's delivery (the embedded Redis of `simvid all`
+// writes a message to a subscriber from a goroutine of its own, so a PING right after the
+// PUBLISH may be answered first).
+func (h *Hub) Observe(r *simvid.Render) { h.cache.put(r, h.cache.current(), time.Now()) }
+
+// Forget drops the cached renders of a project this process deleted.
+func (h *Hub) Forget(projectID string) { h.cache.forgetProject(projectID) }
+
+// Cached returns the cached record of a render, if it may be trusted, without waiting for the
+// subscription: for a stream, which gets any later change from its listener anyway.
+func (h *Hub) Cached(renderID string) (*simvid.Render, bool) {
+	return h.cache.get(renderID, time.Now())
 }
 
 // Ready is closed once the first subscription is confirmed.
@@ -128,26 +169,42 @@ func (h *Hub) listen(ctx context.Context) error {
 	if err := psc.Subscribe(Channel); err != nil {
 		return err
 	}
-	stop := context.AfterFunc(ctx, func() { _ = psc.Unsubscribe() })
+	// Whatever ends this subscription, the changes published until the next are never seen.
+	defer h.cache.setLive(false)
+	defer h.barrier.down()
+	stop := context.AfterFunc(ctx, func() { h.barrier.write(func() { _ = psc.Unsubscribe() }) })
 	defer stop()
+	var epoch uint64
 	for {
 		switch m := psc.ReceiveContext(ctx).(type) {
 		case error:
 			return m
 		case redis.Subscription:
 			if m.Kind == "subscribe" {
+				epoch = h.cache.setLive(true)
+				h.barrier.up(conn)
 				h.once.Do(func() { close(h.ready) })
 			}
 			if m.Count == 0 {
 				return ctx.Err()
 			}
+		case redis.Pong:
+			if m.Data == syncToken {
+				h.barrier.pong()
+			}
 		case redis.Message:
-			var r simvid.Render
-			if err := json.Unmarshal(m.Data, &r); err != nil {
+			var msg message
+			if err := json.Unmarshal(m.Data, &msg); err != nil {
 				h.log.Warn("events: bad message", zap.Error(err))
 				continue
 			}
-			h.deliver(&r)
+			if msg.ProjectGone != "" {
+				h.cache.forgetProject(msg.ProjectGone)
+				continue
+			}
+			r := &msg.Render
+			h.cache.put(r, epoch, time.Now())
+			h.deliver(r)
 		}
 	}
 }
@@ -191,11 +248,13 @@ func (h *Hub) recheck(ctx context.Context) {
 		h.mu.Unlock()
 		for _, id := range ids {
 			rctx, cancel := context.WithTimeout(ctx, RecheckEvery)
+			epoch := h.cache.current()
 			r, err := h.reread(rctx, id)
 			cancel()
 			if err != nil {
 				continue // a read that fails now is tried again next round
 			}
+			h.cache.put(r, epoch, time.Now())
 			h.deliver(r)
 		}
 	}

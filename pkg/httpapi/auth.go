@@ -7,13 +7,14 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/ulule/limiter/v3"
 
+	"github.com/simvid/simvid/pkg/events"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
 const (
 	keyCtx    = "apikey"
-	renderCtx = "render" // the render of :id, read by access for its owner check
+	renderCtx = "render" // the status read of the render of :id (*events.Status), begun by access
 )
 
 // keyOf returns the API key the request authenticated with, or nil.
@@ -94,8 +95,11 @@ func creates(method, route string) bool {
 
 // checkOwner answers 404 when :id names a project (or a render of a project) that an API
 // key owns and the request does not carry that key. Malformed or unknown ids pass: the
-// handler answers them itself. A render it reads is kept for the handler (renderOf), so a
-// status poll or a stream costs one database read, and a project's owner is remembered.
+// handler answers them itself. The status read of a render it begins is kept for the
+// handler (renderOf): when the hub's cache knows the render, the owner check needs only its
+// project (which never changes) and the read is finished by the handler, so the PING that
+// vouches for the cache overlaps the rate-limit check; otherwise it reads the render now.
+// A project's owner is remembered.
 func (s *Server) checkOwner(c echo.Context) error {
 	id := c.Param("id")
 	var pid, what string
@@ -103,12 +107,17 @@ func (s *Server) checkOwner(c echo.Context) error {
 	case simvid.ValidID(simvid.PrefixProject, id):
 		pid, what = id, "project"
 	case simvid.ValidID(simvid.PrefixRender, id):
-		r, err := s.svc.Store.GetRenderStatus(c.Request().Context(), id)
-		if err != nil {
-			return nil
+		st := s.Hub.Begin(id)
+		c.Set(renderCtx, st)
+		var ok bool
+		if pid, ok = st.ProjectID(); !ok {
+			r, err := st.Render(c.Request().Context())
+			if err != nil {
+				return nil
+			}
+			pid = r.ProjectID
 		}
-		c.Set(renderCtx, r)
-		pid, what = r.ProjectID, "render"
+		what = "render"
 	default:
 		return nil
 	}
@@ -133,13 +142,15 @@ func (s *Server) canSee(c echo.Context, owner, what string) error {
 	return simvid.Errorf(simvid.ENotFound, "%s not found", what)
 }
 
-// renderOf returns the render named by :id: the one access read for its owner check, or a
-// fresh read when access did not get one (a malformed or unknown id gets its error here).
+// renderOf returns the render named by :id: the status read access began, or a fresh read
+// when that found none (a malformed or unknown id gets its error here).
 // Only Spec.Output of its spec may be set (store.GetRenderStatus): the render routes show
-// nothing else of it.
+// nothing else of it. It may be shared with other requests: read it, never change it.
 func (s *Server) renderOf(c echo.Context) (*simvid.Render, error) {
-	if r, ok := c.Get(renderCtx).(*simvid.Render); ok && r.ID == c.Param("id") {
-		return r, nil
+	if st, ok := c.Get(renderCtx).(*events.Status); ok && st.ID() == c.Param("id") {
+		if r, err := st.Render(c.Request().Context()); err == nil {
+			return r, nil
+		}
 	}
 	return s.svc.GetRender(c.Request().Context(), c.Param("id"))
 }

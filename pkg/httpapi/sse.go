@@ -19,12 +19,17 @@ const (
 )
 
 // followRender calls send with the render now and on every change until it is finished, the
-// client leaves, or send fails. One Redis subscription per process feeds every stream, and
-// the hub re-reads each followed render for all of its streams (events.RecheckEvery), in
-// case a published change was missed.
+// client leaves, or send fails. The first send needs no database read when the hub's cache
+// holds the render (checkOwner read it through the hub). One Redis subscription per process
+// feeds every stream, and the hub re-reads each followed render for all of its streams
+// (events.RecheckEvery), in case a published change was missed.
 func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*simvid.Render) error, ping func() error) error {
 	ch, unsub := s.Hub.Subscribe(r.ID)
 	defer unsub()
+	// A change that came between reading r and subscribing went to the cache, not to ch.
+	if c, ok := s.Hub.Cached(r.ID); ok && c.UpdatedAt.After(r.UpdatedAt) {
+		r = c
+	}
 	if err := send(r); err != nil || simvid.Finished(r.State) {
 		return err
 	}

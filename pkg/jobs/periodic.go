@@ -7,6 +7,7 @@ import (
 	"github.com/gomodule/redigo/redis"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/events"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -123,6 +124,10 @@ func (w *Worker) retentionOnce(ctx context.Context) {
 		freed, err := w.Media.DeleteProject(p.ID)
 		if err == nil {
 			err = w.Store.DeleteProject(ctx, p.ID)
+		}
+		if err == nil && w.Pool != nil {
+			// Lost, it leaves the serves' caches answering its renders for up to FinishedTrust.
+			_ = events.PublishProjectGone(ctx, w.Pool, p.ID)
 		}
 		w.Log.Info("retention: project expired", zap.String("project_id", p.ID), zap.Int64("freed_bytes", freed), zap.Error(err))
 	}

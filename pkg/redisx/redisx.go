@@ -24,15 +24,17 @@ const (
 	// DefaultMaxActive caps the pool when NewPool is given maxActive <= 0.
 	DefaultMaxActive = 64
 
-	idleTimeout    = 5 * time.Minute
-	pingAfterIdle  = time.Minute
-	maxIdleDefault = 16
+	idleTimeout   = 5 * time.Minute
+	pingAfterIdle = time.Minute
 )
 
 // NewPool returns a pool of connections to the Redis at rawURL: redis://[user:pass@]host:port/db,
 // rediss:// for TLS; a bare host:port is read as redis://host:port. At most maxActive
 // connections are open at once and Get waits for a free one (Wait=true), so a burst queues
-// instead of failing. The URL is checked here; the first connection is made on first use.
+// instead of failing. As many stay open when idle (until idleTimeout): with fewer, every
+// request past that many in flight dialed and closed a connection of its own, which under
+// a burst of status polls was one request in four (each poll asks Redis for its rate
+// limit). The URL is checked here; the first connection is made on first use.
 func NewPool(rawURL string, maxActive int) (*redis.Pool, error) {
 	u, err := NormalizeURL(rawURL)
 	if err != nil {
@@ -43,7 +45,7 @@ func NewPool(rawURL string, maxActive int) (*redis.Pool, error) {
 	}
 	return &redis.Pool{
 		MaxActive:   maxActive,
-		MaxIdle:     min(maxActive, maxIdleDefault),
+		MaxIdle:     maxActive,
 		IdleTimeout: idleTimeout,
 		Wait:        true,
 		DialContext: func(ctx context.Context) (redis.Conn, error) {

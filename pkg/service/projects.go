@@ -141,6 +141,9 @@ func (s *Service) DeleteProject(ctx context.Context, id string) (int64, error) {
 	if err := s.Store.DeleteProject(ctx, id); err != nil {
 		return freed, err
 	}
+	if s.NotifyGone != nil {
+		s.NotifyGone(ctx, id)
+	}
 	s.Log.Info("project deleted", zap.String("project_id", id), zap.Int64("freed_bytes", freed))
 	return freed, nil
 }

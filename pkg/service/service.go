@@ -51,6 +51,7 @@ type Service struct {
 	StillPath     func(key string) string
 	FFmpegVersion string
 	Notify        func(ctx context.Context, r *simvid.Render) // tells open streams of a change; may be nil
+	NotifyGone    func(ctx context.Context, projectID string) // tells serve instances a project is deleted; may be nil
 	Log           *zap.Logger
 }
 
