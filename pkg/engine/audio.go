@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,7 @@ func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 
 func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath string, procs int) (string, error) {
 	out := e.AudioPath(a.Key)
+	start := time.Now()
 	_, err := produce(out, func(tmp string) error {
 		if _, err := os.Stat(workPath); workPath == "" || err != nil {
 			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
@@ -52,13 +54,18 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 		if err != nil {
 			return fmt.Errorf("engine: %w", err)
 		}
-		err = mp4.JoinAudio(f, pieces, render.AACFrame, uint64(a.Samples()))
+		bw := bufio.NewWriterSize(f, 1<<20)
+		err = mp4.JoinAudio(bw, pieces, render.AACFrame, uint64(a.Samples()))
+		if err == nil {
+			err = bw.Flush()
+		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			return fmt.Errorf("engine: joining the music's pieces: %w", err)
 		}
+		e.log.Debug("music track joined", zap.Int("pieces", len(pieces)), zap.Duration("took", time.Since(start)))
 		return nil
 	})
 	return out, err

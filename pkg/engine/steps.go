@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -112,6 +113,7 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 // into output with a stream copy, atomically, and returns its size. It runs again even when
 // output exists: the same path may hold an older render's file.
 func (e *Engine) Assemble(ctx context.Context, p *render.Video, audioPath, output string) (int64, error) {
+	start := time.Now()
 	paths := make([]string, len(p.Segments))
 	frames := make([]int64, len(p.Segments))
 	for i, sg := range p.Segments {
@@ -134,7 +136,7 @@ func (e *Engine) Assemble(ctx context.Context, p *render.Video, audioPath, outpu
 	}); err != nil {
 		return 0, err
 	}
-	e.log.Debug("assembled", zap.String("output", output), zap.String("key", p.Key))
+	e.log.Debug("assembled", zap.String("output", output), zap.String("key", p.Key), zap.Duration("took", time.Since(start)))
 	return fileSize(output)
 }
 

@@ -228,9 +228,34 @@ func Write(w io.Writer, tracks []*Track, files []string) error {
 			}
 		}
 	}()
+	// Samples stored one after another in a file are copied as one run.
+	run := struct {
+		file     int
+		off, end int64
+	}{file: -1}
+	flush := func() error {
+		if run.file < 0 || run.end == run.off {
+			return nil
+		}
+		if open[run.file] == nil {
+			f, err := os.Open(files[run.file])
+			if err != nil {
+				return fmt.Errorf("mp4: %w", err)
+			}
+			open[run.file] = f
+		}
+		if _, err := io.Copy(w, io.NewSectionReader(open[run.file], run.off, run.end-run.off)); err != nil {
+			return fmt.Errorf("mp4: copying samples of %s: %w", files[run.file], err)
+		}
+		run.file = -1
+		return nil
+	}
 	for _, p := range order {
 		for _, s := range samples(p) {
 			if s.Data != nil {
+				if err := flush(); err != nil {
+					return err
+				}
 				if _, err := w.Write(s.Data); err != nil {
 					return err
 				}
@@ -239,19 +264,16 @@ func Write(w io.Writer, tracks []*Track, files []string) error {
 			if s.File < 0 || s.File >= len(files) {
 				return fmt.Errorf("mp4: a sample names file %d of %d", s.File, len(files))
 			}
-			if open[s.File] == nil {
-				f, err := os.Open(files[s.File])
-				if err != nil {
-					return fmt.Errorf("mp4: %w", err)
+			if s.File != run.file || s.Offset != run.end {
+				if err := flush(); err != nil {
+					return err
 				}
-				open[s.File] = f
+				run.file, run.off, run.end = s.File, s.Offset, s.Offset
 			}
-			if _, err := io.Copy(w, io.NewSectionReader(open[s.File], s.Offset, int64(s.Size))); err != nil {
-				return fmt.Errorf("mp4: copying a sample of %s: %w", files[s.File], err)
-			}
+			run.end += int64(s.Size)
 		}
 	}
-	return nil
+	return flush()
 }
 
 func mdatHeader(large bool) int64 {
