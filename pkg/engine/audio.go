@@ -71,6 +71,9 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 	return out, err
 }
 
+// maxPiecesPerRun bounds the pieces one ffmpeg encodes.
+const maxPiecesPerRun = 12
+
 // audioPieces encodes the pieces of the track that are not cached, touching those that are.
 func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
 	var missing []render.AudioPiece
@@ -90,9 +93,14 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 		procs = runtime.NumCPU()
 	}
 	procs = min(procs, len(missing))
+	// The missing pieces in runs, one ffmpeg each, procs at a time: as many runs as
+	// processes, each at most maxPiecesPerRun long (an AAC encoder and its output hold about
+	// 1.5 MB: a 5-minute track is 75 pieces).
+	runs := max(procs, (len(missing)+maxPiecesPerRun-1)/maxPiecesPerRun)
 	g, gctx := errgroup.WithContext(ctx)
-	for i := range procs {
-		run := missing[i*len(missing)/procs : (i+1)*len(missing)/procs]
+	g.SetLimit(procs)
+	for i := range runs {
+		run := missing[i*len(missing)/runs : (i+1)*len(missing)/runs]
 		g.Go(func() error { return e.encodeAudioPieces(gctx, a, run, workPath) })
 	}
 	if err := g.Wait(); err != nil {
