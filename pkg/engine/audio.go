@@ -48,7 +48,7 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 		}
 		pieces := make([]mp4.Piece, len(a.Pieces))
 		for i, p := range a.Pieces {
-			pieces[i] = mp4.Piece{Path: e.AudioPath(p.Key), Skip: int(p.Skip), Take: int(p.Take)}
+			pieces[i] = mp4.Piece{Path: e.AudioPiecePath(p.Key), Skip: int(p.Skip), Take: int(p.Take)}
 		}
 		f, err := os.Create(tmp)
 		if err != nil {
@@ -79,7 +79,7 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 	var missing []render.AudioPiece
 	now := time.Now()
 	for _, p := range a.Pieces {
-		path := e.AudioPath(p.Key)
+		path := e.AudioPiecePath(p.Key)
 		if err := os.Chtimes(path, now, now); errors.Is(err, fs.ErrNotExist) {
 			missing = append(missing, p)
 		} else if err != nil {
@@ -116,7 +116,7 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pieces []render.AudioPiece, workPath string) error {
 	finals := make([]string, len(pieces))
 	for i, p := range pieces {
-		finals[i] = e.AudioPath(p.Key)
+		finals[i] = e.AudioPiecePath(p.Key)
 	}
 	return writeAllAtomic(finals, func(tmps []string) error {
 		if err := e.ff.Run(ctx, render.AudioPiecesArgs(a, pieces, workPath, tmps), nil); err != nil {

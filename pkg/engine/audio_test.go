@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -195,13 +194,12 @@ func (k *kit) duration(path string) float64 {
 	return d
 }
 
+// cachedAudio counts the music tracks and pieces in the cache.
 func cachedAudio(t *testing.T, k *kit) int {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(k.dir, "cache", "audio"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
+	tracks, _ := filepath.Glob(filepath.Join(k.dir, "cache", "audio", "*.m4a"))
+	pieces, _ := filepath.Glob(filepath.Join(k.dir, "cache", "audio", "pieces", "*.m4a"))
+	return len(tracks) + len(pieces)
 }
 
 // Calls for the same track at once (a render starting while its edit's mix_music job runs)

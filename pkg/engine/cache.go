@@ -26,6 +26,12 @@ func (e *Engine) AudioPath(key string) string {
 	return filepath.Join(e.cache, "audio", key+"."+render.AudioExt)
 }
 
+// AudioPiecePath is where a piece of a music track is cached (render.AudioPiece), apart
+// from the tracks.
+func (e *Engine) AudioPiecePath(key string) string {
+	return filepath.Join(e.cache, "audio", "pieces", key+"."+render.AudioExt)
+}
+
 // PosterPath is where the poster JPEG of a plan's first still at its size is cached.
 func (e *Engine) PosterPath(key string) string {
 	return filepath.Join(e.cache, "posters", key+".jpg")

@@ -245,7 +245,7 @@ func TestYTDLPRunsNiced(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]int{} // "pid/tid" -> niceness
 	var lookErr error
-	var body []byte // the song, set before yt-dlp starts
+	var body []byte // the song, set before yt-dlp starts (under mu: the server may be asked before)
 	base, song := mediaServer(t, func(mux *http.ServeMux) {
 		mux.HandleFunc("/nice-5d1c.m4a", func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
@@ -259,11 +259,14 @@ func TestYTDLPRunsNiced(t *testing.T) {
 					seen[p+"/"+strconv.Itoa(tid)] = n
 				}
 			}
+			b := body
 			mu.Unlock()
-			http.ServeContent(w, r, "song.m4a", time.Time{}, bytes.NewReader(body))
+			http.ServeContent(w, r, "song.m4a", time.Time{}, bytes.NewReader(b))
 		})
 	})
+	mu.Lock()
 	body = song
+	mu.Unlock()
 	tr, err := y.Fetch(context.Background(), base+"/nice-5d1c.m4a", nil)
 	if err != nil {
 		t.Fatalf("fetch: %v", err)
