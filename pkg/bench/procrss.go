@@ -100,8 +100,7 @@ type PeakSampler struct {
 	stop     chan struct{}
 	done     chan struct{}
 	once     sync.Once
-
-	withPSS bool
+	withPSS  bool
 
 	mu      sync.Mutex
 	peak    int64 // largest sum in the current window
@@ -113,10 +112,14 @@ type PeakSampler struct {
 // NewPeakSampler starts sampling pid's process tree every interval (50 ms when 0), taking a
 // first sample before it returns. Call Stop when done.
 func NewPeakSampler(pid int, interval time.Duration) *PeakSampler {
+	return startSampler(pid, interval, false)
+}
+
+func startSampler(pid int, interval time.Duration, withPSS bool) *PeakSampler {
 	if interval <= 0 {
 		interval = 50 * time.Millisecond
 	}
-	s := &PeakSampler{pid: pid, interval: interval, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &PeakSampler{pid: pid, interval: interval, withPSS: withPSS, stop: make(chan struct{}), done: make(chan struct{})}
 	s.sample()
 	go s.loop()
 	return s
@@ -144,17 +147,13 @@ const pssEvery = 10
 // NewPeakPSSSampler is NewPeakSampler that samples TreePSS too (PeakPSS), every pssEvery'th
 // sample.
 func NewPeakPSSSampler(pid int, interval time.Duration) *PeakSampler {
-	s := NewPeakSampler(pid, interval)
-	s.mu.Lock()
-	s.withPSS = true
-	s.mu.Unlock()
-	return s
+	return startSampler(pid, interval, true)
 }
 
 func (s *PeakSampler) sample() {
 	v := TreeRSS(s.pid)
 	s.mu.Lock()
-	pss := s.withPSS && s.taken%pssEvery == 0
+	pss := s.withPSS && s.taken%pssEvery == 0 // withPSS is set before sampling starts
 	s.taken++
 	s.mu.Unlock()
 	var p int64

@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -50,18 +50,9 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 		for i, p := range a.Pieces {
 			pieces[i] = mp4.Piece{Path: e.AudioPiecePath(p.Key), Skip: int(p.Skip), Take: int(p.Take)}
 		}
-		f, err := os.Create(tmp)
-		if err != nil {
-			return fmt.Errorf("engine: %w", err)
-		}
-		bw := bufio.NewWriterSize(f, 1<<20)
-		err = mp4.JoinAudio(bw, pieces, render.AACFrame, uint64(a.Samples()))
-		if err == nil {
-			err = bw.Flush()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+		err := writeBuffered(tmp, func(w io.Writer) error {
+			return mp4.JoinAudio(w, pieces, render.AACFrame, uint64(a.Samples()))
+		})
 		if err != nil {
 			return fmt.Errorf("engine: joining the music's pieces: %w", err)
 		}

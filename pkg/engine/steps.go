@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -146,18 +147,7 @@ func (e *Engine) join(ctx context.Context, paths []string, frames []int64, fps i
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return fmt.Errorf("engine: %w", err)
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = mp4.Join(bw, paths, frames, fps, audioPath)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
+	err := writeBuffered(out, func(w io.Writer) error { return mp4.Join(w, paths, frames, fps, audioPath) })
 	if err != nil && !errors.Is(err, mp4.ErrNotJoinable) {
 		return internalError(err, "joining the video")
 	}
@@ -206,6 +196,24 @@ func (e *Engine) Poster(ctx context.Context, p *render.Video, poster string) err
 		return fmt.Errorf("engine: poster: %w", err)
 	}
 	return writeAtomic(poster, func(tmp string) error { return os.WriteFile(tmp, b, 0o644) })
+}
+
+// writeBuffered creates path and writes it through a buffer with write. write's own error
+// comes back as it is (a caller may test it), the file's wrapped.
+func writeBuffered(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("engine: %w", cerr)
+	}
+	return err
 }
 
 // writeAtomic replaces final with what build writes to a temp file next to it.

@@ -57,13 +57,11 @@ func JoinAudio(w io.Writer, pieces []Piece, frame int64, length uint64) error {
 	}
 	// The samples last the edit: the last one only as long as the track still runs, as an
 	// encoder's own file has it (a decoder may trim by the sample table rather than the edit).
-	n := int64(len(out.Samples))
-	if end := out.MediaTime + int64(length); end <= (n-1)*frame || end > n*frame {
+	n, end := int64(len(out.Samples)), out.MediaTime+int64(length)
+	if end <= (n-1)*frame || end > n*frame {
 		return fmt.Errorf("mp4: %d audio frames of %d ticks cannot last %d ticks after %d", n, frame, length, out.MediaTime)
-	} else {
-		out.LastDuration = end - (n-1)*frame
 	}
-	out.EditDuration = length
+	out.LastDuration, out.EditDuration = end-(n-1)*frame, length
 	out.Entry = withBitrates(out.Entry, out.Samples, out.Timescale)
 	return Write(w, []*Track{out}, files)
 }
