@@ -44,7 +44,8 @@ func TestPlanTimeline(t *testing.T) {
 			frames: 1080, segments: 23, trans: []int64{15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15}, firstHold: 83},
 		{name: "one slide", in: input([]float64{2.5}, "fade", 0.5), frames: 75, segments: 1, firstHold: 75},
 		{name: "odd durations", in: input([]float64{1.01, 2.345, 0.77, 4.999}, "fade", 0.45),
-			frames: 30 + 70 + 23 + 150, segments: 7, trans: []int64{14, 14, 14}, firstHold: 23},
+			// cuts at the frames nearest 1.01, 3.355, 4.125 and 9.124 s: 30, 101, 124, 274
+			frames: 274, segments: 7, trans: []int64{14, 14, 14}, firstHold: 23},
 		{name: "all cuts", in: input(repeat(2, 5), "none", 0), frames: 300, segments: 5, firstHold: 60},
 		{name: "half-second slides, 2 s transitions", in: input(repeat(0.5, 4), "fade", 2),
 			frames: 60, segments: 5, trans: []int64{16, 15, 15}, firstHold: 7,
