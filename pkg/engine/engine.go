@@ -54,6 +54,10 @@ type Progress struct {
 	Stage       string
 	FramesDone  int64
 	FramesTotal int64
+	// Work and WorkTotal are estimated encoding seconds (render.SegmentCost) done and in
+	// all, when the reporter knows them (0 otherwise): a hold made in the bitstream fills
+	// many frames at almost no cost, so frames are a poor measure of time left.
+	Work, WorkTotal float64
 }
 
 // Result describes a finished render.

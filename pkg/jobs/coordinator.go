@@ -76,7 +76,11 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 			}
 		}
 	}
-	report(engine.Progress{Stage: engine.StageRendering, FramesTotal: p.Frames})
+	var workTotal float64
+	for _, gr := range groups {
+		workTotal += gr.Cost
+	}
+	report(engine.Progress{Stage: engine.StageRendering, FramesTotal: p.Frames, WorkTotal: workTotal})
 
 	audio := make(chan error, 1)
 	var audioPath string
@@ -133,15 +137,21 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Video, gro
 			return err
 		}
 		var done, frames int64
+		var work, workTotal float64 // the ETA's measure: frames of a hold made in the bitstream cost next to nothing
 		for _, gr := range groups {
+			workTotal += gr.Cost
 			if f.done[gr.Key] || (gr.Key != ownKey && w.Engine.GroupDone(gr)) {
 				done++
 				frames += gr.Frames
+				work += gr.Cost
 			} else if gr.Encoded > 0 {
-				frames += min(gr.Frames, f.frames[gr.Key]*gr.Frames/gr.Encoded)
+				n := min(gr.Encoded, f.frames[gr.Key])
+				frames += n * gr.Frames / gr.Encoded
+				work += gr.Cost * float64(n) / float64(gr.Encoded)
 			}
 		}
-		report(engine.Progress{Stage: engine.StageRendering, FramesDone: frames, FramesTotal: p.Frames})
+		report(engine.Progress{Stage: engine.StageRendering, FramesDone: frames, FramesTotal: p.Frames,
+			Work: work, WorkTotal: workTotal})
 		if done == int64(len(groups)) {
 			if own != nil { // cannot happen while this worker holds a group's lease; be sure
 				if err := <-own; err != nil && !errors.Is(err, errLeaseLost) {

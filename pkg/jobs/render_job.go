@@ -9,6 +9,7 @@ import (
 	"github.com/gocraft/work"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/engine"
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -111,12 +112,14 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if err != nil {
 		return err
 	}
+	est := engine.NewETA(w.priorSpeed(ctx, r.ProjectID), plan.Frames)
 	res, err := w.coordinate(ctx, renderSteps{id: id, plan: plan, paths: paths, output: out, poster: poster,
-		progress: w.progressFunc(ctx, id, time.Now())}, log)
+		progress: w.progressFunc(ctx, id, est)}, log)
 	if err != nil {
 		return err
 	}
 	fin := time.Now().UTC()
+	w.learnSpeed(ctx, r.ProjectID, est.Finished(fin)) // coordinate has returned: no report is under way
 	_, err = w.update(ctx, id, func(r *simvid.Render) error {
 		r.State, r.Message, r.Error = simvid.StateDone, "Done", ""
 		r.Progress, r.ETA, r.FramesDone = 100, 0, r.FramesTotal

@@ -44,8 +44,10 @@ func (w *Worker) announce(ctx context.Context, r *simvid.Render) {
 }
 
 // progressFunc returns the engine's progress callback: it writes frames, percent and ETA to
-// the record at most twice a second, and the stage whenever it changes.
-func (w *Worker) progressFunc(ctx context.Context, id string, start time.Time) func(engine.Progress) {
+// the record at most twice a second, and the stage whenever it changes. Every report goes to
+// est, written or not; the ETA is est's, measured in estimated work where the report has it
+// (frames otherwise), and 0 (none shown) while est has no estimate worth showing.
+func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) func(engine.Progress) {
 	var mu sync.Mutex
 	var last time.Time
 	stage := ""
@@ -53,6 +55,11 @@ func (w *Worker) progressFunc(ctx context.Context, id string, start time.Time) f
 		mu.Lock()
 		defer mu.Unlock()
 		now := time.Now()
+		done, total := p.Work, p.WorkTotal
+		if total <= 0 {
+			done, total = float64(p.FramesDone), float64(p.FramesTotal)
+		}
+		eta, etaOK := est.Observe(now, p.Stage, done, total)
 		if p.Stage == stage && now.Sub(last) < 500*time.Millisecond {
 			return
 		}
@@ -66,9 +73,9 @@ func (w *Worker) progressFunc(ctx context.Context, id string, start time.Time) f
 				// The last percent belongs to finishing: 99 until the file is in place.
 				r.Progress = min(99, float64(p.FramesDone)*100/float64(p.FramesTotal))
 			}
-			if p.FramesDone > 0 && p.FramesDone < p.FramesTotal {
-				el := now.Sub(start).Seconds()
-				r.ETA = el * float64(p.FramesTotal-p.FramesDone) / float64(p.FramesDone)
+			r.ETA = 0
+			if etaOK {
+				r.ETA = eta
 			}
 			switch p.Stage {
 			case "finalizing":

@@ -69,6 +69,8 @@ type Worker struct {
 	periodic context.CancelFunc
 
 	videoSlots int // video jobs this process runs at once: ffmpeg threads share the cores among them
+	speedMu    sync.Mutex
+	speed      engine.Speed // of this worker's recent renders, for the first ETAs of the next
 	testHooks  testHooks
 }
 
