@@ -170,7 +170,8 @@ func TestLapsedGroupTakenOver(t *testing.T) {
 }
 
 // checkProgress: frames across every group on every worker never go down, pass through the
-// middle with an ETA, and end with all of them.
+// middle, and end with all of them. (An ETA is not asked for: a render of a few seconds may
+// end before there is enough of it measured; TestETAOverARealRender checks the ETA.)
 func checkProgress(t *testing.T, seen []simvid.Render, total int64) {
 	t.Helper()
 	var prev int64
@@ -179,13 +180,13 @@ func checkProgress(t *testing.T, seen []simvid.Render, total int64) {
 		if r.FramesDone < prev || r.FramesDone > total {
 			t.Errorf("progress went from %d to %d of %d frames", prev, r.FramesDone, total)
 		}
-		if r.FramesDone > 0 && r.FramesDone < total && r.ETA > 0 && r.FramesTotal == total {
+		if r.FramesDone > 0 && r.FramesDone < total && r.FramesTotal == total {
 			middle = true
 		}
 		prev = r.FramesDone
 	}
 	if !middle || prev != total {
-		t.Errorf("progress ended at %d of %d frames; saw a middle with an ETA: %v", prev, total, middle)
+		t.Errorf("progress ended at %d of %d frames; saw a middle: %v", prev, total, middle)
 	}
 }
 
