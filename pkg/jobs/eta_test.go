@@ -94,6 +94,12 @@ func TestETAOverARealRender(t *testing.T) {
 				s.progress, s.at.Sub(start).Seconds(), s.eta, truth)
 		}
 	}
+	// The next render of the project starts from this one's speed, on any worker.
+	if s := k.worker("b", 1, log).priorSpeed(k.ctx, k.render.ProjectID); s.PerWork <= 0 || s.PerFrame <= 0 {
+		t.Errorf("the project's speed was not kept: %+v", s)
+	} else {
+		t.Logf("speed kept: %.3f s a unit of work, %.3f ms a frame of finishing", s.PerWork, s.PerFrame*1000)
+	}
 	if t.Failed() { // the whole course, to tell a wrong estimate from a machine whose speed changed
 		for i, s := range samples {
 			if i == 0 || s.eta != samples[i-1].eta || s.progress != samples[i-1].progress {
