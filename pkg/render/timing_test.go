@@ -19,7 +19,7 @@ import (
 // is not offered, so it is not tried.)
 func TestTimelineCutsAtExactTimes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 2))
-	for run := 0; run < 3000; run++ {
+	for run := 0; run < 500; run++ {
 		fps := simvid.FrameRates[rng.IntN(len(simvid.FrameRates))]
 		n := 1 + rng.IntN(40)
 		ms := make([]int64, n)
