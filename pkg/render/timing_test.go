@@ -135,3 +135,32 @@ func addMusic(in *Input, seconds float64) {
 	in.Spec.Audio = []simvid.AudioClip{{Asset: id}}
 	in.Spec.Music.Fit = "loop"
 }
+
+// Music fit "slides" stretches the slides to the music in whole frames; the timeline keeps
+// those frames exactly (their durations, k/fps seconds, are not whole nanoseconds), so the
+// video lasts the music rounded to a frame.
+func TestTimelineStretchedToMusic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 7))
+	for run := 0; run < 300; run++ {
+		fps := simvid.FrameRates[rng.IntN(len(simvid.FrameRates))]
+		n := 1 + rng.IntN(60)
+		durs := make([]float64, n)
+		for i := range durs {
+			durs[i] = float64(500+rng.IntN(5000)) / 1000
+		}
+		in := input(durs, "fade", 0.5)
+		in.Spec.Output.FPS = fps
+		music := float64(n)*0.6 + rng.Float64()*300
+		addMusic(&in, music)
+		in.Spec.Music.Fit = "slides"
+		p, err := Plan(in)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		checkInvariants(t, p)
+		if want := int64(math.Round(music * float64(fps))); p.Frames != want || p.Audio.Frames != want {
+			t.Fatalf("run %d: %d slides at %d fps over %.4f s of music: %d frames (music %d), want %d",
+				run, n, fps, music, p.Frames, p.Audio.Frames, want)
+		}
+	}
+}
