@@ -51,6 +51,7 @@ type Log struct {
 type Admin struct {
 	Password     Secret `yaml:"password"`
 	PasswordHash Secret `yaml:"password_hash"`
+	SecureCookie bool   `yaml:"secure_cookie"` // always mark the session cookie Secure
 }
 
 // API configures the surface programs use: private mode, CORS and webhooks.
