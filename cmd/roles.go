@@ -101,6 +101,9 @@ func runRoles(cmd *cobra.Command, roles app.Roles) error {
 			fields = append(fields, zap.String("url", url))
 			fmt.Fprintf(cmd.OutOrStdout(), "simvid is ready: %s\n", url)
 		}
+		if m := a.MetricsAddr(); m != "" {
+			fields = append(fields, zap.String("metrics", "http://"+m+"/metrics"))
+		}
 		log.Info("simvid started", fields...)
 	})
 }

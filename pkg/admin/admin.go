@@ -29,13 +29,14 @@ const (
 type Deps struct {
 	Service      *service.Service // its Store and Media are used too
 	Pool         *redis.Pool
-	Password     string         // clear password (>= 12 characters), or
+	Password     string         // clear password (>= 12 characters, hard to guess), or
 	PasswordHash string         // bcrypt or argon2id hash
 	ProjectTTL   time.Duration  // configured retention; the admin's setting overrides it
 	Trusted      []netip.Prefix // proxies whose X-Forwarded-Proto is believed
 	SessionTTL   time.Duration  // 0 = DefaultSessionTTL
 	Keys         *apikey.Keys   // API keys made and revoked here; nil = none
 	Private      bool           // private mode: the session cookie goes with the page's API calls too
+	SecureCookie bool           // always mark the session cookie Secure (TLS ends at a proxy not in Trusted)
 	Log          *zap.Logger
 }
 

@@ -124,6 +124,6 @@ func (a *Admin) setCookie(c echo.Context, value string, maxAge int) {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: CookieName, Value: value, Path: path, MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: a.overTLS(c.Request()),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: a.SecureCookie || a.overTLS(c.Request()),
 	})
 }

@@ -19,7 +19,7 @@ const MinPasswordLength = 12
 type verifier func(password string) bool
 
 // newVerifier builds the check from the configuration: a clear password (at least
-// MinPasswordLength characters) or a bcrypt ($2a$, $2b$, $2y$) or argon2id hash.
+// MinPasswordLength characters and hard to guess, see passwordWeakness) or a bcrypt ($2a$, $2b$, $2y$) or argon2id hash.
 func newVerifier(password, hash string) (verifier, error) {
 	switch {
 	case password != "" && hash != "":
@@ -27,6 +27,10 @@ func newVerifier(password, hash string) (verifier, error) {
 	case password != "":
 		if n := len([]rune(password)); n < MinPasswordLength {
 			return nil, fmt.Errorf("admin: admin.password (SIMVID_ADMIN_PASSWORD or ADMIN_PASSWORD) is %d characters long; it must have at least %d", n, MinPasswordLength)
+		}
+		if why := passwordWeakness(password); why != "" {
+			return nil, fmt.Errorf("admin: admin.password (SIMVID_ADMIN_PASSWORD or ADMIN_PASSWORD) is too easy to guess: %s. "+
+				"Choose four or more unrelated words, or 16 random characters (openssl rand -base64 16)", why)
 		}
 		want := sha256.Sum256([]byte(password))
 		return func(p string) bool {

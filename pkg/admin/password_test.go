@@ -8,7 +8,7 @@ import (
 )
 
 func TestVerifier(t *testing.T) {
-	const pw = "a long enough password"
+	const pw = "a long enough password, and odd"
 	bc, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +49,44 @@ func TestVerifierRefuses(t *testing.T) {
 		_, err := newVerifier(tc.password, tc.hash)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("newVerifier(%q, %q) = %v, want %q", tc.password, tc.hash, err, tc.want)
+		}
+	}
+}
+
+// Long enough is not enough: a password an attacker guesses early is refused with the
+// reason and what to do instead, and the message never repeats the password.
+func TestVerifierRefusesWeakPasswords(t *testing.T) {
+	for pw, why := range map[string]string{
+		"aaaaaaaaaaaa":      "it repeats the same characters",
+		"password1234":      "it is or contains a common password",
+		"P@ssw0rd2024!":     "it is or contains a common password",
+		"Summer2024!!":      "it is or contains a common password",
+		"qwertyuiop12":      "it is or contains a common password",
+		"abcdefghijkl":      "it contains a sequence such as abcd or 1234",
+		"123456789012":      "it contains a sequence such as abcd or 1234",
+		"simvid-admin-2026": "it contains the name of this service or of the role (simvid, admin)",
+		"letmeinletmein":    "common password",
+		"monkey dragon 1":   "common password",
+	} {
+		_, err := newVerifier(pw, "")
+		if err == nil {
+			t.Errorf("newVerifier(%q) accepted it", pw)
+			continue
+		}
+		msg := err.Error()
+		for _, want := range []string{"admin.password (SIMVID_ADMIN_PASSWORD or ADMIN_PASSWORD) is too easy to guess", why,
+			"must be 4", "Choose four or more unrelated words, or 16 random characters"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("newVerifier(%q) = %q, want it to say %q", pw, msg, want)
+			}
+		}
+		if strings.Contains(msg, pw) {
+			t.Errorf("the refusal repeats the password: %q", msg)
+		}
+	}
+	for _, pw := range []string{"correct horse battery staple", "admin password for the e2e test", "x7#Kq9!mZ2@wLp", "Ydq3-Vw8n-Gh2c"} {
+		if _, err := newVerifier(pw, ""); err != nil {
+			t.Errorf("newVerifier(%q): %v", pw, err)
 		}
 	}
 }

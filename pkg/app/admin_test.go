@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/simvid/simvid/pkg/app"
+	"github.com/simvid/simvid/pkg/config"
 )
 
 func TestAdminOffWithoutPassword(t *testing.T) {
@@ -29,6 +30,14 @@ func TestAdminShortPasswordStopsStartup(t *testing.T) {
 	_, err := app.New(context.Background(), cfg, zaptest.NewLogger(t), app.Roles{Serve: true, EmbeddedRedis: true})
 	if err == nil || !strings.Contains(err.Error(), "admin.password") || !strings.Contains(err.Error(), "12") {
 		t.Fatalf("app.New with an 8-character password: %v", err)
+	}
+	for _, weak := range []string{"aaaaaaaaaaaa", "password1234"} { // long enough, guessed at once
+		cfg.Admin.Password = config.Secret(weak)
+		_, err = app.New(context.Background(), cfg, zaptest.NewLogger(t), app.Roles{Serve: true, EmbeddedRedis: true})
+		if err == nil || !strings.Contains(err.Error(), "admin.password (SIMVID_ADMIN_PASSWORD or ADMIN_PASSWORD) is too easy to guess") ||
+			!strings.Contains(err.Error(), "Choose four or more unrelated words") || strings.Contains(err.Error(), weak) {
+			t.Fatalf("app.New with admin password %q: %v", weak, err)
+		}
 	}
 	cfg.Admin.Password, cfg.Admin.PasswordHash = "", "md5:abc"
 	if _, err := app.New(context.Background(), cfg, zaptest.NewLogger(t), app.Roles{Serve: true, EmbeddedRedis: true}); err == nil ||

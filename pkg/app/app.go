@@ -116,6 +116,10 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		}
 		_ = events.Publish(ctx, a.pool, r)
 	}
+	a.svc.ClientLock = func(ctx context.Context, client string) (func(), error) {
+		// 10 s outlives any count and insert; 5 s of waiting covers a burst of one client's requests.
+		return redisx.Lock(ctx, a.pool, "simvid:lock:renders:"+client, 10*time.Second, 5*time.Second)
+	}
 	a.svc.NotifyGone = func(ctx context.Context, projectID string) {
 		if a.hub != nil {
 			a.hub.Forget(projectID)

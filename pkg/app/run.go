@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,8 +15,10 @@ import (
 	"github.com/gomodule/redigo/redis"
 
 	"github.com/simvid/simvid/pkg/admin"
+	"github.com/simvid/simvid/pkg/config"
 	"github.com/simvid/simvid/pkg/events"
 	"github.com/simvid/simvid/pkg/httpapi"
+	"github.com/simvid/simvid/pkg/metrics"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/redisx"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -39,7 +43,7 @@ func (a *App) buildHTTP() error {
 	}
 	adm, err := admin.New(admin.Deps{Service: a.svc, Pool: a.pool, Password: cfg.Admin.Password.Reveal(),
 		PasswordHash: cfg.Admin.PasswordHash.Reveal(), ProjectTTL: cfg.Retention.ProjectTTL, Trusted: trusted, Log: a.log,
-		Keys: a.keys, Private: cfg.API.Private})
+		Keys: a.keys, Private: cfg.API.Private, SecureCookie: cfg.Admin.SecureCookie})
 	if err != nil {
 		return err
 	}
@@ -51,6 +55,7 @@ func (a *App) buildHTTP() error {
 		Service: a.svc, Pool: a.pool, Hub: a.hub, Limiter: lim, IPExtractor: ratelimit.IPExtractor(trusted),
 		Metrics: a.metrics, Ready: a.ready, Log: a.log, Admin: adm,
 		Keys: a.keys, Private: cfg.API.Private, AdminSession: adm.HasSession, CORSOrigins: cfg.API.CORSOrigins,
+		MaxStreams: cfg.Limits.EventStreams,
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
 	})
@@ -91,17 +96,47 @@ func (a *App) Addr() string {
 // MetricsAddr returns the bound metrics address once Run has started, or "".
 func (a *App) MetricsAddr() string { return a.metricsAddr }
 
+// serveMetrics starts the metrics listener. The default address (auto) moves up to the next
+// free port, so a second simvid on the host still starts; an address the operator wrote is
+// taken as given, and a busy one stops the process with a message saying what to do.
+func (a *App) serveMetrics(ctx context.Context) error {
+	addr := a.cfg.MetricsAddr
+	if addr == "" {
+		return nil
+	}
+	if addr != config.MetricsAuto {
+		got, err := a.metrics.Serve(ctx, addr)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("metrics_addr %s is in use by another process: choose a free address, %q (the first free port from %d) or \"off\": %w",
+				addr, config.MetricsAuto, config.MetricsAutoPort, err)
+		}
+		if err != nil {
+			return fmt.Errorf("metrics on %s: %w", addr, err)
+		}
+		a.metricsAddr = got
+		a.log.Info("metrics listening on", zap.String("addr", got))
+		return nil
+	}
+	ln, err := metrics.ListenFirstFree(config.MetricsAutoHost, config.MetricsAutoPort, config.MetricsAutoTries)
+	if err != nil {
+		return fmt.Errorf("metrics_addr auto: %w (set metrics_addr to a free address or \"off\")", err)
+	}
+	a.metricsAddr = a.metrics.ServeOn(ctx, ln)
+	fields := []zap.Field{zap.String("addr", a.metricsAddr)}
+	if want := net.JoinHostPort(config.MetricsAutoHost, strconv.Itoa(config.MetricsAutoPort)); a.metricsAddr != want {
+		fields = append(fields, zap.String("busy", want), zap.String("why", "another process on this host holds the default port"))
+	}
+	a.log.Info("metrics listening on", fields...)
+	return nil
+}
+
 // Run starts the roles and blocks until ctx ends; then it stops them in order: HTTP first
 // (in-flight requests finish, streams end), then the workers within the grace period.
 func (a *App) Run(ctx context.Context, started func()) error {
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	if a.cfg.MetricsAddr != "" {
-		addr, err := a.metrics.Serve(bg, a.cfg.MetricsAddr)
-		if err != nil {
-			return fmt.Errorf("metrics on %s: %w", a.cfg.MetricsAddr, err)
-		}
-		a.metricsAddr = addr
+	if err := a.serveMetrics(bg); err != nil {
+		return err
 	}
 	errc := make(chan error, 1)
 	if a.api != nil {

@@ -15,7 +15,7 @@ type Config struct {
 	RedisURL       string   `yaml:"redis_url"`       // "" = embedded Redis (simvid all only)
 	DatabaseURL    string   `yaml:"database_url"`    // "" = SQLite under data_dir
 	TrustedProxies []string `yaml:"trusted_proxies"` // CIDRs or IPs allowed to set X-Forwarded-For
-	MetricsAddr    string   `yaml:"metrics_addr"`    // Prometheus listener; "" disables ("off" too, at load)
+	MetricsAddr    string   `yaml:"metrics_addr"`    // Prometheus listener; "auto" (MetricsAuto); "" disables ("off" too, at load)
 	PublicURL      string   `yaml:"public_url"`      // base for absolute links; "" = derive from the request
 
 	Log        Log        `yaml:"log"`
@@ -30,6 +30,17 @@ type Config struct {
 	Links      Links      `yaml:"links"`
 }
 
+// MetricsAuto is the default metrics_addr: 127.0.0.1 on the first free port from
+// MetricsAutoPort, so that any number of simvid processes started on one host with default
+// settings each keep a metrics listener (an address written out must be free, or simvid
+// stops). Each process logs where it listens ("metrics listening on").
+const (
+	MetricsAuto      = "auto"
+	MetricsAutoHost  = "127.0.0.1"
+	MetricsAutoPort  = 9464
+	MetricsAutoTries = 100
+)
+
 // Log chooses the log encoding and the lowest level written.
 type Log struct {
 	Format string `yaml:"format"` // json | console
@@ -40,6 +51,7 @@ type Log struct {
 type Admin struct {
 	Password     Secret `yaml:"password"`
 	PasswordHash Secret `yaml:"password_hash"`
+	SecureCookie bool   `yaml:"secure_cookie"` // always mark the session cookie Secure
 }
 
 // API configures the surface programs use: private mode, CORS and webhooks.
@@ -67,7 +79,8 @@ type Limits struct {
 	AudioDuration     time.Duration `yaml:"audio_duration"`
 	SlidesPerRender   int           `yaml:"slides_per_render"`
 	VideoDuration     time.Duration `yaml:"video_duration"`
-	UnfinishedRenders int           `yaml:"unfinished_renders"` // per client IP
+	UnfinishedRenders int           `yaml:"unfinished_renders"` // per client: API key, IPv4 address or IPv6 /64
+	EventStreams      int           `yaml:"event_streams"`      // open progress streams per client and serve instance; 0 = no cap
 	MinFreeDisk       Size          `yaml:"min_free_disk"`      // below it uploads get 507; 0 = no check
 	IntakeConcurrency int           `yaml:"intake_concurrency"` // pictures decoded at once per process; 0 = one per CPU
 	IntakeTurnPixels  int64         `yaml:"intake_turn_pixels"` // a larger picture takes more than one of those; 0 = one each
@@ -135,7 +148,7 @@ func Default() *Config {
 		Addr:           ":8080",
 		DataDir:        "./data",
 		TrustedProxies: []string{},
-		MetricsAddr:    "127.0.0.1:9464",
+		MetricsAddr:    MetricsAuto,
 		Log:            Log{Format: "json", Level: "info"},
 		Workers:        Workers{Video: 0, Audio: 1},
 		API: API{CORSOrigins: []string{}, WebhookAllow: []string{}, WebhookTimeout: 10 * time.Second,
@@ -150,6 +163,7 @@ func Default() *Config {
 			SlidesPerRender:   200,
 			VideoDuration:     30 * time.Minute,
 			UnfinishedRenders: 2,
+			EventStreams:      20,
 			MinFreeDisk:       512 * MiB,
 			ChildNice:         10,
 		},

@@ -17,7 +17,7 @@ var flagSpecs = []struct{ name, key, usage string }{
 	{"redis-url", "redis_url", `Redis URL, redis://host:6379/0; "" runs an embedded Redis (all only)`},
 	{"database-url", "database_url", `PostgreSQL URL; "" uses SQLite under the data directory`},
 	{"trusted-proxies", "trusted_proxies", "CIDRs or IPs of proxies whose X-Forwarded-For is believed, comma separated"},
-	{"metrics-addr", "metrics_addr", `Prometheus /metrics listen address; "" or "off" disables it`},
+	{"metrics-addr", "metrics_addr", `Prometheus /metrics listen address; "auto" is 127.0.0.1 on the first free port from 9464; "" or "off" disables it`},
 	{"log-format", "log.format", "log encoding: json or console"},
 	{"log-level", "log.level", "lowest log level: debug, info, warn or error"},
 }

@@ -194,7 +194,7 @@ func TestFlagHelpNamesEnv(t *testing.T) {
 			t.Errorf("--%s help %q does not name %s", name, f.Usage, env)
 		}
 	}
-	if d := fs.Lookup("metrics-addr").DefValue; d != "127.0.0.1:9464" {
+	if d := fs.Lookup("metrics-addr").DefValue; d != "auto" {
 		t.Errorf("--metrics-addr default shown as %q", d)
 	}
 }

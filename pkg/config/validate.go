@@ -59,7 +59,7 @@ func (k *checker) duration(key string, d time.Duration) { k.positive(key, int64(
 func (c *Config) Validate() error {
 	k := &checker{}
 	k.listenAddr("addr", c.Addr)
-	if c.MetricsAddr != "" && c.MetricsAddr != "off" {
+	if c.MetricsAddr != "" && c.MetricsAddr != "off" && c.MetricsAddr != MetricsAuto {
 		k.listenAddr("metrics_addr", c.MetricsAddr)
 		if c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
 			k.fail("metrics_addr", "must differ from addr (or be \"off\")")
@@ -128,6 +128,7 @@ func (l Limits) check(k *checker) {
 	}
 	k.duration("limits.video_duration", l.VideoDuration)
 	k.positive("limits.unfinished_renders", int64(l.UnfinishedRenders))
+	k.notNegative("limits.event_streams", int64(l.EventStreams))
 	k.notNegative("limits.min_free_disk", int64(l.MinFreeDisk))
 }
 

@@ -31,12 +31,14 @@ func ownerOf(c echo.Context) string {
 	return ""
 }
 
-// clientOf names who asks, for the limit on unfinished renders: the key, else the IP.
+// clientOf names who asks, for the limit on unfinished renders: the key, else the IP,
+// grouped as the rate limits group it (an IPv6 client by its /64, which one home or phone
+// holds whole: counting single addresses let it take a new one per render).
 func clientOf(c echo.Context) string {
 	if k := keyOf(c); k != nil {
 		return "key:" + k.ID
 	}
-	return c.RealIP()
+	return ratelimit.ClientKey(c.RealIP())
 }
 
 // access authenticates an API key when one is sent, gives the rate limiter the key's

@@ -221,6 +221,11 @@ func (s *Server) originJobStatus(c echo.Context) error {
 // originProgress: GET /progress/<job_id>, an event stream in the origin's shape.
 func (s *Server) originProgress(c echo.Context) error {
 	ctx := c.Request().Context()
+	release, err := s.streams.take(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	rc := sseStart(c)
 	r, err := s.renderOf(c)
 	if err != nil {

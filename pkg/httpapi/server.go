@@ -43,6 +43,7 @@ type Deps struct {
 	Private      bool
 	AdminSession func(r *http.Request) bool
 	CORSOrigins  []string // origins allowed to call /api/v1 from a browser; "*" = any
+	MaxStreams   int      // open progress streams per client in this process; 0: no cap
 }
 
 // AdminRoutes registers the admin surface (pkg/admin) on the echo application.
@@ -67,6 +68,7 @@ type Server struct {
 	closing chan struct{} // closed at shutdown: open event streams end so the server can stop
 	once    sync.Once
 	owners  owners
+	streams *streamSlots
 }
 
 // CloseStreams ends every open event stream; clients reconnect to another instance.
@@ -74,7 +76,8 @@ func (s *Server) CloseStreams() { s.once.Do(func() { close(s.closing) }) }
 
 // New builds the echo application with every route registered.
 func New(d Deps) *Server {
-	s := &Server{Deps: d, e: echo.New(), svc: d.Service, log: d.Log, closing: make(chan struct{})}
+	s := &Server{Deps: d, e: echo.New(), svc: d.Service, log: d.Log, closing: make(chan struct{}),
+		streams: newStreamSlots(d.MaxStreams)}
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler

@@ -106,6 +106,11 @@ func (s *Server) renderEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release, err := s.streams.take(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	rc := sseStart(c)
 	return s.followRender(c.Request().Context(), r, func(r *simvid.Render) error {
 		return sseWrite(c, rc, "render", viewRender(r))

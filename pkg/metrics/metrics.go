@@ -3,9 +3,12 @@ package metrics
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -119,6 +122,11 @@ func (m *Metrics) Serve(ctx context.Context, addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return m.ServeOn(ctx, ln), nil
+}
+
+// ServeOn serves /metrics on ln until ctx ends and returns ln's address.
+func (m *Metrics) ServeOn(ctx context.Context, ln net.Listener) string {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -128,5 +136,23 @@ func (m *Metrics) Serve(ctx context.Context, addr string) (string, error) {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	})
-	return ln.Addr().String(), nil
+	return ln.Addr().String()
+}
+
+// ListenFirstFree binds host:port, or the next port up when that one is in use, trying
+// tries ports in all: several simvid processes on one host with default settings each get
+// a metrics listener of their own. Any error but "address in use" ends the search.
+func ListenFirstFree(host string, port, tries int) (net.Listener, error) {
+	var err error
+	for p := port; p < port+tries && p <= 65535; p++ {
+		var ln net.Listener
+		ln, err = net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err == nil {
+			return ln, nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("ports %d to %d on %s are all in use: %w", port, port+tries-1, host, err)
 }

@@ -100,6 +100,13 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 		}
 	}
 	if s.Limits.UnfinishedRenders > 0 && client != "" {
+		// Two requests at once must not both pass the count: the count and the insert
+		// happen under the client's lock.
+		unlock, err := s.lockClient(ctx, client)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 		n, err := s.Store.CountRenders(ctx, store.RenderFilter{Client: client, States: unfinished})
 		if err != nil {
 			return nil, err
@@ -124,6 +131,19 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 		s.Log.Warn("enqueue render; the reconciler will retry", zap.String("render_id", r.ID), zap.Error(err))
 	}
 	return r, nil
+}
+
+// lockClient takes the lock under which a client's renders are counted and created.
+func (s *Service) lockClient(ctx context.Context, client string) (func(), error) {
+	if s.ClientLock == nil {
+		s.localMu.Lock()
+		return s.localMu.Unlock, nil
+	}
+	unlock, err := s.ClientLock(ctx, client)
+	if err != nil {
+		return nil, simvid.Wrap(simvid.EUnavailable, err, "too many render requests at once; try again in a moment")
+	}
+	return unlock, nil
 }
 
 // GetRender returns a render by id.

@@ -4,6 +4,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -52,7 +53,13 @@ type Service struct {
 	FFmpegVersion string
 	Notify        func(ctx context.Context, r *simvid.Render) // tells open streams of a change; may be nil
 	NotifyGone    func(ctx context.Context, projectID string) // tells serve instances a project is deleted; may be nil
-	Log           *zap.Logger
+	// ClientLock holds a client's lock across every serve instance (a Redis lock), so that
+	// the unfinished-render count and the insert that follows it are one step; nil: a lock
+	// of this process only.
+	ClientLock func(ctx context.Context, client string) (unlock func(), err error)
+	Log        *zap.Logger
+
+	localMu sync.Mutex // ClientLock's stand-in
 }
 
 func (s *Service) notify(ctx context.Context, r *simvid.Render) {

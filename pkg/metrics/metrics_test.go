@@ -1,0 +1,44 @@
+package metrics
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// ListenFirstFree moves past ports in use and says which ones when all of them are.
+func TestListenFirstFree(t *testing.T) {
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	// Two neighbouring ports held by someone else.
+	var port int
+	for port == 0 {
+		a, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.Addr().(*net.TCPAddr).Port
+		b, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
+		if err != nil {
+			a.Close()
+			continue
+		}
+		held, port = append(held, a, b), p
+	}
+	if _, err := ListenFirstFree("127.0.0.1", port, 2); err == nil || !strings.Contains(err.Error(), "are all in use") {
+		t.Fatalf("two busy ports of two: %v", err)
+	}
+	ln, err := ListenFirstFree("127.0.0.1", port, 10)
+	if err != nil {
+		t.Skipf("no free port after %d: %v", port+1, err)
+	}
+	defer ln.Close()
+	if got := ln.Addr().(*net.TCPAddr).Port; got <= port+1 || got >= port+10 {
+		t.Fatalf("got port %d, want the first free one after %d", got, port+1)
+	}
+}
