@@ -122,6 +122,12 @@ export class Store extends EventTarget {
     }
   }
 
+  /** local shows a change before the server confirms it; the server's answer replaces it. */
+  local(p) {
+    this.project = p;
+    this.emit();
+  }
+
   emit() { this.dispatchEvent(new Event('change')); }
 
   /** load fetches a project and shows it. */
