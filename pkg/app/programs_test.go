@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -265,10 +266,22 @@ func TestPrivateMode(t *testing.T) {
 	if r := anon.do(http.MethodPost, "/upload_images", "multipart/form-data; boundary=x", strings.NewReader("--x--")); r.Status != http.StatusUnauthorized {
 		t.Fatalf("origin upload in private mode: %d %s", r.Status, r.Body)
 	}
-	if r := anon.do(http.MethodGet, "/api/v1/capabilities", "", nil); r.Status != http.StatusOK {
-		t.Fatalf("reading capabilities: %d", r.Status)
+	// The capabilities tell the page, as it opens, whether this caller must log in first.
+	loginRequired := func(c *client) string {
+		r := c.do(http.MethodGet, "/api/v1/capabilities", "", nil)
+		var raw map[string]any
+		if r.Status != http.StatusOK || json.Unmarshal(r.Body, &raw) != nil {
+			t.Fatalf("reading capabilities: %d %s", r.Status, r.Body)
+		}
+		return fmt.Sprintf("private=%v login_required=%v", raw["private"], raw["login_required"])
+	}
+	if got := loginRequired(anon); got != "private=true login_required=true" {
+		t.Fatalf("capabilities for a visitor in private mode: %s", got)
 	}
 	k := adm.newKey(map[string]any{"name": "private"})
+	if got := loginRequired(k.as(t, base)); got != "private=true login_required=false" {
+		t.Fatalf("capabilities for a key holder: %s", got)
+	}
 	if r := k.as(t, base).json(http.MethodPost, "/api/v1/projects", nil); r.Status != http.StatusCreated {
 		t.Fatalf("with a key: %d %s", r.Status, r.Body)
 	}
@@ -278,6 +291,9 @@ func TestPrivateMode(t *testing.T) {
 	withSession := &client{t: t, base: base, hdr: http.Header{"Cookie": {adm.cookie.Name + "=" + adm.cookie.Value}}}
 	if r := withSession.json(http.MethodPost, "/api/v1/projects", nil); r.Status != http.StatusCreated {
 		t.Fatalf("with an admin session: %d %s", r.Status, r.Body)
+	}
+	if got := loginRequired(withSession); got != "private=true login_required=false" {
+		t.Fatalf("capabilities for a logged-in admin: %s", got)
 	}
 }
 

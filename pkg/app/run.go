@@ -34,7 +34,9 @@ func (a *App) buildHTTP() error {
 	if cfg.RateLimits.Enabled {
 		l, err := ratelimit.New(a.pool, ratelimit.Config{
 			Enabled: true, Upload: cfg.RateLimits.Upload, Render: cfg.RateLimits.Render, Read: cfg.RateLimits.Read,
-			Other: cfg.RateLimits.Other, OtherDaily: cfg.RateLimits.OtherDaily, Prefix: ratelimit.DefaultPrefix, Timeout: 2 * time.Second,
+			Other: cfg.RateLimits.Other, OtherDaily: cfg.RateLimits.OtherDaily, Link: cfg.RateLimits.Link,
+			UploadBytes: cfg.RateLimits.UploadBytes, UploadPixels: cfg.RateLimits.UploadPixels,
+			Prefix: ratelimit.DefaultPrefix, Timeout: 2 * time.Second,
 		}, a.log)
 		if err != nil {
 			return err

@@ -89,13 +89,18 @@ type Limits struct {
 
 // RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
 // counted in Redis so they hold across every serve instance.
+// Uploads are bounded by what they cost (UploadBytes, UploadPixels) more than by their count,
+// since the page sends one photo per request.
 type RateLimits struct {
-	Enabled    bool   `yaml:"enabled"`
-	Upload     string `yaml:"upload"`
-	Render     string `yaml:"render"`
-	Read       string `yaml:"read"`
-	Other      string `yaml:"other"`
-	OtherDaily string `yaml:"other_daily"`
+	Enabled      bool   `yaml:"enabled"`
+	Upload       string `yaml:"upload"`
+	UploadBytes  string `yaml:"upload_bytes"`  // "2GB-H": bytes of upload bodies
+	UploadPixels string `yaml:"upload_pixels"` // "6000MP-H": pixels of the pictures taken
+	Render       string `yaml:"render"`
+	Link         string `yaml:"link"` // music fetched from links
+	Read         string `yaml:"read"`
+	Other        string `yaml:"other"`
+	OtherDaily   string `yaml:"other_daily"`
 }
 
 // Jobs tunes the queue: retries, deadlines, leases and shutdown.
@@ -168,12 +173,15 @@ func Default() *Config {
 			ChildNice:         10,
 		},
 		RateLimits: RateLimits{
-			Enabled:    true,
-			Upload:     "20-H",
-			Render:     "30-H",
-			Read:       "3000-H",
-			Other:      "100-H",
-			OtherDaily: "500-D",
+			Enabled:      true,
+			Upload:       "1000-H",
+			UploadBytes:  "2GB-H",
+			UploadPixels: "6000MP-H",
+			Render:       "30-H",
+			Link:         "30-H",
+			Read:         "3000-H",
+			Other:        "2000-H",
+			OtherDaily:   "10000-D",
 		},
 		Jobs: Jobs{
 			MaxAttempts:       4,

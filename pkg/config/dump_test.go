@@ -19,7 +19,7 @@ func TestDumpHidesSecrets(t *testing.T) {
 			t.Errorf("dump leaks %q:\n%s", secret, out)
 		}
 	}
-	for _, want := range []string{"password: '***'", "password_hash: '***'", "redis://default:***@redis:6379/0", "sslmode=disable", "file_bytes: 25MiB", "project_ttl: 720h", "other_daily: 500-D"} {
+	for _, want := range []string{"password: '***'", "password_hash: '***'", "redis://default:***@redis:6379/0", "sslmode=disable", "file_bytes: 25MiB", "project_ttl: 720h", "other_daily: 10000-D"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dump lacks %q:\n%s", want, out)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/ulule/limiter/v3"
 
 	"github.com/simvid/simvid/pkg/fetch"
+	"github.com/simvid/simvid/pkg/ratelimit"
 )
 
 // FieldError is one setting with a bad value; Key is the dotted YAML key.
@@ -137,12 +138,19 @@ func (l Limits) check(k *checker) {
 func (r RateLimits) check(k *checker) {
 	for _, x := range []struct{ key, rate string }{
 		{"rate_limits.upload", r.Upload}, {"rate_limits.render", r.Render}, {"rate_limits.read", r.Read},
-		{"rate_limits.other", r.Other}, {"rate_limits.other_daily", r.OtherDaily},
+		{"rate_limits.other", r.Other}, {"rate_limits.other_daily", r.OtherDaily}, {"rate_limits.link", r.Link},
 	} {
 		rate, err := limiter.NewRateFromFormatted(x.rate)
 		if err != nil || rate.Limit <= 0 {
 			k.fail(x.key, "%q is not a rate like 20-H (a count, then S, M, H or D for second, minute, hour, day)", x.rate)
 		}
+	}
+	// An empty budget is no budget; the request counts still hold.
+	if _, err := ratelimit.ParseBytesRate("upload_bytes", r.UploadBytes); r.UploadBytes != "" && err != nil {
+		k.fail("rate_limits.upload_bytes", "%q is not a byte budget like 2GB-H (an amount in B, KB, MB, GB, then S, M, H or D)", r.UploadBytes)
+	}
+	if _, err := ratelimit.ParsePixelsRate("upload_pixels", r.UploadPixels); r.UploadPixels != "" && err != nil {
+		k.fail("rate_limits.upload_pixels", "%q is not a pixel budget like 6000MP-H (megapixels, then S, M, H or D)", r.UploadPixels)
 	}
 }
 

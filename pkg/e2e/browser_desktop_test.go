@@ -55,7 +55,8 @@ func TestBrowserDesktop(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#slides > li:nth-child(1) .slide-caption"), "Day one"),
 		choose("#music-start", "0:02"), choose("#music-end", "6"),
 		choose("#resolution", "640x480"), choose("#duration", "1"),
-		until(`document.querySelector('#duration-out').textContent === '1 s'`, time.Second))
+		until(`document.querySelector('#duration-out').textContent === '1 s'`, time.Second),
+		until(`document.querySelector('#toast').hidden`, 10*time.Second)) // Undo is over: the removal is sent
 	agreed := func(p map[string]any) bool {
 		return slideField(p, "filename") == "blue.jpg,red.jpg" && slideField(p, "caption") == "Day one," &&
 			field(p, "music", "start") == 2.0 && field(p, "music", "end") == 6.0 &&

@@ -7,7 +7,8 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestBrowserPrivateMode: with api.private on, a visitor adding a photo is asked to log in;
+// TestBrowserPrivateMode: with api.private on, a visitor is told as the page opens that
+// logging in is needed, and adding a photo still asks;
 // the operator logs in, makes an API key in the admin (its secret shown once), and back on
 // the page can make a slideshow.
 func TestBrowserPrivateMode(t *testing.T) {
@@ -16,8 +17,13 @@ func TestBrowserPrivateMode(t *testing.T) {
 	ctx := openPage(t, 1280, 900)
 	pics := pictures(t, t.TempDir(), "red", "blue")
 
-	step(t, ctx, "visitor is asked to log in", 30*time.Second, chromedp.Navigate(s.URL+"/"),
-		until(`document.body.classList.contains('is-ready')`, 10*time.Second),
+	// The page says so as it opens, before the visitor tries anything.
+	step(t, ctx, "visitor opens the page", 30*time.Second, chromedp.Navigate(s.URL+"/"),
+		until(`document.body.classList.contains('is-ready')`, 10*time.Second))
+	if !eval[bool](t, ctx, `!document.getElementById('login-needed').hidden && document.getElementById('login-needed').offsetHeight > 0`) {
+		t.Fatal("the page opened in private mode without saying that logging in is needed")
+	}
+	step(t, ctx, "visitor is asked to log in", 30*time.Second,
 		chromedp.SetUploadFiles(chromedp.CSS("#file-input"), pics[:1]),
 		until(`!document.getElementById('login-needed').hidden`, 15*time.Second))
 	if n := eval[int](t, ctx, `document.querySelectorAll('.slide[data-slide-id]').length`); n != 0 {

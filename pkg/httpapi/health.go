@@ -87,5 +87,9 @@ func (s *Server) capabilities(c echo.Context) error {
 		"defaults":         map[string]any{"output": d.Output, "defaults": d.Defaults, "transition": d.Transition, "music": d.Music},
 		"project_ttl_days": int(s.svc.ProjectTTL.Hours() / 24),
 		"music_links":      s.svc.MusicLinks(),
+		// Private mode, and whether this caller must log in (or send a key) before making
+		// a slideshow: the page says so as it opens, not after a refused upload.
+		"private":        s.Private,
+		"login_required": s.Private && keyOf(c) == nil && (s.AdminSession == nil || !s.AdminSession(c.Request())),
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -64,6 +65,7 @@ func (s *Server) originUploadImages(c echo.Context) error {
 	images, rejected := []accepted{}, []refused{}
 	for i, d := range done {
 		if d.Err == nil {
+			ratelimit.ChargePixels(c, int64(d.Asset.Width)*int64(d.Asset.Height))
 			images = append(images, accepted{d.Asset.OriginalName, d.Asset.Size})
 		} else {
 			rejected = append(rejected, refused{media.DisplayName(files[i].Filename), simvid.ErrorMessage(d.Err)})

@@ -11,7 +11,7 @@ const jsonBodyLimit = 1 << 20
 // routes registers every route of every surface, in one place.
 func (s *Server) routes() {
 	e := s.e
-	up, rd, rn, ot := s.limit("upload"), s.limit("read"), s.limit("render"), s.limit("other")
+	up, rd, rn, ot, lk := s.limit("upload"), s.limit("read"), s.limit("render"), s.limit("other"), s.limit("link")
 	small := bodyLimit(jsonBodyLimit)
 	upload := bodyLimit(s.Info.MaxUploadBytes)
 	quota := s.storageQuota
@@ -43,7 +43,7 @@ func (s *Server) routes() {
 	v1.PATCH("/projects/:id/music", s.updateMusic, ot, small)
 	v1.DELETE("/projects/:id/music", s.removeMusic, ot)
 	v1.GET("/projects/:id/music/audio", s.musicAudio, rd)
-	v1.POST("/projects/:id/music/link", s.musicLink, up, small, idem)
+	v1.POST("/projects/:id/music/link", s.musicLink, lk, small, idem)
 	v1.POST("/projects/:id/renders", s.startRender, rn, small, idem)
 	v1.POST("/renders", s.renderSpec, rn, small, idem)
 	v1.GET("/projects/:id/renders", s.listRenders, rd)
@@ -61,7 +61,7 @@ func (s *Server) routes() {
 	ac := s.access
 	e.POST("/upload_images", s.originUploadImages, ac, up, quota, upload)
 	e.POST("/upload_audio", s.originUploadAudio, ac, up, quota, upload)
-	e.POST("/download_youtube", s.originDownloadYouTube, ac, up, small)
+	e.POST("/download_youtube", s.originDownloadYouTube, ac, lk, small)
 	e.POST("/generate_video", s.originGenerate, ac, rn, small)
 	e.GET("/job_status/:id", s.originJobStatus, ac, rd)
 	e.GET("/progress/:id", s.originProgress, ac, rd)

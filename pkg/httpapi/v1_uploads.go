@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -136,6 +137,7 @@ func (s *Server) addImages(c echo.Context, pid, field string, other func(name, v
 	for i, d := range done {
 		res := uploadResult{Filename: media.DisplayName(files[i].Name)}
 		if d.Err == nil {
+			ratelimit.ChargePixels(c, int64(d.Asset.Width)*int64(d.Asset.Height))
 			res.OK, res.Size = true, d.Asset.Size
 			sv := viewSlide(pid, *d.Slide, d.Asset)
 			res.Slide = &sv

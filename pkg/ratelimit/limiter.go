@@ -21,17 +21,26 @@ const (
 	BucketRender = "render"
 	BucketRead   = "read"
 	BucketOther  = "other"
+	BucketLink   = "link" // music fetched from a link: each one is a download and a transcode
 )
 
 // Config sets the limits. A rate is ulule's "N-P": N requests per P, P one of S (second),
-// M (minute), H (hour), D (day); "" means no limit of that kind.
+// M (minute), H (hour), D (day); "" means no limit of that kind. The defaults are sized from
+// what the page does: it uploads one photo per request and saves every small change at once,
+// so a person adding 200 photos and editing for an hour stays well inside them; what an
+// upload costs is bounded by UploadBytes and UploadPixels instead of its request count.
 type Config struct {
 	Enabled    bool
-	Upload     string // "20-H"
+	Upload     string // "1000-H": upload requests, a flood guard
 	Render     string // "30-H"
 	Read       string // "3000-H"
-	Other      string // "100-H"
-	OtherDaily string // "500-D"; applies to "other" together with Other
+	Other      string // "2000-H"
+	OtherDaily string // "10000-D"; applies to "other" together with Other
+	Link       string // "30-H": music fetched from links
+	// UploadBytes ("2GB-H") and UploadPixels ("6000MP-H") bound the bytes of upload bodies
+	// and the pixels of the pictures taken per client; "" = no such budget.
+	UploadBytes  string
+	UploadPixels string
 	// Extra adds named buckets (e.g. "login": "10-M") for Allow and Middleware.
 	Extra map[string]string
 	// Prefix starts every key in Redis; DefaultPrefix when empty.
@@ -42,14 +51,16 @@ type Config struct {
 
 // DefaultConfig returns the limits of a public install.
 func DefaultConfig() Config {
-	return Config{Enabled: true, Upload: "20-H", Render: "30-H", Read: "3000-H",
-		Other: "100-H", OtherDaily: "500-D", Prefix: DefaultPrefix, Timeout: 2 * time.Second}
+	return Config{Enabled: true, Upload: "1000-H", Render: "30-H", Read: "3000-H",
+		Other: "2000-H", OtherDaily: "10000-D", Link: "30-H", UploadBytes: "2GB-H", UploadPixels: "6000MP-H",
+		Prefix: DefaultPrefix, Timeout: 2 * time.Second}
 }
 
 // Limiter checks clients against the configured rates, sharing counters through Redis.
 type Limiter struct {
 	store   *Store
 	rates   map[string][]limiter.Rate
+	costs   []cost // budgets of the upload bucket
 	enabled bool
 	timeout time.Duration
 	log     *zap.Logger
@@ -63,6 +74,7 @@ func New(pool *redis.Pool, cfg Config, log *zap.Logger) (*Limiter, error) {
 		{BucketRead, "read", cfg.Read},
 		{BucketOther, "other", cfg.Other},
 		{BucketOther, "other daily", cfg.OtherDaily},
+		{BucketLink, "link", cfg.Link},
 	}
 	names := make([]string, 0, len(cfg.Extra))
 	for name := range cfg.Extra {
@@ -86,6 +98,24 @@ func New(pool *redis.Pool, cfg Config, log *zap.Logger) (*Limiter, error) {
 		}
 		rates[f.bucket] = append(rates[f.bucket], r)
 	}
+	var costs []cost
+	for _, c := range []struct {
+		field, value string
+		parse        func(field, s string) (limiter.Rate, error)
+		say          func(int64) string
+	}{
+		{"upload_bytes", cfg.UploadBytes, ParseBytesRate, sayBytes},
+		{"upload_pixels", cfg.UploadPixels, ParsePixelsRate, sayPixels},
+	} {
+		if c.value == "" {
+			continue
+		}
+		r, err := c.parse(c.field, c.value)
+		if err != nil {
+			return nil, err
+		}
+		costs = append(costs, cost{field: c.field, rate: r, say: c.say})
+	}
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -93,7 +123,7 @@ func New(pool *redis.Pool, cfg Config, log *zap.Logger) (*Limiter, error) {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	return &Limiter{store: NewStore(pool, cfg.Prefix), rates: rates, enabled: cfg.Enabled,
+	return &Limiter{store: NewStore(pool, cfg.Prefix), rates: rates, costs: costs, enabled: cfg.Enabled,
 		timeout: timeout, log: log}, nil
 }
 

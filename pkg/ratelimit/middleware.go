@@ -31,7 +31,8 @@ func (l *Limiter) Middleware(bucket string) echo.MiddlewareFunc {
 	if !ok {
 		panic(fmt.Sprintf("ratelimit: Middleware for unknown bucket %q", bucket))
 	}
-	if !l.enabled || len(rates) == 0 {
+	costs := bucket == BucketUpload && len(l.costs) > 0
+	if !l.enabled || (len(rates) == 0 && !costs) {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -48,19 +49,21 @@ func (l *Limiter) Middleware(bucket string) echo.MiddlewareFunc {
 				if reqCtx.Err() != nil {
 					return reqCtx.Err() // the client left; nobody reads an answer
 				}
-				l.log.Warn("rate limit check failed; answering 503",
-					zap.String("bucket", bucket), zap.Error(err))
-				c.Response().Header().Set("Retry-After", "5")
-				return writeError(c, http.StatusServiceUnavailable, simvid.Errorf(simvid.EUnavailable,
-					"The service is temporarily unavailable (its Redis cannot be reached); please try again in a few seconds"))
+				return l.unavailable(c, bucket, err)
 			}
-			h := c.Response().Header()
-			h.Set(HeaderLimit, strconv.FormatInt(res.Limit, 10))
-			h.Set(HeaderRemaining, strconv.FormatInt(res.Remaining, 10))
-			h.Set(HeaderReset, strconv.FormatInt(res.Reset, 10))
+			if len(rates) > 0 || len(own) > 0 {
+				h := c.Response().Header()
+				h.Set(HeaderLimit, strconv.FormatInt(res.Limit, 10))
+				h.Set(HeaderRemaining, strconv.FormatInt(res.Remaining, 10))
+				h.Set(HeaderReset, strconv.FormatInt(res.Reset, 10))
+			}
 			if !res.Reached {
+				if costs {
+					return l.metered(key, next, c)
+				}
 				return next(c)
 			}
+			h := c.Response().Header()
 			wait := retryAfter(res, time.Now())
 			h.Set("Retry-After", strconv.FormatInt(int64(wait/time.Second), 10))
 			l.log.Debug("rate limited", zap.String("bucket", bucket), zap.String("client", c.RealIP()))
@@ -69,6 +72,14 @@ func (l *Limiter) Middleware(bucket string) echo.MiddlewareFunc {
 				rate.Limit, periodWords(rate.Period), bucketNoun(bucket), humanDuration(wait)))
 		}
 	}
+}
+
+// unavailable answers 503 when Redis cannot be asked: the limit cannot be known.
+func (l *Limiter) unavailable(c echo.Context, what string, err error) error {
+	l.log.Warn("rate limit check failed; answering 503", zap.String("bucket", what), zap.Error(err))
+	c.Response().Header().Set("Retry-After", "5")
+	return writeError(c, http.StatusServiceUnavailable, simvid.Errorf(simvid.EUnavailable,
+		"The service is temporarily unavailable (its Redis cannot be reached); please try again in a few seconds"))
 }
 
 // OverrideKey is the echo context key of an Override.

@@ -80,6 +80,16 @@ func (s *Store) Peek(ctx context.Context, key string, rate limiter.Rate) (limite
 	return state(rate, n, ttl), nil
 }
 
+// usage returns the amount counted for key and how long until its window ends (0 when it
+// has none), without counting anything.
+func (s *Store) usage(ctx context.Context, key string) (int64, time.Duration, error) {
+	n, ttl, err := s.eval(ctx, peekScript, s.prefix+key)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ratelimit: usage of %s: %w", key, err)
+	}
+	return n, time.Duration(max(ttl, 0)) * time.Millisecond, nil
+}
+
 // Reset forgets every hit of key.
 func (s *Store) Reset(ctx context.Context, key string, rate limiter.Rate) (limiter.Context, error) {
 	c, err := s.pool.GetContext(ctx)

@@ -16,6 +16,8 @@ func bucketNoun(bucket string) string {
 		return "reads"
 	case BucketOther:
 		return "requests"
+	case BucketLink:
+		return "music links"
 	}
 	return bucket + " requests"
 }

@@ -99,6 +99,9 @@ export const api = {
   putOrder: (id, order) => request('PUT', `/projects/${e(id)}/slides`, { order }),
   patchSlide: (id, slideId, patch) => request('PATCH', `/projects/${e(id)}/slides/${e(slideId)}`, patch),
   deleteSlide: (id, slideId) => request('DELETE', `/projects/${e(id)}/slides/${e(slideId)}`),
+  // deleteSlideOnLeave sends a removal as the page goes away: keepalive outlives the page.
+  deleteSlideOnLeave: (id, slideId) => fetch(`${BASE}/projects/${e(id)}/slides/${e(slideId)}`,
+    { method: 'DELETE', credentials: 'same-origin', keepalive: true }).catch(() => {}),
   duplicateSlide: (id, slideId) => request('POST', `/projects/${e(id)}/slides/${e(slideId)}/duplicate`),
   uploadMusic: (id, file, onProgress) => send(`/projects/${e(id)}/music`, fileForm('audio', file), onProgress),
   musicLink: (id, body) => request('POST', `/projects/${e(id)}/music/link`, body),

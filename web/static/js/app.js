@@ -136,6 +136,8 @@ async function boot() {
   } catch (err) {
     notify.error(err);
   }
+  // Private mode: say so at once, not after the first refused upload.
+  if (store.caps?.login_required) $('login-needed').hidden = false;
   settings.init(store.caps);
   links.init(store.caps);
   ttlNote(store);

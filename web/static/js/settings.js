@@ -48,6 +48,12 @@ export const MOTIONS = {
   none: 'None (still)', auto: 'Alternate (slow zoom and pan)', 'zoom-in': 'Slow zoom in', 'zoom-out': 'Slow zoom out',
   'pan-left': 'Pan left', 'pan-right': 'Pan right', 'pan-up': 'Pan up', 'pan-down': 'Pan down',
 };
+// The same choices in the few words a photo's tile has room for.
+export const FITS_SHORT = { contain: 'Whole photo', blur: 'Blur fill', cover: 'Crop to fill' };
+export const MOTIONS_SHORT = {
+  none: 'Still', auto: 'Alternate', 'zoom-in': 'Zoom in', 'zoom-out': 'Zoom out',
+  'pan-left': 'Pan left', 'pan-right': 'Pan right', 'pan-up': 'Pan up', 'pan-down': 'Pan down',
+};
 const QUALITIES = { draft: 'Draft (fastest)', standard: 'Standard', high: 'High (slowest)' };
 const MUSIC_FITS = { loop: 'Repeat it until the video ends', trim: 'Play it once', slides: 'Stretch the photos to the song' };
 
@@ -101,6 +107,13 @@ export class SettingsView {
     on(c.transitionDuration, 'input', (v) => ({ transition: { duration: Number(v) } }));
     on(c.musicFit, 'change', (v) => ({ music: { fit: v } }));
     on(c.fadeOut, 'input', (v) => ({ music: { fade_out: Number(v) } }));
+    this.texts = ['title', 'end'].map((which) => {
+      const t = { which, text: $(`${which}-text`), seconds: $(`${which}-seconds`), plain: $(`${which}-plain`), bg: $(`${which}-bg`) };
+      const save = () => this.queue({ [which]: this.textSlide(t) });
+      t.text.addEventListener('input', save);
+      for (const el of [t.seconds, t.plain, t.bg]) el.addEventListener('change', save);
+      return t;
+    });
     store.onFlush(() => this.save.flush());
     store.addEventListener('change', () => {
       if (store.project && this.hasPending() && !this.save.pending()) this.flush();
@@ -124,6 +137,26 @@ export class SettingsView {
     fillSelect(c.quality, k.qualities || FALLBACK.qualities, (v) => QUALITIES[v] || v);
     fillSelect(c.musicFit, k.music_fits || FALLBACK.music_fits, (v) => MUSIC_FITS[v] || v);
     this.apply();
+  }
+
+  // textSlide is the title or end slide the controls of t describe; empty words remove it.
+  textSlide(t) {
+    const text = t.text.value.trim();
+    if (!text) return { text: '' };
+    const d = Number(t.seconds.value);
+    return { text, duration: Number.isFinite(d) && d >= 0.5 && d <= 30 ? d : 3, background: t.plain.checked ? t.bg.value : '' };
+  }
+
+  // applyTexts shows the spec's title and end slides (never over words being typed).
+  applyTexts(s) {
+    for (const t of this.texts) {
+      const v = s[t.which] || {};
+      if (document.activeElement !== t.text) t.text.value = v.text || '';
+      if (document.activeElement !== t.seconds) t.seconds.value = String(v.duration || 3);
+      t.plain.checked = !!v.background;
+      if (v.background) t.bg.value = v.background;
+      t.bg.disabled = !t.plain.checked;
+    }
   }
 
   hasPending() { return Object.keys(this.pending).length > 0; }
@@ -172,6 +205,7 @@ export class SettingsView {
     if (t.duration) c.transitionDuration.value = String(t.duration);
     setSelect(c.musicFit, m.fit, (v) => MUSIC_FITS[v] || v);
     c.fadeOut.value = String(m.fade_out ?? 1.5);
+    this.applyTexts(s);
     this.sync();
   }
 
@@ -183,6 +217,7 @@ export class SettingsView {
     this.out.fadeOut.textContent = Number(c.fadeOut.value) ? fmtSeconds(c.fadeOut.value) : 'none';
     this.backgroundField.hidden = c.fit.value !== 'contain';
     c.transitionDuration.disabled = c.transition.value === 'none';
+    for (const t of this.texts) t.bg.disabled = !t.plain.checked;
     this.drawShape();
   }
 

@@ -6,7 +6,9 @@ import { h, fmtClock, debounce, plural } from './util.js?v={{VERSION}}';
 import { fillSlots } from './uploads.js?v={{VERSION}}';
 import { DragSort } from './dragsort.js?v={{VERSION}}';
 import { uploadTile, fillUploadTile, fillUploadProgress } from './uploadtile.js?v={{VERSION}}';
-import { FITS, MOTIONS, fillSelect } from './settings.js?v={{VERSION}}';
+import { FITS, MOTIONS, FITS_SHORT, MOTIONS_SHORT, fillSelect } from './settings.js?v={{VERSION}}';
+import { UNDO_MS } from './store.js?v={{VERSION}}';
+import { Toast } from './toast.js?v={{VERSION}}';
 
 // place makes list's children exactly nodes, in order, moving as few as it can (a moved
 // node loses keyboard focus).
@@ -45,6 +47,12 @@ export class SlidesView {
       if (li) fillUploadProgress(li, e.detail);
     });
     store.onFlush(() => { for (const save of this.captions.values()) save.flush(); });
+    this.toast = new Toast(document.getElementById('toast'));
+    store.addEventListener('removal', (e) => {
+      if (e.detail) this.toast.show(`Photo ${e.detail.num} removed.`, 'Undo', () => this.undo(), UNDO_MS);
+      else this.toast.hide();
+    });
+    store.addEventListener('removal-error', (e) => this.notify.error(e.detail));
   }
 
   /** order is the slide ids as shown: the server's order, this upload batch in added order. */
@@ -178,20 +186,22 @@ export class SlidesView {
     const caps = this.store.caps || {};
     const d = this.store.project?.spec?.defaults || {};
     const q = (sel) => li.querySelector(sel);
-    const choices = (sel, values, labels, def, own) => {
+    // A tile is narrow: its choices use short words, the settings card's the long ones.
+    const choices = (sel, values, labels, long, def, own) => {
       const el = q(sel);
       const want = ['', ...values];
       if ([...el.options].map((o) => o.value).join() !== want.join()) {
-        fillSelect(el, want, (v) => (v ? labels[v] || v : 'Default'));
+        fillSelect(el, want, (v) => (v ? labels[v] || long[v] || v : 'Default'));
+        for (const o of el.options) if (o.value) o.title = long[o.value] || o.value;
       }
       el.options[0].textContent = 'Default';
-      el.title = `Default: ${labels[def] || def || '-'}`;
+      el.title = `Default: ${long[def] || def || '-'}`;
       if (document.activeElement !== el) el.value = want.includes(own || '') ? own || '' : '';
       return el;
     };
-    choices('.slide-fit', caps.fits || ['contain', 'blur'], FITS, d.fit, s.fit).setAttribute('aria-label', `Fit of photo ${num}`);
+    choices('.slide-fit', caps.fits || ['contain', 'blur'], FITS_SHORT, FITS, d.fit, s.fit).setAttribute('aria-label', `Fit of photo ${num}`);
     const motions = caps.motions || ['none'];
-    choices('.slide-motion', motions, MOTIONS, d.motion, s.motion).setAttribute('aria-label', `Motion of photo ${num}`);
+    choices('.slide-motion', motions, MOTIONS_SHORT, MOTIONS, d.motion, s.motion).setAttribute('aria-label', `Motion of photo ${num}`);
     q('.slide-motion-field').hidden = motions.length < 2;
     const media = q('.tile-media');
     const focusable = (s.fit || d.fit) === 'cover';
@@ -288,6 +298,7 @@ export class SlidesView {
   // commit shows the new order at once and saves it. If the server's slides changed
   // meanwhile (an upload landed), it merges and tries once more.
   async commit(order, retried = false) {
+    await this.store.commitRemoval(); // the order sent names every slide the server has
     const p = this.store.project;
     if (!p) return;
     this.uploads.markPlaced();
@@ -308,25 +319,28 @@ export class SlidesView {
     return undefined;
   }
 
+  // remove takes the photo away at once; the toast offers Undo until the store sends the
+  // removal (store.js, UNDO_MS).
   async remove(id) {
-    const p = this.store.project;
     const li = this.tiles.get(id);
-    if (!p || !li) return;
+    if (!this.store.project || !li) return;
     const order = this.order();
     const i = order.indexOf(id);
     const hadFocus = li.contains(document.activeElement);
-    li.classList.add('is-removing');
-    try {
-      await this.store.mutate(() => api.deleteSlide(p.id, id));
-      this.notify.status(`Photo ${i + 1} removed.`);
-      if (hadFocus) {
-        const near = this.tiles.get(order[i + 1]) || this.tiles.get(order[i - 1]);
-        (near ? near.querySelector('.slide-remove') : document.getElementById('file-input')).focus();
-      }
-    } catch (err) {
-      li.classList.remove('is-removing');
-      this.notify.error(err);
+    await this.store.removeLater(id, i + 1);
+    this.notify.status(`Photo ${i + 1} removed. Undo is at the bottom of the window.`);
+    if (hadFocus) {
+      const near = this.tiles.get(order[i + 1]) || this.tiles.get(order[i - 1]);
+      (near ? near.querySelector('.slide-remove') : document.getElementById('file-input')).focus();
     }
+  }
+
+  undo() {
+    const id = this.store.undoRemoval();
+    const li = id && this.tiles.get(id);
+    if (!li) return;
+    li.querySelector('.slide-remove').focus();
+    this.notify.status(`Photo ${this.order().indexOf(id) + 1} is back.`);
   }
 
   captionSaver(id) {

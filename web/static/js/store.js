@@ -1,9 +1,15 @@
 // store.js: the open project. It keeps the project id in the URL (?p=) and localStorage,
 // applies the project views the API answers with (never an older answer over a newer one),
 // and creates the project lazily, on the first upload.
+//
+// A removed photo leaves the view at once but stays on the server for UNDO_MS, so that it
+// can be brought back: the DELETE is sent when that time is up, before anything that needs
+// the full order (a reorder, a render), or as the page is left. Until then every view the
+// server answers with is shown without it.
 import { api } from './api.js?v={{VERSION}}';
 
 const KEY = 'simvid.project';
+export const UNDO_MS = 6000;
 
 export class Store extends EventTarget {
   constructor() {
@@ -15,6 +21,12 @@ export class Store extends EventTarget {
     this.opening = null;
     this.inflight = new Set();
     this.flushers = [];
+    this.removal = null; // {id, slide, index, num, timer}: a removal that can still be undone
+    window.addEventListener('pagehide', () => {
+      const r = this.removal;
+      if (r && !r.sending && this.project) api.deleteSlideOnLeave(this.project.id, r.id);
+      this.removal = null;
+    });
   }
 
   /** savedId is the project id from the URL, else from localStorage, else "". */
@@ -36,10 +48,78 @@ export class Store extends EventTarget {
       const b = Date.parse(p.updated_at) || 0;
       if (b < a || (b === a && seq < this.appliedSeq)) return;
     }
-    this.project = p;
+    this.project = this.withoutRemoved(p);
     this.appliedSeq = seq;
     this.remember(p.id);
     this.emit();
+  }
+
+  withoutRemoved(p) {
+    const id = this.removal?.id;
+    if (!id || !p.slides.some((s) => s.id === id)) return p;
+    return { ...p, slides: p.slides.filter((s) => s.id !== id) };
+  }
+
+  /**
+   * removeLater takes slide id out of the view now and off the server after UNDO_MS, unless
+   * undone. A removal still waiting is made final first. Emits "removal" with its detail
+   * ({id, num}) now, and with null once it is final or undone.
+   */
+  async removeLater(id, num) {
+    await this.commitRemoval();
+    const p = this.project;
+    const index = p ? p.slides.findIndex((s) => s.id === id) : -1;
+    if (index < 0) return;
+    this.removal = { id, num, slide: p.slides[index], index, timer: setTimeout(() => this.commitRemoval(), UNDO_MS) };
+    this.project = this.withoutRemoved(p);
+    this.emit();
+    this.dispatchEvent(new CustomEvent('removal', { detail: { id, num } }));
+  }
+
+  /** undoRemoval puts the photo back where it was (the server never lost it); its id, or "". */
+  undoRemoval() {
+    const r = this.removal;
+    if (!r || r.sending) return '';
+    clearTimeout(r.timer);
+    this.removal = null;
+    const p = this.project;
+    if (p && !p.slides.some((s) => s.id === r.id)) {
+      const slides = [...p.slides];
+      slides.splice(Math.min(r.index, slides.length), 0, r.slide);
+      this.project = { ...p, slides };
+    }
+    this.emit();
+    this.dispatchEvent(new CustomEvent('removal', { detail: null }));
+    this.refresh(); // the server's order is the truth
+    return r.id;
+  }
+
+  /**
+   * commitRemoval sends the waiting removal now (once, however often it is called). It never
+   * throws: a failure emits "removal-error" and the photo shows again.
+   */
+  commitRemoval() {
+    const r = this.removal;
+    if (!r) return Promise.resolve();
+    if (!r.sending) r.sending = this.sendRemoval(r);
+    return r.sending;
+  }
+
+  async sendRemoval(r) {
+    clearTimeout(r.timer);
+    this.dispatchEvent(new CustomEvent('removal', { detail: null }));
+    const p = this.project;
+    try {
+      if (p) await this.mutate(() => api.deleteSlide(p.id, r.id));
+    } catch (err) {
+      if (err.status !== 404) { // 404: it is gone already
+        this.removal = null;
+        await this.refresh();
+        this.dispatchEvent(new CustomEvent('removal-error', { detail: err }));
+      }
+    } finally {
+      if (this.removal === r) this.removal = null;
+    }
   }
 
   /** local shows a change before the server confirms it; the server's answer replaces it. */
@@ -86,7 +166,7 @@ export class Store extends EventTarget {
   /** settle sends every waiting change and waits for every request, before a render. */
   async settle() {
     for (const f of this.flushers) f();
-    await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.inflight, this.commitRemoval()]);
   }
 
   /** ensureProject returns the project id, opening the saved one or creating a new one. */

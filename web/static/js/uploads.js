@@ -140,6 +140,7 @@ export class Uploads extends EventTarget {
 
   // finish runs when the queue is idle: it puts this batch's slides in the order added.
   async finish() {
+    await this.store.commitRemoval(); // the order sent names every slide the server has
     const batch = this.batch();
     this.items = this.items.filter((i) => i.state !== 'done');
     const p = this.store.project;
