@@ -110,7 +110,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 		Transition string          `json:"transition"`
 		Resolution string          `json:"resolution"`
 	}
-	if err := readJSON(c, &in, false); err != nil {
+	if err := readOriginJSON(c, &in); err != nil {
 		return err
 	}
 	if p, err := s.svc.GetProject(ctx, in.SessionID); err != nil || s.canSee(c, p.OwnerKey, "session") != nil {
