@@ -77,9 +77,10 @@ func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field str
 	if !simvid.ValidID(prefix, id) {
 		return simvid.Errorf(simvid.EUnprocessable, "%s: %q is not an uploaded %s's id", field, id, kind)
 	}
+	// Another project's file is not found, whoever owns it: 404, as for an unknown id.
 	a, err := s.Store.GetAsset(ctx, id)
 	if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.ProjectID != projectID) {
-		return simvid.Errorf(simvid.EUnprocessable, "%s: %s is not a file of project %s; upload every file of one render to one project", field, id, projectID)
+		return simvid.Errorf(simvid.ENotFound, "%s: %s is not a file of project %s; upload every file of one render to one project", field, id, projectID)
 	}
 	return err
 }
