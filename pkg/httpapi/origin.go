@@ -150,7 +150,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 			return err
 		}
 	}
-	r, err := s.svc.StartRender(ctx, in.SessionID, clientOf(c), "")
+	r, err := s.svc.StartRender(ctx, in.SessionID, clientOf(c), "", s.linkBase(c.Request()))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/webhook"
 )
 
 // renderOptions are the optional fields of POST /api/v1/projects/:id/renders.
@@ -31,6 +32,9 @@ func (s *Server) checkRenderOptions(c echo.Context, in *renderOptions) error {
 		}
 		if err := apikey.CheckURL(in.CallbackURL); err != nil {
 			return simvid.Errorf(simvid.EUnprocessable, "callback_url: %s", simvid.ErrorMessage(err))
+		}
+		if err := webhook.CheckTarget(c.Request().Context(), in.CallbackURL, s.WebhookAllow); err != nil {
+			return simvid.Errorf(simvid.EUnprocessable, "callback_url: %s", err.Error())
 		}
 	}
 	if key != nil && s.Keys != nil {
@@ -171,7 +175,7 @@ func (s *Server) renderSpec(c echo.Context) error {
 		}
 		clip.Asset = a.ID
 	}
-	r, err := s.svc.RenderSpec(ctx, p.ID, spec, clientOf(c), in.CallbackURL)
+	r, err := s.svc.RenderSpec(ctx, p.ID, spec, clientOf(c), in.CallbackURL, s.linkBase(c.Request()))
 	if err != nil {
 		return err
 	}
