@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if err != nil {
 		return nil, err
 	}
-	a.webhookAllow = allow
+	a.webhookAllow, a.keys.WebhookAllow = allow, allow
 	a.metrics.AddQueueDepth(a.queueDepth, jobs.Queues)
 	if roles.Serve {
 		if err := a.buildHTTP(); err != nil {
