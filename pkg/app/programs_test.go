@@ -240,7 +240,8 @@ func TestRenderSpecInOneCall(t *testing.T) {
 		t.Fatalf("refusal of a picture link: %q", msg)
 	}
 	other, _ := projectWithPictures(t, c, 1)
-	wantError(t, c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": other, "spec": spec}), http.StatusUnprocessableEntity, "unprocessable")
+	// Another project's files are not found there (404, as any id that is not the caller's).
+	wantError(t, c.json(http.MethodPost, "/api/v1/renders", map[string]any{"project_id": other, "spec": spec}), http.StatusNotFound, "not_found")
 	wantError(t, (&client{t: t, base: base}).json(http.MethodPost, "/api/v1/renders", map[string]any{"spec": spec}), http.StatusNotFound, "not_found")
 }
 
