@@ -81,6 +81,10 @@ func TestJSONErrorsNameTheField(t *testing.T) {
 	}
 
 	adm := &adminClient{t: t, base: base}
+	r = adm.do(http.MethodPost, "/admin/login", json.RawMessage(`{"pasword":"`+adminPassword+`"}`), false)
+	if msg := wantError(t, r, http.StatusBadRequest, ""); !strings.Contains(msg, "unknown field pasword; did you mean password?") {
+		t.Fatalf("admin login with a misspelt field: %q", msg)
+	}
 	adm.login()
 	r = adm.do(http.MethodPost, "/admin/api/keys", json.RawMessage(`{"nmae":"shop"}`), true)
 	if msg := wantError(t, r, http.StatusBadRequest, ""); msg != "unknown field nmae; did you mean name?" {
