@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -13,6 +12,7 @@ import (
 	"github.com/gomodule/redigo/redis"
 	"github.com/labstack/echo/v4"
 
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -44,8 +44,11 @@ func (a *Admin) login(c echo.Context) error {
 		Password string `json:"password"`
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 4096))
-	if err != nil || json.Unmarshal(body, &in) != nil {
+	if err != nil {
 		return simvid.Errorf(simvid.EInvalid, "send the password as JSON: {\"password\": \"...\"}")
+	}
+	if err := jsonbody.Decode(body, &in, ""); err != nil {
+		return simvid.Errorf(simvid.EInvalid, "send the password as JSON: {\"password\": \"...\"} (%s)", err.Error())
 	}
 	if !a.check(in.Password) {
 		a.audit(c, "", "login.failed", "", "wrong password")

@@ -1,16 +1,17 @@
 package admin
 
 import (
-	"encoding/json"
 	"io"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// readJSON decodes a small JSON body; an empty body leaves dst as it is.
+// readJSON decodes a small JSON body, refusing unknown fields, with errors that name the
+// field by its JSON path; an empty body leaves dst as it is.
 func readJSON(c echo.Context, dst any) error {
 	b, err := io.ReadAll(io.LimitReader(c.Request().Body, 1<<16))
 	if err != nil {
@@ -19,8 +20,8 @@ func readJSON(c echo.Context, dst any) error {
 	if len(b) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(b, dst); err != nil {
-		return simvid.Errorf(simvid.EInvalid, "the request body is not valid JSON: %s", truncate(err.Error(), 200))
+	if err := jsonbody.Decode(b, dst, ""); err != nil {
+		return simvid.Errorf(simvid.EInvalid, "%s", truncate(err.Error(), 300))
 	}
 	return nil
 }

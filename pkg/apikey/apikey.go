@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/webhook"
 )
 
 // Secret prefixes: an API key's bearer secret and its webhook signing secret.
@@ -27,6 +29,9 @@ const (
 // Keys is the API key service.
 type Keys struct {
 	Store store.Store
+	// WebhookAllow is api.webhook_allow: a key's webhook_url inside another private range is
+	// refused when the key is made, as the sender would refuse every call to it.
+	WebhookAllow []netip.Prefix
 }
 
 // Options are what an operator sets on a key.
@@ -97,6 +102,11 @@ func (k *Keys) Create(ctx context.Context, o Options) (*Created, error) {
 	o, err := o.Validate()
 	if err != nil {
 		return nil, err
+	}
+	if o.WebhookURL != "" {
+		if err := webhook.CheckTarget(ctx, o.WebhookURL, k.WebhookAllow); err != nil {
+			return nil, simvid.Errorf(simvid.EUnprocessable, "webhook_url: %s", err.Error())
+		}
 	}
 	secret := randomToken(SecretPrefix)
 	key := &simvid.APIKey{

@@ -50,7 +50,9 @@ func TestCreateAuthenticateRevoke(t *testing.T) {
 	if _, err := keys.Authenticate(ctx, k.Secret); simvid.ErrorCode(err) != simvid.EUnauthorized {
 		t.Fatalf("revoked key: %v", err)
 	}
-	for _, o := range []apikey.Options{{RateLimit: "fast"}, {WebhookURL: "ftp://x"}, {WebhookURL: "https://u:p@x.example"}, {RendersPerDay: -1}} {
+	// A webhook URL the sender would refuse (loopback, private, metadata) is refused now.
+	for _, o := range []apikey.Options{{RateLimit: "fast"}, {WebhookURL: "ftp://x"}, {WebhookURL: "https://u:p@x.example"}, {RendersPerDay: -1},
+		{WebhookURL: "http://127.0.0.1:9/hook"}, {WebhookURL: "http://169.254.169.254/"}, {WebhookURL: "http://localhost/hook"}} {
 		if _, err := keys.Create(ctx, o); simvid.ErrorCode(err) != simvid.EUnprocessable {
 			t.Errorf("Create(%+v) = %v", o, err)
 		}

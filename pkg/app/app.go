@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type App struct {
 	ln          net.Listener
 	http        *http.Server
 	metricsAddr string
+	// webhookAllow is api.webhook_allow: where the sender may call, and so what a
+	// callback_url may name when a render is asked for.
+	webhookAllow []netip.Prefix
 }
 
 // New builds every dependency the roles need. Nothing is started yet but the embedded Redis.
@@ -131,6 +135,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if err != nil {
 		return nil, err
 	}
+	a.webhookAllow, a.keys.WebhookAllow = allow, allow
 	a.metrics.AddQueueDepth(a.queueDepth, jobs.Queues)
 	if roles.Serve {
 		if err := a.buildHTTP(); err != nil {

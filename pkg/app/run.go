@@ -57,7 +57,8 @@ func (a *App) buildHTTP() error {
 		Service: a.svc, Pool: a.pool, Hub: a.hub, Limiter: lim, IPExtractor: ratelimit.IPExtractor(trusted),
 		Metrics: a.metrics, Ready: a.ready, Log: a.log, Admin: adm,
 		Keys: a.keys, Private: cfg.API.Private, AdminSession: adm.HasSession, CORSOrigins: cfg.API.CORSOrigins,
-		MaxStreams: cfg.Limits.EventStreams,
+		MaxStreams:   cfg.Limits.EventStreams,
+		WebhookAllow: a.webhookAllow, PublicURL: cfg.PublicURL, Trusted: trusted,
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
 	})

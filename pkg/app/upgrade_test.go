@@ -27,8 +27,9 @@ func TestRollingUpgradePayloads(t *testing.T) {
 	pics := []string{testutil.Image(t, dir, "a.jpg", 320, 240, "red"), testutil.Image(t, dir, "b.png", 320, 240, "blue")}
 
 	newRender := func() string {
-		r := c.json(http.MethodPost, "/api/v1/projects", map[string]any{"spec": map[string]any{
-			"output": map[string]any{"resolution": "320x240"}, "defaults": map[string]any{"duration": 1}}})
+		// The settings themselves, not under "spec" (an unknown field, once dropped silently).
+		r := c.json(http.MethodPost, "/api/v1/projects", map[string]any{
+			"output": map[string]any{"resolution": "640x480"}, "defaults": map[string]any{"duration": 1}})
 		if r.Status != http.StatusCreated {
 			t.Fatalf("create: %d %s", r.Status, r.Body)
 		}

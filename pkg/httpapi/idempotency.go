@@ -17,7 +17,8 @@ import (
 )
 
 // Idempotency-Key: the first answer to a POST carrying a key is kept for idempotencyTTL; a
-// retry with the same key (from the same client) gets that answer again and does nothing.
+// retry with the same key (from the same client, see idempotencyScope) gets that answer
+// again and does nothing.
 const (
 	headerIdempotencyKey = "Idempotency-Key"
 	headerReplayed       = "Idempotent-Replayed"
@@ -49,21 +50,22 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		fp := sha256.New()
 		fp.Write([]byte(req.Method + " " + c.Path() + " " + c.Param("id") + "\n"))
+		var body []byte
 		if !strings.HasPrefix(req.Header.Get(echo.HeaderContentType), "multipart/") {
-			body, err := io.ReadAll(req.Body)
-			if err != nil {
+			var err error
+			if body, err = io.ReadAll(req.Body); err != nil {
 				return err
 			}
 			fp.Write(body)
 			req.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		scope := c.RealIP()
-		if k := keyOf(c); k != nil {
-			scope = k.ID
+		print := hex.EncodeToString(fp.Sum(nil))
+		scope, err := idempotencyScope(c, body, print)
+		if err != nil {
+			return err
 		}
 		sum := sha256.Sum256([]byte(scope + "\n" + ik))
 		rkey := "simvid:idem:" + hex.EncodeToString(sum[:])
-		print := hex.EncodeToString(fp.Sum(nil))
 
 		conn, err := s.Pool.GetContext(req.Context())
 		if err != nil {
@@ -94,6 +96,34 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		_, _ = conn.Do("SET", rkey, done, "PX", idempotencyTTL.Milliseconds())
 		return nil
 	}
+}
+
+// idempotencyScope is whose answers a key is looked up among. An API key's answers are the
+// key's. An anonymous client has no name: clients behind one NAT share an IP, and keys such
+// as "order-1234" are guessable, so an answer kept per IP and key would reach a neighbour.
+// An anonymous answer is therefore kept per IP, key and request (print): another request
+// with the same key is a request of its own, never a replay. The same request from a
+// neighbour still gets the answer, so it is kept only where the request names a project or
+// render (its id in the route, or project_id in the body): that answer is about something
+// the neighbour already holds the id of. A request that names none (making a project, or a
+// render of links only) would hand its new ids to whoever sends the same bytes: anonymous
+// keys are refused there.
+func idempotencyScope(c echo.Context, body []byte, print string) (string, error) {
+	if k := keyOf(c); k != nil {
+		return "key:" + k.ID, nil
+	}
+	named := c.Param("id") != ""
+	if !named && len(body) > 0 {
+		var in struct {
+			ProjectID string `json:"project_id"`
+		}
+		named = json.Unmarshal(body, &in) == nil && simvid.ValidID(simvid.PrefixProject, in.ProjectID)
+	}
+	if !named {
+		return "", simvid.Errorf(simvid.EInvalid, "Idempotency-Key: without an API key it is only taken on requests that name a project; "+
+			"here anyone sending the same request from your network could get your answer. Send an API key, or leave the header out")
+	}
+	return "ip:" + c.RealIP() + "\n" + print, nil
 }
 
 func replay(c echo.Context, conn redis.Conn, rkey, print string) error {

@@ -112,7 +112,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 		Transition string          `json:"transition"`
 		Resolution string          `json:"resolution"`
 	}
-	if err := readJSON(c, &in, false); err != nil {
+	if err := readOriginJSON(c, &in); err != nil {
 		return err
 	}
 	if p, err := s.svc.GetProject(ctx, in.SessionID); err != nil || s.canSee(c, p.OwnerKey, "session") != nil {
@@ -133,18 +133,26 @@ func (s *Server) originGenerate(c echo.Context) error {
 	if tr == "" {
 		return simvid.Errorf(simvid.EInvalid, "unknown transition %q", in.Transition)
 	}
+	var music *simvid.AudioClip // checked before anything changes
+	if in.AudioID != nil && *in.AudioID != "" {
+		clip, err := s.svc.MusicToAdopt(ctx, *in.AudioID, ownerOf(c))
+		if err != nil {
+			return err
+		}
+		music = &clip
+	}
 	out, _ := json.Marshal(simvid.Output{Resolution: res})
 	defs, _ := json.Marshal(map[string]any{"duration": dur})
 	trans, _ := json.Marshal(map[string]any{"name": tr})
 	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans}); err != nil {
 		return err
 	}
-	if in.AudioID != nil && *in.AudioID != "" {
-		if err := s.svc.AdoptMusic(ctx, in.SessionID, *in.AudioID); err != nil {
+	if music != nil {
+		if err := s.svc.AdoptMusic(ctx, in.SessionID, *music); err != nil {
 			return err
 		}
 	}
-	r, err := s.svc.StartRender(ctx, in.SessionID, clientOf(c), "")
+	r, err := s.svc.StartRender(ctx, in.SessionID, clientOf(c), "", s.linkBase(c.Request()))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -44,6 +45,13 @@ type Deps struct {
 	AdminSession func(r *http.Request) bool
 	CORSOrigins  []string // origins allowed to call /api/v1 from a browser; "*" = any
 	MaxStreams   int      // open progress streams per client in this process; 0: no cap
+	// WebhookAllow are the private ranges webhooks may still call (api.webhook_allow): a
+	// callback_url elsewhere inside a private range is refused when the render is asked for.
+	WebhookAllow []netip.Prefix
+	// PublicURL is the base of the absolute links in webhook bodies; "" takes it from the
+	// request that made the render (Host, and X-Forwarded-Proto/Host from Trusted proxies).
+	PublicURL string
+	Trusted   []netip.Prefix
 }
 
 // AdminRoutes registers the admin surface (pkg/admin) on the echo application.

@@ -17,8 +17,8 @@ import (
 func (s *Server) musicLink(c echo.Context) error {
 	var in struct {
 		URL   string   `json:"url"`
-		Start *float64 `json:"start"`
-		End   *float64 `json:"end"`
+		Start *float64 `json:"start" unit:"seconds"`
+		End   *float64 `json:"end" unit:"seconds"`
 	}
 	if err := readJSON(c, &in, false); err != nil {
 		return err
@@ -56,7 +56,7 @@ func (s *Server) originDownloadYouTube(c echo.Context) error {
 		StartTime json.RawMessage `json:"start_time"`
 		EndTime   json.RawMessage `json:"end_time"`
 	}
-	if err := readJSON(c, &in, false); err != nil {
+	if err := readOriginJSON(c, &in); err != nil {
 		return err
 	}
 	if strings.TrimSpace(in.URL) == "" {

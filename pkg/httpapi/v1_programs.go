@@ -3,16 +3,17 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/apikey"
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/webhook"
 )
 
 // renderOptions are the optional fields of POST /api/v1/projects/:id/renders.
@@ -31,6 +32,9 @@ func (s *Server) checkRenderOptions(c echo.Context, in *renderOptions) error {
 		}
 		if err := apikey.CheckURL(in.CallbackURL); err != nil {
 			return simvid.Errorf(simvid.EUnprocessable, "callback_url: %s", simvid.ErrorMessage(err))
+		}
+		if err := webhook.CheckTarget(c.Request().Context(), in.CallbackURL, s.WebhookAllow); err != nil {
+			return simvid.Errorf(simvid.EUnprocessable, "callback_url: %s", err.Error())
 		}
 	}
 	if key != nil && s.Keys != nil {
@@ -112,10 +116,8 @@ func (s *Server) renderSpec(c echo.Context) error {
 		return err
 	}
 	var spec simvid.Spec
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&spec); err != nil && err != io.EOF {
-		return simvid.Errorf(simvid.EUnprocessable, "spec: %s", jsonProblem(err))
+	if err := jsonbody.Decode(raw, &spec, "spec"); err != nil {
+		return simvid.Errorf(simvid.EUnprocessable, "%s", err.Error())
 	}
 	ctx := c.Request().Context()
 	if in.ProjectID == "" {
@@ -173,7 +175,7 @@ func (s *Server) renderSpec(c echo.Context) error {
 		}
 		clip.Asset = a.ID
 	}
-	r, err := s.svc.RenderSpec(ctx, p.ID, spec, clientOf(c), in.CallbackURL)
+	r, err := s.svc.RenderSpec(ctx, p.ID, spec, clientOf(c), in.CallbackURL, s.linkBase(c.Request()))
 	if err != nil {
 		return err
 	}
@@ -200,8 +202,14 @@ func (l specLinks) all(n int) bool { return n > 0 && len(l.pictures) == n }
 func takeLinks(spec json.RawMessage) (json.RawMessage, specLinks, error) {
 	links := specLinks{pictures: map[int]string{}}
 	var m map[string]any
-	if err := json.Unmarshal(spec, &m); err != nil {
-		return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec: must be an object")
+	dec := json.NewDecoder(bytes.NewReader(spec))
+	dec.UseNumber() // numbers go back as they came: 1e309 is then refused by name, not here
+	if err := dec.Decode(&m); err != nil || m == nil {
+		var s simvid.Spec // for the error that says what is wrong where
+		if err := jsonbody.Decode(spec, &s, "spec"); err != nil {
+			return nil, links, simvid.Errorf(simvid.EUnprocessable, "%s", err.Error())
+		}
+		return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec must be an object")
 	}
 	slides, _ := m["slides"].([]any)
 	for i, sl := range slides {

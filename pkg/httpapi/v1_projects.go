@@ -1,43 +1,45 @@
 package httpapi
 
 import (
-	"encoding/json"
+	"bytes"
 	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// readJSON decodes a JSON body into dst; an empty body leaves dst as it is when optional.
+// readJSON decodes a JSON body into dst, refusing unknown fields; an empty body leaves dst
+// as it is when optional. Errors name the field by its JSON path (jsonbody).
 func readJSON(c echo.Context, dst any, optional bool) error {
+	return readBody(c, dst, optional, jsonbody.Decode)
+}
+
+// readOriginJSON is readJSON for the Python original's routes, which ignored fields they did
+// not know: its clients may send some, and must go on working.
+func readOriginJSON(c echo.Context, dst any) error {
+	return readBody(c, dst, false, jsonbody.DecodeLoose)
+}
+
+func readBody(c echo.Context, dst any, optional bool, decode func([]byte, any, string) error) error {
 	raw, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return err
 	}
-	if len(raw) == 0 {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		if optional {
 			return nil
 		}
 		return simvid.Errorf(simvid.EInvalid, "a JSON body is required")
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		return simvid.Errorf(simvid.EInvalid, "the body is not valid JSON: %s", jsonProblem(err))
+	if err := decode(raw, dst, ""); err != nil {
+		return simvid.Errorf(simvid.EInvalid, "%s", err.Error())
 	}
 	return nil
-}
-
-func jsonProblem(err error) string {
-	if te, ok := err.(*json.UnmarshalTypeError); ok {
-		return te.Field + " must be a " + te.Type.String()
-	}
-	if se, ok := err.(*json.SyntaxError); ok {
-		return "syntax error at byte " + itoa(se.Offset)
-	}
-	return "it could not be read"
 }
 
 // respondProject answers with the full project view.
@@ -149,8 +151,8 @@ func (s *Server) removeSlide(c echo.Context) error {
 
 func (s *Server) updateMusic(c echo.Context) error {
 	var in struct {
-		Start *float64 `json:"start"`
-		End   *float64 `json:"end"`
+		Start *float64 `json:"start" unit:"seconds"`
+		End   *float64 `json:"end" unit:"seconds"`
 	}
 	if err := readJSON(c, &in, false); err != nil {
 		return err

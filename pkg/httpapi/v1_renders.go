@@ -26,7 +26,7 @@ func (s *Server) startRender(c echo.Context) error {
 		}
 		r, err = s.svc.StartPreview(c.Request().Context(), c.Param("id"), clientOf(c))
 	} else {
-		r, err = s.svc.StartRender(c.Request().Context(), c.Param("id"), clientOf(c), in.CallbackURL)
+		r, err = s.svc.StartRender(c.Request().Context(), c.Param("id"), clientOf(c), in.CallbackURL, s.linkBase(c.Request()))
 	}
 	if err != nil {
 		return err

@@ -66,7 +66,11 @@ func (w *Worker) webhookJob(job *work.Job) error {
 	if err != nil || url == "" {
 		return err
 	}
-	res := w.Webhooks.Send(ctx, url, secret, webhook.Payload(r, w.Opts.PublicURL, time.Now()))
+	base := w.Opts.PublicURL // the operator's word wins; else the request's that made the render
+	if base == "" {
+		base = r.LinkBase
+	}
+	res := w.Webhooks.Send(ctx, url, secret, webhook.Payload(r, base, time.Now()))
 	d := &simvid.WebhookDelivery{RenderID: id, Event: webhook.Event(r), URL: url, Attempt: attempt, Status: res.Status,
 		DurationMS: res.Duration.Milliseconds()}
 	var delay time.Duration

@@ -39,7 +39,7 @@ type Options struct {
 	GroupCost         float64       // least estimated encoding seconds per segment job; 0 = render.MinGroupCost (every worker must agree)
 	WebhookBackoff    time.Duration // wait before a webhook's second attempt, doubled per attempt (up to an hour)
 	WebhookRetryFor   time.Duration // no attempt is planned later than this after the first
-	PublicURL         string        // base of the links in webhook bodies; "" = relative links
+	PublicURL         string        // base of the links in webhook bodies; "" = the render's LinkBase
 }
 
 // Deps are what the workers use.

@@ -122,33 +122,41 @@ func checkClip(c simvid.AudioClip, length float64) error {
 	return nil
 }
 
-// AdoptMusic makes an already uploaded music asset (the origin's audio_id, uploaded before the
-// project existed) the project's music. The asset stays where it was stored; its id, 128
-// random bits, is the capability to use it.
-func (s *Service) AdoptMusic(ctx context.Context, projectID, assetID string) error {
+// MusicToAdopt finds an already uploaded music asset (the origin's audio_id, uploaded before
+// the project existed) for a caller (an API key id, "" for anonymous) and returns it as a
+// clip with the trim given with it. Music stored in a project of an API key is the key's:
+// anyone else gets 404, as for the project itself. Anonymous music is anyone's who holds its
+// id, 128 random bits, as anonymous projects are. It changes nothing.
+func (s *Service) MusicToAdopt(ctx context.Context, assetID, owner string) (simvid.AudioClip, error) {
+	clip := simvid.AudioClip{Asset: assetID}
 	if err := checkID(simvid.PrefixAudio, assetID, "audio"); err != nil {
-		return err
+		return clip, err
 	}
+	gone := simvid.Errorf(simvid.ENotFound, "audio not found; upload it again")
 	a, err := s.Store.GetAsset(ctx, assetID)
-	if err != nil {
-		return simvid.Errorf(simvid.ENotFound, "audio not found; upload it again")
+	if err != nil || a.Kind != simvid.KindAudio {
+		return clip, gone
 	}
-	if a.Kind != simvid.KindAudio {
-		return simvid.Errorf(simvid.ENotFound, "audio not found; upload it again")
+	home, err := s.Store.GetProject(ctx, a.ProjectID)
+	if err != nil || (home.OwnerKey != "" && home.OwnerKey != owner) {
+		return clip, gone
 	}
 	if a.State == simvid.AssetFailed {
-		return simvid.Errorf(simvid.EUnprocessable, "the music could not be prepared: %s", a.Error)
+		return clip, simvid.Errorf(simvid.EUnprocessable, "the music could not be prepared: %s", a.Error)
 	}
-	clip := simvid.AudioClip{Asset: assetID}
-	if home, err := s.Store.GetProject(ctx, a.ProjectID); err == nil {
-		for _, c := range home.Spec.Audio {
-			if c.Asset == assetID {
-				clip = c // the trim given with the music (/download_youtube's start and end)
-			}
+	for _, c := range home.Spec.Audio {
+		if c.Asset == assetID {
+			clip = c // the trim given with the music (/download_youtube's start and end)
 		}
 	}
+	return clip, nil
+}
+
+// AdoptMusic makes a clip found by MusicToAdopt the project's music. The asset stays where
+// it was stored.
+func (s *Service) AdoptMusic(ctx context.Context, projectID string, clip simvid.AudioClip) error {
 	// Music uploaded before the project may be ready already: no audio job will queue its mix.
-	_, err = s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	_, err := s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		p.Spec.Audio = []simvid.AudioClip{clip}
 		return nil
 	}))

@@ -1,15 +1,14 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -86,8 +85,8 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 		if len(p.raw) == 0 || string(p.raw) == "null" {
 			continue
 		}
-		if err := decodeStrict(p.raw, p.dst); err != nil {
-			return simvid.Errorf(simvid.EUnprocessable, "%s: %s", p.name, err.Error())
+		if err := jsonbody.Decode(p.raw, p.dst, p.name); err != nil {
+			return simvid.Errorf(simvid.EUnprocessable, "%s", err.Error())
 		}
 	}
 	if spec.Transition.Name == "none" {
@@ -95,28 +94,6 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 	}
 	spec.Normalize()
 	return spec.Validate(s.Transitions, s.Limits.Spec)
-}
-
-// decodeStrict decodes JSON refusing unknown fields, with an error that names the problem.
-func decodeStrict(raw []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return fmt.Errorf("%s must be a %s", te.Field, te.Type.String())
-		}
-		return errors.New(cleanJSONError(err))
-	}
-	return nil
-}
-
-func cleanJSONError(err error) string {
-	msg := err.Error()
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return msg
 }
 
 // DeleteProject removes a project with every file and row. Unfinished renders are canceled

@@ -13,8 +13,8 @@ import (
 
 // StartRender freezes the project's spec into a new render and queues it. client identifies
 // who asked (an IP or an API key) for the limit on unfinished renders; callback, when set, is
-// the webhook called when the render finishes.
-func (s *Service) StartRender(ctx context.Context, projectID, client, callback string) (*simvid.Render, error) {
+// the webhook called when the render finishes; base starts the absolute links of its body.
+func (s *Service) StartRender(ctx context.Context, projectID, client, callback, base string) (*simvid.Render, error) {
 	p, err := s.GetProject(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -22,7 +22,7 @@ func (s *Service) StartRender(ctx context.Context, projectID, client, callback s
 	if len(p.Spec.Slides) == 0 {
 		return nil, simvid.Errorf(simvid.EConflict, "the project has no pictures yet; add at least one")
 	}
-	return s.startRender(ctx, p, p.Spec, client, callback)
+	return s.startRender(ctx, p, p.Spec, client, callback, base)
 }
 
 // StartPreview queues a quick draft of the project: the same slides and music at a small
@@ -39,12 +39,12 @@ func (s *Service) StartPreview(ctx context.Context, projectID, client string) (*
 	spec := p.Spec
 	spec.Normalize()
 	spec.Output = simvid.PreviewOutput(spec.Output)
-	return s.startRender(ctx, p, spec, client, "")
+	return s.startRender(ctx, p, spec, client, "", "")
 }
 
 // RenderSpec renders a full spec given in the request, whose slides and music name assets
 // already uploaded to project projectID. The project's own settings are left as they are.
-func (s *Service) RenderSpec(ctx context.Context, projectID string, spec simvid.Spec, client, callback string) (*simvid.Render, error) {
+func (s *Service) RenderSpec(ctx context.Context, projectID string, spec simvid.Spec, client, callback, base string) (*simvid.Render, error) {
 	p, err := s.GetProject(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (s *Service) RenderSpec(ctx context.Context, projectID string, spec simvid.
 			return nil, err
 		}
 	}
-	return s.startRender(ctx, p, spec, client, callback)
+	return s.startRender(ctx, p, spec, client, callback, base)
 }
 
 func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field string) error {
@@ -77,14 +77,15 @@ func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field str
 	if !simvid.ValidID(prefix, id) {
 		return simvid.Errorf(simvid.EUnprocessable, "%s: %q is not an uploaded %s's id", field, id, kind)
 	}
+	// Another project's file is not found, whoever owns it: 404, as for an unknown id.
 	a, err := s.Store.GetAsset(ctx, id)
 	if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.ProjectID != projectID) {
-		return simvid.Errorf(simvid.EUnprocessable, "%s: %s is not a file of project %s; upload every file of one render to one project", field, id, projectID)
+		return simvid.Errorf(simvid.ENotFound, "%s: %s is not a file of project %s; upload every file of one render to one project", field, id, projectID)
 	}
 	return err
 }
 
-func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvid.Spec, client, callback string) (*simvid.Render, error) {
+func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvid.Spec, client, callback, base string) (*simvid.Render, error) {
 	spec.Normalize()
 	if err := spec.Validate(s.Transitions, s.Limits.Spec); err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 	r := &simvid.Render{
 		ID: simvid.NewID(simvid.PrefixRender), ProjectID: p.ID, Spec: spec, State: simvid.StateQueued,
 		Message: "Waiting in the queue", Warnings: []string{}, Client: client, CreatedAt: now, UpdatedAt: now,
-		CallbackURL: callback,
+		CallbackURL: callback, LinkBase: base,
 	}
 	if err := s.Store.CreateRender(ctx, r); err != nil {
 		return nil, err

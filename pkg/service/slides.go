@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -202,7 +203,7 @@ func (s *Service) DuplicateSlide(ctx context.Context, projectID, slideID string)
 
 // SlidePatch is a partial change of one slide.
 type SlidePatch struct {
-	Duration   *float64   `json:"duration"`
+	Duration   *float64   `json:"duration" unit:"seconds"`
 	Fit        *string    `json:"fit"`
 	Caption    *string    `json:"caption"`
 	Transition *string    `json:"transition"`
@@ -216,7 +217,7 @@ type SlidePatch struct {
 // DecodeSlidePatch reads a slide patch, refusing unknown fields.
 func DecodeSlidePatch(raw []byte) (*SlidePatch, error) {
 	var sp SlidePatch
-	if err := decodeStrict(raw, &sp); err != nil {
+	if err := jsonbody.Decode(raw, &sp, ""); err != nil {
 		return nil, simvid.Errorf(simvid.EInvalid, "bad slide settings: %s", err.Error())
 	}
 	return &sp, nil

@@ -86,6 +86,7 @@ type Render struct {
 	Attempts    int        `json:"attempts"`
 	Client      string     `json:"-"`                      // client key (IP or API key) for the unfinished-render limit
 	CallbackURL string     `json:"callback_url,omitempty"` // webhook called when it finishes; "" = the key's, if any
+	LinkBase    string     `json:"-"`                      // scheme://host of its webhook body's links, from the request that made it
 	Worker      string     `json:"-"`                      // host:pid that ran it last
 	CancelAsked bool       `json:"-"`
 	CreatedAt   time.Time  `json:"created_at"`

@@ -25,7 +25,7 @@ type Output struct {
 
 // SlideDefaults apply to every slide that does not say otherwise.
 type SlideDefaults struct {
-	Duration   float64 `json:"duration"`   // seconds
+	Duration   float64 `json:"duration" unit:"seconds"`
 	Fit        string  `json:"fit"`        // contain, blur, cover
 	Motion     string  `json:"motion"`     // none, zoom-in, zoom-out, pan-left/right/up/down, auto
 	Background string  `json:"background"` // "#rrggbb", for contain
@@ -40,7 +40,7 @@ type SlideDefaults struct {
 type Slide struct {
 	ID       string  `json:"id,omitempty"`
 	Asset    string  `json:"asset"`
-	Duration float64 `json:"duration,omitempty"`
+	Duration float64 `json:"duration,omitempty" unit:"seconds"`
 	Fit      string  `json:"fit,omitempty"`
 	Motion   string  `json:"motion,omitempty"`
 	Strength float64 `json:"motion_strength,omitempty"` // 0 = the default
@@ -53,23 +53,23 @@ type Slide struct {
 
 // TransitionSpec is the default transition between slides.
 type TransitionSpec struct {
-	Name     string  `json:"name"`     // none, fade, or a probed xfade name
-	Duration float64 `json:"duration"` // seconds
+	Name     string  `json:"name"` // none, fade, or a probed xfade name
+	Duration float64 `json:"duration" unit:"seconds"`
 }
 
 // AudioClip is one piece of music: an audio asset and the part of it to use.
 type AudioClip struct {
 	Asset string  `json:"asset"`
-	Start float64 `json:"start,omitempty"` // seconds into the track
-	End   float64 `json:"end,omitempty"`   // 0 = to the end of the track
+	Start float64 `json:"start,omitempty" unit:"seconds"` // into the track
+	End   float64 `json:"end,omitempty" unit:"seconds"`   // 0 = to the end of the track
 }
 
 // MusicSpec says how the music fits the slides.
 type MusicSpec struct {
-	Fit     string   `json:"fit"`                // loop (repeat to cover), trim (cut at the end), slides (stretch the slides to the music)
-	FadeIn  float64  `json:"fade_in"`            // seconds
-	FadeOut *float64 `json:"fade_out,omitempty"` // seconds; nil = default 1.5, 0 = none
-	Volume  float64  `json:"volume,omitempty"`   // 0 = 1.0
+	Fit     string   `json:"fit"` // loop (repeat to cover), trim (cut at the end), slides (stretch the slides to the music)
+	FadeIn  float64  `json:"fade_in" unit:"seconds"`
+	FadeOut *float64 `json:"fade_out,omitempty" unit:"seconds"` // nil = default 1.5, 0 = none
+	Volume  float64  `json:"volume,omitempty"`                  // 0 = 1.0
 	// Normalize brings the music to -16 LUFS (EBU R128, as streaming services play it)
 	// before the volume applies.
 	Normalize bool `json:"normalize,omitempty"`

@@ -4,7 +4,7 @@ package simvid
 // slide after them. Its text is drawn like a caption.
 type TitleSlide struct {
 	Text     string  `json:"text"`
-	Duration float64 `json:"duration,omitempty"` // seconds; 0 = DefaultTitleDuration
+	Duration float64 `json:"duration,omitempty" unit:"seconds"` // 0 = DefaultTitleDuration
 	// Background is the colour behind the text ("#rrggbb"); "" puts the text on the first
 	// picture (the title) or the last (the end slide).
 	Background string        `json:"background,omitempty"`

@@ -13,7 +13,7 @@ import (
 // renderRest are the columns after id, project_id and spec.
 const renderRest = `state, progress, eta, message, error, error_detail,
 	warnings, frames_total, frames_done, duration, output_size, attempts, client, worker,
-	cancel_asked, created_at, started_at, finished_at, updated_at, callback_url`
+	cancel_asked, created_at, started_at, finished_at, updated_at, callback_url, link_base`
 
 const renderCols = `id, project_id, spec, ` + renderRest
 
@@ -28,7 +28,7 @@ func scanRenderInto(row scanner, r *simvid.Render, spec any) error {
 	return row.Scan(&r.ID, &r.ProjectID, jsonCol{spec}, &r.State, &r.Progress, &r.ETA, &r.Message,
 		&r.Error, &r.ErrorDetail, jsonCol{&r.Warnings}, &r.FramesTotal, &r.FramesDone, &r.Duration,
 		&r.OutputSize, &r.Attempts, &r.Client, &r.Worker, &r.CancelAsked, timeCol{&r.CreatedAt},
-		nullTimeCol{&r.StartedAt}, nullTimeCol{&r.FinishedAt}, timeCol{&r.UpdatedAt}, &r.CallbackURL)
+		nullTimeCol{&r.StartedAt}, nullTimeCol{&r.FinishedAt}, timeCol{&r.UpdatedAt}, &r.CallbackURL, &r.LinkBase)
 }
 
 // renderArgs are the columns after id, project_id and created_at, in renderSet order.
@@ -43,13 +43,13 @@ func (s *sqlStore) renderArgs(r *simvid.Render) ([]any, error) {
 	}
 	return []any{spec, r.State, r.Progress, r.ETA, r.Message, r.Error, r.ErrorDetail, warnings,
 		r.FramesTotal, r.FramesDone, r.Duration, r.OutputSize, r.Attempts, r.Client, r.Worker,
-		r.CancelAsked, s.timePtrArg(r.StartedAt), s.timePtrArg(r.FinishedAt), s.timeArg(r.UpdatedAt), r.CallbackURL}, nil
+		r.CancelAsked, s.timePtrArg(r.StartedAt), s.timePtrArg(r.FinishedAt), s.timeArg(r.UpdatedAt), r.CallbackURL, r.LinkBase}, nil
 }
 
 const renderSet = `spec = ?, state = ?, progress = ?, eta = ?, message = ?, error = ?,
 	error_detail = ?, warnings = ?, frames_total = ?, frames_done = ?, duration = ?,
 	output_size = ?, attempts = ?, client = ?, worker = ?, cancel_asked = ?, started_at = ?,
-	finished_at = ?, updated_at = ?, callback_url = ?`
+	finished_at = ?, updated_at = ?, callback_url = ?, link_base = ?`
 
 func (s *sqlStore) CreateRender(ctx context.Context, r *simvid.Render) error {
 	if r.ID == "" {
@@ -71,7 +71,7 @@ func (s *sqlStore) CreateRender(ctx context.Context, r *simvid.Render) error {
 	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO renders (id, project_id, created_at, spec, state,
 		progress, eta, message, error, error_detail, warnings, frames_total, frames_done, duration,
 		output_size, attempts, client, worker, cancel_asked, started_at, finished_at, updated_at,
-		callback_url)
+		callback_url, link_base)
 		VALUES (`+placeholders(len(args))+`)`), args...)
 	if isForeignKey(err) {
 		return notFound("project")
