@@ -51,6 +51,7 @@ func (a *App) buildHTTP() error {
 		Service: a.svc, Pool: a.pool, Hub: a.hub, Limiter: lim, IPExtractor: ratelimit.IPExtractor(trusted),
 		Metrics: a.metrics, Ready: a.ready, Log: a.log, Admin: adm,
 		Keys: a.keys, Private: cfg.API.Private, AdminSession: adm.HasSession, CORSOrigins: cfg.API.CORSOrigins,
+		UploadMinRate: int64(cfg.HTTP.UploadMinRate),
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
 	})
@@ -58,8 +59,8 @@ func (a *App) buildHTTP() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	a.ln = ln
-	a.http = httpapi.NewHTTPServer(cfg.Addr, a.api.Handler())
+	a.ln = httpapi.LimitConns(ln, cfg.HTTP.ConnsPerClient, trusted, a.log)
+	a.http = httpapi.NewHTTPServer(cfg.Addr, a.api.Handler(), cfg.HTTP.BodyTimeout)
 	return nil
 }
 

@@ -28,6 +28,7 @@ type Config struct {
 	Retention  Retention  `yaml:"retention"`
 	FFmpeg     FFmpeg     `yaml:"ffmpeg"`
 	Links      Links      `yaml:"links"`
+	HTTP       HTTP       `yaml:"http"`
 }
 
 // Log chooses the log encoding and the lowest level written.
@@ -72,6 +73,7 @@ type Limits struct {
 	IntakeConcurrency int           `yaml:"intake_concurrency"` // pictures decoded at once per process; 0 = one per CPU
 	IntakeTurnPixels  int64         `yaml:"intake_turn_pixels"` // a larger picture takes more than one of those; 0 = one each
 	ChildNice         int           `yaml:"child_nice"`         // niceness of ffmpeg, ffprobe and yt-dlp; 0 = simvid's own
+	FilesPerRequest   int           `yaml:"files_per_request"`  // pictures one upload request may carry; the rest are refused unread
 }
 
 // RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
@@ -152,6 +154,7 @@ func Default() *Config {
 			UnfinishedRenders: 2,
 			MinFreeDisk:       512 * MiB,
 			ChildNice:         10,
+			FilesPerRequest:   50,
 		},
 		RateLimits: RateLimits{
 			Enabled:    true,
@@ -180,6 +183,7 @@ func Default() *Config {
 			MaxDuration:   20 * time.Minute,
 			Timeout:       5 * time.Minute,
 		},
+		HTTP: HTTP{ConnsPerClient: 64, BodyTimeout: 30 * time.Second, UploadMinRate: 8 * KiB},
 	}
 	c.resolve()
 	return c
