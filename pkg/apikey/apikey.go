@@ -8,8 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"math"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,16 +179,40 @@ func (k *Keys) CheckRender(ctx context.Context, key *simvid.APIKey) error {
 // CheckStorage refuses an upload of adding bytes that would take the key's projects past its
 // storage quota.
 func (k *Keys) CheckStorage(ctx context.Context, key *simvid.APIKey, adding int64) error {
-	if key == nil || key.StorageBytes <= 0 {
-		return nil
-	}
-	u, err := k.Store.APIKeyUsage(ctx, key.ID, time.Now())
+	left, refusal, err := k.StorageRoom(ctx, key)
 	if err != nil {
 		return err
 	}
-	if u.Bytes+max(adding, 0) > key.StorageBytes {
-		return simvid.Errorf(simvid.EQuota, "this API key's storage quota of %d MiB would be exceeded (%d MiB in use)",
-			key.StorageBytes>>20, u.Bytes>>20)
+	if refusal != nil && max(adding, 0) > left {
+		return refusal
 	}
 	return nil
+}
+
+// StorageRoom is how many bytes the key may still store, and the error that refuses more;
+// refusal is nil when the key has no storage quota. A body streamed in (no Content-Length)
+// is counted against left as it arrives.
+func (k *Keys) StorageRoom(ctx context.Context, key *simvid.APIKey) (left int64, refusal error, err error) {
+	if key == nil || key.StorageBytes <= 0 {
+		return 0, nil, nil
+	}
+	u, err := k.Store.APIKeyUsage(ctx, key.ID, time.Now())
+	if err != nil {
+		return 0, nil, err
+	}
+	return key.StorageBytes - u.Bytes, simvid.Errorf(simvid.EQuota, "this API key's storage quota of %s would be exceeded (%s in use)",
+		sizeText(key.StorageBytes), sizeText(u.Bytes)), nil
+}
+
+// sizeText spells a byte count for people: "1.5 MiB", "976.6 KiB", "12 bytes".
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size {
+			return strconv.FormatFloat(math.Round(float64(n)/float64(u.size)*10)/10, 'f', -1, 64) + " " + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

@@ -97,6 +97,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
 		Decodes: cfg.Limits.IntakeConcurrency, DecodePixels: cfg.Limits.IntakeTurnPixels,
+		MinFreeDisk: uint64(cfg.Limits.MinFreeDisk),
 	}, log)
 	links, err := a.buildLinks()
 	if err != nil {
@@ -110,7 +111,8 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		Limits: service.Limits{
 			ImagesPerProject: cfg.Limits.ImagesPerProject, ProjectBytes: int64(cfg.Limits.ProjectBytes),
 			UnfinishedRenders: cfg.Limits.UnfinishedRenders, MinFreeDisk: uint64(cfg.Limits.MinFreeDisk),
-			Spec: simvid.Limits{MaxSlides: cfg.Limits.SlidesPerRender, MaxVideoLength: cfg.Limits.VideoDuration.Seconds()},
+			FilesPerRequest: cfg.Limits.FilesPerRequest,
+			Spec:            simvid.Limits{MaxSlides: cfg.Limits.SlidesPerRender, MaxVideoLength: cfg.Limits.VideoDuration.Seconds()},
 		},
 	}
 	// a.hub exists in a serve process only, and is built before any request can change a render.

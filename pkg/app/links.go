@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io"
 
 	"go.uber.org/zap"
 
@@ -31,7 +32,8 @@ func (a *App) buildLinks() (*fetch.Music, error) {
 	m := &fetch.Music{YTDLP: y}
 	if l.DirectMedia {
 		direct, _ := fetch.NewPolicy(nil, l.AllowNetworks)
-		m.Direct = fetch.NewClient(direct, l.Timeout)
+		keep := uint64(a.cfg.Limits.MinFreeDisk)
+		m.Direct = fetch.NewClient(direct, l.Timeout, fetch.WithWriteGuard(func(w io.Writer) io.Writer { return a.media.SpaceWriter(w, keep) }))
 	}
 	if len(l.AllowedHosts) > 0 {
 		if err := y.Installed(); err != nil {

@@ -59,6 +59,7 @@ func (a *App) buildHTTP() error {
 		Keys: a.keys, Private: cfg.API.Private, AdminSession: adm.HasSession, CORSOrigins: cfg.API.CORSOrigins,
 		MaxStreams:   cfg.Limits.EventStreams,
 		WebhookAllow: a.webhookAllow, PublicURL: cfg.PublicURL, Trusted: trusted,
+		UploadMinRate: int64(cfg.HTTP.UploadMinRate),
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
 			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
 	})
@@ -66,8 +67,8 @@ func (a *App) buildHTTP() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	a.ln = ln
-	a.http = httpapi.NewHTTPServer(cfg.Addr, a.api.Handler())
+	a.ln = httpapi.LimitConns(ln, cfg.HTTP.ConnsPerClient, trusted, a.log)
+	a.http = httpapi.NewHTTPServer(cfg.Addr, a.api.Handler(), cfg.HTTP.BodyTimeout)
 	return nil
 }
 

@@ -28,6 +28,7 @@ type Config struct {
 	Retention  Retention  `yaml:"retention"`
 	FFmpeg     FFmpeg     `yaml:"ffmpeg"`
 	Links      Links      `yaml:"links"`
+	HTTP       HTTP       `yaml:"http"`
 }
 
 // MetricsAuto is the default metrics_addr: 127.0.0.1 on the first free port from
@@ -85,6 +86,7 @@ type Limits struct {
 	IntakeConcurrency int           `yaml:"intake_concurrency"` // pictures decoded at once per process; 0 = one per CPU
 	IntakeTurnPixels  int64         `yaml:"intake_turn_pixels"` // a larger picture takes more than one of those; 0 = one each
 	ChildNice         int           `yaml:"child_nice"`         // niceness of ffmpeg, ffprobe and yt-dlp; 0 = simvid's own
+	FilesPerRequest   int           `yaml:"files_per_request"`  // pictures one upload request may carry; the rest are refused unread
 }
 
 // RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
@@ -171,6 +173,7 @@ func Default() *Config {
 			EventStreams:      20,
 			MinFreeDisk:       512 * MiB,
 			ChildNice:         10,
+			FilesPerRequest:   50,
 		},
 		RateLimits: RateLimits{
 			Enabled:      true,
@@ -202,6 +205,7 @@ func Default() *Config {
 			MaxDuration:   20 * time.Minute,
 			Timeout:       5 * time.Minute,
 		},
+		HTTP: HTTP{ConnsPerClient: 64, BodyTimeout: 30 * time.Second, UploadMinRate: 8 * KiB},
 	}
 	c.resolve()
 	return c

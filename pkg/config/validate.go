@@ -106,6 +106,7 @@ func (c *Config) Validate() error {
 	k.notNegative("ffmpeg.threads", int64(c.FFmpeg.Threads))
 	k.duration("ffmpeg.probe_timeout", c.FFmpeg.ProbeTimeout)
 	c.checkLinks(k)
+	c.HTTP.check(k)
 	if len(k.errs) > 0 {
 		return &ValidationError{Fields: k.errs}
 	}
@@ -131,6 +132,7 @@ func (l Limits) check(k *checker) {
 	k.positive("limits.unfinished_renders", int64(l.UnfinishedRenders))
 	k.notNegative("limits.event_streams", int64(l.EventStreams))
 	k.notNegative("limits.min_free_disk", int64(l.MinFreeDisk))
+	k.positive("limits.files_per_request", int64(l.FilesPerRequest))
 }
 
 // check parses every rate even when rate limiting is off, so a typo shows before the day

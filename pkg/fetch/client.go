@@ -27,6 +27,7 @@ import (
 type Client struct {
 	policy  Policy
 	timeout time.Duration
+	guard   func(io.Writer) io.Writer // wraps every destination; nil: none
 	lookup  func(ctx context.Context, host string) ([]netip.Addr, error)
 	http    *http.Client
 }
@@ -37,6 +38,12 @@ type Option func(*Client)
 // WithLookup replaces DNS resolution (tests map names to addresses with it).
 func WithLookup(fn func(ctx context.Context, host string) ([]netip.Addr, error)) Option {
 	return func(c *Client) { c.lookup = fn }
+}
+
+// WithWriteGuard wraps every download's destination in guard, whose refusal stops the download
+// as the bytes arrive: the media store's SpaceWriter keeps the disk's reserve with it.
+func WithWriteGuard(guard func(io.Writer) io.Writer) Option {
+	return func(c *Client) { c.guard = guard }
 }
 
 // maxRedirects bounds a redirect chain.
@@ -182,6 +189,9 @@ func (c *Client) Download(ctx context.Context, rawURL string, dst io.Writer, max
 	src := io.Reader(resp.Body)
 	if maxBytes > 0 {
 		src = io.LimitReader(resp.Body, maxBytes+1)
+	}
+	if c.guard != nil {
+		dst = c.guard(dst)
 	}
 	n, err := io.Copy(errWriter{dst}, src)
 	res.Size = n

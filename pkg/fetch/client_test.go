@@ -3,6 +3,7 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -210,4 +211,43 @@ func listen(t *testing.T, addr string) net.Listener {
 		t.Skipf("cannot listen on %s: %v", addr, err)
 	}
 	return ln
+}
+
+// fullDisk refuses every write past room bytes, as the media store's SpaceWriter does when
+// the disk's reserve is reached.
+type fullDisk struct {
+	w    io.Writer
+	room int
+}
+
+func (f *fullDisk) Write(p []byte) (int, error) {
+	if len(p) > f.room {
+		return 0, simvid.Errorf(simvid.EStorageFull, "the server is out of storage space; please try again later")
+	}
+	f.room -= len(p)
+	return f.w.Write(p)
+}
+
+// A download stops when its write guard refuses, as the bytes arrive (a chunked answer too),
+// with the guard's error, and leaves no file.
+func TestDownloadStopsAtWriteGuard(t *testing.T) {
+	base, _ := mediaServer(t, func(mux *http.ServeMux) {
+		mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+			for range 64 {
+				_, _ = w.Write(make([]byte, 1024))
+				w.(http.Flusher).Flush()
+			}
+		})
+	})
+	c := NewClient(loopbackPolicy(t), 5*time.Second, WithWriteGuard(func(w io.Writer) io.Writer { return &fullDisk{w: w, room: 8 << 10} }))
+	for _, u := range []string{base + "/song.m4a", base + "/chunked"} {
+		dst := filepath.Join(t.TempDir(), "got")
+		_, err := c.DownloadFile(context.Background(), u, dst, 1<<20)
+		if !simvid.IsCode(err, simvid.EStorageFull) {
+			t.Fatalf("%s: err = %v, want insufficient_storage", u, err)
+		}
+		if _, err := os.Stat(dst); !os.IsNotExist(err) {
+			t.Fatalf("%s: the partial download stayed: %v", u, err)
+		}
+	}
 }

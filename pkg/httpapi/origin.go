@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -25,16 +24,17 @@ import (
 // session field may come before or after the files: files are held until it is known.
 func (s *Server) originUploadImages(c echo.Context) error {
 	ctx := c.Request().Context()
-	form, err := c.MultipartForm()
+	pid := ""
+	sp, err := s.spool(c, "images", s.svc.Limits.FilesPerRequest, func(name, value string) error {
+		if name == "session_id" && pid == "" {
+			pid = strings.TrimSpace(value)
+		}
+		return nil
+	})
 	if err != nil {
-		return simvid.Errorf(simvid.EInvalid, "expected a multipart/form-data upload with files in the \"images\" field")
+		return err
 	}
-	defer form.RemoveAll()
-	files := form.File["images"]
-	if len(files) == 0 {
-		return simvid.Errorf(simvid.EInvalid, "no images were sent")
-	}
-	pid := firstValue(form.Value["session_id"])
+	defer sp.remove()
 	if pid == "" {
 		p, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
 		if err != nil {
@@ -54,11 +54,8 @@ func (s *Server) originUploadImages(c echo.Context) error {
 		Filename string `json:"filename"`
 		Error    string `json:"error"`
 	}
-	uploads := make([]service.Upload, len(files))
-	for i, fh := range files {
-		uploads[i] = service.Upload{Name: fh.Filename, Open: func() (io.ReadCloser, error) { return fh.Open() }}
-	}
-	done, err := s.svc.AddImages(ctx, pid, uploads)
+	files := sp.files
+	done, err := s.svc.AddImages(ctx, pid, files)
 	if err != nil {
 		return err
 	}
@@ -68,7 +65,7 @@ func (s *Server) originUploadImages(c echo.Context) error {
 			ratelimit.ChargePixels(c, int64(d.Asset.Width)*int64(d.Asset.Height))
 			images = append(images, accepted{d.Asset.OriginalName, d.Asset.Size})
 		} else {
-			rejected = append(rejected, refused{media.DisplayName(files[i].Filename), simvid.ErrorMessage(d.Err)})
+			rejected = append(rejected, refused{media.DisplayName(files[i].Name), simvid.ErrorMessage(d.Err)})
 		}
 	}
 	p, err := s.svc.GetProject(ctx, pid)
@@ -83,13 +80,6 @@ func (s *Server) originUploadImages(c echo.Context) error {
 		body["rejected"] = rejected
 	}
 	return c.JSON(http.StatusOK, body)
-}
-
-func firstValue(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return strings.TrimSpace(v[0])
 }
 
 // originUploadAudio: POST /upload_audio, multipart `audio`. The music lives in a project of

@@ -13,7 +13,8 @@ func (s *Server) routes() {
 	e := s.e
 	up, rd, rn, ot, lk := s.limit("upload"), s.limit("read"), s.limit("render"), s.limit("other"), s.limit("link")
 	small := bodyLimit(jsonBodyLimit)
-	upload := bodyLimit(s.Info.MaxUploadBytes)
+	// Uploads: a body may take as long as it needs above the minimum rate, up to the cap.
+	upload := chain(uploadRate(s.UploadMinRate), bodyLimit(s.Info.MaxUploadBytes))
 	quota := s.storageQuota
 	idem := s.idempotent
 
@@ -74,3 +75,13 @@ func (s *Server) routes() {
 }
 
 func notFound(echo.Context) error { return echo.ErrNotFound }
+
+// chain makes one middleware of several, run in the order given.
+func chain(ms ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		for i := len(ms) - 1; i >= 0; i-- {
+			next = ms[i](next)
+		}
+		return next
+	}
+}

@@ -52,6 +52,9 @@ type Deps struct {
 	// request that made the render (Host, and X-Forwarded-Proto/Host from Trusted proxies).
 	PublicURL string
 	Trusted   []netip.Prefix
+	// UploadMinRate is the slowest average (bytes a second) an upload body may keep once the
+	// server's body timeout (NewHTTPServer) is used up; 0: uploads get that timeout too.
+	UploadMinRate int64
 }
 
 // AdminRoutes registers the admin surface (pkg/admin) on the echo application.
@@ -102,11 +105,13 @@ func New(d Deps) *Server {
 // Handler returns the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.e }
 
-// NewHTTPServer wraps the handler with timeouts that suit uploads and long streams.
-func NewHTTPServer(addr string, h http.Handler) *http.Server {
+// NewHTTPServer wraps the handler with timeouts that suit uploads and long streams: headers
+// within 10 s, a body within bodyTimeout (uploads: at a minimum rate, see Deps.UploadMinRate;
+// 0: no body deadline), idle connections closed after 2 minutes.
+func NewHTTPServer(addr string, h http.Handler, bodyTimeout time.Duration) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           h,
+		Handler:           bodyDeadlines(h, bodyTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,

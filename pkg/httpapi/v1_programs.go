@@ -80,15 +80,23 @@ func (s *Server) renderWebhooks(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"deliveries": ds})
 }
 
-// storageQuota refuses an upload that would take an API key past its storage quota.
+// storageQuota refuses an upload that would take an API key past its storage quota: by its
+// Content-Length before a byte is read, and by the bytes counted as they stream in, so that
+// a chunked body meets the same quota.
 func (s *Server) storageQuota(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if key := keyOf(c); key != nil && s.Keys != nil {
-			if err := s.Keys.CheckStorage(c.Request().Context(), key, c.Request().ContentLength); err != nil {
-				return err
-			}
+		key := keyOf(c)
+		if key == nil || s.Keys == nil {
+			return next(c)
 		}
-		return next(c)
+		left, refusal, err := s.Keys.StorageRoom(c.Request().Context(), key)
+		if err != nil {
+			return err
+		}
+		if refusal == nil {
+			return next(c)
+		}
+		return capBody(c, max(left, 0), refusal, next)
 	}
 }
 

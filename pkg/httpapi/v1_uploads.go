@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,7 +32,7 @@ type uploadResult struct {
 }
 
 // eachFile streams the parts of a multipart body named field, in order, to fn. Other fields
-// go to other. The body is never held in memory or written to disk here; intake does that.
+// go to other. The body is never held in memory or written to disk here; spool does that.
 func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) error, other func(name, value string) error) error {
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
@@ -42,10 +45,7 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 			break
 		}
 		if err != nil {
-			if errors.Is(err, errBodyTooLarge) {
-				return err
-			}
-			return simvid.Errorf(simvid.EInvalid, "the upload could not be read: it is not valid multipart/form-data")
+			return unreadable(err)
 		}
 		name := part.FormName()
 		switch {
@@ -59,7 +59,9 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 				err = other(name, string(v))
 			}
 		}
-		part.Close()
+		if cerr := part.Close(); err == nil && cerr != nil { // the rest of the part, read
+			err = unreadable(cerr)
+		}
 		if err != nil {
 			return err
 		}
@@ -68,6 +70,95 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 		return simvid.Errorf(simvid.EInvalid, "no file was sent in the %q field", field)
 	}
 	return nil
+}
+
+// unreadable is the error of a body that could not be read: the refusal of a body cap, a
+// quota or a deadline as it is, anything else (a broken form, a client gone) invalid.
+func unreadable(err error) error {
+	if isBodyRefusal(err) {
+		return err
+	}
+	return simvid.Wrap(simvid.EInvalid, err, "the upload could not be read: it is not valid multipart/form-data or it ended early")
+}
+
+// spooled is the files of one upload request, received into temporary files in the data
+// directory, in order.
+type spooled struct {
+	files []service.Upload
+	temps []string
+}
+
+func (sp *spooled) remove() {
+	for _, p := range sp.temps {
+		os.Remove(p)
+	}
+}
+
+// spool receives the files of field into temporary files (each at most one byte past the
+// per-file limit, so that intake can say it is too large; never past the disk's reserve), and
+// hands the other fields to other, whatever their order. Files past the first max are read
+// but not written: they come as uploads without Open, which the service refuses unopened.
+// On error nothing is left on disk; otherwise the caller calls remove.
+func (s *Server) spool(c echo.Context, field string, max int, other func(name, value string) error) (*spooled, error) {
+	sp := &spooled{}
+	err := eachFile(c, field, func(name string, r io.Reader) error {
+		if max > 0 && len(sp.files) >= max {
+			sp.files = append(sp.files, service.Upload{Name: name})
+			return nil // eachFile reads the rest of the part
+		}
+		path, err := s.spoolFile(r)
+		if path != "" {
+			sp.temps = append(sp.temps, path)
+		}
+		if err != nil {
+			return err
+		}
+		sp.files = append(sp.files, service.Upload{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(path) }})
+		return nil
+	}, other)
+	if err != nil {
+		sp.remove()
+		return nil, err
+	}
+	return sp, nil
+}
+
+// spoolFile writes one file part to a temporary file and returns its path (also on error,
+// for the caller to remove).
+func (s *Server) spoolFile(r io.Reader) (string, error) {
+	f, err := s.svc.Media.CreateTemp("upload-*")
+	if err != nil {
+		return "", err
+	}
+	src := &readMark{r: io.LimitReader(r, s.Info.FileBytes+1)}
+	_, err = io.Copy(s.svc.Media.SpaceWriter(f, s.svc.Limits.MinFreeDisk), src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		_, err = io.Copy(io.Discard, &readMark{r: r}) // the rest of an oversized file: read, not kept
+	}
+	switch {
+	case err == nil || isBodyRefusal(err):
+	case errors.Is(err, syscall.ENOSPC):
+		err = simvid.Wrap(simvid.EStorageFull, err, "the server is out of storage space; please try again later")
+	case errors.Is(err, errRead):
+		err = unreadable(err)
+	}
+	return f.Name(), err
+}
+
+// readMark marks its reader's errors, to tell a broken upload from a failing disk.
+type readMark struct{ r io.Reader }
+
+var errRead = errors.New("reading the upload")
+
+func (m *readMark) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if err != nil && err != io.EOF && !isBodyRefusal(err) {
+		err = fmt.Errorf("%w: %w", errRead, err)
+	}
+	return n, err
 }
 
 // uploadImages takes one or more pictures as new slides, a result per file.
@@ -97,38 +188,15 @@ func (s *Server) uploadImages(c echo.Context) error {
 	return c.JSON(http.StatusOK, body)
 }
 
-// addImages receives every file of field (spooled to temporary files, at most one byte past
-// the per-file limit, so intake can say it is too large) and hands them to the service, which
-// runs intake for several at once and keeps their order.
+// addImages receives every file of field and hands them to the service, which runs intake
+// for several at once and keeps their order.
 func (s *Server) addImages(c echo.Context, pid, field string, other func(name, value string) error) ([]uploadResult, error) {
-	var files []service.Upload
-	var temps []string
-	defer func() {
-		for _, p := range temps {
-			os.Remove(p)
-		}
-	}()
-	err := eachFile(c, field, func(name string, r io.Reader) error {
-		f, err := s.svc.Media.CreateTemp("upload-*")
-		if err != nil {
-			return err
-		}
-		temps = append(temps, f.Name())
-		_, err = io.Copy(f, io.LimitReader(r, s.Info.FileBytes+1))
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, r) // the rest of an oversized file
-		path := f.Name()
-		files = append(files, service.Upload{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(path) }})
-		return nil
-	}, other)
+	sp, err := s.spool(c, field, s.svc.Limits.FilesPerRequest, other)
 	if err != nil {
 		return nil, err
 	}
+	defer sp.remove()
+	files := sp.files
 	done, err := s.svc.AddImages(c.Request().Context(), pid, files)
 	if err != nil {
 		return nil, err
@@ -180,31 +248,13 @@ func (s *Server) uploadMusic(c echo.Context) error {
 	return s.respondProject(c, http.StatusCreated, p)
 }
 
-// receiveMusic reads the "audio" file of a multipart body (fields before it may set start and
-// end) and makes it the project's music. pid "" creates a project for it.
+// receiveMusic reads the "audio" file of a multipart body and its start and end (seconds)
+// fields, before or after it: the file is received first, the trim applied once the whole
+// form is read. It makes the file the project's music; pid "" creates a project for it.
 func (s *Server) receiveMusic(c echo.Context, pid string) (*simvid.Project, *simvid.Asset, error) {
 	ctx := c.Request().Context()
 	var start, end float64
-	var p *simvid.Project
-	var a *simvid.Asset
-	got := false
-	err := eachFile(c, "audio", func(name string, r io.Reader) error {
-		if got {
-			_, _ = io.Copy(io.Discard, r)
-			return nil
-		}
-		got = true
-		if pid == "" {
-			np, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
-			if err != nil {
-				return err
-			}
-			pid = np.ID
-		}
-		var err error
-		p, a, err = s.svc.SetMusic(ctx, pid, name, r, start, end)
-		return err
-	}, func(name, value string) error {
+	sp, err := s.spool(c, "audio", 1, func(name, value string) error {
 		var dst *float64
 		switch name {
 		case "start", "start_time":
@@ -218,11 +268,28 @@ func (s *Server) receiveMusic(c echo.Context, pid string) (*simvid.Project, *sim
 			return nil
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return simvid.Errorf(simvid.EUnprocessable, "%s must be a number of seconds", name)
 		}
 		*dst = f
 		return nil
 	})
-	return p, a, err
+	if err != nil {
+		return nil, nil, err
+	}
+	defer sp.remove()
+	file := sp.files[0] // spool gives one at least (eachFile refuses a form without)
+	if pid == "" {
+		np, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
+		if err != nil {
+			return nil, nil, err
+		}
+		pid = np.ID
+	}
+	r, err := file.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	return s.svc.SetMusic(ctx, pid, file.Name, r, start, end)
 }

@@ -30,6 +30,9 @@ type Limits struct {
 	// larger picture takes ceil(pixels/DecodePixels) turns, all of them at most, so that two
 	// large pictures are never decoded together while small ones still are (0 = one turn each).
 	DecodePixels int64
+	// MinFreeDisk is what a received file must leave free on the data directory's disk: the
+	// file is refused as it streams in, before it writes past that (0: no check).
+	MinFreeDisk uint64
 }
 
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
@@ -95,8 +98,9 @@ func (u *upload) cleanup() {
 	}
 }
 
-// receive streams r into a temp file while hashing and counting; over FileBytes it stops
-// reading at once. On error nothing is left behind.
+// receive streams r into a temp file while hashing and counting; over FileBytes, or when the
+// disk would keep less than MinFreeDisk free, it stops reading at once. On error nothing is
+// left behind.
 func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 	f, err := in.st.CreateTemp("upload-*")
 	if err != nil {
@@ -115,7 +119,7 @@ func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 	if in.lim.FileBytes > 0 {
 		src = io.LimitReader(r, in.lim.FileBytes+1)
 	}
-	n, err := io.Copy(io.MultiWriter(f, h), src)
+	n, err := io.Copy(io.MultiWriter(in.st.SpaceWriter(f, in.lim.MinFreeDisk), h), src)
 	if err != nil {
 		if errors.Is(err, syscall.ENOSPC) {
 			return nil, simvid.Wrap(simvid.EStorageFull, err, "the server is out of disk space; please try again later")

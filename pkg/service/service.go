@@ -34,6 +34,7 @@ type Limits struct {
 	ProjectBytes      int64
 	UnfinishedRenders int    // per client
 	MinFreeDisk       uint64 // below it, uploads are refused with 507
+	FilesPerRequest   int    // pictures one AddImages takes; the rest are refused unopened (0: no cap)
 	Spec              simvid.Limits
 }
 

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/simvid/simvid/pkg/jsonbody"
+	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -46,16 +47,31 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 		}
 		return results, nil
 	}
+	// Room is checked before each decode, not only at commit: a file the project has no
+	// room for, or past the files a request may carry, is refused at once, unopened.
+	room := newRoom(s.Limits.ImagesPerProject, len(p.Spec.Slides))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(runtime.NumCPU(), 1))
 	for i, f := range files {
+		if n := s.Limits.FilesPerRequest; (n > 0 && i >= n) || f.Open == nil {
+			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: one request may carry at most %d pictures; send the rest in another",
+				media.DisplayName(f.Name), s.Limits.FilesPerRequest)
+			continue
+		}
+		if !room.take() {
+			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", media.DisplayName(f.Name), s.Limits.ImagesPerProject)
+			continue
+		}
 		g.Go(func() error {
+			ok := false
+			defer func() { room.done(ok) }()
 			rc, err := f.Open()
 			if err != nil {
 				return err
 			}
 			defer rc.Close()
 			results[i].Asset, results[i].Err = s.Intake.ImageWithStill(gctx, projectID, f.Name, rc, s.stillFor(p.Spec))
+			ok = results[i].Err == nil
 			return fatal(results[i].Err)
 		})
 	}
