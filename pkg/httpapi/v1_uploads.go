@@ -56,6 +56,9 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 			v, err = io.ReadAll(io.LimitReader(part, 4096))
 			if err == nil {
 				err = other(name, string(v))
+			} else if !errors.Is(err, errBodyTooLarge) {
+				// A field cut short is the client's malformed body, not our failure.
+				err = simvid.Errorf(simvid.EInvalid, "the upload could not be read: it is not valid multipart/form-data")
 			}
 		}
 		part.Close()
