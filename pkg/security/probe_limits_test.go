@@ -379,4 +379,3 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(out, "\n")
 }
-
