@@ -58,7 +58,12 @@ func probeIDs(t *testing.T, s *server) {
 	for _, g := range []string{"rnd_AAAAAAAAAAAAAAAAAAAAAA", "rnd_1", "1", "00000000-0000-0000-0000-000000000001"} {
 		for _, path := range []string{"/api/v1/renders/" + g, "/api/v1/renders/" + g + "/video", "/api/v1/renders/" + g + "/poster",
 			"/api/v1/renders/" + g + "/events", "/api/v1/renders/" + g + "/webhooks", "/job_status/" + g, "/progress/" + g, "/download/" + g} {
-			if a := call(t, http.MethodGet, s.URL+path, nil); a.Status != http.StatusNotFound {
+			a := call(t, http.MethodGet, s.URL+path, nil)
+			// The origin's progress stream answers an unknown job inside the stream, as the
+			// original did: the same answer for every id, so it tells nothing either.
+			sameAsOrigin := strings.HasPrefix(path, "/progress/") && a.Status == http.StatusOK &&
+				strings.Contains(string(a.Body), `"job not found"`)
+			if a.Status != http.StatusNotFound && !sameAsOrigin {
 				t.Errorf("GET %s: %s, want 404", path, a)
 			}
 		}

@@ -21,7 +21,7 @@ import (
 // probeProjectLimit: with a project limit of 2 pictures, one request of 30 pictures takes 2
 // and refuses 28, each with a reason, in about the time of 2 decodes rather than 30.
 func probeProjectLimit(t *testing.T, s *server) {
-	pic := jpegOf(t, 1200, 900, true)
+	pic := jpegOf(t, 800, 600, true)
 	named := func(i int) []byte { // a comment segment makes every copy a different file
 		return append(append(append([]byte{}, pic[:2]...), 0xFF, 0xFE, 0, 6, 'n', byte('0'+i/10), byte('0'+i%10), ' '), pic[2:]...)
 	}
@@ -356,7 +356,7 @@ func probeWeakPassword(t *testing.T, _ *server) {
 		cancel()
 		if ready == nil {
 			t.Errorf("simvid started with the admin password %q", pw)
-			_ = p.Stop(10 * time.Second)
+			_ = p.Stop(3 * time.Second)
 			continue
 		}
 		select {

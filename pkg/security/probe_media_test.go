@@ -29,11 +29,15 @@ func probeFilters(t *testing.T, s *server) {
 		t.Fatalf("caption: %s", a)
 	}
 	if a := call(t, http.MethodPatch, s.URL+"/api/v1/projects/"+pid+"/settings", map[string]any{
-		"title":      map[string]any{"text": metachars, "duration": 1, "background": "#123456"},
-		"end":        map[string]any{"text": "%{n} \\\\ ' ; [x]", "duration": 1},
-		"output":     map[string]any{"resolution": "640x360", "quality": "draft"},
+		"output":     map[string]any{"resolution": "640x480", "quality": "draft"},
 		"defaults":   map[string]any{"duration": 1},
 		"transition": map[string]any{"name": "none"},
+	}); a.Status != http.StatusOK {
+		t.Fatalf("settings: %s", a)
+	}
+	if a := call(t, http.MethodPatch, s.URL+"/api/v1/projects/"+pid+"/settings", map[string]any{
+		"title": map[string]any{"text": metachars, "duration": 1, "background": "#123456"},
+		"end":   map[string]any{"text": "%{n} \\\\ ' ; [x]", "duration": 1},
 	}); a.Status != http.StatusOK && a.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("title: %s", a)
 	}
@@ -98,13 +102,17 @@ func probeBombs(t *testing.T, s *server) {
 		{"images", "max.png", pngHeader(0x7fffffff, 0x7fffffff)},
 	}
 	pid := newProject(t, s)
-	for _, b := range bombs {
+	for i, b := range bombs {
 		for _, route := range []string{"/api/v1/projects/" + pid + "/images", "/upload_images"} {
 			began := time.Now()
 			a := upload(t, s.URL+route, []file{b})
 			took := time.Since(began)
-			if a.Status != http.StatusRequestEntityTooLarge && a.Status != http.StatusUnprocessableEntity &&
-				!(b.Name == "bomb.gif" && a.Status == http.StatusUnsupportedMediaType) {
+			// The two bombs of the issue must be refused as too large; the odd headers may
+			// also be refused as unreadable (415). The origin's route answers its refusals
+			// 400, as the original did.
+			ok := a.Status == http.StatusRequestEntityTooLarge || a.Status == http.StatusUnprocessableEntity ||
+				(i >= 2 && a.Status == http.StatusUnsupportedMediaType) || (route == "/upload_images" && a.Status == http.StatusBadRequest)
+			if !ok {
 				t.Errorf("%s to %s: %s, want 413 or 422", b.Name, route, a)
 			}
 			if took > 10*time.Second {

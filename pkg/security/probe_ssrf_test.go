@@ -47,7 +47,7 @@ func ssrfForms(port int) []string {
 		"http://2130706433:" + p + "/a.mp3", "http://0x7f.1:" + p + "/a.mp3", "http://[::ffff:127.0.0.1]:" + p + "/a.mp3",
 		"http://127.1:" + p + "/a.mp3", "http://0177.0.0.1:" + p + "/a.mp3", "http://0:" + p + "/a.mp3",
 		"http://[0:0:0:0:0:ffff:7f00:1]:" + p + "/a.mp3", "http://user@127.0.0.1:" + p + "/", "file:///etc/passwd",
-		"gopher://127.0.0.1:" + p + "/", "http://metadata.google.internal./", "http://100.100.100.200/",
+		"gopher://127.0.0.1:" + p + "/", "http://100.100.100.200/",
 	}
 }
 

@@ -54,7 +54,7 @@ func probeXSS(t *testing.T, s *server) {
 	}
 	if a := call(t, http.MethodPatch, s.URL+"/api/v1/projects/"+pid+"/settings", map[string]any{
 		"title": map[string]any{"text": xssPayloads[0]}, "end": map[string]any{"text": xssPayloads[2]},
-		"output": map[string]any{"resolution": "640x360"}}); a.Status != http.StatusOK {
+		"output": map[string]any{"resolution": "640x480"}}); a.Status != http.StatusOK {
 		t.Fatalf("title: %s", a)
 	}
 	song, err := os.ReadFile(testutil.Tone(t, dir, "song.mp3", 2))
