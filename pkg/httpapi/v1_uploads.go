@@ -50,7 +50,7 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 		switch {
 		case name == field && part.FileName() != "":
 			seen++
-			err = fn(part.FileName(), part)
+			err = fn(part.FileName(), partReader{part})
 		case part.FileName() == "" && other != nil:
 			var v []byte
 			v, err = io.ReadAll(io.LimitReader(part, 4096))
@@ -70,6 +70,19 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 		return simvid.Errorf(simvid.EInvalid, "no file was sent in the %q field", field)
 	}
 	return nil
+}
+
+// partReader turns a read error of a multipart part (a body cut short, a broken boundary)
+// into the client's 400, so that intake, which wraps it, does not answer 500. The body
+// limit's own error passes unchanged: it is a 413.
+type partReader struct{ r io.Reader }
+
+func (p partReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err != nil && err != io.EOF && !errors.Is(err, errBodyTooLarge) {
+		err = simvid.Errorf(simvid.EInvalid, "the upload could not be read: it is not valid multipart/form-data")
+	}
+	return n, err
 }
 
 // uploadImages takes one or more pictures as new slides, a result per file.
