@@ -5,6 +5,7 @@
 #   make test         install the test tools if missing, vet, gofmt check, go test -race
 #   make bench        render speed and memory against the hand-written ffmpeg reference
 #   make scale-test   the multi-process scale test (pkg/scaletest)
+#   make fuzz         every fuzz target for FUZZTIME each (default 2m); make test runs them 10 s
 #   make lint         gofmt check and go vet
 #   make clean        remove build output, the bench corpus and temporary files
 
@@ -15,8 +16,11 @@ LDFLAGS := -s -w -X github.com/simvid/simvid/cmd.version=$(VERSION)
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 CORPUS  ?= .bench/corpus
+FUZZTIME ?= 2m
+# package:target pairs; go test -fuzz takes one package and one target at a time.
+FUZZ_TARGETS := ./pkg/simvid:FuzzSpec ./pkg/media:FuzzSniff ./pkg/security:FuzzUpload
 
-.PHONY: all build run test bench scale-test lint fmt-check vet clean
+.PHONY: all build run test fuzz fuzz-run bench scale-test lint fmt-check vet clean
 
 all: build
 
@@ -38,6 +42,19 @@ test:
 	@$(MAKE) --no-print-directory lint
 	@echo "==> go test -race"
 	$(GO) test -race -count=1 -timeout 14m ./...
+	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=10s
+
+# Fuzzing finds new inputs only while it runs: `make fuzz` runs every target longer. A
+# crash is written to the package's testdata/fuzz/<target>/ and fails the run.
+fuzz: export SIMVID_REQUIRE_TOOLS := 1
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "==> fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 bench:
 	@scripts/install-deps.sh bench

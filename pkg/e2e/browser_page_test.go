@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,82 +14,27 @@ import (
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
-// openPage starts a fresh headless Chromium (its own profile folder) at the given window
-// size and returns its tab. Uncaught exceptions and console.error calls of the page fail the
-// test; the browser's own log (a refused upload's 4xx, a broken event stream) does not.
+// openPage starts a fresh headless Chromium at the given window size (testutil.OpenBrowser).
 func openPage(t *testing.T, width, height int) context.Context {
 	t.Helper()
-	testutil.Need(t, "chromium")
-	exe := "/usr/bin/chromium"
-	if _, err := os.Stat(exe); err != nil {
-		exe = "chromium"
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(width, height), chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	messages := chromedp.Console(ctx)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, bound to ctx
-		cancelC()
-		cancelA()
-		t.Fatalf("start chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var problems []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() || (m.Type == chromedp.ConsoleError && m.Source == "") {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancelC()
-		cancelA()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("page: %s", p)
-		}
-	})
-	return ctx
+	return testutil.OpenBrowser(t, width, height)
 }
 
 // step runs browser actions with a time limit, failing the test with the step's name.
 func step(t *testing.T, ctx context.Context, name string, limit time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	testutil.BrowserStep(t, ctx, name, limit, actions...)
 }
 
 // until polls a JavaScript expression until it is true (every 50 ms, up to limit).
 func until(expr string, limit time.Duration) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(limit), chromedp.WithPollingInterval(50*time.Millisecond))
+	return testutil.Until(expr, limit)
 }
 
 // eval evaluates a JavaScript expression (awaiting a promise) and decodes its value.
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("evaluate %.80q: %v", expr, err)
-	}
-	return v
+	return testutil.Eval[T](t, ctx, expr)
 }
 
 // choose sets a control's value and fires input and change, as a person choosing would.

@@ -17,37 +17,16 @@ import (
 )
 
 var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
 	corpusDir string
 	corpusErr error
 	corpusMu  sync.Once
 )
 
-// binary builds simvid once for the whole package.
+// binary builds simvid once for the whole package (shared with the other suites).
 func binary(t *testing.T) string {
 	t.Helper()
 	testutil.Need(t, "ffmpeg", "ffprobe")
-	buildOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		root, err := bench.ModuleRoot(ctx)
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "simvid-e2e-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath, buildErr = bench.BuildBinary(ctx, root, filepath.Join(dir, "simvid"), os.Stderr)
-	})
-	if buildErr != nil {
-		t.Fatalf("build simvid: %v", buildErr)
-	}
-	return binPath
+	return testutil.SimvidBinary(t)
 }
 
 // corpus builds the reference corpus (scripts/corpus.sh, the same pictures as

@@ -2,9 +2,6 @@ package faults
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,35 +10,11 @@ import (
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds simvid once for the package, as pkg/e2e does.
+// binary builds simvid once for the package (testutil.SimvidBinary, as pkg/e2e does).
 func binary(t *testing.T) string {
 	t.Helper()
 	testutil.Need(t, "ffmpeg", "ffprobe", "redis-server")
-	buildOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		root, err := bench.ModuleRoot(ctx)
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "simvid-faults-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath, buildErr = bench.BuildBinary(ctx, root, filepath.Join(dir, "simvid"), os.Stderr)
-	})
-	if buildErr != nil {
-		t.Fatalf("build simvid: %v", buildErr)
-	}
-	return binPath
+	return testutil.SimvidBinary(t)
 }
 
 // cluster is one scaled simvid on loopback: a real redis-server, a real PostgreSQL, one

@@ -57,6 +57,8 @@ func eachFile(c echo.Context, field string, fn func(name string, r io.Reader) er
 			v, err = io.ReadAll(io.LimitReader(part, 4096))
 			if err == nil {
 				err = other(name, string(v))
+			} else {
+				err = unreadable(err) // a field cut short is the client's malformed body
 			}
 		}
 		if cerr := part.Close(); err == nil && cerr != nil { // the rest of the part, read
