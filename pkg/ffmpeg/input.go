@@ -19,8 +19,10 @@ var demuxers = map[string]string{
 }
 
 // pictureDemuxers are the demuxers a picture of unknown format may be read with: the
-// pictures intake takes, and only those.
-const pictureDemuxers = "jpeg_pipe,png_pipe,gif,webp_pipe,bmp_pipe,tiff_pipe"
+// pictures intake takes, and only those. image2 is what ffmpeg picks for a path with a
+// picture's extension; it reads the one file named unless the name holds a pattern (% or
+// glob characters), and the paths it is given here are the server's own.
+const pictureDemuxers = "jpeg_pipe,png_pipe,gif,webp_pipe,bmp_pipe,tiff_pipe,image2"
 
 // Demuxer names the demuxer for a sniffed format, "" when there is none.
 func Demuxer(format string) string { return demuxers[format] }

@@ -83,8 +83,8 @@ func TestImageDamagedRefused(t *testing.T) {
 		why  string // "": either reason (noise may well look like a cut chunk to a decoder)
 	}{
 		{"no-end-marker.jpg", jpg[:len(jpg)-2], endsEarly},
-		{"half.jpg", jpg[:len(jpg)/2], endsEarly},            // premature end of scan
-		{"big-first-3000.jpg", big[:3000], endsEarly},          // the origin route's case
+		{"half.jpg", jpg[:len(jpg)/2], endsEarly},     // premature end of scan
+		{"big-first-3000.jpg", big[:3000], endsEarly}, // the origin route's case
 		{"noise.jpg", append(jpg[:scan:scan], noise(len(jpg)-scan)...), ""},
 		{"crc.png", crcBad, corrupt},
 		{"no-iend.png", png[:len(png)-12], endsEarly},
