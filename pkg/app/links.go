@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/fetch"
+	"github.com/simvid/simvid/pkg/media"
 )
 
 // buildLinks makes the music-link fetcher from the configuration: yt-dlp for the allowed
@@ -23,7 +24,12 @@ func (a *App) buildLinks() (*fetch.Music, error) {
 	y := &fetch.YTDLP{Path: l.YTDLP, Policy: ytPolicy, MaxBytes: maxBytes, MaxSeconds: maxDur.Seconds(),
 		Timeout: l.Timeout, TempDir: a.media.TmpDir(), Nice: a.cfg.Limits.ChildNice, Log: a.log.Named("yt-dlp"),
 		Probe: func(ctx context.Context, path string) (float64, error) {
-			p, err := a.ff.ProbeFile(ctx, path, probeTimeout, false)
+			// Read as what it is and nothing else: see ffmpeg.Input.
+			format, err := media.SniffFile(path)
+			if err != nil {
+				return 0, err
+			}
+			p, err := a.ff.ProbeInput(ctx, format, path, probeTimeout)
 			if err != nil {
 				return 0, err
 			}

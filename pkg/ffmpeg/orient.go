@@ -27,22 +27,24 @@ func OrientFilter(o int) string {
 }
 
 // PictureInput is the input of a command that decodes the picture at path (a path or a
-// file: URL) once, as stored: -noautorotate leaves turning it upright to OrientFilter.
+// file: URL), sniffed as format ("jpeg", "png", ...; "" when unknown), once, as stored. It reads
+// the picture with its own demuxer and the file protocol only (see Input). -noautorotate
+// leaves turning it upright to OrientFilter.
 // -nofind_stream_info skips ffmpeg's stream probe, which decodes the whole picture only to learn
 // its pixel format before the real decode (a 16-megapixel WebP costs 0.7 CPU seconds more):
 // the filter graph is set up from the first decoded frame either way, so what comes out is the
 // same bytes. Without the probe ffmpeg selects no stream by itself, so the command maps it: an
 // [0:v] filter graph input or -map 0:v:0.
-func PictureInput(path string) []string {
-	return []string{"-nofind_stream_info", "-noautorotate", "-i", path}
+func PictureInput(format, path string) []string {
+	return append(pictureInput(format), "-nofind_stream_info", "-noautorotate", "-i", fileURL(path))
 }
 
 // PictureInputLowres is PictureInput that decodes at 1/2^k of the size (k from Lowres).
-func PictureInputLowres(path string, k int) []string {
+func PictureInputLowres(format, path string, k int) []string {
 	if k <= 0 {
-		return PictureInput(path)
+		return PictureInput(format, path)
 	}
-	return append([]string{"-lowres", strconv.Itoa(k)}, PictureInput(path)...)
+	return append([]string{"-lowres", strconv.Itoa(k)}, PictureInput(format, path)...)
 }
 
 // Lowres is how many times (0 to 3) a w×h picture in format (as sniffed: "jpeg", "png", ...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -12,6 +13,9 @@ import (
 type Probe struct {
 	Format  ProbeFormat   `json:"format"`
 	Streams []ProbeStream `json:"streams"`
+	// Errors is what ffprobe said at error level though it succeeded (ProbeInput only): a
+	// picture whose decode failed is reported without its size, and this says why.
+	Errors string `json:"-"`
 }
 
 // ProbeFormat is the container part of a probe.
@@ -108,6 +112,48 @@ func (r *Runner) ProbeFile(ctx context.Context, path string, timeout time.Durati
 		return nil, fmt.Errorf("ffmpeg: probe output: %w", err)
 	}
 	return &p, nil
+}
+
+// ProbeInput is ProbeFile for user data: path is read as format (sniffed: "mp3", "tiff", ...)
+// with its own demuxer and the file protocol only (Input). extra options go before the
+// input: -max_pixels stops a picture's decoder before it allocates more, and the probe then
+// fails with a *PixelsError.
+func (r *Runner) ProbeInput(ctx context.Context, format, path string, timeout time.Duration, extra ...string) (*Probe, error) {
+	in, err := Input(format, path)
+	if err != nil {
+		return nil, err
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	args := append([]string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams"}, extra...)
+	out, stderr, err := r.outputStderr(ctx, r.ffprobe, append(args, in...))
+	if m := overPixels.FindStringSubmatch(stderr); m != nil {
+		w, _ := strconv.Atoi(m[1])
+		h, _ := strconv.Atoi(m[2])
+		return nil, &PixelsError{W: w, H: h}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ffmpeg: probe: %w", err)
+	}
+	var p Probe
+	if err := json.Unmarshal(out, &p); err != nil {
+		return nil, fmt.Errorf("ffmpeg: probe output: %w", err)
+	}
+	p.Errors = stderr
+	return &p, nil
+}
+
+// overPixels is what a decoder says when -max_pixels stops it (libavutil's imgutils).
+var overPixels = regexp.MustCompile(`Picture size (\d+)x(\d+) exceeds specified max pixel count`)
+
+// PixelsError is a probe stopped by -max_pixels: the picture is W×H.
+type PixelsError struct{ W, H int }
+
+func (e *PixelsError) Error() string {
+	return fmt.Sprintf("ffmpeg: the picture is %dx%d, over the pixel limit", e.W, e.H)
 }
 
 func atof(s string) float64 {

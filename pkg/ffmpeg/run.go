@@ -72,7 +72,19 @@ const stderrKeep = 8 << 10
 // number of frames written so far, at most twice a second and once at the end.
 // Cancelling ctx kills ffmpeg's whole process group at once.
 func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames int64)) error {
-	full := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error"}
+	_, err := r.run(ctx, "error", args, onProgress)
+	return err
+}
+
+// RunWarnings is Run without progress that also returns the tail of ffmpeg's stderr at
+// warning level when it succeeds: damage a decoder conceals is only ever a warning (see
+// Concealed).
+func (r *Runner) RunWarnings(ctx context.Context, args []string) (stderr string, err error) {
+	return r.run(ctx, "warning", args, nil)
+}
+
+func (r *Runner) run(ctx context.Context, level string, args []string, onProgress func(frames int64)) (string, error) {
+	full := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", level}
 	if onProgress != nil {
 		full = append(full, "-progress", "pipe:1", "-nostats", "-stats_period", "0.5")
 	}
@@ -84,7 +96,7 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames 
 	if onProgress != nil {
 		out, err := cmd.StdoutPipe()
 		if err != nil {
-			return fmt.Errorf("ffmpeg: stdout pipe: %w", err)
+			return "", fmt.Errorf("ffmpeg: stdout pipe: %w", err)
 		}
 		wg.Add(1)
 		go func() {
@@ -94,23 +106,29 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(frames 
 	}
 	start := time.Now()
 	if err := proc.Start(cmd, r.nice); err != nil {
-		return fmt.Errorf("ffmpeg: start %s: %w", r.ffmpeg, err)
+		return "", fmt.Errorf("ffmpeg: start %s: %w", r.ffmpeg, err)
 	}
 	wg.Wait()
 	err := cmd.Wait()
 	r.log.Debug("ffmpeg", zap.Strings("args", args), zap.Duration("took", time.Since(start)), zap.Error(err))
-	return runErr(ctx, "ffmpeg", err, stderr.String())
+	return stderr.String(), runErr(ctx, "ffmpeg", err, stderr.String())
 }
 
 // Output runs a tool (ffmpeg or ffprobe by path) and returns its stdout.
 func (r *Runner) output(ctx context.Context, tool string, args []string) ([]byte, error) {
+	out, _, err := r.outputStderr(ctx, tool, args)
+	return out, err
+}
+
+// outputStderr is output that also returns the tail of the tool's stderr.
+func (r *Runner) outputStderr(ctx context.Context, tool string, args []string) ([]byte, string, error) {
 	cmd := command(ctx, tool, args)
 	var stdout bytes.Buffer
 	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	err := proc.Run(cmd, r.nice)
-	return stdout.Bytes(), runErr(ctx, tool, err, stderr.String())
+	return stdout.Bytes(), stderr.String(), runErr(ctx, tool, err, stderr.String())
 }
 
 func command(ctx context.Context, tool string, args []string) *exec.Cmd {

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -50,10 +51,15 @@ func (in *Intake) AudioInto(ctx context.Context, a *simvid.Asset, r io.Reader) e
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
+	if id3Size(up.head) > 0 {
+		if sn, err = afterID3(up.path, up.head); err != nil {
+			return err
+		}
+	}
 	if err := refuseAudio(name, sn); err != nil {
 		return err
 	}
-	p, err := in.probe(ctx, up.path, name, "sound")
+	p, err := in.probe(ctx, sn.format, up.path, name, "sound")
 	if err != nil {
 		return err
 	}
@@ -142,12 +148,16 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 		return err
 	}
 	defer func() { _ = os.Remove(pcm) }()
-	err = in.ff.Run(ctx, []string{"-i", src,
+	input, err := ffmpeg.Input(a.Format, src) // as intake read it: its own demuxer only
+	if err != nil {
+		return simvid.Wrap(simvid.EUnsupported, err, "%s is not a sound file this server accepts (%s)", a.OriginalName, audioAccepted)
+	}
+	err = in.ff.Run(ctx, append(input,
 		"-map", "0:a:0", "-vn", "-ac", "2", "-ar", "48000", "-sample_fmt", "s16",
 		"-map_metadata", "-1", "-c:a", "flac", "-f", "flac", work,
 		"-map", "0:a:0", "-vn", "-ac", "1", "-ar", fmt.Sprint(peakRate),
 		"-c:a", "pcm_s16le", "-f", "s16le", pcm,
-	}, nil)
+	), nil)
 	if err != nil {
 		return in.toolError(ctx, err, "%s could not be decoded", a.OriginalName)
 	}

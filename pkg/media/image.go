@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -10,7 +11,7 @@ import (
 	"image/png"
 	"io"
 	"os"
-	"strings"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -69,12 +70,12 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 		return err
 	}
 	a.Format = sn.format
-	cfg, err := in.imageConfig(up.path, name, sn)
+	cfg, err := in.imageConfig(ctx, up.path, name, sn)
 	if err != nil {
 		return err
 	}
 	w, h := cfg.Width, cfg.Height
-	a.PixFmt = colourModel(cfg.ColorModel)
+	a.PixFmt = cfg.pixFmt
 	a.Orientation = readOrientation(up.path, sn.format, in.log)
 	// From here the picture is decoded: at most Limits.Decodes turns at once, a large picture
 	// taking more than one (Limits.DecodePixels). The upload itself (above) is only bytes to
@@ -120,33 +121,84 @@ func refuseImage(name string, sn sniffed) error {
 	return simvid.Errorf(simvid.EUnsupported, "%s is not a picture this server accepts (JPEG, PNG, GIF, WebP, BMP or TIFF)", name)
 }
 
+// imageSize is what a picture's header says: its stored size and colour (Asset.PixFmt).
+type imageSize struct {
+	Width, Height int
+	pixFmt        string
+}
+
 // imageConfig reads the stored width, height and colour model from the header and enforces
-// the pixel limit.
-func (in *Intake) imageConfig(path, name string, sn sniffed) (image.Config, error) {
+// the pixel limit. Go's header readers know fewer variants than ffmpeg's decoders (a YCbCr or
+// JPEG-compressed TIFF, a compressed BMP): what they cannot read, ffprobe reads, so that a
+// header check never refuses a picture the decoder takes.
+func (in *Intake) imageConfig(ctx context.Context, path, name string, sn sniffed) (imageSize, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return image.Config{}, fmt.Errorf("media: open upload: %w", err)
+		return imageSize{}, fmt.Errorf("media: open upload: %w", err)
 	}
-	defer func() { _ = f.Close() }()
 	cfg, err := decodeConfig[sn.format](f)
+	_ = f.Close()
+	size := imageSize{cfg.Width, cfg.Height, colourModel(cfg.ColorModel)}
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		if size, err = in.probeImage(ctx, path, name, sn); err != nil {
+			return imageSize{}, err
+		}
+	}
+	px := int64(size.Width) * int64(size.Height)
+	if lim := in.lim.ImagePixels; lim > 0 && px > lim {
+		return imageSize{}, in.tooManyPixels(name, size.Width, size.Height)
+	}
+	return size, nil
+}
+
+func (in *Intake) tooManyPixels(name string, w, h int) error {
+	px, lim := int64(w)*int64(h), in.lim.ImagePixels
+	have := megapixels(px)
+	if have == megapixels(lim) {
+		have = fmt.Sprintf("%.2f", float64(px)/1e6)
+	}
+	return simvid.Errorf(simvid.ETooLarge, "%s is %d×%d pixels and has %s megapixels; the limit is %s",
+		name, w, h, have, megapixels(lim))
+}
+
+// probeImage asks ffprobe for the size of a picture Go's header readers refused. ffprobe
+// decodes the picture for it, so this takes the turns of the largest picture allowed, and
+// -max_pixels stops the decoder before it allocates a picture over the limit (a decompression
+// bomb is small on disk). Rare: only variants Go does not read, and damaged headers, come here.
+func (in *Intake) probeImage(ctx context.Context, path, name string, sn sniffed) (imageSize, error) {
+	release, err := in.acquire(ctx, max(in.lim.ImagePixels, 1))
+	if err != nil {
+		return imageSize{}, err
+	}
+	var extra []string
+	if in.lim.ImagePixels > 0 {
+		extra = []string{"-max_pixels", strconv.FormatInt(in.lim.ImagePixels, 10)}
+	}
+	p, err := in.ff.ProbeInput(ctx, sn.format, path, in.lim.ProbeTimeout, extra...)
+	release()
+	var over *ffmpeg.PixelsError
 	switch {
-	case err != nil && strings.Contains(err.Error(), "unsupported"): // each decoder has its own type
-		return image.Config{}, simvid.Wrap(simvid.EUnsupported, err, "%s uses a variant of %s this server cannot read; please convert it to JPEG or PNG",
-			name, strings.ToUpper(sn.format))
-	case err != nil || cfg.Width <= 0 || cfg.Height <= 0:
-		return image.Config{}, simvid.Wrap(simvid.EUnprocessable, err, "%s could not be read as a picture: %s",
+	case errors.As(err, &over):
+		return imageSize{}, in.tooManyPixels(name, over.W, over.H)
+	case err != nil && ctx.Err() != nil:
+		return imageSize{}, fmt.Errorf("media: %w", err)
+	}
+	if re, ok := decodeFailure(err); ok {
+		return imageSize{}, damaged(name, path, sn.format, re.Stderr, err)
+	}
+	var st *ffmpeg.ProbeStream
+	if err == nil {
+		st = p.Image()
+	}
+	if err != nil {
+		return imageSize{}, simvid.Wrap(simvid.EUnprocessable, err, "%s could not be read as a picture: %s",
 			name, "the file is damaged or not in the format it claims to be")
 	}
-	px := int64(cfg.Width) * int64(cfg.Height)
-	if lim := in.lim.ImagePixels; lim > 0 && px > lim {
-		have := megapixels(px)
-		if have == megapixels(lim) {
-			have = fmt.Sprintf("%.2f", float64(px)/1e6)
-		}
-		return image.Config{}, simvid.Errorf(simvid.ETooLarge, "%s is %d×%d pixels and has %s megapixels; the limit is %s",
-			name, cfg.Width, cfg.Height, have, megapixels(lim))
+	if st == nil || st.Width <= 0 || st.Height <= 0 {
+		// It starts as the picture its sniffed format says, and its decoder cannot read it.
+		return imageSize{}, damaged(name, path, sn.format, p.Errors, nil)
 	}
-	return cfg, nil
+	return imageSize{st.Width, st.Height, st.PixFmt}, nil
 }
 
 // colourModel names the colour model a picture's header declares, for Asset.PixFmt:

@@ -139,16 +139,16 @@ func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 	return &upload{path: f.Name(), size: n, sha: hex.EncodeToString(h.Sum(nil)), head: head}, nil
 }
 
-// probe runs ffprobe under the probe timeout; what ("sound") completes the
-// message when the file cannot be read.
-func (in *Intake) probe(ctx context.Context, path, name, what string) (*ffmpeg.Probe, error) {
+// probe runs ffprobe under the probe timeout, reading the file as format (sniffed) and
+// nothing else; what ("sound") completes the message when the file cannot be read.
+func (in *Intake) probe(ctx context.Context, format, path, name, what string) (*ffmpeg.Probe, error) {
 	// A probe is a child like a decode, and about as large in memory: it takes a turn, so
 	// that music uploaded beside pictures adds no process to the ones Decodes allows.
 	release, err := in.acquire(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	p, err := in.ff.ProbeFile(ctx, path, in.lim.ProbeTimeout, false)
+	p, err := in.ff.ProbeInput(ctx, format, path, in.lim.ProbeTimeout)
 	release()
 	if err == nil {
 		return p, nil

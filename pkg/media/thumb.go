@@ -100,7 +100,7 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		defer os.Remove(stillTmp) // gone once renamed into place
 		stillPath = path
 		// Decoded as the render decodes it, so the still is the same bytes.
-		args = ffmpeg.PictureInputLowres(src, k)
+		args = ffmpeg.CheckedPictureInput(a.Format, src, k)
 		// The thumbnail comes from the still's fitted picture when that is large enough (a
 		// couple of megapixels to scale down rather than the whole decode); else from the
 		// decode, beside the still. Two pixels spare: the fit rounds its size to even numbers.
@@ -117,12 +117,16 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	} else {
 		// A thumbnail alone needs no more than its own size: ffmpeg.Lowres decodes a large
 		// JPEG at a fraction of it, and the thumbnail looks the same.
-		args = ffmpeg.PictureInputLowres(src, ffmpeg.Lowres(a.Format, a.Width, a.Height, tw, th))
+		args = ffmpeg.CheckedPictureInput(a.Format, src, ffmpeg.Lowres(a.Format, a.Width, a.Height, tw, th))
 		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
-	err = in.ff.Run(tctx, args, nil)
+	warnings, err := in.ff.RunWarnings(tctx, args)
 	cancel()
+	if err == nil && ffmpeg.Concealed(warnings) {
+		_ = os.Remove(out)
+		return "", damaged(name, src, a.Format, warnings, nil)
+	}
 	if err == nil {
 		if fi, serr := os.Stat(out); serr != nil || fi.Size() == 0 {
 			err = fmt.Errorf("media: thumbnail of %s is empty", a.ID)
@@ -130,6 +134,9 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	}
 	if err != nil {
 		_ = os.Remove(out)
+		if re, ok := decodeFailure(err); ok && ctx.Err() == nil {
+			return "", damaged(name, src, a.Format, re.Stderr, err)
+		}
 		return "", in.toolError(ctx, err, "%s could not be read as a picture", name)
 	}
 	if stillPath != "" {

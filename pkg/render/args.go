@@ -34,7 +34,7 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 		}
 		graph = strings.TrimSuffix(graph, "[v]") + "," + dt + "[v]"
 	}
-	input := ffmpeg.PictureInputLowres(fileURL(srcPath), st.Lowres)
+	input := ffmpeg.PictureInputLowres(st.Format, srcPath, st.Lowres) // its own demuxer: see ffmpeg.Input
 	if st.Fit == FitColor {
 		if !colorRE.MatchString(st.Background) {
 			return nil, fmt.Errorf("render: background %q is not a colour", st.Background)

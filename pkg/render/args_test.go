@@ -25,9 +25,10 @@ func TestStillArgs(t *testing.T) {
 			nil},
 	}
 	for _, c := range cases {
+		c.st.Format = "jpeg" // read by its own demuxer and nothing else (ffmpeg.Input)
 		a := StillArgs(c.st, "/in/pic.jpg", "/cache/s.y4m")
 		joined := strings.Join(a, " ")
-		if !strings.HasPrefix(joined, "-nofind_stream_info -noautorotate -i file:/in/pic.jpg -frames:v 1") ||
+		if !strings.HasPrefix(joined, "-protocol_whitelist file -f jpeg_pipe -nofind_stream_info -noautorotate -i file:/in/pic.jpg -frames:v 1") ||
 			!strings.HasSuffix(joined, "-f yuv4mpegpipe file:/cache/s.y4m") || strings.Contains(joined, "-loop") {
 			t.Errorf("args %q", a)
 		}

@@ -174,7 +174,8 @@ func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPath
 	for _, p := range pieces {
 		from, to = min(from, p.From), max(to, p.To)
 	}
-	var args []string
+	// The working copy is intake's FLAC of the user's music: read as FLAC and nothing else.
+	args := []string{"-protocol_whitelist", "file", "-f", "flac"}
 	g := "[0:a]"
 	switch {
 	case a.Norm || a.Loop:

@@ -74,6 +74,7 @@ type Still struct {
 	Key         string
 	Asset       string
 	SHA256      string
+	Format      string // as sniffed at intake ("jpeg", "png", ...): the demuxer that reads it
 	Orientation int
 	Fit         string  // contain, blur, cover
 	Background  string  // "#rrggbb" (contain)
@@ -152,7 +153,7 @@ func (p *Video) addStills(in Input) error {
 		if !ok {
 			return simvid.Errorf(simvid.EUnprocessable, "slide %d's picture (%s) is not in the project", i+1, sl.Asset)
 		}
-		st := Still{Asset: sl.Asset, SHA256: img.SHA256, Orientation: img.Orientation,
+		st := Still{Asset: sl.Asset, SHA256: img.SHA256, Format: img.Format, Orientation: img.Orientation,
 			Fit: s.SlideFit(i), W: p.W, H: p.H, FocusX: 0.5, FocusY: 0.5}
 		if c, ok := colorStill(sl.Asset); ok {
 			st.Fit, st.Background = FitColor, c
