@@ -18,7 +18,7 @@ DATA    ?= ./data
 CORPUS  ?= .bench/corpus
 FUZZTIME ?= 2m
 # package:target pairs; go test -fuzz takes one package and one target at a time.
-FUZZ_TARGETS := ./pkg/simvid:FuzzSpec ./pkg/media:FuzzSniff ./pkg/security:FuzzUpload
+FUZZ_TARGETS := ./pkg/simvid:FuzzSpec ./pkg/jsonbody:FuzzDecode ./pkg/media:FuzzSniff ./pkg/security:FuzzUpload
 
 .PHONY: all build run test fuzz fuzz-run bench scale-test lint fmt-check vet clean
 
