@@ -97,11 +97,11 @@ func creates(method, route string) bool {
 
 // checkOwner answers 404 when :id names a project (or a render of a project) that an API
 // key owns and the request does not carry that key. Malformed or unknown ids pass: the
-// handler answers them itself. The status read of a render it begins is kept for the
-// handler (renderOf): when the hub's cache knows the render, the owner check needs only its
-// project (which never changes) and the read is finished by the handler, so the PING that
-// vouches for the cache overlaps the rate-limit check; otherwise it reads the render now.
-// A project's owner is remembered.
+// handler answers them itself; a read that fails otherwise refuses (unlessNotFound). The
+// status read of a render it begins is kept for the handler (renderOf): when the hub's
+// cache knows the render, the owner check needs only its project (which never changes) and
+// the read is finished by the handler, so the PING that vouches for the cache overlaps the
+// rate-limit check; otherwise it reads the render now. A project's owner is remembered.
 func (s *Server) checkOwner(c echo.Context) error {
 	id := c.Param("id")
 	var pid, what string
@@ -115,7 +115,7 @@ func (s *Server) checkOwner(c echo.Context) error {
 		if pid, ok = st.ProjectID(); !ok {
 			r, err := st.Render(c.Request().Context())
 			if err != nil {
-				return nil
+				return unlessNotFound(err)
 			}
 			pid = r.ProjectID
 		}
@@ -127,12 +127,22 @@ func (s *Server) checkOwner(c echo.Context) error {
 	if !ok {
 		p, err := s.svc.Store.GetProject(c.Request().Context(), pid)
 		if err != nil {
-			return nil
+			return unlessNotFound(err)
 		}
 		owner = p.OwnerKey
 		s.owners.put(pid, owner)
 	}
 	return s.canSee(c, owner, what)
+}
+
+// unlessNotFound lets an unknown id through to its handler, which answers 404 itself; any
+// other failure to read the owner (a database that is down) refuses the request rather
+// than letting it pass unchecked.
+func unlessNotFound(err error) error {
+	if simvid.IsCode(err, simvid.ENotFound) {
+		return nil
+	}
+	return err
 }
 
 // canSee is nil when the request may see a project of owner (an API key id, "" for an
