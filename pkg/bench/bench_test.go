@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // The reference slideshow: scripts/reference.sh CORPUS OUT 1920 1080 3 0.5.
@@ -143,14 +145,14 @@ func setup(ctx context.Context, t *testing.T) (root, corpus, bin string, pics []
 			t.Fatalf("the benchmark needs %s: %v (run scripts/install-deps.sh bench)", tool, err)
 		}
 	}
-	root, err := ModuleRoot(ctx)
+	root, err := testutil.ModuleRoot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logw := testWriter{t}
 	bin = os.Getenv("SIMVID_BENCH_BIN") // a prebuilt binary, e.g. a release build
 	if bin == "" {
-		if bin, err = BuildBinary(ctx, root, filepath.Join("tmp", "simvid"), logw); err != nil {
+		if bin, err = testutil.BuildBinary(ctx, root, filepath.Join("tmp", "simvid"), logw); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,14 +2,12 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -24,36 +22,6 @@ func FreeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
-}
-
-// ModuleRoot returns the directory of the go.mod of the module being tested, from
-// `go env GOMOD`.
-func ModuleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("bench: go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("bench: not inside a Go module")
-	}
-	return filepath.Dir(mod), nil
-}
-
-// BuildBinary builds the simvid binary of the module at root into out (relative to root
-// unless absolute) and returns its absolute path. Build output goes to log.
-func BuildBinary(ctx context.Context, root, out string, log io.Writer) (string, error) {
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(root, out)
-	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, ".")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("bench: go build %s: %w", out, err)
-	}
-	return out, nil
 }
 
 // Process is a child process started in its own process group, so that stopping it also

@@ -37,7 +37,7 @@ func corpus(t *testing.T) string {
 	corpusMu.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		root, err := bench.ModuleRoot(ctx)
+		root, err := testutil.ModuleRoot(ctx)
 		if err != nil {
 			corpusErr = err
 			return

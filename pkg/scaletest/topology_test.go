@@ -40,11 +40,11 @@ func startTopology(t *testing.T, nserve, nwork int) *topology {
 	testutil.Need(t, "ffmpeg", "ffprobe", "redis-server", "nginx")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	root, err := bench.ModuleRoot(ctx)
+	root, err := testutil.ModuleRoot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := bench.BuildBinary(ctx, root, filepath.Join(t.TempDir(), "simvid"), os.Stderr)
+	bin, err := testutil.BuildBinary(ctx, root, filepath.Join(t.TempDir(), "simvid"), os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
