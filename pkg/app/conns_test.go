@@ -102,6 +102,14 @@ func TestSlowBodiesAreCutOff(t *testing.T) {
 			t.Errorf("socket %d held %v; the body timeout is 1 s", i, took)
 		}
 	}
+	// Answered is not enough: the server must also let go of the socket, rather than wait
+	// to drain the body nobody reads while the client keeps trickling.
+	for i, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Errorf("socket %d: still open 3 s after its answer while its client trickles: %v", i, err)
+		}
+	}
 }
 
 // TestConnectionCapPerAddress: one address holding its 8 connections gets the 9th refused,

@@ -37,9 +37,12 @@ func bodyDeadlines(h http.Handler, timeout time.Duration) http.Handler {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete, http.MethodTrace:
 			// No route reads a body with these: answer at once and close, rather than wait
-			// for a body nobody wants before the connection can carry another request.
+			// for a body nobody wants before the connection can carry another request. The
+			// server would still drain up to 256 KiB of the unread body before closing; a
+			// deadline already past ends that drain at once.
 			w.Header().Set("Connection", "close")
 			h.ServeHTTP(w, r)
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 			return
 		}
 		b := &deadlineBody{ReadCloser: r.Body, rc: http.NewResponseController(w), pause: timeout, budget: timeout}

@@ -101,6 +101,16 @@ func waitingProject(t *testing.T, s *server, music string) string {
 }
 
 // from is an HTTP client whose connections come from another loopback address.
+// attacker is the address the socket-holding probes come from: not 127.0.0.1, which the
+// limited server trusts as a proxy (and a trusted proxy's connections are not capped).
+const attacker = "127.0.0.3"
+
+// dialFrom opens a TCP connection to host from the local address ip.
+func dialFrom(ip, host string) (net.Conn, error) {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 2 * time.Second}
+	return d.Dial("tcp", host)
+}
+
 func from(ip string) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
@@ -239,7 +249,7 @@ func probeSlowBody(t *testing.T, s *server) {
 	var conns []*slowConn
 	refusedAtOnce := 0
 	for range n {
-		c, err := net.DialTimeout("tcp", host, 2*time.Second)
+		c, err := dialFrom(attacker, host)
 		if err != nil {
 			refusedAtOnce++
 			continue
@@ -287,7 +297,7 @@ func probeConnCap(t *testing.T, s *server) {
 	var conns []net.Conn
 	failed := 0
 	for range n {
-		c, err := net.DialTimeout("tcp", host, 2*time.Second)
+		c, err := dialFrom(attacker, host)
 		if err != nil {
 			failed++
 			continue
