@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/apikey"
+	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
@@ -46,7 +47,7 @@ type Admin struct {
 	store    store.Store
 	check    verifier
 	sessions *sessions
-	queues   *queues
+	inspect  *jobs.Inspector
 }
 
 // New checks the password configuration: none turns the admin off; a short clear password
@@ -62,7 +63,7 @@ func New(d Deps) (*Admin, error) {
 	if d.Log == nil {
 		d.Log = zap.NewNop()
 	}
-	a := &Admin{Deps: d, check: check, sessions: &sessions{pool: d.Pool, ttl: d.SessionTTL}, queues: newQueues(d.Pool)}
+	a := &Admin{Deps: d, check: check, sessions: &sessions{pool: d.Pool, ttl: d.SessionTTL}, inspect: jobs.NewInspector(d.Pool)}
 	if d.Service != nil {
 		a.store = d.Service.Store
 	}

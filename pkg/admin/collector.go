@@ -67,22 +67,13 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.diskFree, prometheus.GaugeValue, float64(free))
 	}
 	for _, q := range jobs.Queues {
-		cl := a.queues.clients[q]
-		if qs, err := cl.Queues(); err == nil {
-			var lat int64
-			for _, x := range qs {
-				lat = max(lat, x.Latency)
+		if info, err := a.inspect.Queue(q); err == nil {
+			ch <- prometheus.MustNewConstMetric(c.latency, prometheus.GaugeValue, info.Latency.Seconds(), q)
+		}
+		for _, set := range []jobs.Set{jobs.SetRetry, jobs.SetScheduled, jobs.SetDead} {
+			if _, n, err := a.inspect.Jobs(q, set, 1); err == nil {
+				ch <- prometheus.MustNewConstMetric(c.jobSets, prometheus.GaugeValue, float64(n), q, string(set))
 			}
-			ch <- prometheus.MustNewConstMetric(c.latency, prometheus.GaugeValue, float64(lat), q)
-		}
-		if _, n, err := cl.RetryJobs(1); err == nil {
-			ch <- prometheus.MustNewConstMetric(c.jobSets, prometheus.GaugeValue, float64(n), q, "retry")
-		}
-		if _, n, err := cl.ScheduledJobs(1); err == nil {
-			ch <- prometheus.MustNewConstMetric(c.jobSets, prometheus.GaugeValue, float64(n), q, "scheduled")
-		}
-		if _, n, err := cl.DeadJobs(1); err == nil {
-			ch <- prometheus.MustNewConstMetric(c.jobSets, prometheus.GaugeValue, float64(n), q, "dead")
 		}
 	}
 }

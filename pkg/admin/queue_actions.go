@@ -1,11 +1,10 @@
 package admin
 
 import (
-	"context"
+	"errors"
 	"net/http"
 	"slices"
 
-	"github.com/gocraft/work"
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/jobs"
@@ -19,47 +18,44 @@ type jobRef struct {
 	All bool   `json:"all"`
 }
 
-func (a *Admin) jobTarget(c echo.Context) (*work.Client, string, jobRef, error) {
+// jobTarget reads the queue, the set and the job a retry or delete names.
+func (a *Admin) jobTarget(c echo.Context) (string, jobs.Set, jobRef, error) {
 	var ref jobRef
-	cl := a.queues.clients[c.Param("queue")]
-	set := c.Param("set")
-	if cl == nil {
-		return nil, "", ref, simvid.Errorf(simvid.ENotFound, "no queue %q (queues: video, audio)", c.Param("queue"))
+	queue, set := c.Param("queue"), jobs.Set(c.Param("set"))
+	if !slices.Contains(jobs.Queues, queue) {
+		return "", "", ref, simvid.Errorf(simvid.ENotFound, "no queue %q (queues: video, audio)", queue)
 	}
-	if !slices.Contains([]string{"dead", "retry", "scheduled"}, set) {
-		return nil, "", ref, simvid.Errorf(simvid.ENotFound, "no job set %q (dead, retry, scheduled)", set)
+	if !slices.Contains(jobs.Sets, set) {
+		return "", "", ref, simvid.Errorf(simvid.ENotFound, "no job set %q (dead, retry, scheduled)", set)
 	}
 	if err := readJSON(c, &ref); err != nil {
-		return nil, "", ref, err
+		return "", "", ref, err
 	}
 	if !ref.All && ref.ID == "" {
-		return nil, "", ref, simvid.Errorf(simvid.EInvalid, "name a job ({\"at\": ..., \"id\": ...}) or {\"all\": true}")
+		return "", "", ref, simvid.Errorf(simvid.EInvalid, "name a job ({\"at\": ..., \"id\": ...}) or {\"all\": true}")
 	}
-	return cl, set, ref, nil
+	return queue, set, ref, nil
 }
 
 // retryJobs moves dead jobs back to their queue, one or all.
 func (a *Admin) retryJobs(c echo.Context) error {
-	cl, set, ref, err := a.jobTarget(c)
+	queue, set, ref, err := a.jobTarget(c)
 	if err != nil {
 		return err
 	}
-	if set != "dead" {
+	if set != jobs.SetDead {
 		return simvid.Errorf(simvid.EInvalid, "only dead jobs can be retried; retry and scheduled jobs run on their own")
 	}
 	// A render whose job died was marked failed; it goes back to queued so that the job,
 	// which reads the record, renders it again.
-	renders, err := deadRenders(cl, ref)
+	renders, err := a.deadRenders(queue, ref)
 	if err != nil {
 		return err
 	}
-	if err := a.knowJobs(c.Request().Context(), c.Param("queue")); err != nil {
-		return err
-	}
 	if ref.All {
-		err = cl.RetryAllDeadJobs()
+		err = a.inspect.RetryAllDead(c.Request().Context(), queue)
 	} else {
-		err = cl.RetryDeadJob(ref.At, ref.ID)
+		err = a.inspect.RetryDead(c.Request().Context(), queue, ref.At, ref.ID)
 	}
 	if err != nil {
 		return jobErr(err)
@@ -67,56 +63,35 @@ func (a *Admin) retryJobs(c echo.Context) error {
 	for _, id := range renders {
 		a.requeueRender(c.Request().Context(), id)
 	}
-	a.audit(c, "", "job.retry", c.Param("queue")+":"+set+":"+idOrAll(ref), "")
+	a.audit(c, "", "job.retry", queue+":"+string(set)+":"+idOrAll(ref), "")
 	return c.JSON(http.StatusOK, map[string]bool{"ok": true})
 }
 
 func (a *Admin) deleteJobs(c echo.Context) error {
-	cl, set, ref, err := a.jobTarget(c)
+	queue, set, ref, err := a.jobTarget(c)
 	if err != nil {
 		return err
 	}
 	switch {
-	case set == "dead" && ref.All:
-		err = cl.DeleteAllDeadJobs()
-	case set == "dead":
-		err = cl.DeleteDeadJob(ref.At, ref.ID)
+	case set == jobs.SetDead && ref.All:
+		err = a.inspect.DeleteAllDead(queue)
 	case ref.All:
 		return simvid.Errorf(simvid.EInvalid, "only the dead set can be emptied at once")
-	case set == "retry":
-		err = cl.DeleteRetryJob(ref.At, ref.ID)
 	default:
-		err = cl.DeleteScheduledJob(ref.At, ref.ID)
+		err = a.inspect.Delete(queue, set, ref.At, ref.ID)
 	}
 	if err != nil {
 		return jobErr(err)
 	}
-	a.audit(c, "", "job.delete", c.Param("queue")+":"+set+":"+idOrAll(ref), "")
+	a.audit(c, "", "job.delete", queue+":"+string(set)+":"+idOrAll(ref), "")
 	return c.JSON(http.StatusOK, map[string]bool{"ok": true})
 }
 
-// knowJobs registers the queue's job names the way a worker pool does. gocraft/work requeues
-// a dead job only under a name some pool has registered; with no worker started since Redis
-// was (re)created, it would put the job back into the dead set as "unknown job".
-func (a *Admin) knowJobs(ctx context.Context, queue string) error {
-	conn, err := a.Pool.GetContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	for _, name := range jobs.JobsOf[queue] {
-		if _, err := conn.Do("SADD", jobs.Namespace(queue)+":known_jobs", name); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // deadRenders returns the render ids of the dead jobs ref names.
-func deadRenders(cl *work.Client, ref jobRef) ([]string, error) {
+func (a *Admin) deadRenders(queue string, ref jobRef) ([]string, error) {
 	var ids []string
 	for page := uint(1); page <= 100; page++ {
-		dead, _, err := cl.DeadJobs(page)
+		dead, _, err := a.inspect.Jobs(queue, jobs.SetDead, page)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +99,7 @@ func deadRenders(cl *work.Client, ref jobRef) ([]string, error) {
 			break
 		}
 		for _, j := range dead {
-			if (ref.All || (j.ID == ref.ID && j.DiedAt == ref.At)) && j.Name == jobs.JobRender {
+			if (ref.All || (j.ID == ref.ID && j.At == ref.At)) && j.Name == jobs.JobRender {
 				if id, ok := j.Args["render_id"].(string); ok && simvid.ValidID(simvid.PrefixRender, id) {
 					ids = append(ids, id)
 				}
@@ -142,7 +117,7 @@ func idOrAll(r jobRef) string {
 }
 
 func jobErr(err error) error {
-	if err == work.ErrNotDeleted || err == work.ErrNotRetried {
+	if errors.Is(err, jobs.ErrJobGone) {
 		return simvid.Errorf(simvid.ENotFound, "that job is not there any more")
 	}
 	return err

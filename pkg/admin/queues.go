@@ -5,27 +5,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gocraft/work"
-	"github.com/gomodule/redigo/redis"
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/simvid"
 )
-
-// queues reads and steers the gocraft/work queues through the library's own Client: it
-// knows the key layout, so the admin never writes those keys itself.
-type queues struct {
-	clients map[string]*work.Client
-}
-
-func newQueues(pool *redis.Pool) *queues {
-	q := &queues{clients: map[string]*work.Client{}}
-	for _, name := range jobs.Queues {
-		q.clients[name] = work.NewClient(jobs.Namespace(name), pool)
-	}
-	return q
-}
 
 type queueView struct {
 	Name      string            `json:"name"`
@@ -73,43 +57,40 @@ type jobView struct {
 	Queued int64          `json:"enqueued_at"`
 }
 
-func viewJob(at int64, j *work.Job) jobView {
-	return jobView{ID: j.ID, Name: j.Name, At: at, Fails: j.Fails, Error: truncate(j.LastErr, 2000), Args: j.Args, Queued: j.EnqueuedAt}
+func viewJobs(js []jobs.JobInfo) []jobView {
+	var out []jobView
+	for _, j := range js {
+		out = append(out, jobView{ID: j.ID, Name: j.Name, At: j.At, Fails: j.Fails, Error: truncate(j.Error, 2000), Args: j.Args, Queued: j.EnqueuedAt})
+	}
+	return out
 }
 
 func (a *Admin) listQueues(c echo.Context) error {
 	ctx := c.Request().Context()
 	out := []queueView{}
 	for _, name := range jobs.Queues {
-		cl := a.queues.clients[name]
 		v := queueView{Name: name, Pools: []poolView{}, Busy: []busyView{}}
-		qs, err := cl.Queues()
+		q, err := a.inspect.Queue(name)
 		if err != nil {
 			return simvid.Wrap(simvid.EUnavailable, err, "the queue (Redis) is not reachable")
 		}
-		for _, q := range qs {
-			v.Depth += q.Count
-			v.LatencyS = max(v.LatencyS, q.Latency)
-		}
-		hbs, err := cl.WorkerPoolHeartbeats()
+		v.Depth, v.LatencyS = q.Size, int64(q.Latency/time.Second)
+		pools, err := a.inspect.WorkerPools(name)
 		if err != nil {
 			return err
 		}
-		for _, h := range hbs {
-			v.Pools = append(v.Pools, poolView{ID: h.WorkerPoolID, Host: h.Host, PID: h.Pid, Jobs: h.JobNames,
-				Concurrency: h.Concurrency, StartedAt: time.Unix(h.StartedAt, 0).UTC(), HeartbeatAt: time.Unix(h.HeartbeatAt, 0).UTC()})
+		for _, p := range pools {
+			v.Pools = append(v.Pools, poolView{ID: p.ID, Host: p.Host, PID: p.PID, Jobs: p.Jobs,
+				Concurrency: p.Concurrency, StartedAt: p.StartedAt, HeartbeatAt: p.HeartbeatAt})
 		}
-		obs, err := cl.WorkerObservations()
+		active, err := a.inspect.Active(name)
 		if err != nil {
 			return err
 		}
-		for _, o := range obs {
-			if !o.IsBusy {
-				continue
-			}
-			b := busyView{Worker: o.WorkerID, Job: o.JobName, JobID: o.JobID, Args: o.ArgsJSON, StartedAt: time.Unix(o.StartedAt, 0).UTC()}
+		for _, j := range active {
+			b := busyView{Worker: j.Worker, Job: j.Name, JobID: j.ID, Args: j.Args, StartedAt: j.StartedAt}
 			var args map[string]any
-			if json.Unmarshal([]byte(o.ArgsJSON), &args) == nil {
+			if json.Unmarshal([]byte(j.Args), &args) == nil {
 				if id, ok := args["render_id"].(string); ok && simvid.ValidID(simvid.PrefixRender, id) {
 					b.RenderID = id
 					if r, err := a.store.GetRender(ctx, id); err == nil {
@@ -119,30 +100,19 @@ func (a *Admin) listQueues(c echo.Context) error {
 			}
 			v.Busy = append(v.Busy, b)
 		}
-		retry, n, err := cl.RetryJobs(1)
-		if err != nil {
+		var js []jobs.JobInfo
+		if js, v.RetryN, err = a.inspect.Jobs(name, jobs.SetRetry, 1); err != nil {
 			return err
 		}
-		v.RetryN = n
-		for _, j := range retry {
-			v.Retry = append(v.Retry, viewJob(j.RetryAt, j.Job))
-		}
-		sched, n, err := cl.ScheduledJobs(1)
-		if err != nil {
+		v.Retry = viewJobs(js)
+		if js, v.SchedN, err = a.inspect.Jobs(name, jobs.SetScheduled, 1); err != nil {
 			return err
 		}
-		v.SchedN = n
-		for _, j := range sched {
-			v.Scheduled = append(v.Scheduled, viewJob(j.RunAt, j.Job))
-		}
-		dead, n, err := cl.DeadJobs(1)
-		if err != nil {
+		v.Scheduled = viewJobs(js)
+		if js, v.DeadN, err = a.inspect.Jobs(name, jobs.SetDead, 1); err != nil {
 			return err
 		}
-		v.DeadN = n
-		for _, j := range dead {
-			v.Dead = append(v.Dead, viewJob(j.DiedAt, j.Job))
-		}
+		v.Dead = viewJobs(js)
 		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"queues": out})

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gomodule/redigo/redis"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
@@ -104,7 +103,7 @@ func (a *Admin) cleanup(c echo.Context) error {
 		return c.JSON(http.StatusOK, res)
 	}
 	if !in.DryRun {
-		unlock, ok, err := a.lock(ctx, "admin-cleanup", 10*time.Minute)
+		unlock, ok, err := a.inspect.Lock(ctx, "admin-cleanup", 10*time.Minute)
 		if err != nil {
 			return simvid.Wrap(simvid.EUnavailable, err, "the queue (Redis) is not reachable")
 		}
@@ -164,28 +163,3 @@ func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expir
 }
 
 var unfinished = []string{simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}
-
-// lock takes a Redis lock beside the workers' ones (simvid:lock:<name>) and releases it.
-func (a *Admin) lock(ctx context.Context, name string, ttl time.Duration) (func(), bool, error) {
-	conn, err := a.Pool.GetContext(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	defer conn.Close()
-	token := randomToken()
-	key := "simvid:lock:" + name
-	_, err = redis.String(conn.Do("SET", key, token, "NX", "PX", ttl.Milliseconds()))
-	if err == redis.ErrNil {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return func() {
-		c := a.Pool.Get()
-		defer c.Close()
-		_, _ = unlockScript.Do(c, key, token)
-	}, true, nil
-}
-
-var unlockScript = redis.NewScript(1, `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)

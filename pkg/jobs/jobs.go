@@ -1,7 +1,7 @@
 // Package jobs is simvid's queue side on gocraft/work: job names, enqueueing, worker pools
 // and their middleware, leases, cancel flags and the periodic reconciler and retention work.
-// The admin (pkg/admin) reads and steers the same queues through gocraft/work's Client, with
-// the namespaces and job names defined here.
+// The admin (pkg/admin) reads and steers the same queues through the Inspector
+// (inspector.go); no other package imports gocraft/work or builds its keys.
 package jobs
 
 import (

@@ -18,6 +18,9 @@ func leaseKey(kind, id string) string  { return "simvid:lease:" + kind + ":" + i
 func queuedKey(kind, id string) string { return "simvid:queued:" + kind + ":" + id }
 func cancelKey(renderID string) string { return "simvid:cancel:" + renderID }
 
+// lockKey is a named lock: the workers' periodic leader locks and the Inspector's.
+func lockKey(name string) string { return "simvid:lock:" + name }
+
 // errLeaseLost means another worker holds the lease now: this one must stop quietly.
 var errLeaseLost = errors.New("jobs: lease lost")
 
@@ -111,14 +114,6 @@ func (l *lease) keepAlive(ctx context.Context, lost func()) {
 
 // tryLock takes a leader lock for ttl without renewal: periodic work runs on whoever holds it.
 func tryLock(ctx context.Context, pool *redis.Pool, name string, ttl time.Duration) (bool, error) {
-	conn, err := pool.GetContext(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close()
-	_, err = redis.String(conn.Do("SET", "simvid:lock:"+name, "1", "NX", "PX", ttl.Milliseconds()))
-	if errors.Is(err, redis.ErrNil) {
-		return false, nil
-	}
-	return err == nil, err
+	_, ok, err := acquireLease(ctx, pool, lockKey(name), "leader", ttl)
+	return ok, err
 }
