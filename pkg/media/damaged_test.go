@@ -73,8 +73,7 @@ func TestImageDamagedRefused(t *testing.T) {
 	idat := pngChunk(t, png, "IDAT")
 	idatCRC := idat + 8 + int(binary.BigEndian.Uint32(png[idat:]))
 	crcBad := bytes.Clone(png)
-	crcBad[idatCRC] ^= 0x01 // only the checksum: the data inflates fine
-	_ = corrupt
+	crcBad[idatCRC] ^= 0x01       // only the checksum: the data inflates fine
 	const gifHead = 6 + 7 + 3*256 // signature, screen descriptor, global colour table
 
 	cases := []struct {

@@ -186,14 +186,10 @@ func (in *Intake) probeImage(ctx context.Context, path, name string, sn sniffed)
 	if re, ok := decodeFailure(err); ok {
 		return imageSize{}, damaged(name, path, sn.format, re.Stderr, err)
 	}
-	var st *ffmpeg.ProbeStream
-	if err == nil {
-		st = p.Image()
+	if err != nil { // too slow, or the server's fault
+		return imageSize{}, in.toolError(ctx, err, "%s could not be read as a picture", name)
 	}
-	if err != nil {
-		return imageSize{}, simvid.Wrap(simvid.EUnprocessable, err, "%s could not be read as a picture: %s",
-			name, "the file is damaged or not in the format it claims to be")
-	}
+	st := p.Image()
 	if st == nil || st.Width <= 0 || st.Height <= 0 {
 		// It starts as the picture its sniffed format says, and its decoder cannot read it.
 		return imageSize{}, damaged(name, path, sn.format, p.Errors, nil)
