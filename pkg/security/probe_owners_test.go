@@ -86,7 +86,8 @@ func probeHLS(t *testing.T, s *server) {
 }
 
 // probeIdempotency: two anonymous clients behind one address reuse the guessable key of the
-// README; the second must never receive the first one's answer (which names its project).
+// guide in docs/programs.md; the second must never receive the first one's answer (which
+// names its project).
 func probeIdempotency(t *testing.T, s *server) {
 	first := call(t, http.MethodPost, s.URL+"/api/v1/projects", nil, "Idempotency-Key", "order-1234")
 	id, _ := first.JSON()["id"].(string)
