@@ -7,9 +7,9 @@ import (
 )
 
 // TestIdempotencyAnonymousNeighbours: two anonymous clients behind one address (one NAT)
-// send the README's guessable key. Neither ever gets the other's answer: not for requests
-// that differ, not for the same request that makes a project (hardening issue, weak spot
-// "idempotency scoping"). A client's own retry is still replayed.
+// send the guessable key of the guide in docs/programs.md. Neither ever gets the other's
+// answer: not for requests that differ, not for the same request that makes a project
+// (hardening issue, weak spot "idempotency scoping"). A client's own retry is still replayed.
 func TestIdempotencyAnonymousNeighbours(t *testing.T) {
 	base, _ := startPrograms(t, nil)
 	alice, bob := &client{t: t, base: base}, &client{t: t, base: base}

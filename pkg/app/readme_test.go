@@ -15,18 +15,22 @@ import (
 	"github.com/simvid/simvid/pkg/webhook"
 )
 
-// readmeSection returns the sh code blocks of a README section, in order.
-func readmeSection(t *testing.T, title string) []string {
+// docBlocks returns the sh code blocks of a Markdown file of the repository (a path from its
+// root), in order: of its section titled title, or of the whole file when title is empty.
+func docBlocks(t *testing.T, path, title string) []string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile(filepath.Join("../..", path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sec, ok := strings.Cut(string(b), "\n## "+title+"\n")
-	if !ok {
-		t.Fatalf("README has no section %q", title)
+	sec := string(b)
+	if title != "" {
+		var ok bool
+		if _, sec, ok = strings.Cut(sec, "\n## "+title+"\n"); !ok {
+			t.Fatalf("%s has no section %q", path, title)
+		}
+		sec, _, _ = strings.Cut(sec, "\n## ")
 	}
-	sec, _, _ = strings.Cut(sec, "\n## ")
 	var blocks []string
 	for {
 		_, rest, ok := strings.Cut(sec, "```sh\n")
@@ -38,12 +42,56 @@ func readmeSection(t *testing.T, title string) []string {
 	}
 }
 
-// TestReadmeAPIGuide runs the README's "API for programs" commands, as written, against a
-// real server: make a key, upload, render in one call with a retried Idempotency-Key, wait,
+// runGuide runs sh blocks as one bash script in dir and returns what it printed.
+func runGuide(t *testing.T, dir string, env []string, blocks []string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", strings.Join(blocks, "\n"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("guide output:\n%s", out)
+	if err != nil {
+		t.Fatalf("the guide failed: %v", err)
+	}
+	return string(out)
+}
+
+// TestReadmeFirstRender runs the README's first API calls, as written, against a real
+// server in place of `make run`'s localhost:8080: a project, two pictures, a song, a render
+// followed on its event stream to the end, and the download.
+func TestReadmeFirstRender(t *testing.T) {
+	testutil.Need(t, "bash", "curl", "jq")
+	blocks := docBlocks(t, "README.md", "API")
+	if len(blocks) != 1 || strings.Count(blocks[0], "localhost:8080") < 6 {
+		t.Fatalf("the README's API section should hold one sh block against localhost:8080: %q", blocks)
+	}
+	dir := t.TempDir()
+	base, _ := startPrograms(t, nil)
+	testutil.Image(t, dir, "a.jpg", 320, 240, "red")
+	testutil.Image(t, dir, "b.png", 240, 320, "blue")
+	testutil.Tone(t, dir, "song.mp3", 2)
+	script := strings.ReplaceAll(blocks[0], "localhost:8080", strings.TrimPrefix(base, "http://"))
+	out := runGuide(t, dir, nil, []string{script})
+	if !strings.Contains(out, `"state":"done"`) {
+		t.Fatalf("the event stream did not end with a done render")
+	}
+	p := testutil.Probe(t, filepath.Join(dir, "out.mp4"))
+	if p.Video() == nil || p.Audio() == nil {
+		t.Fatalf("out.mp4 lacks video or audio: %+v", p.Streams)
+	}
+	if d := p.Duration(); d < 5.9 || d > 6.2 {
+		t.Fatalf("out.mp4 lasts %.2f s, want 6 (two slides of the default 3 s)", d)
+	}
+}
+
+// TestDocsAPIGuide runs the commands of docs/programs.md, as written, against a real
+// server: make a key, upload, render in one call with a retried Idempotency-Key, wait,
 // download, and verify the webhook's signature with openssl.
-func TestReadmeAPIGuide(t *testing.T) {
+func TestDocsAPIGuide(t *testing.T) {
 	testutil.Need(t, "bash", "curl", "jq", "openssl")
-	blocks := readmeSection(t, "API for programs")
+	blocks := docBlocks(t, "docs/programs.md", "")
 	if len(blocks) < 4 {
 		t.Fatalf("only %d sh blocks in the guide", len(blocks))
 	}
@@ -59,17 +107,8 @@ func TestReadmeAPIGuide(t *testing.T) {
 	testutil.Image(t, dir, "b.png", 240, 320, "blue")
 	testutil.Tone(t, dir, "song.mp3", 2)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", strings.Join(blocks, "\n"))
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SIMVID="+base, "SIMVID_ADMIN_PASSWORD="+adminPassword, "HOOK="+hook+"/simvid")
-	out, err := cmd.CombinedOutput()
-	t.Logf("guide output:\n%s", out)
-	if err != nil {
-		t.Fatalf("the guide failed: %v", err)
-	}
-	if !strings.Contains(string(out), "signature verified") || !strings.Contains(string(out), `"state":"done"`) {
+	out := runGuide(t, dir, []string{"SIMVID=" + base, "SIMVID_ADMIN_PASSWORD=" + adminPassword, "HOOK=" + hook + "/simvid"}, blocks)
+	if !strings.Contains(out, "signature verified") || !strings.Contains(out, `"state":"done"`) {
 		t.Fatalf("the guide did not end as it says")
 	}
 	p := testutil.Probe(t, filepath.Join(dir, "out.mp4"))

@@ -86,7 +86,8 @@ func probeHLS(t *testing.T, s *server) {
 }
 
 // probeIdempotency: two anonymous clients behind one address reuse the guessable key of the
-// README; the second must never receive the first one's answer (which names its project).
+// guide in docs/programs.md; the second must never receive the first one's answer (which
+// names its project).
 func probeIdempotency(t *testing.T, s *server) {
 	// Without an API key the server may refuse the header on a request that names nothing of
 	// the client's (the answer would carry new ids to whoever sends the same bytes), or take
