@@ -88,6 +88,11 @@ func (w *Worker) fetchImage(ctx context.Context, a *simvid.Asset) error {
 		return err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return err
+	} else if err := w.checkKeyStorage(ctx, a.ProjectID, st.Size()); err != nil {
+		return err
+	}
 	in := *a
 	if n := media.DisplayName(res.Name); n != "" && n != "file" {
 		in.OriginalName = n

@@ -62,6 +62,13 @@ func (w *Worker) takeInFetched(ctx context.Context, a *simvid.Asset, tr *fetch.T
 		return err
 	}
 	defer f.Close()
+	size := tr.Size
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	if err := w.checkKeyStorage(ctx, a.ProjectID, size); err != nil {
+		return err
+	}
 	title := media.DisplayName(strings.TrimSpace(tr.Title))
 	if title == "" || title == "file" {
 		title = "Music from a link"

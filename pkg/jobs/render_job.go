@@ -188,7 +188,7 @@ func (w *Worker) settle(ctx context.Context, id string, err, cause error, log *z
 // isInputError reports whether err was caused by what the user gave: retrying cannot help.
 func isInputError(err error) bool {
 	switch simvid.ErrorCode(err) {
-	case simvid.EUnprocessable, simvid.EUnsupported, simvid.ETooLarge, simvid.ENotFound, simvid.EInvalid:
+	case simvid.EUnprocessable, simvid.EUnsupported, simvid.ETooLarge, simvid.ENotFound, simvid.EInvalid, simvid.EQuota:
 		return true
 	}
 	return false
