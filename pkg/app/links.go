@@ -24,7 +24,7 @@ func (a *App) buildLinks() (*fetch.Music, error) {
 	y := &fetch.YTDLP{Path: l.YTDLP, Policy: ytPolicy, MaxBytes: maxBytes, MaxSeconds: maxDur.Seconds(),
 		Timeout: l.Timeout, TempDir: a.media.TmpDir(), Nice: a.cfg.Limits.ChildNice, Log: a.log.Named("yt-dlp"),
 		Probe: func(ctx context.Context, path string) (float64, error) {
-			// Read as what it is and nothing else: see ffmpeg.Input.
+			// Read as what it is and nothing else: see ffargs.Input.
 			format, err := media.SniffFile(path)
 			if err != nil {
 				return 0, err

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/simvid/simvid/pkg/ffargs"
 )
 
 // Probe is what ffprobe says about a file.
@@ -115,11 +117,11 @@ func (r *Runner) ProbeFile(ctx context.Context, path string, timeout time.Durati
 }
 
 // ProbeInput is ProbeFile for user data: path is read as format (sniffed: "mp3", "tiff", ...)
-// with its own demuxer and the file protocol only (Input). extra options go before the
+// with its own demuxer and the file protocol only (ffargs.Input). extra options go before the
 // input: -max_pixels stops a picture's decoder before it allocates more, and the probe then
 // fails with a *PixelsError.
 func (r *Runner) ProbeInput(ctx context.Context, format, path string, timeout time.Duration, extra ...string) (*Probe, error) {
-	in, err := Input(format, path)
+	in, err := ffargs.Input(format, path)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/ffargs"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -148,7 +148,7 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 		return err
 	}
 	defer func() { _ = os.Remove(pcm) }()
-	input, err := ffmpeg.Input(a.Format, src) // as intake read it: its own demuxer only
+	input, err := ffargs.Input(a.Format, src) // as intake read it: its own demuxer only
 	if err != nil {
 		return simvid.Wrap(simvid.EUnsupported, err, "%s is not a sound file this server accepts (%s)", a.OriginalName, audioAccepted)
 	}

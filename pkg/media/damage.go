@@ -28,7 +28,7 @@ func decodeFailure(err error) (*ffmpeg.RunError, bool) {
 	return re, true
 }
 
-// damaged refuses a picture whose checked decode (ffmpeg.CheckedPictureInput) failed, or
+// damaged refuses a picture whose checked decode (ffargs.CheckedPictureInput) failed, or
 // concealed damage, naming the file; stderr is the decode's. Whether the file ends early
 // is what the decoder said; for GIF and WebP, whose decoders fail on a cut file without a
 // word, the file's own end marker and length say it.

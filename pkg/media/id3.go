@@ -61,7 +61,7 @@ func afterID3(path string, head []byte) (sniffed, error) {
 
 // SniffFile names the format of the file at path as its first bytes say ("mp3", "m4a", "png",
 // ...; "" when unknown), looking past ID3 tags as music intake does: the format whose
-// demuxer alone ffmpeg may read it with (ffmpeg.Input). For files that do not come through
+// demuxer alone ffmpeg may read it with (ffargs.Input). For files that do not come through
 // an upload, such as music fetched from a link.
 func SniffFile(path string) (string, error) {
 	f, err := os.Open(path)

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
 
+	"github.com/simvid/simvid/pkg/ffargs"
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -87,7 +88,7 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	}
 	defer release()
 	a.Width, a.Height = w, h
-	if ffmpeg.Swaps(a.Orientation) {
+	if ffargs.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w
 	}
 	thumb, err := in.thumbnail(ctx, up.path, name, a, still)

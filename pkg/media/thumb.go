@@ -10,6 +10,7 @@ import (
 	"github.com/rwcarlsen/goexif/exif"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/ffargs"
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -76,8 +77,9 @@ type StillGraph func(in, tap string, minSide int) (graph string, tapped bool)
 // thumbnail writes the upright JPEG thumbnail of src to a temp file and returns its path; when
 // still asks for one, the same decode also writes that still, into place. This is the
 // picture's only decode at intake, so it is also the check that the pixels decode.
-// PictureInput with OrientFilter turns every format the same way; the mjpeg encoder writes no
-// EXIF, and metadata is not copied, so no GPS position leaks into what is served.
+// ffargs.PictureInput with ffargs.OrientFilter turns every format the same way; the mjpeg
+// encoder writes no EXIF, and metadata is not copied, so no GPS position leaks into what is
+// served.
 func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset, still StillFunc) (string, error) {
 	out, err := in.st.tempPath("thumb-*.jpg")
 	if err != nil {
@@ -86,7 +88,7 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	tw, th := thumbSize(a.Width, a.Height)
 	fit := "scale=" + strconv.Itoa(tw) + ":" + strconv.Itoa(th) + ",format=yuvj420p" // from an upright picture
 	vf := fit
-	if o := ffmpeg.OrientFilter(a.Orientation); o != "" {
+	if o := ffargs.OrientFilter(a.Orientation); o != "" {
 		vf = o + "," + vf
 	}
 	thumbOut := []string{"-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
@@ -100,7 +102,7 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		defer os.Remove(stillTmp) // gone once renamed into place
 		stillPath = path
 		// Decoded as the render decodes it, so the still is the same bytes.
-		args = ffmpeg.CheckedPictureInput(a.Format, src, k)
+		args = ffargs.CheckedPictureInput(a.Format, src, k)
 		// The thumbnail comes from the still's fitted picture when that is large enough (a
 		// couple of megapixels to scale down rather than the whole decode); else from the
 		// decode, beside the still. Two pixels spare: the fit rounds its size to even numbers.
@@ -115,9 +117,9 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		args = append(args, thumbOut...)
 		args = append(args, "-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", stillTmp)
 	} else {
-		// A thumbnail alone needs no more than its own size: ffmpeg.Lowres decodes a large
+		// A thumbnail alone needs no more than its own size: ffargs.Lowres decodes a large
 		// JPEG at a fraction of it, and the thumbnail looks the same.
-		args = ffmpeg.CheckedPictureInput(a.Format, src, ffmpeg.Lowres(a.Format, a.Width, a.Height, tw, th))
+		args = ffargs.CheckedPictureInput(a.Format, src, ffargs.Lowres(a.Format, a.Width, a.Height, tw, th))
 		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
@@ -158,7 +160,7 @@ func stillWanted(still StillFunc, a *simvid.Asset, tw, th int) (StillGraph, int,
 		return nil, 0, ""
 	}
 	filter, k, path := still(a)
-	if filter == nil || path == "" || k > ffmpeg.Lowres(a.Format, a.Width, a.Height, tw, th) {
+	if filter == nil || path == "" || k > ffargs.Lowres(a.Format, a.Width, a.Height, tw, th) {
 		return nil, 0, ""
 	}
 	if _, err := os.Stat(path); err == nil {

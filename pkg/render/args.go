@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/ffargs"
 )
 
 // File extensions of the cached intermediates. Stills are raw yuv420p in YUV4MPEG: no
@@ -34,7 +34,7 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 		}
 		graph = strings.TrimSuffix(graph, "[v]") + "," + dt + "[v]"
 	}
-	input := ffmpeg.PictureInputLowres(st.Format, srcPath, st.Lowres) // its own demuxer: see ffmpeg.Input
+	input := ffargs.PictureInputLowres(st.Format, srcPath, st.Lowres) // its own demuxer: see ffargs.Input
 	if st.Fit == FitColor {
 		if !colorRE.MatchString(st.Background) {
 			return nil, fmt.Errorf("render: background %q is not a colour", st.Background)
@@ -73,7 +73,7 @@ func StillFilterTap(st Still, in, tap string, w, h, minSide int) (graph string, 
 // stillFilter is StillFilter with the fitted picture also sent to the pad tap, unless tap is "".
 func stillFilter(st Still, in, tap string) string {
 	src := in
-	if o := ffmpeg.OrientFilter(st.Orientation); o != "" {
+	if o := ffargs.OrientFilter(st.Orientation); o != "" {
 		src += o + ","
 	}
 	w, h := st.W, st.H

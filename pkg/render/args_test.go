@@ -25,7 +25,7 @@ func TestStillArgs(t *testing.T) {
 			nil},
 	}
 	for _, c := range cases {
-		c.st.Format = "jpeg" // read by its own demuxer and nothing else (ffmpeg.Input)
+		c.st.Format = "jpeg" // read by its own demuxer and nothing else (ffargs.Input)
 		a := StillArgs(c.st, "/in/pic.jpg", "/cache/s.y4m")
 		joined := strings.Join(a, " ")
 		if !strings.HasPrefix(joined, "-protocol_whitelist file -f jpeg_pipe -nofind_stream_info -noautorotate -i file:/in/pic.jpg -frames:v 1") ||

@@ -7,7 +7,7 @@ import (
 	"math"
 	"regexp"
 
-	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/ffargs"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -81,7 +81,7 @@ type Still struct {
 	FocusX      float64 // 0..1 (cover)
 	FocusY      float64
 	W, H        int
-	Lowres      int      // the JPEG is decoded at 1/2^Lowres of its size (ffmpeg.Lowres): still more pixels than the fit keeps
+	Lowres      int      // the JPEG is decoded at 1/2^Lowres of its size (ffargs.Lowres): still more pixels than the fit keeps
 	Caption     *Caption // drawn into the still (slides without motion)
 	Slides      []int    // slide indices using it, for error messages
 }
@@ -205,7 +205,7 @@ func (p *Video) addStills(in Input) error {
 // StillLowres is how far the decoder may scale img down for st: as long as the picture still
 // covers the size the fit scales it to (contain and blur's foreground: inside W×H; cover:
 // over it), so that the fit's own scale always shrinks. Decoding at a quarter of the pixels
-// is most of intake's and a still's memory (ffmpeg.Lowres).
+// is most of intake's and a still's memory (ffargs.Lowres).
 func StillLowres(st Still, img Image) int {
 	if st.Fit == FitColor || img.Width <= 0 || img.Height <= 0 {
 		return 0
@@ -216,7 +216,7 @@ func StillLowres(st Still, img Image) int {
 		s = max(float64(st.W)/w, float64(st.H)/h)
 	}
 	needW, needH := int(math.Ceil(w*s)), int(math.Ceil(h*s))
-	return ffmpeg.Lowres(img.Format, img.Width, img.Height, needW, needH)
+	return ffargs.Lowres(img.Format, img.Width, img.Height, needW, needH)
 }
 
 // segments cuts the timeline into holds and transitions; empty holds are left out.
