@@ -3,7 +3,6 @@ package app_test
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,26 +11,6 @@ import (
 	"github.com/simvid/simvid/pkg/app"
 	"github.com/simvid/simvid/pkg/testutil"
 )
-
-// countingFFmpeg is an ffmpeg that notes each run in a file, then runs the real one.
-func countingFFmpeg(t *testing.T) (bin string, runs func() int) {
-	t.Helper()
-	real, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		testutil.Missing(t, "ffmpeg")
-	}
-	dir := t.TempDir()
-	log := filepath.Join(dir, "runs")
-	bin = filepath.Join(dir, "ffmpeg")
-	script := fmt.Sprintf("#!/bin/sh\necho run >> '%s'\nexec '%s' \"$@\"\n", log, real)
-	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return bin, func() int {
-		b, _ := os.ReadFile(log)
-		return strings.Count(string(b), "run\n")
-	}
-}
 
 // TestRoomCheckedBeforeDecode: with room for 2 pictures, a request of 30 lands 2 and refuses
 // the other 28 at once, each with its reason, without decoding them: the ffmpeg runs of the
@@ -42,7 +21,7 @@ func TestRoomCheckedBeforeDecode(t *testing.T) {
 	cfg.RateLimits.Enabled = false
 	cfg.Limits.ImagesPerProject = 2
 	cfg.Limits.FilesPerRequest = 20
-	bin, runs := countingFFmpeg(t)
+	bin, runs := testutil.CountingFFmpeg(t)
 	cfg.FFmpeg.FFmpeg = bin
 	c := &client{t: t, base: startApp(t, cfg, app.Roles{Serve: true, EmbeddedRedis: true})}
 

@@ -31,12 +31,21 @@ var generous = []string{
 // server is one running `simvid all` and what the probes share about it.
 type server struct {
 	*bench.Server
-	mu    sync.Mutex
-	admin *adminSession // logged in once, lazily
+	ffmpegRuns func() int // the ffmpeg runs so far, when started by startCounting
+	mu         sync.Mutex
+	admin      *adminSession // logged in once, lazily
 }
 
 // start runs `simvid all` on a free loopback port and a temporary data directory with the
 // given environment (on top of the defaults), until the test ends.
+// startCounting starts the binary as start does, with an ffmpeg that counts its runs.
+func startCounting(t *testing.T, env ...string) *server {
+	bin, runs := testutil.CountingFFmpeg(t)
+	s := start(t, append(env, "SIMVID_FFMPEG_FFMPEG="+bin)...)
+	s.ffmpegRuns = runs
+	return s
+}
+
 func start(t *testing.T, env ...string) *server {
 	t.Helper()
 	testutil.Need(t, "ffmpeg", "ffprobe")

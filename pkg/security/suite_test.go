@@ -44,7 +44,7 @@ var shared = []probe{
 // trusted proxy (to speak for IPv6 clients). Its probes hold many sockets of one address.
 var limited = []probe{
 	{"ssrf-redirect", "an allowed link redirecting to 127.0.0.2, [::1], 169.254.169.254: failed, never fetched", probeRedirect, false},
-	{"project-limit-decodes", "limit 2, one request of 30 pictures: 2 taken, 28 refused with a reason, without 30 decodes", probeProjectLimit, true},
+	{"project-limit-decodes", "limit 2, one request of 30 pictures: 2 taken, 28 refused with a reason, ffmpeg run for 2 only", probeProjectLimit, true},
 	{"sse-cap", "150 progress streams from one address: capped (429), another address still gets one", probeSSECap, true},
 	{"ipv6-64-render-cap", "3 renders from 3 addresses of one IPv6 /64: the third 429", probeIPv6Cap, true},
 	{"slow-body", "200 slow-body sockets from one address closed within 40 s; another address's /healthz, page, API < 1 s", probeSlowBody, true},
@@ -91,7 +91,7 @@ func TestSecurity(t *testing.T) {
 		})
 		t.Run("limited", func(t *testing.T) {
 			t.Parallel()
-			runAll(t, start(t, append(generous, "SIMVID_LIMITS_IMAGES_PER_PROJECT=2",
+			runAll(t, startCounting(t, append(generous, "SIMVID_LIMITS_IMAGES_PER_PROJECT=2",
 				"SIMVID_LINKS_ALLOW_NETWORKS=127.0.0.1/32", "SIMVID_TRUSTED_PROXIES=127.0.0.1/32")...), limited)
 		})
 		t.Run("alone", func(t *testing.T) {

@@ -1,0 +1,31 @@
+package testutil
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// CountingFFmpeg is an ffmpeg that notes each run in a file, then runs the real one: a test
+// gives bin to simvid (ffmpeg.ffmpeg) and reads runs to count what a request decoded.
+func CountingFFmpeg(t testing.TB) (bin string, runs func() int) {
+	t.Helper()
+	real, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		Missing(t, "ffmpeg")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "runs")
+	bin = filepath.Join(dir, "ffmpeg")
+	script := fmt.Sprintf("#!/bin/sh\necho run >> '%s'\nexec '%s' \"$@\"\n", log, real)
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, func() int {
+		b, _ := os.ReadFile(log)
+		return strings.Count(string(b), "run\n")
+	}
+}
