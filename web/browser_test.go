@@ -5,68 +5,26 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/simvid/simvid/pkg/testutil"
 )
 
-// browser starts headless Chromium on the page served with the fake API. Exceptions and
-// console errors of the page fail the test.
+// browser starts headless Chromium (testutil.OpenBrowser) beside the page served with the
+// fake API. Exceptions and console errors of the page fail the test.
 func browser(t *testing.T) (context.Context, *fakeAPI, string) {
 	t.Helper()
-	exe := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			exe = p
-			break
-		}
-	}
-	if exe == "" {
-		t.Skip("SKIPPED: no chromium installed; the page was not tested in a browser")
-	}
+	ctx := testutil.OpenBrowser(t, 1280, 900)
 	fake := newFakeAPI(t)
 	srv := httptest.NewServer(fake.handler())
 	t.Cleanup(srv.Close)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelC(); cancelA() })
-	messages := chromedp.Console(ctx)
-	var mu sync.Mutex
-	var problems []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			// Browser log entries (Source set) include the refused uploads' 4xx answers, which
-			// are expected; calls of console.error and uncaught exceptions are the page's bugs.
-			if m.IsException() || (m.Type == chromedp.ConsoleError && m.Source == "") {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancelC()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("page: %s", p)
-		}
-	})
 	return ctx, fake, srv.URL
 }
 
