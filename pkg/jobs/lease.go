@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gomodule/redigo/redis"
+
+	"github.com/simvid/simvid/pkg/redisx"
 )
 
 // Redis keys outside gocraft/work's namespaces. A lease says a worker is running a render
@@ -31,13 +33,6 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
-// releaseScript deletes a lease only while we still own it.
-var releaseScript = redis.NewScript(1, `
-if redis.call("GET", KEYS[1]) == ARGV[1] then
-  return redis.call("DEL", KEYS[1])
-end
-return 0`)
-
 // lease is a short, renewed claim on one unit of work.
 type lease struct {
 	pool  *redis.Pool
@@ -56,12 +51,12 @@ func acquireLease(ctx context.Context, pool *redis.Pool, key, owner string, ttl 
 		return nil, false, fmt.Errorf("jobs: lease: %w", err)
 	}
 	defer conn.Close()
-	_, err = redis.String(conn.Do("SET", key, l.token, "NX", "PX", ttl.Milliseconds()))
-	if errors.Is(err, redis.ErrNil) {
-		return nil, false, nil
-	}
+	ok, err := redisx.Claim(conn, key, l.token, ttl)
 	if err != nil {
 		return nil, false, fmt.Errorf("jobs: lease %s: %w", key, err)
+	}
+	if !ok {
+		return nil, false, nil
 	}
 	return l, true, nil
 }
@@ -79,8 +74,8 @@ func (l *lease) renew(ctx context.Context) error {
 	}
 	if n == 0 {
 		// Lapsed: take it back if nobody else has (a slow Redis, a paused process).
-		ok, err := redis.String(conn.Do("SET", l.key, l.token, "NX", "PX", l.ttl.Milliseconds()))
-		if errors.Is(err, redis.ErrNil) || (err == nil && ok != "OK") {
+		ok, err := redisx.Claim(conn, l.key, l.token, l.ttl)
+		if err == nil && !ok {
 			return errLeaseLost
 		}
 		return err
@@ -91,7 +86,7 @@ func (l *lease) renew(ctx context.Context) error {
 func (l *lease) release() {
 	conn := l.pool.Get()
 	defer conn.Close()
-	_, _ = releaseScript.Do(conn, l.key, l.token)
+	_ = redisx.Release(conn, l.key, l.token)
 }
 
 // keepAlive renews the lease every ttl/3 until ctx ends; it calls lost when the lease is

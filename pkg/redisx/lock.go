@@ -14,7 +14,24 @@ import (
 // ErrLockBusy is returned by Lock when another holder kept the lock for the whole wait.
 var ErrLockBusy = errors.New("redisx: lock busy")
 
-var unlockScript = redis.NewScript(1, `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+var releaseScript = redis.NewScript(1, `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+
+// Claim sets key to token for ttl unless it is set (SET NX PX): false when another holder
+// has it. With Release it is the one claim every lock and lease of simvid is made of.
+func Claim(conn redis.Conn, key, token string, ttl time.Duration) (bool, error) {
+	_, err := redis.String(conn.Do("SET", key, token, "NX", "PX", ttl.Milliseconds()))
+	if errors.Is(err, redis.ErrNil) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Release deletes key only while it still holds token, so that a holder whose claim lapsed
+// never frees the next holder's.
+func Release(conn redis.Conn, key, token string) error {
+	_, err := releaseScript.Do(conn, key, token)
+	return err
+}
 
 // Lock takes the Redis lock key (SET NX PX ttl), polling for up to wait while another
 // holder has it, and returns its release. The lock ends by itself after ttl, so a process
@@ -34,7 +51,7 @@ func Lock(ctx context.Context, pool *redis.Pool, key string, ttl, wait time.Dura
 			return func() {
 				c := pool.Get()
 				defer c.Close()
-				_, _ = unlockScript.Do(c, key, token)
+				_ = Release(c, key, token)
 			}, nil
 		}
 		if time.Now().After(deadline) {
@@ -54,9 +71,5 @@ func trySet(ctx context.Context, pool *redis.Pool, key, token string, ttl time.D
 		return false, err
 	}
 	defer conn.Close()
-	_, err = redis.String(conn.Do("SET", key, token, "NX", "PX", ttl.Milliseconds()))
-	if errors.Is(err, redis.ErrNil) {
-		return false, nil
-	}
-	return err == nil, err
+	return Claim(conn, key, token, ttl)
 }
