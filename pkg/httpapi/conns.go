@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/ratelimit"
 )
 
 // LimitConns caps the connections one client address may hold open at once (IPv6: one /64,
@@ -19,7 +21,7 @@ func LimitConns(ln net.Listener, perClient int, exempt []netip.Prefix, log *zap.
 	if perClient <= 0 {
 		return ln
 	}
-	return &connLimiter{Listener: ln, max: perClient, exempt: exempt, open: map[netip.Prefix]int{}, log: log}
+	return &connLimiter{Listener: ln, max: perClient, exempt: exempt, open: map[string]int{}, log: log}
 }
 
 type connLimiter struct {
@@ -29,7 +31,7 @@ type connLimiter struct {
 	log    *zap.Logger
 
 	mu   sync.Mutex
-	open map[netip.Prefix]int
+	open map[string]int // by ratelimit.ClientKey
 }
 
 func (l *connLimiter) Accept() (net.Conn, error) {
@@ -49,7 +51,7 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		}
 		l.mu.Unlock()
 		if full {
-			l.log.Debug("connection refused: too many from one address", zap.String("ip", key.String()), zap.Int("max", l.max))
+			l.log.Debug("connection refused: too many from one address", zap.String("ip", key), zap.Int("max", l.max))
 			go refuseConn(c)
 			continue
 		}
@@ -57,27 +59,23 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 	}
 }
 
-// client is the address a connection counts against; false when it is not counted.
-func (l *connLimiter) client(addr net.Addr) (netip.Prefix, bool) {
+// client is the address a connection counts against, grouped as the rate limits group
+// (ratelimit.ClientKey); false when it is not counted.
+func (l *connLimiter) client(addr net.Addr) (string, bool) {
 	ap, err := netip.ParseAddrPort(addr.String())
 	if err != nil {
-		return netip.Prefix{}, false
+		return "", false
 	}
 	ip := ap.Addr().Unmap().WithZone("")
 	for _, p := range l.exempt {
 		if p.Contains(ip) {
-			return netip.Prefix{}, false
+			return "", false
 		}
 	}
-	bits := 32
-	if ip.Is6() {
-		bits = 64
-	}
-	p, _ := ip.Prefix(bits)
-	return p, true
+	return ratelimit.ClientKey(ip.String()), true
 }
 
-func (l *connLimiter) release(key netip.Prefix) {
+func (l *connLimiter) release(key string) {
 	l.mu.Lock()
 	if l.open[key]--; l.open[key] <= 0 {
 		delete(l.open, key)
