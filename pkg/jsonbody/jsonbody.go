@@ -43,24 +43,29 @@ func decode(raw []byte, dst any, prefix string, loose bool) error {
 	if t == nil || t.Kind() != reflect.Pointer {
 		return fmt.Errorf("jsonbody: Decode needs a pointer, not %T", dst)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	w := walker{dec: dec, loose: loose}
-	if err := w.value(t.Elem(), prefix); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &Error{Path: prefix, Syntax: true, Problem: at(prefix, "has more after the end of the JSON value"+offset(dec))}
-	}
 	strict := json.NewDecoder(bytes.NewReader(raw))
 	if !loose {
 		strict.DisallowUnknownFields()
 	}
-	if err := strict.Decode(dst); err != nil {
-		// The walk found nothing: this is a case it does not model (a custom decoder).
-		return &Error{Path: prefix, Problem: at(prefix, "could not be read: "+strings.TrimPrefix(err.Error(), "json: "))}
+	err := strict.Decode(dst)
+	if err == nil {
+		if _, end := strict.Token(); end == io.EOF {
+			return nil
+		}
 	}
-	return nil
+	// Something is wrong: walk the tokens beside the type to name what and where. Only a
+	// refused body pays for the walk.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	w := walker{dec: dec, loose: loose}
+	if werr := w.value(t.Elem(), prefix); werr != nil {
+		return werr
+	}
+	if _, end := dec.Token(); end != io.EOF || err == nil {
+		return &Error{Path: prefix, Syntax: true, Problem: at(prefix, "has more after the end of the JSON value"+offset(dec))}
+	}
+	// The walk found nothing: this is a case it does not model (a custom decoder).
+	return &Error{Path: prefix, Problem: at(prefix, "could not be read: "+strings.TrimPrefix(err.Error(), "json: "))}
 }
 
 type walker struct {
