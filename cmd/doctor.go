@@ -156,7 +156,7 @@ func (d *doctor) checkDatabase(ctx context.Context, cfg *config.Config) {
 }
 
 func (d *doctor) checkDataDir(cfg *config.Config) {
-	ms, err := media.NewStore(cfg.DataDir)
+	ms, err := media.NewFiles(cfg.DataDir)
 	if err != nil {
 		d.fail("data dir", err.Error())
 		return

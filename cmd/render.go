@@ -91,7 +91,7 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 		}
 		defer os.RemoveAll(work)
 	}
-	ms, err := media.NewStore(work)
+	ms, err := media.NewFiles(work)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	if err := in.Spec.Validate(caps.Transitions, simvid.Limits{}); err != nil {
 		return err
 	}
-	plan, err := render.Plan(in)
+	plan, err := render.NewPlan(in)
 	if err != nil {
 		return err
 	}

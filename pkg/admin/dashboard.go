@@ -43,7 +43,7 @@ func (a *Admin) dashboard(c echo.Context) error {
 	if v.Usage, err = a.store.Usage(ctx); err != nil {
 		return err
 	}
-	if v.Unfinished, err = a.store.CountRenders(ctx, store.RenderFilter{States: unfinished}); err != nil {
+	if v.Unfinished, err = a.store.CountRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates()}); err != nil {
 		return err
 	}
 	rs, err := a.store.SearchRenders(ctx, store.RenderQuery{Since: now.AddDate(0, 0, -31), RenderFilter: store.RenderFilter{Limit: 100_000}})
@@ -62,7 +62,7 @@ func (a *Admin) dashboard(c echo.Context) error {
 	var took, rt []float64
 	done, failed := 0, 0
 	for _, r := range rs {
-		if !simvid.Finished(r.State) {
+		if !r.State.Finished() {
 			continue
 		}
 		end := r.UpdatedAt
@@ -96,7 +96,7 @@ func (a *Admin) dashboard(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-func count(b *bucket, state string) {
+func count(b *bucket, state simvid.RenderState) {
 	switch state {
 	case simvid.StateDone:
 		b.Done++

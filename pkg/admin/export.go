@@ -49,7 +49,7 @@ func (a *Admin) export(c echo.Context) error {
 			"output_bytes", "attempts", "worker", "error"}
 		for i, r := range rs {
 			views[i] = viewRender(r)
-			rows = append(rows, []string{r.ID, r.ProjectID, r.State, ts(r.CreatedAt), tsp(r.StartedAt), tsp(r.FinishedAt),
+			rows = append(rows, []string{r.ID, r.ProjectID, string(r.State), ts(r.CreatedAt), tsp(r.StartedAt), tsp(r.FinishedAt),
 				strconv.FormatFloat(r.Duration, 'f', 3, 64), itoa(r.OutputSize), strconv.Itoa(r.Attempts), r.Worker, csvSafe(r.Error)})
 		}
 		data = views

@@ -28,7 +28,7 @@ type projectRow struct {
 func (a *Admin) projectRow(c echo.Context, p *simvid.Project) projectRow {
 	row := projectRow{ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Owned: p.OwnerKey != "",
 		Slides: len(p.Spec.Slides), Music: len(p.Spec.Audio) > 0, ExpiresAt: a.expiresAt(c, p)}
-	done, err := a.store.ListRenders(c.Request().Context(), store.RenderFilter{ProjectID: p.ID, States: []string{simvid.StateDone}, Limit: 1})
+	done, err := a.store.ListRenders(c.Request().Context(), store.RenderFilter{ProjectID: p.ID, States: []simvid.RenderState{simvid.StateDone}, Limit: 1})
 	if err == nil && len(done) == 1 {
 		row.Poster = "/api/v1/renders/" + done[0].ID + "/poster"
 	}

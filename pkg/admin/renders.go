@@ -42,7 +42,13 @@ func viewRender(r *simvid.Render) renderView {
 func (a *Admin) listRenders(c echo.Context) error {
 	q := store.RenderQuery{RenderFilter: store.RenderFilter{Limit: queryInt(c, "limit", 100, 1000)}}
 	if st := c.QueryParam("state"); st != "" {
-		q.States = strings.Split(st, ",")
+		for _, name := range strings.Split(st, ",") {
+			state, ok := simvid.ParseRenderState(name)
+			if !ok {
+				return simvid.Errorf(simvid.EInvalid, "state %q is not a render state", name)
+			}
+			q.States = append(q.States, state)
+		}
 	}
 	if p := c.QueryParam("project"); p != "" {
 		if !simvid.ValidID(simvid.PrefixProject, p) {
@@ -96,7 +102,7 @@ func (a *Admin) retryRender(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !simvid.Finished(old.State) {
+	if !old.State.Finished() {
 		return simvid.Errorf(simvid.EConflict, "the render is still %s; cancel it first", old.State)
 	}
 	now := time.Now().UTC()

@@ -149,7 +149,7 @@ func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expir
 		if p.OwnerKey != "" {
 			continue
 		}
-		n, err := a.store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: unfinished})
+		n, err := a.store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
 		if err != nil {
 			return nil, err
 		}
@@ -161,5 +161,3 @@ func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expir
 	}
 	return out, nil
 }
-
-var unfinished = []string{simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}

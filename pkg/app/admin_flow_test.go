@@ -22,7 +22,7 @@ func (a *adminClient) waitRender(id string) map[string]any {
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		r := a.want(a.do("GET", "/admin/api/renders/"+id, nil, false), http.StatusOK)
-		if simvid.Finished(r["state"].(string)) {
+		if simvid.RenderState(r["state"].(string)).Finished() {
 			return r
 		}
 		time.Sleep(100 * time.Millisecond)

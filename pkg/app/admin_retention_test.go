@@ -31,7 +31,7 @@ func TestAdminCleanupSparesUnfinished(t *testing.T) {
 	}
 	defer st.Close()
 	old := time.Now().Add(-40 * 24 * time.Hour)
-	mk := func(state string) string {
+	mk := func(state simvid.RenderState) string {
 		p := &simvid.Project{ID: simvid.NewID(simvid.PrefixProject), CreatedAt: old, UpdatedAt: old}
 		if err := st.CreateProject(ctx, p); err != nil {
 			t.Fatal(err)

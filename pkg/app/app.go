@@ -50,7 +50,7 @@ type App struct {
 	redisURL    string
 	pool        *redis.Pool
 	store       store.Store
-	media       *media.Store
+	media       *media.Files
 	ff          *ffmpeg.Runner
 	caps        *ffmpeg.Caps
 	metrics     *metrics.Metrics
@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if a.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	if a.media, err = media.NewStore(cfg.DataDir); err != nil {
+	if a.media, err = media.NewFiles(cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	intake := media.NewIntake(a.ff, a.media, media.Limits{

@@ -13,7 +13,7 @@ import (
 // buildLinks makes the music-link fetcher from the configuration: yt-dlp for the allowed
 // hosts, simvid's own client for direct media links when they are on. A missing yt-dlp is
 // not fatal: links say so and everything else works.
-func (a *App) buildLinks() (*fetch.Music, error) {
+func (a *App) buildLinks() (*fetch.Links, error) {
 	l := a.cfg.Links
 	ytPolicy, err := fetch.NewPolicy(l.AllowedHosts, l.AllowNetworks)
 	if err != nil {
@@ -35,7 +35,7 @@ func (a *App) buildLinks() (*fetch.Music, error) {
 			}
 			return p.Duration(), nil
 		}}
-	m := &fetch.Music{YTDLP: y}
+	m := &fetch.Links{YTDLP: y}
 	if l.DirectMedia {
 		direct, _ := fetch.NewPolicy(nil, l.AllowNetworks)
 		keep := uint64(a.cfg.Limits.MinFreeDisk)

@@ -56,7 +56,7 @@ func Create(ctx context.Context, o Options, dir string) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
-	ms, err := media.NewStore(o.DataDir)
+	ms, err := media.NewFiles(o.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func Restore(ctx context.Context, o Options, dir string, force bool) (*Manifest,
 	if err != nil {
 		return nil, err
 	}
-	ms, err := media.NewStore(o.DataDir)
+	ms, err := media.NewFiles(o.DataDir)
 	if err != nil {
 		return nil, err
 	}

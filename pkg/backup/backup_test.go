@@ -27,14 +27,14 @@ type sample struct {
 }
 
 // open opens the database and data directory of o, closed when the test ends.
-func open(t *testing.T, o backup.Options) (store.Store, *media.Store) {
+func open(t *testing.T, o backup.Options) (store.Store, *media.Files) {
 	t.Helper()
 	st, err := store.Open(context.Background(), o.DatabaseURL, o.DataDir, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ms, err := media.NewStore(o.DataDir)
+	ms, err := media.NewFiles(o.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestAudioPiecesDecodeAsOne(t *testing.T) {
 			in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_w", Start: c.start, End: c.end}}
 			in.Spec.Music = simvid.MusicSpec{Fit: c.fit, FadeIn: c.fadeIn}
 			in.Spec.Normalize()
-			p, err := render.Plan(in)
+			p, err := render.NewPlan(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestAudioPiecesDecodeAsOne(t *testing.T) {
 			before := cachedAudio(t, k)
 			a2 := *a
 			in.Spec.Music.FadeIn = math.Abs(c.fadeIn - 0.25)
-			p2, err := render.Plan(in)
+			p2, err := render.NewPlan(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +219,7 @@ func TestAudioMadeOnceForConcurrentCalls(t *testing.T) {
 	}
 	in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_t"}}
 	in.Spec.Normalize()
-	p, err := render.Plan(in)
+	p, err := render.NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
 
 // Job is one render to run.
 type Job struct {
-	Plan       *render.Video
+	Plan       *render.Plan
 	ImagePaths map[string]string // asset id -> original file
 	AudioPaths map[string]string // asset id -> 48 kHz FLAC working copy
 	Output     string            // final MP4, written atomically

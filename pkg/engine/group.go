@@ -10,7 +10,7 @@ import (
 
 // EncoderFor returns the plan's encoder with its -threads: threads when positive, otherwise
 // the cores shared out among the processes that encode at once on this host.
-func EncoderFor(p *render.Video, threads, processes int) render.Encoder {
+func EncoderFor(p *render.Plan, threads, processes int) render.Encoder {
 	enc := p.Encoder
 	enc.Threads = threads
 	if enc.Threads <= 0 {

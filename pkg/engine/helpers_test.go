@@ -103,10 +103,10 @@ func (s *slideshow) withMusic(path string, seconds float64, fit string, fadeOut 
 }
 
 // plan normalizes and plans the spec and sets the job's plan and outputs.
-func (s *slideshow) plan() *render.Video {
+func (s *slideshow) plan() *render.Plan {
 	s.kit.t.Helper()
 	s.in.Spec.Normalize()
-	p, err := render.Plan(s.in)
+	p, err := render.NewPlan(s.in)
 	if err != nil {
 		s.kit.t.Fatal(err)
 	}

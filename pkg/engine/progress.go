@@ -32,7 +32,7 @@ type segState struct {
 	cached       bool
 }
 
-func newTracker(p *render.Video, fn func(Progress)) *tracker {
+func newTracker(p *render.Plan, fn func(Progress)) *tracker {
 	t := &tracker{fn: fn, total: p.Frames, segs: map[string]*segState{}, quit: make(chan struct{})}
 	for _, sg := range p.Segments {
 		if s, ok := t.segs[sg.Key]; ok {

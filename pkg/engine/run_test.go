@@ -84,7 +84,7 @@ func TestRunMixedFormats(t *testing.T) {
 }
 
 // checkVideo probes an output: exact frames, shape, codecs, audio length, clean decode.
-func checkVideo(t *testing.T, k *kit, path string, plan *render.Video, audio bool) {
+func checkVideo(t *testing.T, k *kit, path string, plan *render.Plan, audio bool) {
 	t.Helper()
 	pr, err := k.ff.ProbeFile(context.Background(), path, 20*time.Second, true)
 	if err != nil {

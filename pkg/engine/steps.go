@@ -113,7 +113,7 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 // Assemble joins the plan's cached segments and the prepared music (audioPath "" for none)
 // into output with a stream copy, atomically, and returns its size. It runs again even when
 // output exists: the same path may hold an older render's file.
-func (e *Engine) Assemble(ctx context.Context, p *render.Video, audioPath, output string) (int64, error) {
+func (e *Engine) Assemble(ctx context.Context, p *render.Plan, audioPath, output string) (int64, error) {
 	start := time.Now()
 	paths := make([]string, len(p.Segments))
 	frames := make([]int64, len(p.Segments))
@@ -177,7 +177,7 @@ func (e *Engine) concat(ctx context.Context, paths []string, frames []int64, fps
 // Poster writes a JPEG of the first slide at output size, atomically. The JPEG is a cache
 // entry too (keyed by the still and the size), so a re-render copies it instead of starting
 // ffmpeg.
-func (e *Engine) Poster(ctx context.Context, p *render.Video, poster string) error {
+func (e *Engine) Poster(ctx context.Context, p *render.Plan, poster string) error {
 	if len(p.Slides) == 0 {
 		return fmt.Errorf("engine: poster: the plan has no slides")
 	}

@@ -51,7 +51,7 @@ func (c *statusCache) get(id string, now time.Time) (*simvid.Render, bool) {
 	}
 	e := el.Value.(*cached)
 	trust := RecheckEvery
-	if simvid.Finished(e.r.State) {
+	if e.r.State.Finished() {
 		trust = FinishedTrust
 	}
 	if now.Sub(e.seen) >= trust {

@@ -8,7 +8,7 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-func rec(id, state string, updated time.Time) *simvid.Render {
+func rec(id string, state simvid.RenderState, updated time.Time) *simvid.Render {
 	return &simvid.Render{ID: id, ProjectID: "project_" + id, State: state, UpdatedAt: updated,
 		Spec: simvid.Spec{Output: simvid.Output{Resolution: "640x360"}, Slides: make([]simvid.Slide, 3)}}
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// Music routes a music link: yt-dlp for its allowed hosts, simvid's own Client for direct
+// Links routes a music link: yt-dlp for its allowed hosts, simvid's own Client for direct
 // media links elsewhere when Direct is set, refused otherwise.
-type Music struct {
+type Links struct {
 	YTDLP  *YTDLP  // its Policy.Hosts are the yt-dlp hosts; empty: none
 	Direct *Client // nil: direct media links are off
 }
@@ -25,7 +25,7 @@ const UploadInstead = "; upload a file instead"
 // Check says whether a link can be fetched, before any work is queued: coded errors
 // (EUnprocessable for a refused link, EUnavailable when yt-dlp is missing). It returns the
 // parsed link.
-func (m *Music) Check(raw string) (*url.URL, error) {
+func (m *Links) Check(raw string) (*url.URL, error) {
 	u, err := Policy{}.Check(raw)
 	if err != nil {
 		return nil, err
@@ -47,12 +47,12 @@ func (m *Music) Check(raw string) (*url.URL, error) {
 	return nil, refuse("links from %s are not accepted (accepted sites: %s)%s", u.Hostname(), hosts, UploadInstead)
 }
 
-func (m *Music) viaYTDLP(u *url.URL) bool {
+func (m *Links) viaYTDLP(u *url.URL) bool {
 	return m.YTDLP != nil && len(m.YTDLP.Policy.Hosts) > 0 && m.YTDLP.Policy.HostAllowed(u.Hostname())
 }
 
 // Fetch downloads the music at raw into a scratch directory under the YTDLP's TempDir.
-func (m *Music) Fetch(ctx context.Context, raw string, progress func(pct float64)) (*Track, error) {
+func (m *Links) Fetch(ctx context.Context, raw string, progress func(pct float64)) (*Track, error) {
 	u, err := m.Check(raw)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (m *Music) Fetch(ctx context.Context, raw string, progress func(pct float64
 }
 
 // direct fetches a media file with the Client, held to the same caps as yt-dlp's downloads.
-func (m *Music) direct(ctx context.Context, raw string, progress func(float64)) (_ *Track, err error) {
+func (m *Links) direct(ctx context.Context, raw string, progress func(float64)) (_ *Track, err error) {
 	y := m.YTDLP
 	if y == nil {
 		y = &YTDLP{}
@@ -113,7 +113,7 @@ func Final(err error) bool {
 // CheckFile says whether a link to a file (a picture) can be fetched: only simvid's own
 // client fetches files, under the same address rules and caps as direct music links; yt-dlp
 // never does. It returns the parsed link.
-func (m *Music) CheckFile(raw string) (*url.URL, error) {
+func (m *Links) CheckFile(raw string) (*url.URL, error) {
 	if m == nil || m.Direct == nil {
 		if _, err := (Policy{}).Check(raw); err != nil {
 			return nil, err
@@ -125,7 +125,7 @@ func (m *Music) CheckFile(raw string) (*url.URL, error) {
 
 // FetchFile downloads the file at raw to path with the direct client, held to the same size
 // cap as music links.
-func (m *Music) FetchFile(ctx context.Context, raw, path string) (*Result, error) {
+func (m *Links) FetchFile(ctx context.Context, raw, path string) (*Result, error) {
 	u, err := m.CheckFile(raw)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 
 func TestMusicCheckRoutes(t *testing.T) {
 	yt, _ := NewPolicy(DefaultHosts, nil)
-	off := &Music{YTDLP: &YTDLP{Path: "/nonexistent/yt-dlp", Policy: yt}}
+	off := &Links{YTDLP: &YTDLP{Path: "/nonexistent/yt-dlp", Policy: yt}}
 	if _, err := off.Check("https://youtu.be/x"); !simvid.IsCode(err, simvid.EUnavailable) || !errors.Is(err, ErrNotInstalled) ||
 		!strings.HasSuffix(simvid.ErrorMessage(err), "upload a file instead") {
 		t.Errorf("yt-dlp missing: %v", err)
@@ -22,7 +22,7 @@ func TestMusicCheckRoutes(t *testing.T) {
 		!strings.Contains(err.Error(), "cdn.example.org are not accepted") {
 		t.Errorf("direct link while direct media is off: %v", err)
 	}
-	on := &Music{YTDLP: &YTDLP{Path: "/nonexistent/yt-dlp", Policy: yt}, Direct: NewClient(Policy{}, time.Second)}
+	on := &Links{YTDLP: &YTDLP{Path: "/nonexistent/yt-dlp", Policy: yt}, Direct: NewClient(Policy{}, time.Second)}
 	if _, err := on.Check("https://cdn.example.org/song.mp3"); err != nil {
 		t.Errorf("direct link while direct media is on: %v", err)
 	}
@@ -39,7 +39,7 @@ func TestMusicDirect(t *testing.T) {
 	base, song := mediaServer(t, nil)
 	y := localYTDLP(t)
 	y.Policy.Hosts = DefaultHosts // localhost is not a yt-dlp host here
-	m := &Music{YTDLP: y, Direct: NewClient(loopbackPolicy(t), 10*time.Second)}
+	m := &Links{YTDLP: y, Direct: NewClient(loopbackPolicy(t), 10*time.Second)}
 	tr, err := m.Fetch(context.Background(), base+"/song.m4a", nil)
 	if err != nil {
 		t.Fatalf("direct fetch: %v", err)

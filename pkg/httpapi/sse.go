@@ -30,7 +30,7 @@ func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*
 	if c, ok := s.Hub.Cached(r.ID); ok && c.UpdatedAt.After(r.UpdatedAt) {
 		r = c
 	}
-	if err := send(r); err != nil || simvid.Finished(r.State) {
+	if err := send(r); err != nil || r.State.Finished() {
 		return err
 	}
 	last := r.UpdatedAt
@@ -56,7 +56,7 @@ func (s *Server) followRender(ctx context.Context, r *simvid.Render, send func(*
 			continue // an older change that arrived late
 		}
 		last = next.UpdatedAt
-		if err := send(next); err != nil || simvid.Finished(next.State) {
+		if err := send(next); err != nil || next.State.Finished() {
 			return nil
 		}
 	}

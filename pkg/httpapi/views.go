@@ -53,17 +53,17 @@ type slideView struct {
 }
 
 type musicView struct {
-	Asset    string    `json:"asset"`
-	Filename string    `json:"filename"`
-	State    string    `json:"state"`
-	Error    string    `json:"error"`
-	Duration float64   `json:"duration"`
-	Start    float64   `json:"start"`
-	End      float64   `json:"end"`
-	Peaks    []float32 `json:"peaks"`
-	Source   string    `json:"source_url,omitempty"` // the link it was fetched from
-	Progress float64   `json:"progress"`             // 0..100 while fetching
-	AudioURL string    `json:"audio_url,omitempty"`  // the working copy, once ready
+	Asset    string            `json:"asset"`
+	Filename string            `json:"filename"`
+	State    simvid.AssetState `json:"state"`
+	Error    string            `json:"error"`
+	Duration float64           `json:"duration"`
+	Start    float64           `json:"start"`
+	End      float64           `json:"end"`
+	Peaks    []float32         `json:"peaks"`
+	Source   string            `json:"source_url,omitempty"` // the link it was fetched from
+	Progress float64           `json:"progress"`             // 0..100 while fetching
+	AudioURL string            `json:"audio_url,omitempty"`  // the working copy, once ready
 }
 
 func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
@@ -103,32 +103,32 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 
 // renderView is the JSON shape of a render (docs/api.md).
 type renderView struct {
-	ID          string     `json:"id"`
-	ProjectID   string     `json:"project_id"`
-	State       string     `json:"state"`
-	Progress    float64    `json:"progress"`
-	ETA         float64    `json:"eta"`
-	Message     string     `json:"message"`
-	Error       string     `json:"error"`
-	Warnings    []string   `json:"warnings"`
-	FramesTotal int64      `json:"frames_total"`
-	FramesDone  int64      `json:"frames_done"`
-	Duration    float64    `json:"duration"`
-	OutputSize  int64      `json:"output_size"`
-	Attempts    int        `json:"attempts"`
-	CreatedAt   time.Time  `json:"created_at"`
-	StartedAt   *time.Time `json:"started_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
-	Timings     timings    `json:"timings"`
-	OutputURL   string     `json:"output_url,omitempty"`
-	VideoURL    string     `json:"video_url,omitempty"`
-	PosterURL   string     `json:"poster_url,omitempty"`
-	DownloadURL string     `json:"download_url,omitempty"`
-	EventsURL   string     `json:"events_url"`
-	WebhooksURL string     `json:"webhooks_url"`
-	CallbackURL string     `json:"callback_url,omitempty"`
-	Preview     bool       `json:"preview"` // a quick small draft
-	Resolution  string     `json:"resolution"`
+	ID          string             `json:"id"`
+	ProjectID   string             `json:"project_id"`
+	State       simvid.RenderState `json:"state"`
+	Progress    float64            `json:"progress"`
+	ETA         float64            `json:"eta"`
+	Message     string             `json:"message"`
+	Error       string             `json:"error"`
+	Warnings    []string           `json:"warnings"`
+	FramesTotal int64              `json:"frames_total"`
+	FramesDone  int64              `json:"frames_done"`
+	Duration    float64            `json:"duration"`
+	OutputSize  int64              `json:"output_size"`
+	Attempts    int                `json:"attempts"`
+	CreatedAt   time.Time          `json:"created_at"`
+	StartedAt   *time.Time         `json:"started_at"`
+	FinishedAt  *time.Time         `json:"finished_at"`
+	Timings     timings            `json:"timings"`
+	OutputURL   string             `json:"output_url,omitempty"`
+	VideoURL    string             `json:"video_url,omitempty"`
+	PosterURL   string             `json:"poster_url,omitempty"`
+	DownloadURL string             `json:"download_url,omitempty"`
+	EventsURL   string             `json:"events_url"`
+	WebhooksURL string             `json:"webhooks_url"`
+	CallbackURL string             `json:"callback_url,omitempty"`
+	Preview     bool               `json:"preview"` // a quick small draft
+	Resolution  string             `json:"resolution"`
 }
 
 // timings are the seconds a render spent waiting, working and in all, as far as it got.

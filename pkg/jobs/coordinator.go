@@ -18,7 +18,7 @@ const fanInPoll = 150 * time.Millisecond
 // renderSteps is what a coordinator needs of a planned render.
 type renderSteps struct {
 	id       string
-	plan     *render.Video
+	plan     *render.Plan
 	paths    inputPaths
 	output   string
 	poster   string
@@ -121,7 +121,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 
 // waitGroups returns when every group is in the cache, encoding one group at a time itself:
 // the other video slots of this and every other worker take the queued segment jobs.
-func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Video, groups []render.Group,
+func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, groups []render.Group,
 	report func(engine.Progress), log *zap.Logger) error {
 	enc := engine.EncoderFor(p, w.Opts.Threads, w.videoSlots)
 	var own chan error // non-nil while this worker encodes a group

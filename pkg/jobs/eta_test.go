@@ -78,7 +78,7 @@ func etaOverARealRender(t *testing.T) (misses []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if simvid.Finished(r.State) {
+		if r.State.Finished() {
 			finished = r
 			break
 		}

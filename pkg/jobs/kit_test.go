@@ -31,7 +31,7 @@ type renderKit struct {
 	ctx    context.Context
 	pool   *redis.Pool
 	store  store.Store
-	media  *media.Store
+	media  *media.Files
 	ff     *ffmpeg.Runner
 	render *simvid.Render
 	assets []*simvid.Asset
@@ -50,7 +50,7 @@ func newRenderKit(t *testing.T, n int, secs float64) *renderKit {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ms, err := media.NewStore(dir)
+	ms, err := media.NewFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func (k *renderKit) worker(name string, slots int, l *encodeLog) *Worker {
 }
 
 // plan plans the kit's render as the workers do.
-func (k *renderKit) plan(w *Worker) (*render.Video, []render.Group) {
+func (k *renderKit) plan(w *Worker) (*render.Plan, []render.Group) {
 	k.t.Helper()
 	r, err := k.store.GetRender(k.ctx, k.render.ID)
 	if err != nil {
@@ -139,7 +139,7 @@ func (k *renderKit) plan(w *Worker) (*render.Video, []render.Group) {
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	p, err := render.Plan(in)
+	p, err := render.NewPlan(in)
 	if err != nil {
 		k.t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func segmentArgs(id string, g render.Group) *work.Job {
 }
 
 // checkOutput probes the render's video: the planned frames and duration, a clean decode.
-func (k *renderKit) checkOutput(plan *render.Video) {
+func (k *renderKit) checkOutput(plan *render.Plan) {
 	k.t.Helper()
 	r, err := k.store.GetRender(k.ctx, k.render.ID)
 	if err != nil {
@@ -192,7 +192,7 @@ func (k *renderKit) waitDone(limit time.Duration) []simvid.Render {
 		r, err := k.store.GetRender(k.ctx, k.render.ID)
 		if err == nil {
 			seen = append(seen, *r)
-			if simvid.Finished(r.State) {
+			if r.State.Finished() {
 				return seen
 			}
 		}

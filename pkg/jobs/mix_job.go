@@ -76,7 +76,7 @@ func (w *Worker) mixMusic(ctx context.Context, id string) (made bool, key string
 	if err != nil {
 		return false, "", err
 	}
-	plan, err := render.Plan(in)
+	plan, err := render.NewPlan(in)
 	if err != nil || plan.Audio == nil {
 		return false, "", err
 	}

@@ -54,15 +54,14 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 // reconcileOnce re-enqueues every unfinished render and music asset that no worker holds and
 // no queue carries: the database is the truth, Redis may have lost its state.
 func (w *Worker) reconcileOnce(ctx context.Context) {
-	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: []string{
-		simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}, Limit: 1000})
+	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates(), Limit: 1000})
 	if err != nil {
 		w.Log.Warn("reconcile: list renders", zap.Error(err))
 		return
 	}
 	for _, r := range renders {
 		if w.orphaned(ctx, "render", r.ID) {
-			w.Log.Info("reconcile: re-enqueuing a render nobody runs", zap.String("render_id", r.ID), zap.String("state", r.State))
+			w.Log.Info("reconcile: re-enqueuing a render nobody runs", zap.String("render_id", r.ID), zap.String("state", string(r.State)))
 			if err := w.client.EnqueueRender(ctx, r.ID); err != nil {
 				w.Log.Warn("reconcile: enqueue", zap.Error(err))
 				return
@@ -116,8 +115,7 @@ func (w *Worker) retentionOnce(ctx context.Context) {
 		if p.OwnerKey != "" {
 			continue
 		}
-		n, err := w.Store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: []string{
-			simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}})
+		n, err := w.Store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
 		if err != nil || n > 0 {
 			continue
 		}
@@ -149,8 +147,7 @@ func (w *Worker) trimDead(ctx context.Context) {
 // will read: those renders are planned again here to learn their keys.
 func (w *Worker) trimCache(ctx context.Context) {
 	keep := map[string]bool{}
-	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: []string{
-		simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}, Limit: 1000})
+	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates(), Limit: 1000})
 	if err != nil {
 		return // without the list nothing is safe to remove
 	}
@@ -162,7 +159,7 @@ func (w *Worker) trimCache(ctx context.Context) {
 		if err != nil {
 			continue // it will fail on its own; its files are not needed
 		}
-		v, err := render.Plan(in)
+		v, err := render.NewPlan(in)
 		if err != nil {
 			continue
 		}

@@ -64,12 +64,12 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if err != nil {
 		return err
 	}
-	if simvid.Finished(r.State) {
+	if r.State.Finished() {
 		return nil // a duplicate job for work already done
 	}
 	now := time.Now().UTC()
 	r, err = w.update(ctx, id, func(r *simvid.Render) error {
-		if simvid.Finished(r.State) {
+		if r.State.Finished() {
 			return errAlreadyFinished
 		}
 		if r.CancelAsked {
@@ -93,7 +93,7 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if err != nil {
 		return err
 	}
-	plan, err := render.Plan(in)
+	plan, err := render.NewPlan(in)
 	if err != nil {
 		return err
 	}
@@ -211,13 +211,13 @@ func userMessage(err error) string {
 }
 
 // finish writes a terminal state.
-func (w *Worker) finish(ctx context.Context, id, state, msg, detail string) {
+func (w *Worker) finish(ctx context.Context, id string, state simvid.RenderState, msg, detail string) {
 	if !simvid.ValidID(simvid.PrefixRender, id) {
 		return
 	}
 	now := time.Now().UTC()
 	_, err := w.update(ctx, id, func(r *simvid.Render) error {
-		if simvid.Finished(r.State) {
+		if r.State.Finished() {
 			return errAlreadyFinished
 		}
 		r.State, r.FinishedAt, r.ETA = state, &now, 0

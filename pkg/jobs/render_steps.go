@@ -23,7 +23,7 @@ func (w *Worker) update(ctx context.Context, id string, fn func(*simvid.Render) 
 	if err := events.Publish(ctx, w.Pool, r); err != nil {
 		w.Log.Debug("publish failed; streams fall back to reading the record", zap.Error(err))
 	}
-	if simvid.Finished(r.State) {
+	if r.State.Finished() {
 		w.announce(context.WithoutCancel(ctx), r)
 	}
 	return r, nil
@@ -65,7 +65,7 @@ func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) f
 		}
 		last, stage = now, p.Stage
 		_, err := w.update(ctx, id, func(r *simvid.Render) error {
-			if simvid.Finished(r.State) {
+			if r.State.Finished() {
 				return errAlreadyFinished
 			}
 			r.FramesDone, r.FramesTotal = p.FramesDone, p.FramesTotal
@@ -78,9 +78,9 @@ func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) f
 				r.ETA = eta
 			}
 			switch p.Stage {
-			case "finalizing":
+			case engine.StageFinalizing:
 				r.State, r.Message, r.ETA = simvid.StateFinalizing, "Adding music and finishing", 0
-			case "preparing":
+			case engine.StagePreparing:
 				r.Message = "Preparing pictures"
 			default:
 				r.State, r.Message = simvid.StateRendering, "Rendering slides"

@@ -24,7 +24,7 @@ func TestRetentionSparesUnfinishedRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ms, err := media.NewStore(dir)
+	ms, err := media.NewFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	if err != nil {
 		return err
 	}
-	if simvid.Finished(r.State) || r.CancelAsked {
+	if r.State.Finished() || r.CancelAsked {
 		return nil
 	}
 	in, paths, err := w.gatherInputs(ctx, r, w.assetAsIs)
@@ -61,7 +61,7 @@ func (w *Worker) segmentJob(job *work.Job) error {
 		log.Info("segment job: inputs unavailable; the render job will report it", zap.Error(err))
 		return nil
 	}
-	plan, err := render.Plan(in)
+	plan, err := render.NewPlan(in)
 	if err != nil {
 		return nil // the render job fails with the same error
 	}
@@ -107,7 +107,7 @@ func (w *Worker) groupFailed(ctx context.Context, err error, log *zap.Logger) er
 // prepareGroupStills makes sure the stills g's segments read are cached. The coordinator
 // prepares every still before it fans out, so this is a stat per still unless the cache was
 // trimmed or is not shared.
-func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Video, g render.Group, paths inputPaths) error {
+func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Plan, g render.Group, paths inputPaths) error {
 	for _, sg := range g.Segments {
 		for _, k := range sg.Stills {
 			st, err := plan.StillOf(k)

@@ -26,7 +26,7 @@ func TestTrimCacheKeepsWhatUnfinishedRendersNeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ms, _ := media.NewStore(dir)
+	ms, _ := media.NewFiles(dir)
 	eng := engine.New(nil, ms.CacheDir(), ms.TmpDir(), log)
 	p := &simvid.Project{ID: simvid.NewID(simvid.PrefixProject)}
 	if err := st.CreateProject(ctx, p); err != nil {
@@ -54,7 +54,7 @@ func TestTrimCacheKeepsWhatUnfinishedRendersNeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := render.Plan(in)
+	v, err := render.NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,10 +46,10 @@ type Options struct {
 type Deps struct {
 	Pool          *redis.Pool
 	Store         store.Store
-	Media         *media.Store
+	Media         *media.Files
 	Intake        *media.Intake
 	Engine        *engine.Engine
-	Links         *fetch.Music // nil: music links fail with a clear message
+	Links         *fetch.Links // nil: music links fail with a clear message
 	FFmpegVersion string
 	Metrics       *metrics.Metrics // nil: none
 	Webhooks      *webhook.Sender  // calls finished renders' webhooks

@@ -15,7 +15,7 @@ import (
 const TempMaxAge = time.Hour
 
 // CreateTemp creates a new file in tmp/ (pattern as for os.CreateTemp: "thumb-*.jpg").
-func (s *Store) CreateTemp(pattern string) (*os.File, error) {
+func (s *Files) CreateTemp(pattern string) (*os.File, error) {
 	f, err := os.CreateTemp(s.TmpDir(), pattern)
 	if err != nil {
 		return nil, fmt.Errorf("media: create temp: %w", err)
@@ -24,7 +24,7 @@ func (s *Store) CreateTemp(pattern string) (*os.File, error) {
 }
 
 // MkdirTemp creates a new directory in tmp/, for work that needs several scratch files.
-func (s *Store) MkdirTemp(pattern string) (string, error) {
+func (s *Files) MkdirTemp(pattern string) (string, error) {
 	d, err := os.MkdirTemp(s.TmpDir(), pattern)
 	if err != nil {
 		return "", fmt.Errorf("media: create temp dir: %w", err)
@@ -33,7 +33,7 @@ func (s *Store) MkdirTemp(pattern string) (string, error) {
 }
 
 // tempPath reserves a temp file name for a tool (ffmpeg) to write; the caller removes it.
-func (s *Store) tempPath(pattern string) (string, error) {
+func (s *Files) tempPath(pattern string) (string, error) {
 	f, err := s.CreateTemp(pattern)
 	if err != nil {
 		return "", err
@@ -49,7 +49,7 @@ func (s *Store) tempPath(pattern string) (string, error) {
 // Commit moves a finished temp file to dst (a path from one of the path methods), replacing
 // what was there, atomically and durably: the data is synced before the rename and the
 // directory after it. On success tmp no longer exists.
-func (s *Store) Commit(tmp, dst string) error {
+func (s *Files) Commit(tmp, dst string) error {
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("media: commit: %w", err)
@@ -80,7 +80,7 @@ func (s *Store) Commit(tmp, dst string) error {
 
 // SweepTemp removes entries of tmp/ last modified more than olderThan ago: leftovers of
 // a crashed process. Live work keeps its files younger than TempMaxAge.
-func (s *Store) SweepTemp(olderThan time.Duration) error {
+func (s *Files) SweepTemp(olderThan time.Duration) error {
 	entries, err := os.ReadDir(s.TmpDir())
 	if err != nil {
 		return fmt.Errorf("media: sweep temp: %w", err)
@@ -104,7 +104,7 @@ func (s *Store) SweepTemp(olderThan time.Duration) error {
 
 // DeleteProject removes every file of a project and reports the bytes it held. A project
 // without files frees 0 bytes and is no error.
-func (s *Store) DeleteProject(projectID string) (int64, error) {
+func (s *Files) DeleteProject(projectID string) (int64, error) {
 	dir, err := s.ProjectDir(projectID)
 	if err != nil {
 		return 0, err
@@ -135,7 +135,7 @@ func (s *Store) DeleteProject(projectID string) (int64, error) {
 
 // DeleteAsset removes an asset's original, thumbnail and audio working copy; missing files
 // are no error.
-func (s *Store) DeleteAsset(projectID, assetID string) error {
+func (s *Files) DeleteAsset(projectID, assetID string) error {
 	paths := make([]string, 0, 3)
 	orig, err := s.Original(projectID, assetID)
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Store) DeleteAsset(projectID, assetID string) error {
 }
 
 // Free returns the bytes available to this process on the data directory's file system.
-func (s *Store) Free() (uint64, error) {
+func (s *Files) Free() (uint64, error) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(s.root, &st); err != nil {
 		return 0, fmt.Errorf("media: statfs: %w", err)

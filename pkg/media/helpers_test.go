@@ -22,7 +22,7 @@ var testLimits = Limits{FileBytes: 25 << 20, ImagePixels: 60_000_000, AudioSecon
 
 type fixture struct {
 	in  *Intake
-	st  *Store
+	st  *Files
 	ff  *ffmpeg.Runner
 	pid string
 	dir string // scratch directory for generated inputs
@@ -40,7 +40,7 @@ func needTools(t *testing.T, tools ...string) {
 func newFixture(t *testing.T, lim Limits) *fixture {
 	t.Helper()
 	needTools(t, "ffmpeg", "ffprobe")
-	st, err := NewStore(t.TempDir())
+	st, err := NewFiles(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

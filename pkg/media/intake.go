@@ -38,13 +38,13 @@ type Limits struct {
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.
 const thumbnailTimeout = time.Minute
 
-// Intake checks uploads and puts them in the Store. It is safe for concurrent use; its only
+// Intake checks uploads and puts them in the Files. It is safe for concurrent use; its only
 // state bounds the tools it runs at once, so that many uploads together cannot take more
 // memory than Limits.Decodes turns need. It never touches the database: callers record
 // the Asset.
 type Intake struct {
 	ff      *ffmpeg.Runner
-	st      *Store
+	st      *Files
 	lim     Limits
 	log     *zap.Logger
 	turns   int64 // Limits.Decodes resolved
@@ -52,7 +52,7 @@ type Intake struct {
 }
 
 // NewIntake returns an Intake using ff for probes and conversions.
-func NewIntake(ff *ffmpeg.Runner, st *Store, lim Limits, log *zap.Logger) *Intake {
+func NewIntake(ff *ffmpeg.Runner, st *Files, lim Limits, log *zap.Logger) *Intake {
 	n := lim.Decodes
 	if n <= 0 {
 		n = runtime.NumCPU()

@@ -14,7 +14,7 @@ const spaceLook = 1 << 20
 // after the write; past that it refuses with EStorageFull before writing, so an upload stops
 // at the limit rather than after filling the disk (keep 0: the disk's own end, ENOSPC, is the
 // only limit). The caller removes what was written.
-func (s *Store) SpaceWriter(w io.Writer, keep uint64) io.Writer {
+func (s *Files) SpaceWriter(w io.Writer, keep uint64) io.Writer {
 	if keep == 0 {
 		return w
 	}
@@ -23,7 +23,7 @@ func (s *Store) SpaceWriter(w io.Writer, keep uint64) io.Writer {
 
 type spaceWriter struct {
 	w    io.Writer
-	st   *Store
+	st   *Files
 	keep uint64
 	room int64 // bytes that may be written before the next look
 }

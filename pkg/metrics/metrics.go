@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/simvid/simvid/pkg/simvid"
 )
 
 // Metrics holds every metric of one process. Nil-safe methods let tests and the render CLI
@@ -75,12 +76,12 @@ func (m *Metrics) ObserveHTTP(method, route string, status int, took time.Durati
 }
 
 // RenderFinished records a render's outcome; took and video seconds only count for done.
-func (m *Metrics) RenderFinished(outcome string, took time.Duration, videoSeconds float64) {
+func (m *Metrics) RenderFinished(outcome simvid.RenderState, took time.Duration, videoSeconds float64) {
 	if m == nil {
 		return
 	}
-	m.renders.WithLabelValues(outcome).Inc()
-	if outcome == "done" && took > 0 {
+	m.renders.WithLabelValues(string(outcome)).Inc()
+	if outcome == simvid.StateDone && took > 0 {
 		m.renderSeconds.Observe(took.Seconds())
 		m.realtime.Observe(videoSeconds / took.Seconds())
 	}

@@ -118,13 +118,13 @@ func TestAudioPlan(t *testing.T) {
 		in.Audio[id] = Audio{SHA256: "music", Duration: dur}
 		in.Spec.Audio = []simvid.AudioClip{{Asset: id, Start: start, End: end}}
 		in.Spec.Music = simvid.MusicSpec{Fit: fit, FadeIn: 0.5, FadeOut: fadeOut, Volume: 0.8}
-		p, err := Plan(in)
+		p, err := NewPlan(in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p.Audio
 	}
-	if p, _ := Plan(input(repeat(3, 2), "fade", 0.5)); p.Audio != nil {
+	if p, _ := NewPlan(input(repeat(3, 2), "fade", 0.5)); p.Audio != nil {
 		t.Error("audio plan without music")
 	}
 	all := func(a *AudioPlan) string {

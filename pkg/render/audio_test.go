@@ -14,7 +14,7 @@ func musicPlan(t *testing.T, slides int, music simvid.MusicSpec) *AudioPlan {
 	in.Audio[id] = Audio{SHA256: "music", Duration: 300}
 	in.Spec.Audio = []simvid.AudioClip{{Asset: id, Start: 7}}
 	in.Spec.Music = music
-	p, err := Plan(in)
+	p, err := NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}

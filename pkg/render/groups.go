@@ -74,7 +74,7 @@ func SegmentCost(seg Segment, w, h int, enc Encoder) float64 {
 // MinGroupCost, lowered for a render with little to encode (most of its frames made in the
 // bitstream) so that it is still cut into about spreadGroups groups, down to minGroupFloor:
 // then its last group is short and the workers finish together.
-func (p *Video) GroupCost(minCost float64) float64 {
+func (p *Plan) GroupCost(minCost float64) float64 {
 	if minCost > 0 {
 		return minCost
 	}
@@ -92,7 +92,7 @@ func (p *Video) GroupCost(minCost float64) float64 {
 // Groups cuts the plan's distinct segments, in order, into groups of at least minCost
 // estimated seconds (MinGroupCost when minCost <= 0); a short tail joins the group before it.
 // The result depends only on the plan and minCost, so every worker computes the same groups.
-func (p *Video) Groups(minCost float64) []Group {
+func (p *Plan) Groups(minCost float64) []Group {
 	minCost = p.GroupCost(minCost)
 	count := map[string]int64{}
 	var uniq []Segment

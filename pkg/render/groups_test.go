@@ -28,7 +28,7 @@ func TestGroups(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, err := Plan(c.in)
+			p, err := NewPlan(c.in)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,7 +35,7 @@ func stillKey(st Still, ffmpegVersion string) string {
 // segmentKey covers a segment's bytes: its stills (whose keys cover the pictures), its length,
 // its transition, the output shape and the encoder. Its place on the timeline is left out,
 // so that moving a slide reuses its segments.
-func segmentKey(sg Segment, p *Video, ffmpegVersion string) string {
+func segmentKey(sg Segment, p *Plan, ffmpegVersion string) string {
 	enc := p.Encoder.key()
 	if sg.fastTuned() && p.Encoder.tunesStatic() {
 		enc += " " + staticTuning
@@ -67,7 +67,7 @@ func audioKey(a *AudioPlan) string {
 }
 
 // finalKey names the finished video: its segments in order and its music.
-func (p *Video) finalKey() string {
+func (p *Plan) finalKey() string {
 	parts := []any{"video", p.FPS}
 	for _, sg := range p.Segments {
 		parts = append(parts, sg.Key)
@@ -79,7 +79,7 @@ func (p *Video) finalKey() string {
 }
 
 // PosterKey names the poster: a JPEG of the first slide's still at the output size.
-func (p *Video) PosterKey() string {
+func (p *Plan) PosterKey() string {
 	return keyOf("poster", p.Stills[p.Slides[0].Still].Key, p.W, p.H)
 }
 
@@ -87,7 +87,7 @@ func (p *Video) PosterKey() string {
 func ff(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // Keys lists every cache key the plan reads or writes: stills, segments and music.
-func (p *Video) Keys() []string {
+func (p *Plan) Keys() []string {
 	var keys []string
 	for _, st := range p.Stills {
 		keys = append(keys, st.Key)

@@ -9,7 +9,7 @@ func TestAutoMotionNeverRepeats(t *testing.T) {
 	in := input(repeat(2, 20), "fade", 0.5)
 	in.Spec.Defaults.Motion = "auto"
 	in.Spec.Slides[3].Motion = "pan-up" // an explicit motion the cycle would repeat next
-	p, err := Plan(in)
+	p, err := NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestAutoMotionNeverRepeats(t *testing.T) {
 	}
 	// The motion is part of the key: another strength is another segment.
 	in.Spec.Defaults.MotionStrength = 0.3
-	q, _ := Plan(in)
+	q, _ := NewPlan(in)
 	if q.Segments[0].Key == p.Segments[0].Key || q.Stills[0].Key == p.Stills[0].Key {
 		t.Error("strength left out of the cache keys")
 	}
@@ -63,9 +63,9 @@ func TestAutoMotionNeverRepeats(t *testing.T) {
 
 func TestStillSlidesKeepTheirKeys(t *testing.T) {
 	in := input(repeat(2, 3), "fade", 0.5)
-	p, _ := Plan(in)
+	p, _ := NewPlan(in)
 	in.Spec.Slides[1].Motion = "zoom-in"
-	q, _ := Plan(in)
+	q, _ := NewPlan(in)
 	if p.Segments[0].Key != q.Segments[0].Key || p.Segments[4].Key != q.Segments[4].Key {
 		t.Error("a motion on slide 2 changed slide 1's or 3's hold")
 	}
@@ -79,7 +79,7 @@ func TestStillSlidesKeepTheirKeys(t *testing.T) {
 func TestLongMotionIsSplit(t *testing.T) {
 	in := input([]float64{10, 3}, "fade", 1)
 	in.Spec.Slides[0].Motion = "zoom-in"
-	p, err := Plan(in)
+	p, err := NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}

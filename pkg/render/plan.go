@@ -39,9 +39,8 @@ type Input struct {
 	Lossless      bool             // encode with -qp 0 (tests compare against single-pass renders)
 }
 
-// Video is a whole render worked out to the frame: what Plan returns. (A type cannot share
-// the function's name.)
-type Video struct {
+// Plan is a whole render worked out to the frame, as NewPlan returns it.
+type Plan struct {
 	W, H, FPS int
 	Frames    int64   // the video's length in frames: the sum of the slides
 	Duration  float64 // Frames / FPS seconds
@@ -59,7 +58,7 @@ type Video struct {
 type SlidePlan struct {
 	Index  int
 	Asset  string
-	Still  int // index into Video.Stills
+	Still  int // index into Plan.Stills
 	Start  int64
 	Frames int64
 	In     int64
@@ -107,8 +106,8 @@ type Segment struct {
 	Key        string
 }
 
-// Plan works out the timeline, the stills, the segments and the audio of a render.
-func Plan(in Input) (*Video, error) {
+// NewPlan works out the timeline, the stills, the segments and the audio of a render.
+func NewPlan(in Input) (*Plan, error) {
 	s := &in.Spec
 	if len(s.Slides) == 0 {
 		return nil, simvid.Errorf(simvid.EUnprocessable, "the project has no slides")
@@ -120,7 +119,7 @@ func Plan(in Input) (*Video, error) {
 	if s.Output.FPS <= 0 {
 		return nil, simvid.Errorf(simvid.EUnprocessable, "output.fps must be positive")
 	}
-	p := &Video{W: w, H: h, FPS: s.Output.FPS}
+	p := &Plan{W: w, H: h, FPS: s.Output.FPS}
 	if p.Encoder, err = EncoderForSize(s.Output.Quality, w, h, p.FPS, in.Lossless); err != nil {
 		return nil, err
 	}
@@ -144,7 +143,7 @@ func Plan(in Input) (*Video, error) {
 }
 
 // addStills gives every slide a still, one per distinct (picture, size, fit, background).
-func (p *Video) addStills(in Input) error {
+func (p *Plan) addStills(in Input) error {
 	s := &in.Spec
 	seen := map[string]int{}
 	motions := resolveMotions(s)
@@ -220,7 +219,7 @@ func StillLowres(st Still, img Image) int {
 }
 
 // segments cuts the timeline into holds and transitions; empty holds are left out.
-func (p *Video) segments(in Input) error {
+func (p *Plan) segments(in Input) error {
 	add := func(sg Segment) {
 		if sg.Frames <= 0 {
 			return
@@ -279,7 +278,7 @@ var (
 )
 
 // StillOf returns the still with the given key.
-func (p *Video) StillOf(key string) (Still, error) {
+func (p *Plan) StillOf(key string) (Still, error) {
 	for _, st := range p.Stills {
 		if st.Key == key {
 			return st, nil

@@ -76,7 +76,7 @@ func TestPlanTimeline(t *testing.T) {
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, err := Plan(c.in)
+			p, err := NewPlan(c.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestPlanTimeline(t *testing.T) {
 }
 
 // checkInvariants asserts what every plan must hold.
-func checkInvariants(t *testing.T, p *Video) {
+func checkInvariants(t *testing.T, p *Plan) {
 	t.Helper()
 	var sum, at int64
 	for i, sg := range p.Segments {
@@ -138,7 +138,7 @@ func checkInvariants(t *testing.T, p *Video) {
 func TestPlanDropsTooShortTransitionToCut(t *testing.T) {
 	in := input(repeat(0.5, 3), "fade", 1)
 	in.Spec.Output.FPS = 2 // a slide of one frame
-	p, err := Plan(in)
+	p, err := NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestPlanStillsAndKeys(t *testing.T) {
 	in := input(repeat(3, 4), "fade", 0.5)
 	in.Spec.Slides[2].Asset = in.Spec.Slides[0].Asset // the same picture again
 	in.Spec.Slides[3].Fit = "blur"
-	p, err := Plan(in)
+	p, err := NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestPlanStillsAndKeys(t *testing.T) {
 	if p.Stills[2].Fit != "blur" || p.Stills[2].Background != "" {
 		t.Errorf("blur still %+v", p.Stills[2])
 	}
-	again, _ := Plan(in)
+	again, _ := NewPlan(in)
 	if again.Key != p.Key || again.Segments[3].Key != p.Segments[3].Key {
 		t.Error("keys are not deterministic")
 	}
@@ -171,7 +171,7 @@ func TestPlanStillsAndKeys(t *testing.T) {
 	longer := in
 	longer.Spec.Slides = append([]simvid.Slide(nil), in.Spec.Slides...)
 	longer.Spec.Slides[3].Duration = 4
-	q, _ := Plan(longer)
+	q, _ := NewPlan(longer)
 	changed := 0
 	for i := range p.Segments {
 		if p.Segments[i].Key != q.Segments[i].Key {
@@ -182,12 +182,12 @@ func TestPlanStillsAndKeys(t *testing.T) {
 		t.Errorf("%d segment keys changed, want 1", changed)
 	}
 	in.FFmpegVersion = "6.0"
-	r, _ := Plan(in)
+	r, _ := NewPlan(in)
 	if r.Stills[0].Key == p.Stills[0].Key || r.Segments[0].Key == p.Segments[0].Key {
 		t.Error("the ffmpeg version is not part of the keys")
 	}
 	in.FFmpegVersion, in.Lossless = "5.1", true
-	r, _ = Plan(in)
+	r, _ = NewPlan(in)
 	if r.Stills[0].Key != p.Stills[0].Key || r.Segments[0].Key == p.Segments[0].Key {
 		t.Error("the encoder must change segment keys and not still keys")
 	}
@@ -216,7 +216,7 @@ func TestPlanStillLowres(t *testing.T) {
 		in.Spec.Slides[0].Fit = c.fit
 		id := in.Spec.Slides[0].Asset
 		in.Images[id] = Image{SHA256: "sha", Width: c.w, Height: c.h, Orientation: 1, Format: c.format}
-		p, err := Plan(in)
+		p, err := NewPlan(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,15 +238,15 @@ func TestPlanStillLowres(t *testing.T) {
 func TestPlanRejects(t *testing.T) {
 	in := input(repeat(3, 2), "fade", 0.5)
 	in.Spec.Slides[0].Transition = "fade,drawtext=x"
-	if _, err := Plan(in); !simvid.IsCode(err, simvid.EUnprocessable) {
+	if _, err := NewPlan(in); !simvid.IsCode(err, simvid.EUnprocessable) {
 		t.Errorf("filter injection through a transition name: %v", err)
 	}
 	in = input(repeat(3, 2), "fade", 0.5)
 	delete(in.Images, in.Spec.Slides[1].Asset)
-	if _, err := Plan(in); err == nil || !strings.Contains(err.Error(), "slide 2") {
+	if _, err := NewPlan(in); err == nil || !strings.Contains(err.Error(), "slide 2") {
 		t.Errorf("missing picture: %v", err)
 	}
-	if _, err := Plan(input(nil, "fade", 0.5)); err == nil {
+	if _, err := NewPlan(input(nil, "fade", 0.5)); err == nil {
 		t.Error("no slides accepted")
 	}
 }

@@ -17,7 +17,7 @@ import (
 // of T frames between slides i and i+1 is centred on the cut: floor(T/2) frames come from the
 // end of slide i, T-floor(T/2) from the start of slide i+1. A slide never gives more than its
 // own frames to its two transitions; when both want more, each side is sure of half.
-func (p *Video) timeline(s *simvid.Spec) {
+func (p *Plan) timeline(s *simvid.Spec) {
 	n := len(p.Slides)
 	want := make([]int64, n) // frames wanted by the transition out of slide i
 	dur := s.Transition.Duration
@@ -93,7 +93,7 @@ func cutFrames(s *simvid.Spec, fps int) []int64 {
 
 // shortened words the warning for a clamped transition between slides i and i+1 (0-based),
 // naming the slide whose frames ran out first.
-func (p *Video) shortened(i int, want, got int64, leftShort bool) string {
+func (p *Plan) shortened(i int, want, got int64, leftShort bool) string {
 	why := fmt.Sprintf("slide %d is too short", i+2)
 	if leftShort {
 		why = fmt.Sprintf("slide %d is too short", i+1)
@@ -105,7 +105,7 @@ func (p *Video) shortened(i int, want, got int64, leftShort bool) string {
 		i+1, i+2, p.seconds(want), p.seconds(got), why)
 }
 
-func (p *Video) seconds(frames int64) string {
+func (p *Plan) seconds(frames int64) string {
 	v := math.Round(float64(frames)/float64(p.FPS)*100) / 100
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }

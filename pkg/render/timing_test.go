@@ -61,7 +61,7 @@ func TestTimelineCutsAtExactTimes(t *testing.T) {
 		addMusic(&in, 600)
 		name := fmt.Sprintf("run %d: fps %d, %s %g s, durations %v", run, fps, trans, transDur, all)
 
-		p, err := Plan(in)
+		p, err := NewPlan(in)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -109,7 +109,7 @@ func TestTimelineIssueCases(t *testing.T) {
 	}{{25, 1.02, 510}, {30, 1.01, 606}} {
 		in := input(repeat(c.dur, 20), "none", 0)
 		in.Spec.Output.FPS = c.fps
-		p, err := Plan(in)
+		p, err := NewPlan(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestTimelineIssueCases(t *testing.T) {
 	}
 }
 
-func findTransition(p *Video, slide int) *Segment {
+func findTransition(p *Plan, slide int) *Segment {
 	for i, sg := range p.Segments {
 		if sg.Kind == KindTransition && sg.Slides[0] == slide {
 			return &p.Segments[i]
@@ -153,7 +153,7 @@ func TestTimelineStretchedToMusic(t *testing.T) {
 		music := float64(n)*0.6 + rng.Float64()*300
 		addMusic(&in, music)
 		in.Spec.Music.Fit = "slides"
-		p, err := Plan(in)
+		p, err := NewPlan(in)
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}

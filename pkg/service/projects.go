@@ -102,7 +102,7 @@ func (s *Service) DeleteProject(ctx context.Context, id string) (int64, error) {
 	if _, err := s.GetProject(ctx, id); err != nil {
 		return 0, err
 	}
-	running, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: id, States: unfinished})
+	running, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: id, States: simvid.UnfinishedStates()})
 	if err != nil {
 		return 0, err
 	}
@@ -124,5 +124,3 @@ func (s *Service) DeleteProject(ctx context.Context, id string) (int64, error) {
 	s.Log.Info("project deleted", zap.String("project_id", id), zap.Int64("freed_bytes", freed))
 	return freed, nil
 }
-
-var unfinished = []string{simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}

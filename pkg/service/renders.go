@@ -108,7 +108,7 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 			return nil, err
 		}
 		defer unlock()
-		n, err := s.Store.CountRenders(ctx, store.RenderFilter{Client: client, States: unfinished})
+		n, err := s.Store.CountRenders(ctx, store.RenderFilter{Client: client, States: simvid.UnfinishedStates()})
 		if err != nil {
 			return nil, err
 		}
@@ -171,8 +171,8 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 	}
 	now := time.Now().UTC()
 	r, err := s.Store.UpdateRender(ctx, id, func(r *simvid.Render) error {
-		if simvid.Finished(r.State) {
-			return simvid.Errorf(simvid.EConflict, "the render has already %s", map[string]string{
+		if r.State.Finished() {
+			return simvid.Errorf(simvid.EConflict, "the render has already %s", map[simvid.RenderState]string{
 				simvid.StateDone: "finished", simvid.StateFailed: "failed", simvid.StateCanceled: "been canceled"}[r.State])
 		}
 		r.CancelAsked = true

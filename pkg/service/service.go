@@ -41,11 +41,11 @@ type Limits struct {
 // Service is simvid's application logic. Handlers parse, call it, and answer.
 type Service struct {
 	Store       store.Store
-	Media       *media.Store
+	Media       *media.Files
 	Intake      *media.Intake
 	Queue       Queue
 	Transitions []string     // what this machine's ffmpeg offers
-	Links       *fetch.Music // music links; nil: refused
+	Links       *fetch.Links // music links; nil: refused
 	Limits      Limits
 	ProjectTTL  time.Duration
 	// StillPath, when set, is where the render cache keeps a still (engine.StillPath); with

@@ -304,7 +304,7 @@ func (s *Service) RemoveSlide(ctx context.Context, projectID, slideID string) (*
 
 // forgetAsset removes an asset's row and files unless an unfinished render still needs it.
 func (s *Service) forgetAsset(ctx context.Context, projectID, assetID string) {
-	renders, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: projectID, States: unfinished})
+	renders, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: projectID, States: simvid.UnfinishedStates()})
 	if err != nil {
 		return
 	}

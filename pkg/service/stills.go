@@ -16,7 +16,7 @@ func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
 	return func(a *simvid.Asset) (media.StillGraph, int, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
-		v, err := render.Plan(render.Input{Spec: one, FFmpegVersion: s.FFmpegVersion,
+		v, err := render.NewPlan(render.Input{Spec: one, FFmpegVersion: s.FFmpegVersion,
 			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
 		if err != nil || len(v.Stills) != 1 {
 			return nil, 0, ""

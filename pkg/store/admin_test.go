@@ -76,7 +76,7 @@ func testSettings(t *testing.T, s store.Store) {
 func testSearchRenders(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	p, q := newProject(t, s, nil), newProject(t, s, nil)
-	mk := func(pid, state string, sec int) string {
+	mk := func(pid string, state simvid.RenderState, sec int) string {
 		r := &simvid.Render{ID: simvid.NewID(simvid.PrefixRender), ProjectID: pid, State: state, CreatedAt: at(sec)}
 		if err := s.CreateRender(ctx, r); err != nil {
 			t.Fatal(err)
@@ -99,7 +99,7 @@ func testSearchRenders(t *testing.T, s store.Store) {
 	}
 	wantEqual(t, "all", ids(store.RenderQuery{}), []string{c, b, a})
 	wantEqual(t, "window", ids(store.RenderQuery{Since: at(2), Until: at(3)}), []string{b})
-	wantEqual(t, "state+since", ids(store.RenderQuery{RenderFilter: store.RenderFilter{States: []string{simvid.StateDone}}, Since: at(2)}), []string{c})
+	wantEqual(t, "state+since", ids(store.RenderQuery{RenderFilter: store.RenderFilter{States: []simvid.RenderState{simvid.StateDone}}, Since: at(2)}), []string{c})
 	wantEqual(t, "project", ids(store.RenderQuery{RenderFilter: store.RenderFilter{ProjectID: p.ID, Limit: 1}}), []string{b})
 }
 

@@ -109,7 +109,7 @@ func testUnfinishedAssets(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	p := newProject(t, s, nil)
 	other := newProject(t, s, nil)
-	mk := func(pid, kind, state string, age int) string {
+	mk := func(pid, kind string, state simvid.AssetState, age int) string {
 		a := &simvid.Asset{ID: simvid.NewID("img"), ProjectID: pid, Kind: kind, State: state, CreatedAt: at(age)}
 		if err := s.CreateAsset(ctx, a); err != nil {
 			t.Fatal(err)

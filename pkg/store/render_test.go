@@ -98,7 +98,7 @@ func testRenderCRUD(t *testing.T, s store.Store) {
 func testRenderList(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	p1, p2 := newProject(t, s, nil), newProject(t, s, nil)
-	mk := func(p *simvid.Project, state, client string, sec int) string {
+	mk := func(p *simvid.Project, state simvid.RenderState, client string, sec int) string {
 		r := &simvid.Render{ID: simvid.NewID(simvid.PrefixRender), ProjectID: p.ID, State: state, Client: client, CreatedAt: at(sec)}
 		if err := s.CreateRender(ctx, r); err != nil {
 			t.Fatal(err)
@@ -109,7 +109,6 @@ func testRenderList(t *testing.T, s store.Store) {
 	b := mk(p1, simvid.StateDone, "1.1.1.1", 2)
 	c := mk(p2, simvid.StateRendering, "2.2.2.2", 3)
 	d := mk(p1, simvid.StateFailed, "2.2.2.2", 4)
-	unfinished := []string{simvid.StateQueued, simvid.StatePreparing, simvid.StateRendering, simvid.StateFinalizing}
 	cases := []struct {
 		name string
 		f    store.RenderFilter
@@ -117,10 +116,10 @@ func testRenderList(t *testing.T, s store.Store) {
 	}{
 		{"all newest first", store.RenderFilter{}, []string{d, c, b, a}},
 		{"project", store.RenderFilter{ProjectID: p1.ID}, []string{d, b, a}},
-		{"unfinished", store.RenderFilter{States: unfinished}, []string{c, a}},
-		{"client unfinished", store.RenderFilter{Client: "1.1.1.1", States: unfinished}, []string{a}},
+		{"unfinished", store.RenderFilter{States: simvid.UnfinishedStates()}, []string{c, a}},
+		{"client unfinished", store.RenderFilter{Client: "1.1.1.1", States: simvid.UnfinishedStates()}, []string{a}},
 		{"client", store.RenderFilter{Client: "2.2.2.2"}, []string{d, c}},
-		{"project state", store.RenderFilter{ProjectID: p1.ID, States: []string{simvid.StateDone, simvid.StateFailed}}, []string{d, b}},
+		{"project state", store.RenderFilter{ProjectID: p1.ID, States: []simvid.RenderState{simvid.StateDone, simvid.StateFailed}}, []string{d, b}},
 		{"limit", store.RenderFilter{Limit: 2}, []string{d, c}},
 		{"none", store.RenderFilter{Client: "9.9.9.9"}, []string{}},
 	}

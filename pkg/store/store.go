@@ -105,7 +105,7 @@ type ProjectFilter struct {
 // RenderFilter selects renders; zero fields select everything.
 type RenderFilter struct {
 	ProjectID string
-	States    []string // any of these states
+	States    []simvid.RenderState // any of these states
 	Client    string
 	Limit     int // ListRenders only; 0 = no limit
 }

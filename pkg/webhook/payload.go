@@ -31,13 +31,13 @@ type RenderInfo struct {
 }
 
 // Event is the event name of a finished render.
-func Event(r *simvid.Render) string { return "render." + r.State }
+func Event(r *simvid.Render) string { return "render." + string(r.State) }
 
 // Payload builds the body for a finished render; base is the service's public URL ("" for
 // links relative to it).
 func Payload(r *simvid.Render, base string, now time.Time) []byte {
 	link := base + "/api/v1/renders/" + r.ID
-	info := RenderInfo{ID: r.ID, ProjectID: r.ProjectID, State: r.State, Error: r.Error, Duration: r.Duration,
+	info := RenderInfo{ID: r.ID, ProjectID: r.ProjectID, State: string(r.State), Error: r.Error, Duration: r.Duration,
 		OutputSize: r.OutputSize, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, URL: link}
 	if r.State == simvid.StateDone {
 		info.OutputURL, info.PosterURL = link+"/video", link+"/poster"

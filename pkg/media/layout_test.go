@@ -12,7 +12,7 @@ import (
 
 func TestStorePaths(t *testing.T) {
 	root := t.TempDir()
-	st, err := NewStore(root)
+	st, err := NewFiles(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestStorePaths(t *testing.T) {
 }
 
 func TestStoreCommitDeleteSweep(t *testing.T) {
-	st, err := NewStore(t.TempDir())
+	st, err := NewFiles(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@
 // object key; Commit is the only way in, so it becomes an upload of the finished temp file
 // (local tmp/ stays a local scratch area); DeleteProject and DeleteAsset become a prefix
 // and a key delete; a reader that needs a local file (ffmpeg) would first fetch the object
-// into cache/. Only Store builds paths, so only Store would change.
+// into cache/. Only Files builds paths, so only Files would change.
 package media
 
 import (
@@ -32,14 +32,14 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// Store is the layout of the data directory. It holds no state besides the root and is safe
+// Files is the layout of the data directory. It holds no state besides the root and is safe
 // for concurrent use.
-type Store struct {
+type Files struct {
 	root string
 }
 
-// NewStore makes sure dataDir holds projects/, cache/ and tmp/ and returns its Store.
-func NewStore(dataDir string) (*Store, error) {
+// NewFiles makes sure dataDir holds projects/, cache/ and tmp/ and returns its Files.
+func NewFiles(dataDir string) (*Files, error) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("media: data dir %q: %w", dataDir, err)
@@ -49,21 +49,21 @@ func NewStore(dataDir string) (*Store, error) {
 			return nil, fmt.Errorf("media: create %s: %w", d, err)
 		}
 	}
-	return &Store{root: abs}, nil
+	return &Files{root: abs}, nil
 }
 
 // Root returns the data directory.
-func (s *Store) Root() string { return s.root }
+func (s *Files) Root() string { return s.root }
 
 // CacheDir is where content-addressed derived files (render segments) live.
-func (s *Store) CacheDir() string { return filepath.Join(s.root, "cache") }
+func (s *Files) CacheDir() string { return filepath.Join(s.root, "cache") }
 
 // TmpDir is the scratch directory on the same file system as everything else, so that a
 // rename from it is atomic.
-func (s *Store) TmpDir() string { return filepath.Join(s.root, "tmp") }
+func (s *Files) TmpDir() string { return filepath.Join(s.root, "tmp") }
 
 // ProjectDir returns projects/<pid>.
-func (s *Store) ProjectDir(projectID string) (string, error) {
+func (s *Files) ProjectDir(projectID string) (string, error) {
 	if !simvid.ValidID(simvid.PrefixProject, projectID) {
 		return "", fmt.Errorf("media: %q is not a project id", projectID)
 	}
@@ -72,32 +72,32 @@ func (s *Store) ProjectDir(projectID string) (string, error) {
 
 // Original returns projects/<pid>/originals/<aid>: the upload as received. It is never
 // served to anyone.
-func (s *Store) Original(projectID, assetID string) (string, error) {
+func (s *Files) Original(projectID, assetID string) (string, error) {
 	return s.assetPath(projectID, assetID, "originals", "", simvid.PrefixImage, simvid.PrefixAudio)
 }
 
 // Thumbnail returns projects/<pid>/thumbs/<aid>.jpg.
-func (s *Store) Thumbnail(projectID, assetID string) (string, error) {
+func (s *Files) Thumbnail(projectID, assetID string) (string, error) {
 	return s.assetPath(projectID, assetID, "thumbs", ".jpg", simvid.PrefixImage, simvid.PrefixAudio)
 }
 
 // AudioWork returns projects/<pid>/audio/<aid>.flac: the 48 kHz stereo working copy.
-func (s *Store) AudioWork(projectID, assetID string) (string, error) {
+func (s *Files) AudioWork(projectID, assetID string) (string, error) {
 	return s.assetPath(projectID, assetID, "audio", ".flac", simvid.PrefixAudio)
 }
 
 // RenderVideo returns projects/<pid>/renders/<rid>.mp4.
-func (s *Store) RenderVideo(projectID, renderID string) (string, error) {
+func (s *Files) RenderVideo(projectID, renderID string) (string, error) {
 	return s.assetPath(projectID, renderID, "renders", ".mp4", simvid.PrefixRender)
 }
 
 // RenderPoster returns projects/<pid>/renders/<rid>.jpg.
-func (s *Store) RenderPoster(projectID, renderID string) (string, error) {
+func (s *Files) RenderPoster(projectID, renderID string) (string, error) {
 	return s.assetPath(projectID, renderID, "renders", ".jpg", simvid.PrefixRender)
 }
 
 // assetPath joins a file path after checking both ids; id must carry one of prefixes.
-func (s *Store) assetPath(projectID, id, dir, ext string, prefixes ...string) (string, error) {
+func (s *Files) assetPath(projectID, id, dir, ext string, prefixes ...string) (string, error) {
 	pdir, err := s.ProjectDir(projectID)
 	if err != nil {
 		return "", err
