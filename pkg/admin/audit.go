@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/simvid/simvid/pkg/simvid"
 	"go.uber.org/zap"
-
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // audit records an admin action: who (the session, or "-" before login), what, when and
@@ -21,7 +20,7 @@ func (a *Admin) audit(c echo.Context, actor, action, target, detail string) {
 			actor = "admin#" + sessionKey(s.id)[len(sessionPrefix):][:8]
 		}
 	}
-	e := &store.AuditEvent{Actor: actor, Action: action, Target: target, Detail: truncate(detail, 1000), IP: c.RealIP()}
+	e := &simvid.AuditEvent{Actor: actor, Action: action, Target: target, Detail: truncate(detail, 1000), IP: c.RealIP()}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 5*time.Second)
 	defer cancel()
 	if err := a.store.AddAudit(ctx, e); err != nil {
@@ -33,7 +32,7 @@ func (a *Admin) audit(c echo.Context, actor, action, target, detail string) {
 
 func (a *Admin) listAudit(c echo.Context) error {
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	events, err := a.store.ListAudit(c.Request().Context(), store.AuditFilter{
+	events, err := a.store.ListAudit(c.Request().Context(), simvid.AuditFilter{
 		Action: c.QueryParam("action"), Before: before, Limit: queryInt(c, "limit", 100, 1000)})
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // Collector exports the dashboard's stored numbers to Prometheus at scrape time: projects,
@@ -61,7 +60,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(u[kind].Bytes), kind)
 		}
 	}
-	if n, err := a.store.CountRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates()}); err == nil {
+	if n, err := a.store.CountRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates()}); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.unfinished, prometheus.GaugeValue, float64(n))
 	}
 	if free, err := a.Service.Media.Free(); err == nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // bucket counts the renders that ended in one hour or day.
@@ -20,15 +19,15 @@ type bucket struct {
 }
 
 type dashboardView struct {
-	Projects    int                        `json:"projects"`
-	Usage       map[string]store.KindUsage `json:"usage"` // image, audio, render: count and bytes
-	Unfinished  int                        `json:"unfinished"`
-	Hourly      []bucket                   `json:"hourly"` // the last 48 hours
-	Daily       []bucket                   `json:"daily"`  // the last 30 days
-	MedianS     float64                    `json:"median_render_s"`
-	P95S        float64                    `json:"p95_render_s"`
-	Realtime    float64                    `json:"realtime_factor"` // median seconds of video per second of rendering
-	FailureRate float64                    `json:"failure_rate"`    // failed / (done + failed), last 30 days
+	Projects    int                         `json:"projects"`
+	Usage       map[string]simvid.KindUsage `json:"usage"` // image, audio, render: count and bytes
+	Unfinished  int                         `json:"unfinished"`
+	Hourly      []bucket                    `json:"hourly"` // the last 48 hours
+	Daily       []bucket                    `json:"daily"`  // the last 30 days
+	MedianS     float64                     `json:"median_render_s"`
+	P95S        float64                     `json:"p95_render_s"`
+	Realtime    float64                     `json:"realtime_factor"` // median seconds of video per second of rendering
+	FailureRate float64                     `json:"failure_rate"`    // failed / (done + failed), last 30 days
 }
 
 // dashboard sums up the last 30 days of renders and what is stored.
@@ -43,10 +42,10 @@ func (a *Admin) dashboard(c echo.Context) error {
 	if v.Usage, err = a.store.Usage(ctx); err != nil {
 		return err
 	}
-	if v.Unfinished, err = a.store.CountRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates()}); err != nil {
+	if v.Unfinished, err = a.store.CountRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates()}); err != nil {
 		return err
 	}
-	rs, err := a.store.SearchRenders(ctx, store.RenderQuery{Since: now.AddDate(0, 0, -31), RenderFilter: store.RenderFilter{Limit: 100_000}})
+	rs, err := a.store.SearchRenders(ctx, simvid.RenderQuery{Since: now.AddDate(0, 0, -31), RenderFilter: simvid.RenderFilter{Limit: 100_000}})
 	if err != nil {
 		return err
 	}

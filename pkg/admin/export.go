@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 const exportMax = 100_000
@@ -29,7 +28,7 @@ func (a *Admin) export(c echo.Context) error {
 	var data any
 	switch what {
 	case "projects":
-		ps, err := a.store.ListProjects(ctx, store.ProjectFilter{Limit: exportMax})
+		ps, err := a.store.ListProjects(ctx, simvid.ProjectFilter{Limit: exportMax})
 		if err != nil {
 			return err
 		}
@@ -40,7 +39,7 @@ func (a *Admin) export(c echo.Context) error {
 				strconv.Itoa(len(p.Spec.Slides)), strconv.FormatBool(len(p.Spec.Audio) > 0)})
 		}
 	case "renders":
-		rs, err := a.store.ListRenders(ctx, store.RenderFilter{Limit: exportMax})
+		rs, err := a.store.ListRenders(ctx, simvid.RenderFilter{Limit: exportMax})
 		if err != nil {
 			return err
 		}

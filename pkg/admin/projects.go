@@ -28,7 +28,7 @@ type projectRow struct {
 func (a *Admin) projectRow(c echo.Context, p *simvid.Project) projectRow {
 	row := projectRow{ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Owned: p.OwnerKey != "",
 		Slides: len(p.Spec.Slides), Music: len(p.Spec.Audio) > 0, ExpiresAt: a.expiresAt(c, p)}
-	done, err := a.store.ListRenders(c.Request().Context(), store.RenderFilter{ProjectID: p.ID, States: []simvid.RenderState{simvid.StateDone}, Limit: 1})
+	done, err := a.store.ListRenders(c.Request().Context(), simvid.RenderFilter{ProjectID: p.ID, States: []simvid.RenderState{simvid.StateDone}, Limit: 1})
 	if err == nil && len(done) == 1 {
 		row.Poster = "/api/v1/renders/" + done[0].ID + "/poster"
 	}
@@ -57,7 +57,7 @@ func (a *Admin) listProjects(c echo.Context) error {
 		}
 	} else {
 		var err error
-		if ps, err = a.store.ListProjects(ctx, store.ProjectFilter{Limit: queryInt(c, "limit", 50, 500)}); err != nil {
+		if ps, err = a.store.ListProjects(ctx, simvid.ProjectFilter{Limit: queryInt(c, "limit", 50, 500)}); err != nil {
 			return err
 		}
 	}
@@ -92,7 +92,7 @@ func (a *Admin) getProject(c echo.Context) error {
 	for i, as := range assets {
 		av[i] = assetView{Asset: as, Preview: "/admin/api/assets/" + as.ID + "/file"}
 	}
-	rs, err := a.store.ListRenders(ctx, store.RenderFilter{ProjectID: p.ID, Limit: 100})
+	rs, err := a.store.ListRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, Limit: 100})
 	if err != nil {
 		return err
 	}

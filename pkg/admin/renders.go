@@ -10,7 +10,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // renderView is a render as operators see it: with the ffmpeg excerpt and the worker.
@@ -40,7 +39,7 @@ func viewRender(r *simvid.Render) renderView {
 // listRenders filters by state (comma-separated), project, and a creation window
 // (since/until, RFC 3339 or YYYY-MM-DD).
 func (a *Admin) listRenders(c echo.Context) error {
-	q := store.RenderQuery{RenderFilter: store.RenderFilter{Limit: queryInt(c, "limit", 100, 1000)}}
+	q := simvid.RenderQuery{RenderFilter: simvid.RenderFilter{Limit: queryInt(c, "limit", 100, 1000)}}
 	if st := c.QueryParam("state"); st != "" {
 		for _, name := range strings.Split(st, ",") {
 			state, ok := simvid.ParseRenderState(name)

@@ -140,7 +140,7 @@ func (a *Admin) cleanup(c echo.Context) error {
 
 // expiredProjects lists anonymous projects idle longer than ttl with no unfinished render.
 func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expired, error) {
-	old, err := a.store.ListProjects(ctx, store.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 1000})
+	old, err := a.store.ListProjects(ctx, simvid.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expir
 		if p.OwnerKey != "" {
 			continue
 		}
-		n, err := a.store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
+		n, err := a.store.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
 		if err != nil {
 			return nil, err
 		}

@@ -49,7 +49,7 @@ var pure = []string{"pkg/render", "pkg/ffargs", "pkg/simvid"}
 var knownHandlerImports = map[string]bool{
 	"pkg/httpapi/origin.go pkg/media":      true, // media.DisplayName for refused files
 	"pkg/httpapi/v1_uploads.go pkg/media":  true, // media.DisplayName for upload results
-	"pkg/httpapi/v1_programs.go pkg/store": true, // svc.Store.ListProjects, store.ProjectFilter
+	"pkg/httpapi/v1_programs.go pkg/store": true, // svc.Store.ListProjects, simvid.ProjectFilter
 	"pkg/admin/admin.go pkg/store":         true, // the admin holds a store.Store
 	"pkg/admin/audit.go pkg/store":         true,
 	"pkg/admin/collector.go pkg/store":     true,

@@ -12,7 +12,6 @@ import (
 	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 	"github.com/simvid/simvid/pkg/webhook"
 )
 
@@ -49,7 +48,7 @@ func (s *Server) listProjects(c echo.Context) error {
 	if key == nil {
 		return simvid.Errorf(simvid.EUnauthorized, "listing projects needs an API key (Authorization: Bearer sk_...)")
 	}
-	ps, err := s.svc.Store.ListProjects(c.Request().Context(), store.ProjectFilter{OwnerKey: key.ID, Limit: 500})
+	ps, err := s.svc.Store.ListProjects(c.Request().Context(), simvid.ProjectFilter{OwnerKey: key.ID, Limit: 500})
 	if err != nil {
 		return err
 	}

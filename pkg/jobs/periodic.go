@@ -54,7 +54,7 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 // reconcileOnce re-enqueues every unfinished render and music asset that no worker holds and
 // no queue carries: the database is the truth, Redis may have lost its state.
 func (w *Worker) reconcileOnce(ctx context.Context) {
-	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates(), Limit: 1000})
+	renders, err := w.Store.ListRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates(), Limit: 1000})
 	if err != nil {
 		w.Log.Warn("reconcile: list renders", zap.Error(err))
 		return
@@ -106,7 +106,7 @@ func (w *Worker) retentionOnce(ctx context.Context) {
 	if ttl <= 0 {
 		return
 	}
-	old, err := w.Store.ListProjects(ctx, store.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 500})
+	old, err := w.Store.ListProjects(ctx, simvid.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 500})
 	if err != nil {
 		w.Log.Warn("retention: list", zap.Error(err))
 		return
@@ -115,7 +115,7 @@ func (w *Worker) retentionOnce(ctx context.Context) {
 		if p.OwnerKey != "" {
 			continue
 		}
-		n, err := w.Store.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
+		n, err := w.Store.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
 		if err != nil || n > 0 {
 			continue
 		}
@@ -147,7 +147,7 @@ func (w *Worker) trimDead(ctx context.Context) {
 // will read: those renders are planned again here to learn their keys.
 func (w *Worker) trimCache(ctx context.Context) {
 	keep := map[string]bool{}
-	renders, err := w.Store.ListRenders(ctx, store.RenderFilter{States: simvid.UnfinishedStates(), Limit: 1000})
+	renders, err := w.Store.ListRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates(), Limit: 1000})
 	if err != nil {
 		return // without the list nothing is safe to remove
 	}

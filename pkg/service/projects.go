@@ -10,7 +10,6 @@ import (
 
 	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // Settings is a partial change of a project's render settings: each present object is merged
@@ -102,7 +101,7 @@ func (s *Service) DeleteProject(ctx context.Context, id string) (int64, error) {
 	if _, err := s.GetProject(ctx, id); err != nil {
 		return 0, err
 	}
-	running, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: id, States: simvid.UnfinishedStates()})
+	running, err := s.Store.ListRenders(ctx, simvid.RenderFilter{ProjectID: id, States: simvid.UnfinishedStates()})
 	if err != nil {
 		return 0, err
 	}

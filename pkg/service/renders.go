@@ -8,7 +8,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // StartRender freezes the project's spec into a new render and queues it. client identifies
@@ -108,7 +107,7 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 			return nil, err
 		}
 		defer unlock()
-		n, err := s.Store.CountRenders(ctx, store.RenderFilter{Client: client, States: simvid.UnfinishedStates()})
+		n, err := s.Store.CountRenders(ctx, simvid.RenderFilter{Client: client, States: simvid.UnfinishedStates()})
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +159,7 @@ func (s *Service) ListRenders(ctx context.Context, projectID string, limit int) 
 	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
 		return nil, err
 	}
-	return s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: projectID, Limit: limit})
+	return s.Store.ListRenders(ctx, simvid.RenderFilter{ProjectID: projectID, Limit: limit})
 }
 
 // CancelRender stops a render: a queued one at once, a running one within a second or two

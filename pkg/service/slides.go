@@ -12,7 +12,6 @@ import (
 	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // Upload is one received file waiting for intake.
@@ -304,7 +303,7 @@ func (s *Service) RemoveSlide(ctx context.Context, projectID, slideID string) (*
 
 // forgetAsset removes an asset's row and files unless an unfinished render still needs it.
 func (s *Service) forgetAsset(ctx context.Context, projectID, assetID string) {
-	renders, err := s.Store.ListRenders(ctx, store.RenderFilter{ProjectID: projectID, States: simvid.UnfinishedStates()})
+	renders, err := s.Store.ListRenders(ctx, simvid.RenderFilter{ProjectID: projectID, States: simvid.UnfinishedStates()})
 	if err != nil {
 		return
 	}

@@ -9,43 +9,12 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// AuditEvent is one admin action: who did what to which target, when, from where.
-type AuditEvent struct {
-	ID     int64     `json:"id"`
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`  // "admin" or a session label
-	Action string    `json:"action"` // login, logout, render.retry, project.delete...
-	Target string    `json:"target"` // an id, or ""
-	Detail string    `json:"detail"` // free text for people
-	IP     string    `json:"ip"`
-}
-
-// AuditFilter selects audit events, newest first; zero fields select everything.
-type AuditFilter struct {
-	Action string
-	Before int64 // only events with a smaller ID (paging)
-	Limit  int
-}
-
-// RenderQuery selects renders for the admin: RenderFilter's fields plus a creation window.
-type RenderQuery struct {
-	RenderFilter
-	Since time.Time // CreatedAt >= Since
-	Until time.Time // CreatedAt < Until
-}
-
-// KindUsage is how many files of one kind the database knows and their bytes.
-type KindUsage struct {
-	Count int64 `json:"count"`
-	Bytes int64 `json:"bytes"`
-}
-
 // Setting keys the admin writes and the workers read.
 const (
 	SettingProjectTTL = "retention.project_ttl" // a Go duration; "0" = never expire
 )
 
-func (s *sqlStore) AddAudit(ctx context.Context, e *AuditEvent) error {
+func (s *sqlStore) AddAudit(ctx context.Context, e *simvid.AuditEvent) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -58,13 +27,13 @@ func (s *sqlStore) AddAudit(ctx context.Context, e *AuditEvent) error {
 	return nil
 }
 
-func scanAudit(row scanner) (*AuditEvent, error) {
-	e := &AuditEvent{}
+func scanAudit(row scanner) (*simvid.AuditEvent, error) {
+	e := &simvid.AuditEvent{}
 	err := row.Scan(&e.ID, timeCol{&e.At}, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.IP)
 	return e, err
 }
 
-func (s *sqlStore) ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error) {
+func (s *sqlStore) ListAudit(ctx context.Context, f simvid.AuditFilter) ([]*simvid.AuditEvent, error) {
 	var where []string
 	var args []any
 	if f.Action != "" {
@@ -107,7 +76,7 @@ func (s *sqlStore) DeleteSetting(ctx context.Context, key string) error {
 	return nil
 }
 
-func (s *sqlStore) SearchRenders(ctx context.Context, q RenderQuery) ([]*simvid.Render, error) {
+func (s *sqlStore) SearchRenders(ctx context.Context, q simvid.RenderQuery) ([]*simvid.Render, error) {
 	where, args := s.renderWhere(q.RenderFilter)
 	var extra []string
 	if !q.Since.IsZero() {
@@ -127,8 +96,8 @@ func (s *sqlStore) SearchRenders(ctx context.Context, q RenderQuery) ([]*simvid.
 	return list(ctx, s, "search renders", query, args, scanRender)
 }
 
-func (s *sqlStore) Usage(ctx context.Context) (map[string]KindUsage, error) {
-	out := map[string]KindUsage{}
+func (s *sqlStore) Usage(ctx context.Context) (map[string]simvid.KindUsage, error) {
+	out := map[string]simvid.KindUsage{}
 	rows, err := s.r.QueryContext(ctx, `SELECT kind, COUNT(*), COALESCE(SUM(size), 0) FROM assets GROUP BY kind`)
 	if err != nil {
 		return nil, wrapErr("usage", err)
@@ -136,7 +105,7 @@ func (s *sqlStore) Usage(ctx context.Context) (map[string]KindUsage, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var k string
-		var u KindUsage
+		var u simvid.KindUsage
 		if err := rows.Scan(&k, &u.Count, &u.Bytes); err != nil {
 			return nil, wrapErr("usage", err)
 		}
@@ -145,7 +114,7 @@ func (s *sqlStore) Usage(ctx context.Context) (map[string]KindUsage, error) {
 	if err := rows.Err(); err != nil {
 		return nil, wrapErr("usage", err)
 	}
-	var u KindUsage
+	var u simvid.KindUsage
 	err = s.r.QueryRowContext(ctx, s.q(`SELECT COUNT(*), COALESCE(SUM(output_size), 0) FROM renders WHERE state = ?`),
 		simvid.StateDone).Scan(&u.Count, &u.Bytes)
 	if err != nil {

@@ -13,7 +13,7 @@ func testAudit(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	var ids []int64
 	for i, action := range []string{"login", "project.delete", "login"} {
-		e := &store.AuditEvent{At: at(i), Actor: "admin", Action: action, Target: "prj_x", Detail: "<script>alert(1)</script>", IP: "203.0.113.7"}
+		e := &simvid.AuditEvent{At: at(i), Actor: "admin", Action: action, Target: "prj_x", Detail: "<script>alert(1)</script>", IP: "203.0.113.7"}
 		if err := s.AddAudit(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -22,20 +22,20 @@ func testAudit(t *testing.T, s store.Store) {
 		}
 		ids = append(ids, e.ID)
 	}
-	all, err := s.ListAudit(ctx, store.AuditFilter{})
+	all, err := s.ListAudit(ctx, simvid.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(all) != 3 || all[0].ID != ids[2] || all[2].ID != ids[0] {
 		t.Fatalf("ListAudit order: %+v", all)
 	}
-	wantEqual(t, "event", *all[1], store.AuditEvent{ID: ids[1], At: at(1).UTC().Truncate(time.Microsecond), Actor: "admin",
+	wantEqual(t, "event", *all[1], simvid.AuditEvent{ID: ids[1], At: at(1).UTC().Truncate(time.Microsecond), Actor: "admin",
 		Action: "project.delete", Target: "prj_x", Detail: "<script>alert(1)</script>", IP: "203.0.113.7"})
-	logins, _ := s.ListAudit(ctx, store.AuditFilter{Action: "login", Limit: 1})
+	logins, _ := s.ListAudit(ctx, simvid.AuditFilter{Action: "login", Limit: 1})
 	if len(logins) != 1 || logins[0].ID != ids[2] {
 		t.Fatalf("filtered: %+v", logins)
 	}
-	older, _ := s.ListAudit(ctx, store.AuditFilter{Before: ids[2]})
+	older, _ := s.ListAudit(ctx, simvid.AuditFilter{Before: ids[2]})
 	if len(older) != 2 || older[0].ID != ids[1] {
 		t.Fatalf("paged: %+v", older)
 	}
@@ -86,7 +86,7 @@ func testSearchRenders(t *testing.T, s store.Store) {
 	a := mk(p.ID, simvid.StateDone, 1)
 	b := mk(p.ID, simvid.StateFailed, 2)
 	c := mk(q.ID, simvid.StateDone, 3)
-	ids := func(q store.RenderQuery) []string {
+	ids := func(q simvid.RenderQuery) []string {
 		rs, err := s.SearchRenders(ctx, q)
 		if err != nil {
 			t.Fatal(err)
@@ -97,10 +97,10 @@ func testSearchRenders(t *testing.T, s store.Store) {
 		}
 		return out
 	}
-	wantEqual(t, "all", ids(store.RenderQuery{}), []string{c, b, a})
-	wantEqual(t, "window", ids(store.RenderQuery{Since: at(2), Until: at(3)}), []string{b})
-	wantEqual(t, "state+since", ids(store.RenderQuery{RenderFilter: store.RenderFilter{States: []simvid.RenderState{simvid.StateDone}}, Since: at(2)}), []string{c})
-	wantEqual(t, "project", ids(store.RenderQuery{RenderFilter: store.RenderFilter{ProjectID: p.ID, Limit: 1}}), []string{b})
+	wantEqual(t, "all", ids(simvid.RenderQuery{}), []string{c, b, a})
+	wantEqual(t, "window", ids(simvid.RenderQuery{Since: at(2), Until: at(3)}), []string{b})
+	wantEqual(t, "state+since", ids(simvid.RenderQuery{RenderFilter: simvid.RenderFilter{States: []simvid.RenderState{simvid.StateDone}}, Since: at(2)}), []string{c})
+	wantEqual(t, "project", ids(simvid.RenderQuery{RenderFilter: simvid.RenderFilter{ProjectID: p.ID, Limit: 1}}), []string{b})
 }
 
 func testUsage(t *testing.T, s store.Store) {
@@ -109,7 +109,7 @@ func testUsage(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantEqual(t, "empty usage", u, map[string]store.KindUsage{"render": {}})
+	wantEqual(t, "empty usage", u, map[string]simvid.KindUsage{"render": {}})
 	p := newProject(t, s, nil)
 	for _, size := range []int64{100, 23} {
 		a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: p.ID, Kind: simvid.KindImage, State: simvid.AssetReady, Size: size}
@@ -129,5 +129,5 @@ func testUsage(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantEqual(t, "usage", u, map[string]store.KindUsage{"image": {Count: 2, Bytes: 123}, "render": {Count: 1, Bytes: 5000}})
+	wantEqual(t, "usage", u, map[string]simvid.KindUsage{"image": {Count: 2, Bytes: 123}, "render": {Count: 1, Bytes: 5000}})
 }

@@ -72,14 +72,8 @@ func (s *sqlStore) UpdateAPIKey(ctx context.Context, id string, fn func(k *simvi
 		})
 }
 
-// KeyUsage is what an API key's projects hold and how many renders it started since a time.
-type KeyUsage struct {
-	Bytes   int64 `json:"bytes"`
-	Renders int   `json:"renders"`
-}
-
-func (s *sqlStore) APIKeyUsage(ctx context.Context, keyID string, since time.Time) (KeyUsage, error) {
-	var u KeyUsage
+func (s *sqlStore) APIKeyUsage(ctx context.Context, keyID string, since time.Time) (simvid.KeyUsage, error) {
+	var u simvid.KeyUsage
 	err := s.r.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(a.size), 0) FROM assets a
 		JOIN projects p ON p.id = a.project_id WHERE p.owner_key = ?`), keyID).Scan(&u.Bytes)
 	if err != nil {

@@ -105,7 +105,7 @@ func deleteRow(ctx context.Context, s *sqlStore, db interface {
 	return nil
 }
 
-func (s *sqlStore) ListProjects(ctx context.Context, f ProjectFilter) ([]*simvid.Project, error) {
+func (s *sqlStore) ListProjects(ctx context.Context, f simvid.ProjectFilter) ([]*simvid.Project, error) {
 	var where []string
 	var args []any
 	if !f.UpdatedBefore.IsZero() {

@@ -87,7 +87,7 @@ func testProjectList(t *testing.T, s store.Store) {
 		})
 		ids = append(ids, p.ID)
 	}
-	listIDs := func(f store.ProjectFilter) []string {
+	listIDs := func(f simvid.ProjectFilter) []string {
 		t.Helper()
 		ps, err := s.ListProjects(ctx, f)
 		if err != nil {
@@ -99,12 +99,12 @@ func testProjectList(t *testing.T, s store.Store) {
 		}
 		return out
 	}
-	wantEqual(t, "all, newest first", listIDs(store.ProjectFilter{}), []string{ids[4], ids[3], ids[2], ids[1], ids[0]})
-	wantEqual(t, "updated before 2h", listIDs(store.ProjectFilter{UpdatedBefore: base.Add(2 * time.Hour)}), []string{ids[1], ids[0]})
-	wantEqual(t, "owner", listIDs(store.ProjectFilter{OwnerKey: "key_a"}), []string{ids[4], ids[2], ids[0]})
-	wantEqual(t, "owner+before+limit", listIDs(store.ProjectFilter{OwnerKey: "key_a", UpdatedBefore: base.Add(3 * time.Hour), Limit: 1}), []string{ids[2]})
-	wantEqual(t, "limit", listIDs(store.ProjectFilter{Limit: 2}), []string{ids[4], ids[3]})
-	wantEqual(t, "none", listIDs(store.ProjectFilter{OwnerKey: "key_none"}), []string{})
+	wantEqual(t, "all, newest first", listIDs(simvid.ProjectFilter{}), []string{ids[4], ids[3], ids[2], ids[1], ids[0]})
+	wantEqual(t, "updated before 2h", listIDs(simvid.ProjectFilter{UpdatedBefore: base.Add(2 * time.Hour)}), []string{ids[1], ids[0]})
+	wantEqual(t, "owner", listIDs(simvid.ProjectFilter{OwnerKey: "key_a"}), []string{ids[4], ids[2], ids[0]})
+	wantEqual(t, "owner+before+limit", listIDs(simvid.ProjectFilter{OwnerKey: "key_a", UpdatedBefore: base.Add(3 * time.Hour), Limit: 1}), []string{ids[2]})
+	wantEqual(t, "limit", listIDs(simvid.ProjectFilter{Limit: 2}), []string{ids[4], ids[3]})
+	wantEqual(t, "none", listIDs(simvid.ProjectFilter{OwnerKey: "key_none"}), []string{})
 	n, err := s.CountProjects(ctx)
 	if err != nil || n != 5 {
 		t.Fatalf("CountProjects = %d, %v; want 5", n, err)

@@ -126,7 +126,7 @@ func (s *sqlStore) UpdateRender(ctx context.Context, id string, fn func(r *simvi
 		})
 }
 
-func (s *sqlStore) renderWhere(f RenderFilter) (string, []any) {
+func (s *sqlStore) renderWhere(f simvid.RenderFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.ProjectID != "" {
@@ -144,13 +144,13 @@ func (s *sqlStore) renderWhere(f RenderFilter) (string, []any) {
 	return whereSQL(where), args
 }
 
-func (s *sqlStore) ListRenders(ctx context.Context, f RenderFilter) ([]*simvid.Render, error) {
+func (s *sqlStore) ListRenders(ctx context.Context, f simvid.RenderFilter) ([]*simvid.Render, error) {
 	where, args := s.renderWhere(f)
 	query := `SELECT ` + renderCols + ` FROM renders` + where + ` ORDER BY created_at DESC, id DESC` + limitSQL(f.Limit)
 	return list(ctx, s, "list renders", query, args, scanRender)
 }
 
-func (s *sqlStore) CountRenders(ctx context.Context, f RenderFilter) (int, error) {
+func (s *sqlStore) CountRenders(ctx context.Context, f simvid.RenderFilter) (int, error) {
 	where, args := s.renderWhere(f)
 	var n int
 	if err := s.r.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM renders`+where), args...).Scan(&n); err != nil {

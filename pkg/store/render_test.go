@@ -111,17 +111,17 @@ func testRenderList(t *testing.T, s store.Store) {
 	d := mk(p1, simvid.StateFailed, "2.2.2.2", 4)
 	cases := []struct {
 		name string
-		f    store.RenderFilter
+		f    simvid.RenderFilter
 		want []string
 	}{
-		{"all newest first", store.RenderFilter{}, []string{d, c, b, a}},
-		{"project", store.RenderFilter{ProjectID: p1.ID}, []string{d, b, a}},
-		{"unfinished", store.RenderFilter{States: simvid.UnfinishedStates()}, []string{c, a}},
-		{"client unfinished", store.RenderFilter{Client: "1.1.1.1", States: simvid.UnfinishedStates()}, []string{a}},
-		{"client", store.RenderFilter{Client: "2.2.2.2"}, []string{d, c}},
-		{"project state", store.RenderFilter{ProjectID: p1.ID, States: []simvid.RenderState{simvid.StateDone, simvid.StateFailed}}, []string{d, b}},
-		{"limit", store.RenderFilter{Limit: 2}, []string{d, c}},
-		{"none", store.RenderFilter{Client: "9.9.9.9"}, []string{}},
+		{"all newest first", simvid.RenderFilter{}, []string{d, c, b, a}},
+		{"project", simvid.RenderFilter{ProjectID: p1.ID}, []string{d, b, a}},
+		{"unfinished", simvid.RenderFilter{States: simvid.UnfinishedStates()}, []string{c, a}},
+		{"client unfinished", simvid.RenderFilter{Client: "1.1.1.1", States: simvid.UnfinishedStates()}, []string{a}},
+		{"client", simvid.RenderFilter{Client: "2.2.2.2"}, []string{d, c}},
+		{"project state", simvid.RenderFilter{ProjectID: p1.ID, States: []simvid.RenderState{simvid.StateDone, simvid.StateFailed}}, []string{d, b}},
+		{"limit", simvid.RenderFilter{Limit: 2}, []string{d, c}},
+		{"none", simvid.RenderFilter{Client: "9.9.9.9"}, []string{}},
 	}
 	for _, tc := range cases {
 		rs, err := s.ListRenders(ctx, tc.f)
@@ -161,7 +161,7 @@ func testCascadeDelete(t *testing.T, s store.Store) {
 	wantCode(t, "asset of deleted project", err, simvid.ENotFound)
 	_, err = s.GetRender(ctx, r.ID)
 	wantCode(t, "render of deleted project", err, simvid.ENotFound)
-	if n, _ := s.CountRenders(ctx, store.RenderFilter{ProjectID: p.ID}); n != 0 {
+	if n, _ := s.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID}); n != 0 {
 		t.Fatalf("%d renders left", n)
 	}
 	// The other project is untouched.

@@ -37,7 +37,7 @@ type Store interface {
 	// DeleteProject removes the project with its assets and renders.
 	DeleteProject(ctx context.Context, id string) error
 	// ListProjects returns projects most recently updated first.
-	ListProjects(ctx context.Context, f ProjectFilter) ([]*simvid.Project, error)
+	ListProjects(ctx context.Context, f simvid.ProjectFilter) ([]*simvid.Project, error)
 	CountProjects(ctx context.Context) (int, error)
 
 	// CreateAsset inserts a; its project must exist (else ENotFound).
@@ -60,15 +60,15 @@ type Store interface {
 	// UpdateRender sets UpdatedAt to now; see UpdateProject.
 	UpdateRender(ctx context.Context, id string, fn func(r *simvid.Render) error) (*simvid.Render, error)
 	// ListRenders returns renders newest (by CreatedAt) first.
-	ListRenders(ctx context.Context, f RenderFilter) ([]*simvid.Render, error)
-	CountRenders(ctx context.Context, f RenderFilter) (int, error)
+	ListRenders(ctx context.Context, f simvid.RenderFilter) ([]*simvid.Render, error)
+	CountRenders(ctx context.Context, f simvid.RenderFilter) (int, error)
 	// SearchRenders is ListRenders with a creation-time window, for the admin.
-	SearchRenders(ctx context.Context, q RenderQuery) ([]*simvid.Render, error)
+	SearchRenders(ctx context.Context, q simvid.RenderQuery) ([]*simvid.Render, error)
 
 	// AddAudit appends an admin action to the audit log, setting ID (and a zero At to now).
-	AddAudit(ctx context.Context, e *AuditEvent) error
+	AddAudit(ctx context.Context, e *simvid.AuditEvent) error
 	// ListAudit returns audit events newest first.
-	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	ListAudit(ctx context.Context, f simvid.AuditFilter) ([]*simvid.AuditEvent, error)
 	// GetSetting returns an admin setting; ENotFound when it was never set.
 	GetSetting(ctx context.Context, key string) (string, error)
 	// PutSetting inserts or replaces an admin setting.
@@ -77,7 +77,7 @@ type Store interface {
 	DeleteSetting(ctx context.Context, key string) error
 	// Usage counts the files the database knows by kind ("image", "audio", and "render" for
 	// finished videos) with their bytes.
-	Usage(ctx context.Context) (map[string]KindUsage, error)
+	Usage(ctx context.Context) (map[string]simvid.KindUsage, error)
 
 	// CreateAPIKey inserts k (its Hash must be unique).
 	CreateAPIKey(ctx context.Context, k *simvid.APIKey) error
@@ -88,26 +88,11 @@ type Store interface {
 	// UpdateAPIKey cannot change ID, Hash, WebhookSecret or CreatedAt.
 	UpdateAPIKey(ctx context.Context, id string, fn func(k *simvid.APIKey) error) (*simvid.APIKey, error)
 	// APIKeyUsage sums the uploads of a key's projects and counts its renders since since.
-	APIKeyUsage(ctx context.Context, keyID string, since time.Time) (KeyUsage, error)
+	APIKeyUsage(ctx context.Context, keyID string, since time.Time) (simvid.KeyUsage, error)
 	// AddWebhookDelivery records one delivery attempt, setting ID.
 	AddWebhookDelivery(ctx context.Context, d *simvid.WebhookDelivery) error
 	// ListWebhookDeliveries returns attempts newest first; renderID "" = every render's.
 	ListWebhookDeliveries(ctx context.Context, renderID string, limit int) ([]*simvid.WebhookDelivery, error)
-}
-
-// ProjectFilter selects projects; zero fields select everything.
-type ProjectFilter struct {
-	UpdatedBefore time.Time // only projects whose UpdatedAt is strictly before this
-	OwnerKey      string    // only projects of this API key
-	Limit         int       // at most this many; 0 = no limit
-}
-
-// RenderFilter selects renders; zero fields select everything.
-type RenderFilter struct {
-	ProjectID string
-	States    []simvid.RenderState // any of these states
-	Client    string
-	Limit     int // ListRenders only; 0 = no limit
 }
 
 // Open connects to the database named by databaseURL and brings its schema up to date.
