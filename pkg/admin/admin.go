@@ -65,7 +65,7 @@ func New(d Deps) (*Admin, error) {
 	}
 	a := &Admin{Deps: d, check: check, sessions: &sessions{pool: d.Pool, ttl: d.SessionTTL}, inspect: jobs.NewInspector(d.Pool)}
 	if d.Service != nil {
-		a.store = d.Service.Store
+		a.store = d.Service.Store()
 	}
 	if check == nil {
 		d.Log.Info("admin is off: set admin.password (SIMVID_ADMIN_PASSWORD) or admin.password_hash to turn it on")

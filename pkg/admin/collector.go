@@ -63,7 +63,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if n, err := a.store.CountRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates()}); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.unfinished, prometheus.GaugeValue, float64(n))
 	}
-	if free, err := a.Service.Media.Free(); err == nil {
+	if free, err := a.Service.Files().Free(); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.diskFree, prometheus.GaugeValue, float64(free))
 	}
 	for _, q := range jobs.Queues {

@@ -100,7 +100,7 @@ func (a *Admin) getProject(c echo.Context) error {
 	for i, r := range rs {
 		rv[i] = viewRender(r)
 	}
-	dir, _ := a.Service.Media.ProjectDir(p.ID)
+	dir, _ := a.Service.Files().ProjectDir(p.ID)
 	return c.JSON(http.StatusOK, map[string]any{
 		"project": a.projectRow(c, p), "spec": p.Spec, "assets": av, "renders": rv, "bytes": dirSize(dir),
 	})
@@ -130,10 +130,10 @@ func (a *Admin) assetFile(c echo.Context) error {
 	}
 	path, ctype := "", "image/jpeg"
 	if as.Kind == simvid.KindAudio {
-		path, err = a.Service.Media.AudioWork(as.ProjectID, as.ID)
+		path, err = a.Service.Files().AudioWork(as.ProjectID, as.ID)
 		ctype = "audio/flac"
 	} else {
-		path, err = a.Service.Media.Thumbnail(as.ProjectID, as.ID)
+		path, err = a.Service.Files().Thumbnail(as.ProjectID, as.ID)
 	}
 	if err != nil {
 		return err

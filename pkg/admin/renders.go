@@ -101,18 +101,9 @@ func (a *Admin) retryRender(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !old.State.Finished() {
-		return simvid.Errorf(simvid.EConflict, "the render is still %s; cancel it first", old.State)
-	}
-	now := time.Now().UTC()
-	r := &simvid.Render{ID: simvid.NewID(simvid.PrefixRender), ProjectID: old.ProjectID, Spec: old.Spec,
-		State: simvid.StateQueued, Message: "Waiting in the queue", Warnings: []string{}, Client: "admin",
-		CallbackURL: old.CallbackURL, CreatedAt: now, UpdatedAt: now}
-	if err := a.store.CreateRender(ctx, r); err != nil {
+	r, err := a.Service.RetryRender(ctx, old.ID)
+	if err != nil {
 		return err
-	}
-	if err := a.Service.Queue.EnqueueRender(ctx, r.ID); err != nil {
-		a.Log.Warn("admin: enqueue retried render; the reconciler will retry", zap.String("render_id", r.ID), zap.Error(err))
 	}
 	a.audit(c, "", "render.retry", old.ID, "new render "+r.ID)
 	return c.JSON(http.StatusCreated, viewRender(r))
@@ -129,18 +120,8 @@ func (a *Admin) cancelRender(c echo.Context) error {
 
 // requeueRender puts a failed render back to queued, for a retried dead job.
 func (a *Admin) requeueRender(ctx context.Context, id string) {
-	r, err := a.store.UpdateRender(ctx, id, func(r *simvid.Render) error {
-		if r.State != simvid.StateFailed {
-			return errUnchanged
-		}
-		r.State, r.Message, r.Error, r.ErrorDetail = simvid.StateQueued, "Waiting in the queue", "", ""
-		r.Progress, r.ETA, r.FramesDone, r.Attempts = 0, 0, 0, 0
-		r.StartedAt, r.FinishedAt = nil, nil
-		return nil
-	})
-	if err == nil && a.Service.Notify != nil {
-		a.Service.Notify(ctx, r)
+	if _, err := a.Service.RequeueRender(ctx, id); err != nil && !simvid.IsCode(err, simvid.EConflict) {
+		a.Log.Warn("admin: requeue render", zap.String("render_id", id), zap.Error(err))
 	}
 }
 
-var errUnchanged = simvid.Errorf(simvid.EConflict, "unchanged")

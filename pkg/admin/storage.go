@@ -19,7 +19,7 @@ func (a *Admin) storage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := a.Service.Media
+	m := a.Service.Files()
 	free, _ := m.Free()
 	return c.JSON(http.StatusOK, map[string]any{
 		"by_kind":       usage,
@@ -156,7 +156,7 @@ func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expir
 		if n > 0 {
 			continue
 		}
-		dir, _ := a.Service.Media.ProjectDir(p.ID)
+		dir, _ := a.Service.Files().ProjectDir(p.ID)
 		out = append(out, expired{ID: p.ID, UpdatedAt: p.UpdatedAt, Bytes: dirSize(dir)})
 	}
 	return out, nil

@@ -105,8 +105,9 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	}
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
 	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)
-	a.svc = &service.Service{
-		Store: a.store, Media: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions, Links: links,
+	// a.hub exists in a serve process only, and is built before any request can change a render.
+	a.svc = service.New(service.Deps{
+		Store: a.store, Files: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions, Links: links,
 		ProjectTTL: cfg.Retention.ProjectTTL, Log: log, FFmpegVersion: a.caps.Version, StillPath: eng.StillPath,
 		Limits: service.Limits{
 			ImagesPerProject: cfg.Limits.ImagesPerProject, ProjectBytes: int64(cfg.Limits.ProjectBytes),
@@ -114,24 +115,23 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 			FilesPerRequest: cfg.Limits.FilesPerRequest,
 			Spec:            simvid.Limits{MaxSlides: cfg.Limits.SlidesPerRender, MaxVideoLength: cfg.Limits.VideoDuration.Seconds()},
 		},
-	}
-	// a.hub exists in a serve process only, and is built before any request can change a render.
-	a.svc.Notify = func(ctx context.Context, r *simvid.Render) {
-		if a.hub != nil {
-			a.hub.Observe(r)
-		}
-		_ = events.Publish(ctx, a.pool, r)
-	}
-	a.svc.ClientLock = func(ctx context.Context, client string) (func(), error) {
-		// 10 s outlives any count and insert; 5 s of waiting covers a burst of one client's requests.
-		return redisx.Lock(ctx, a.pool, "simvid:lock:renders:"+client, 10*time.Second, 5*time.Second)
-	}
-	a.svc.NotifyGone = func(ctx context.Context, projectID string) {
-		if a.hub != nil {
-			a.hub.Forget(projectID)
-		}
-		_ = events.PublishProjectGone(ctx, a.pool, projectID)
-	}
+		Notify: func(ctx context.Context, r *simvid.Render) {
+			if a.hub != nil {
+				a.hub.Observe(r)
+			}
+			_ = events.Publish(ctx, a.pool, r)
+		},
+		ClientLock: func(ctx context.Context, client string) (func(), error) {
+			// 10 s outlives any count and insert; 5 s of waiting covers a burst of one client's requests.
+			return redisx.Lock(ctx, a.pool, "simvid:lock:renders:"+client, 10*time.Second, 5*time.Second)
+		},
+		NotifyGone: func(ctx context.Context, projectID string) {
+			if a.hub != nil {
+				a.hub.Forget(projectID)
+			}
+			_ = events.PublishProjectGone(ctx, a.pool, projectID)
+		},
+	})
 	a.keys = &apikey.Keys{Store: a.store}
 	allow, err := ratelimit.ParseTrusted("api.webhook_allow", cfg.API.WebhookAllow)
 	if err != nil {

@@ -42,7 +42,7 @@ func (s *Server) originHealth(c echo.Context) error {
 		}
 		redisOK = err == nil
 	}
-	dbOK = s.svc.Store.Ping(ctx) == nil
+	dbOK = s.svc.Store().Ping(ctx) == nil
 	status, word := http.StatusOK, "healthy"
 	if !redisOK || !dbOK {
 		status, word = http.StatusServiceUnavailable, "unhealthy"
@@ -73,9 +73,9 @@ func (s *Server) static() echo.HandlerFunc {
 func (s *Server) capabilities(c echo.Context) error {
 	var d simvid.Spec
 	d.Normalize()
-	lim := s.svc.Limits
+	lim := s.svc.Limits()
 	return c.JSON(http.StatusOK, map[string]any{
-		"resolutions": simvid.Resolutions, "transitions": append([]string{"none", "random"}, s.svc.Transitions...), "fits": simvid.Fits,
+		"resolutions": simvid.Resolutions, "transitions": append([]string{"none", "random"}, s.svc.Transitions()...), "fits": simvid.Fits,
 		"motions": simvid.Motions, "qualities": simvid.Qualities, "music_fits": simvid.MusicFits,
 		"aspects": simvid.Aspects, "lines": simvid.Lines, "fps": simvid.FrameRates,
 		"preset_resolutions": simvid.PresetResolutions(),
@@ -85,7 +85,7 @@ func (s *Server) capabilities(c echo.Context) error {
 			"slide_seconds": []float64{simvid.MinSlideDuration, simvid.MaxSlideDuration}, "unfinished_renders": lim.UnfinishedRenders,
 		},
 		"defaults":         map[string]any{"output": d.Output, "defaults": d.Defaults, "transition": d.Transition, "music": d.Music},
-		"project_ttl_days": int(s.svc.ProjectTTL.Hours() / 24),
+		"project_ttl_days": int(s.svc.ProjectTTL().Hours() / 24),
 		"music_links":      s.svc.MusicLinks(),
 		// Private mode, and whether this caller must log in (or send a key) before making
 		// a slideshow: the page says so as it opens, not after a refused upload.

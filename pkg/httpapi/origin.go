@@ -25,7 +25,7 @@ import (
 func (s *Server) originUploadImages(c echo.Context) error {
 	ctx := c.Request().Context()
 	pid := ""
-	sp, err := s.spool(c, "images", s.svc.Limits.FilesPerRequest, func(name, value string) error {
+	sp, err := s.spool(c, "images", s.svc.Limits().FilesPerRequest, func(name, value string) error {
 		if name == "session_id" && pid == "" {
 			pid = strings.TrimSpace(value)
 		}
@@ -119,7 +119,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 	if !slices.Contains(simvid.Resolutions[:12], res) {
 		return simvid.Errorf(simvid.EInvalid, "resolution must be one of %s", strings.Join(simvid.Resolutions[:12], ", "))
 	}
-	tr := originTransition(in.Transition, s.svc.Transitions)
+	tr := originTransition(in.Transition, s.svc.Transitions())
 	if tr == "" {
 		return simvid.Errorf(simvid.EInvalid, "unknown transition %q", in.Transition)
 	}
@@ -261,7 +261,7 @@ func (s *Server) originDownload(c echo.Context) error {
 	if err != nil || r.State != simvid.StateDone {
 		return simvid.Errorf(simvid.ENotFound, "video not found")
 	}
-	path, err := s.svc.Media.RenderVideo(r.ProjectID, r.ID)
+	path, err := s.svc.Files().RenderVideo(r.ProjectID, r.ID)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func (f *flakyStore) GetProject(_ context.Context, id string) (*simvid.Project, 
 // show another owner's project.
 func TestOwnerCheckFailsClosed(t *testing.T) {
 	st := &flakyStore{}
-	s := httpapi.New(httpapi.Deps{Log: zap.NewNop(), Service: &service.Service{Store: st, Log: zap.NewNop()}})
+	s := httpapi.New(httpapi.Deps{Log: zap.NewNop(), Service: service.New(service.Deps{Store: st, Log: zap.NewNop()})})
 	id := simvid.NewID(simvid.PrefixProject)
 	rec := newRecorder(s, http.MethodGet, "/api/v1/projects/"+id)
 	if rec.Code < 500 {

@@ -73,10 +73,8 @@ func (s *Server) originDownloadYouTube(c echo.Context) error {
 	if end > 0 && start >= end {
 		return simvid.Errorf(simvid.EInvalid, "start_time must be before end_time")
 	}
-	if s.svc.Links != nil {
-		if _, err := s.svc.Links.Check(in.URL); err != nil {
-			return err // before a project is made for nothing
-		}
+	if _, err := s.svc.CheckMusicLink(in.URL); err != nil {
+		return err // before a project is made for nothing
 	}
 	p, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
 	if err != nil {

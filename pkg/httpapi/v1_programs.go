@@ -48,7 +48,7 @@ func (s *Server) listProjects(c echo.Context) error {
 	if key == nil {
 		return simvid.Errorf(simvid.EUnauthorized, "listing projects needs an API key (Authorization: Bearer sk_...)")
 	}
-	ps, err := s.svc.Store.ListProjects(c.Request().Context(), simvid.ProjectFilter{OwnerKey: key.ID, Limit: 500})
+	ps, err := s.svc.Store().ListProjects(c.Request().Context(), simvid.ProjectFilter{OwnerKey: key.ID, Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) renderWebhooks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := s.svc.Store.ListWebhookDeliveries(c.Request().Context(), r.ID, 200)
+	ds, err := s.svc.Store().ListWebhookDeliveries(c.Request().Context(), r.ID, 200)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) renderSpec(c echo.Context) error {
 	ctx := c.Request().Context()
 	if in.ProjectID == "" {
 		for _, sl := range spec.Slides {
-			if a, err := s.svc.Store.GetAsset(ctx, sl.Asset); err == nil {
+			if a, err := s.svc.Store().GetAsset(ctx, sl.Asset); err == nil {
 				in.ProjectID = a.ProjectID
 				break
 			}
@@ -140,7 +140,7 @@ func (s *Server) renderSpec(c echo.Context) error {
 		return err
 	}
 	for i, u := range links.pictures { // every link is checked before anything is made
-		if _, err := s.svc.Links.CheckFile(u); err != nil {
+		if _, err := s.svc.CheckPictureLink(u); err != nil {
 			return slideLinkError(i, err)
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Server) video(c echo.Context) error {
 	if c.QueryParam("download") != "" {
 		disp = "attachment"
 	}
-	path, err := s.svc.Media.RenderVideo(r.ProjectID, r.ID)
+	path, err := s.svc.Files().RenderVideo(r.ProjectID, r.ID)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) poster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	path, err := s.svc.Media.RenderPoster(r.ProjectID, r.ID)
+	path, err := s.svc.Files().RenderPoster(r.ProjectID, r.ID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) thumbnail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	path, err := s.svc.Media.Thumbnail(a.ProjectID, a.ID)
+	path, err := s.svc.Files().Thumbnail(a.ProjectID, a.ID)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) musicAudio(c echo.Context) error {
 	if a.State != simvid.AssetReady {
 		return simvid.Errorf(simvid.EConflict, "the music is not ready yet (%s)", a.State)
 	}
-	path, err := s.svc.Media.AudioWork(a.ProjectID, a.ID)
+	path, err := s.svc.Files().AudioWork(a.ProjectID, a.ID)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Server) projectAsset(c echo.Context, id, prefix, what string) (*simvid.
 	if !simvid.ValidID(simvid.PrefixProject, pid) || !simvid.ValidID(prefix, id) {
 		return nil, simvid.Errorf(simvid.ENotFound, "%s not found", what)
 	}
-	a, err := s.svc.Store.GetAsset(c.Request().Context(), id)
+	a, err := s.svc.Store().GetAsset(c.Request().Context(), id)
 	if err != nil {
 		return nil, err
 	}

@@ -128,12 +128,12 @@ func (s *Server) spool(c echo.Context, field string, max int, other func(name, v
 // spoolFile writes one file part to a temporary file and returns its path (also on error,
 // for the caller to remove).
 func (s *Server) spoolFile(r io.Reader) (string, error) {
-	f, err := s.svc.Media.CreateTemp("upload-*")
+	f, err := s.svc.Files().CreateTemp("upload-*")
 	if err != nil {
 		return "", err
 	}
 	src := &readMark{r: io.LimitReader(r, s.Info.FileBytes+1)}
-	_, err = io.Copy(s.svc.Media.SpaceWriter(f, s.svc.Limits.MinFreeDisk), src)
+	_, err = io.Copy(s.svc.Files().SpaceWriter(f, s.svc.Limits().MinFreeDisk), src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -193,7 +193,7 @@ func (s *Server) uploadImages(c echo.Context) error {
 // addImages receives every file of field and hands them to the service, which runs intake
 // for several at once and keeps their order.
 func (s *Server) addImages(c echo.Context, pid, field string, other func(name, value string) error) ([]uploadResult, error) {
-	sp, err := s.spool(c, field, s.svc.Limits.FilesPerRequest, other)
+	sp, err := s.spool(c, field, s.svc.Limits().FilesPerRequest, other)
 	if err != nil {
 		return nil, err
 	}

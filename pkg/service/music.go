@@ -19,18 +19,18 @@ func (s *Service) SetMusic(ctx context.Context, projectID, name string, r io.Rea
 	if err := s.checkDisk(); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.Intake.Audio(ctx, projectID, name, r)
+	a, err := s.intake.Audio(ctx, projectID, name, r)
 	if err != nil {
 		return nil, nil, err
 	}
 	clip := simvid.AudioClip{Asset: a.ID, Start: start, End: end}
 	if err := checkClip(clip, a.Duration); err != nil {
-		_ = s.Media.DeleteAsset(projectID, a.ID)
+		_ = s.files.DeleteAsset(projectID, a.ID)
 		return nil, nil, err
 	}
 	p, err = s.useMusic(ctx, p.ID, a, clip)
 	if err != nil {
-		_ = s.Media.DeleteAsset(projectID, a.ID)
+		_ = s.files.DeleteAsset(projectID, a.ID)
 		return nil, nil, err
 	}
 	return p, a, nil
@@ -39,25 +39,25 @@ func (s *Service) SetMusic(ctx context.Context, projectID, name string, r io.Rea
 // useMusic records a new music asset, makes it the project's music (forgetting the one
 // before it) and queues its preparation.
 func (s *Service) useMusic(ctx context.Context, projectID string, a *simvid.Asset, clip simvid.AudioClip) (*simvid.Project, error) {
-	if err := s.Store.CreateAsset(ctx, a); err != nil {
+	if err := s.store.CreateAsset(ctx, a); err != nil {
 		return nil, err
 	}
 	var old []simvid.AudioClip
-	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	p, err := s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		old = p.Spec.Audio
 		p.Spec.Audio = []simvid.AudioClip{clip}
 		return nil
 	})
 	if err != nil {
-		_ = s.Store.DeleteAsset(ctx, a.ID)
+		_ = s.store.DeleteAsset(ctx, a.ID)
 		return nil, err
 	}
 	for _, c := range old {
 		s.forgetAsset(ctx, projectID, c.Asset)
 	}
-	if err := s.Queue.EnqueuePrepareAudio(ctx, a.ID); err != nil {
+	if err := s.queue.EnqueuePrepareAudio(ctx, a.ID); err != nil {
 		// The reconciler enqueues it once the queue is back; the asset itself is safe.
-		s.Log.Warn("enqueue music preparation", zap.String("asset_id", a.ID), zap.Error(err))
+		s.log.Warn("enqueue music preparation", zap.String("asset_id", a.ID), zap.Error(err))
 	}
 	return p, nil
 }
@@ -71,11 +71,11 @@ func (s *Service) UpdateMusic(ctx context.Context, projectID string, start, end 
 	if len(p.Spec.Audio) == 0 {
 		return nil, simvid.Errorf(simvid.EConflict, "the project has no music")
 	}
-	a, err := s.Store.GetAsset(ctx, p.Spec.Audio[0].Asset)
+	a, err := s.store.GetAsset(ctx, p.Spec.Audio[0].Asset)
 	if err != nil {
 		return nil, err
 	}
-	return s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		if len(p.Spec.Audio) == 0 || p.Spec.Audio[0].Asset != a.ID {
 			return simvid.Errorf(simvid.EConflict, "the music changed meanwhile; try again")
 		}
@@ -92,7 +92,7 @@ func (s *Service) RemoveMusic(ctx context.Context, projectID string) (*simvid.Pr
 		return nil, err
 	}
 	var old []simvid.AudioClip
-	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	p, err := s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		old, p.Spec.Audio = p.Spec.Audio, nil
 		return nil
 	})
@@ -133,11 +133,11 @@ func (s *Service) MusicToAdopt(ctx context.Context, assetID, owner string) (simv
 		return clip, err
 	}
 	gone := simvid.Errorf(simvid.ENotFound, "audio not found; upload it again")
-	a, err := s.Store.GetAsset(ctx, assetID)
+	a, err := s.store.GetAsset(ctx, assetID)
 	if err != nil || a.Kind != simvid.KindAudio {
 		return clip, gone
 	}
-	home, err := s.Store.GetProject(ctx, a.ProjectID)
+	home, err := s.store.GetProject(ctx, a.ProjectID)
 	if err != nil || (home.OwnerKey != "" && home.OwnerKey != owner) {
 		return clip, gone
 	}
@@ -156,7 +156,7 @@ func (s *Service) MusicToAdopt(ctx context.Context, assetID, owner string) (simv
 // it was stored.
 func (s *Service) AdoptMusic(ctx context.Context, projectID string, clip simvid.AudioClip) error {
 	// Music uploaded before the project may be ready already: no audio job will queue its mix.
-	_, err := s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	_, err := s.premixed(ctx)(s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		p.Spec.Audio = []simvid.AudioClip{clip}
 		return nil
 	}))

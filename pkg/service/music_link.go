@@ -48,7 +48,7 @@ func (s *Service) SetMusicLink(ctx context.Context, projectID, rawURL string, st
 func (s *Service) WaitMusic(ctx context.Context, assetID string, max time.Duration) (*simvid.Asset, error) {
 	deadline := time.Now().Add(max)
 	for {
-		a, err := s.Store.GetAsset(ctx, assetID)
+		a, err := s.store.GetAsset(ctx, assetID)
 		if err != nil {
 			return nil, err
 		}
@@ -64,10 +64,10 @@ func (s *Service) WaitMusic(ctx context.Context, assetID string, max time.Durati
 }
 
 func (s *Service) linkSeconds() float64 {
-	if s.Links == nil || s.Links.YTDLP == nil {
+	if s.links == nil || s.links.YTDLP == nil {
 		return 0
 	}
-	return s.Links.YTDLP.MaxSeconds
+	return s.links.YTDLP.MaxSeconds
 }
 
 // linkName is what the music is called until its title is known: host and path, shortened.
@@ -95,15 +95,15 @@ type LinkInfo struct {
 // MusicLinks describes the music links this server takes.
 func (s *Service) MusicLinks() LinkInfo {
 	info := LinkInfo{Hosts: []string{}}
-	if s.Links == nil {
+	if s.links == nil {
 		return info
 	}
-	if y := s.Links.YTDLP; y != nil {
+	if y := s.links.YTDLP; y != nil {
 		info.Hosts = append(info.Hosts, y.Policy.Hosts...)
 		info.YTDLP = len(y.Policy.Hosts) > 0 && y.Installed() == nil
 		info.MaxSeconds, info.MaxBytes = y.MaxSeconds, y.MaxBytes
 	}
-	info.DirectMedia = s.Links.Direct != nil
+	info.DirectMedia = s.links.Direct != nil
 	info.Enabled = info.YTDLP || info.DirectMedia
 	return info
 }

@@ -19,28 +19,28 @@ func (s *Service) AddImageLink(ctx context.Context, projectID, rawURL string) (*
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Links.CheckFile(rawURL)
+	u, err := s.links.CheckFile(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.checkDisk(); err != nil {
 		return nil, err
 	}
-	n, err := s.Store.ListAssets(ctx, p.ID, simvid.KindImage)
+	n, err := s.store.ListAssets(ctx, p.ID, simvid.KindImage)
 	if err != nil {
 		return nil, err
 	}
-	if s.Limits.ImagesPerProject > 0 && len(n) >= s.Limits.ImagesPerProject {
-		return nil, simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.Limits.ImagesPerProject)
+	if s.limits.ImagesPerProject > 0 && len(n) >= s.limits.ImagesPerProject {
+		return nil, simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.limits.ImagesPerProject)
 	}
 	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: p.ID, Kind: simvid.KindImage,
 		State: simvid.AssetFetching, OriginalName: linkName(u), SourceURL: u.String()}
-	if err := s.Store.CreateAsset(ctx, a); err != nil {
+	if err := s.store.CreateAsset(ctx, a); err != nil {
 		return nil, err
 	}
-	if err := s.Queue.EnqueueFetchImage(ctx, a.ID); err != nil {
+	if err := s.queue.EnqueueFetchImage(ctx, a.ID); err != nil {
 		// The reconciler enqueues it once the queue is back.
-		s.Log.Warn("enqueue picture fetch", zap.String("asset_id", a.ID), zap.Error(err))
+		s.log.Warn("enqueue picture fetch", zap.String("asset_id", a.ID), zap.Error(err))
 	}
 	return a, nil
 }
@@ -48,8 +48,16 @@ func (s *Service) AddImageLink(ctx context.Context, projectID, rawURL string) (*
 // CheckMusicLink says at once whether a music link could be fetched, and returns it parsed
 // (SetMusicLink checks the same), so that a request can be refused before anything is made.
 func (s *Service) CheckMusicLink(rawURL string) (*url.URL, error) {
-	if s.Links == nil {
+	if s.links == nil {
 		return nil, simvid.Errorf(simvid.EUnavailable, "this server does not fetch music from links"+fetch.UploadInstead)
 	}
-	return s.Links.Check(rawURL)
+	return s.links.Check(rawURL)
+}
+
+// CheckPictureLink checks a picture link as CheckMusicLink checks a music link.
+func (s *Service) CheckPictureLink(rawURL string) (*url.URL, error) {
+	if s.links == nil {
+		return nil, simvid.Errorf(simvid.EUnavailable, "this server does not fetch pictures from links"+fetch.UploadInstead)
+	}
+	return s.links.CheckFile(rawURL)
 }

@@ -34,7 +34,7 @@ func (s *Service) CreateProject(ctx context.Context, settings *Settings, owner s
 			return nil, err
 		}
 	}
-	if err := s.Store.CreateProject(ctx, p); err != nil {
+	if err := s.store.CreateProject(ctx, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -45,12 +45,12 @@ func (s *Service) GetProject(ctx context.Context, id string) (*simvid.Project, e
 	if err := checkID(simvid.PrefixProject, id, "project"); err != nil {
 		return nil, err
 	}
-	return s.Store.GetProject(ctx, id)
+	return s.store.GetProject(ctx, id)
 }
 
 // ProjectAssets returns a project's assets by id.
 func (s *Service) ProjectAssets(ctx context.Context, id string) (map[string]*simvid.Asset, error) {
-	list, err := s.Store.ListAssets(ctx, id, "")
+	list, err := s.store.ListAssets(ctx, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (s *Service) UpdateSettings(ctx context.Context, id string, settings *Setti
 	if err := checkID(simvid.PrefixProject, id, "project"); err != nil {
 		return nil, err
 	}
-	return s.premixed(ctx)(s.Store.UpdateProject(ctx, id, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.store.UpdateProject(ctx, id, func(p *simvid.Project) error {
 		return s.applySettings(&p.Spec, settings)
 	}))
 }
@@ -92,7 +92,7 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 		spec.Transition.Duration = 0
 	}
 	spec.Normalize()
-	return spec.Validate(s.Transitions, s.Limits.Spec)
+	return spec.Validate(s.transitions, s.limits.Spec)
 }
 
 // DeleteProject removes a project with every file and row. Unfinished renders are canceled
@@ -101,25 +101,25 @@ func (s *Service) DeleteProject(ctx context.Context, id string) (int64, error) {
 	if _, err := s.GetProject(ctx, id); err != nil {
 		return 0, err
 	}
-	running, err := s.Store.ListRenders(ctx, simvid.RenderFilter{ProjectID: id, States: simvid.UnfinishedStates()})
+	running, err := s.store.ListRenders(ctx, simvid.RenderFilter{ProjectID: id, States: simvid.UnfinishedStates()})
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range running {
 		if _, err := s.CancelRender(ctx, r.ID); err != nil && !simvid.IsCode(err, simvid.EConflict) {
-			s.Log.Warn("delete project: cancel render", zap.String("render_id", r.ID), zap.Error(err))
+			s.log.Warn("delete project: cancel render", zap.String("render_id", r.ID), zap.Error(err))
 		}
 	}
-	freed, err := s.Media.DeleteProject(id)
+	freed, err := s.files.DeleteProject(id)
 	if err != nil {
 		return freed, fmt.Errorf("service: delete project files: %w", err)
 	}
-	if err := s.Store.DeleteProject(ctx, id); err != nil {
+	if err := s.store.DeleteProject(ctx, id); err != nil {
 		return freed, err
 	}
-	if s.NotifyGone != nil {
-		s.NotifyGone(ctx, id)
+	if s.notifyGone != nil {
+		s.notifyGone(ctx, id)
 	}
-	s.Log.Info("project deleted", zap.String("project_id", id), zap.Int64("freed_bytes", freed))
+	s.log.Info("project deleted", zap.String("project_id", id), zap.Int64("freed_bytes", freed))
 	return freed, nil
 }

@@ -68,6 +68,46 @@ func (s *Service) RenderSpec(ctx context.Context, projectID string, spec simvid.
 	return s.startRender(ctx, p, spec, client, callback, base)
 }
 
+// AdminClient is the client of renders the admin starts; the per-client cap does not count them.
+const AdminClient = "admin"
+
+// RetryRender runs a finished render's frozen spec again as a new render, so the history of
+// the old one stays as it was. It starts like any render (validated, recorded, the project
+// touched, queued) with the old one's webhook and links.
+func (s *Service) RetryRender(ctx context.Context, id string) (*simvid.Render, error) {
+	old, err := s.GetRender(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !old.State.Finished() {
+		return nil, simvid.Errorf(simvid.EConflict, "the render is still %s; cancel it first", old.State)
+	}
+	p, err := s.GetProject(ctx, old.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	return s.startRender(ctx, p, old.Spec, AdminClient, old.CallbackURL, old.LinkBase)
+}
+
+// RequeueRender puts a failed render back to queued, for a dead job the admin retried; a
+// render in any other state is left as it is (EConflict).
+func (s *Service) RequeueRender(ctx context.Context, id string) (*simvid.Render, error) {
+	if err := checkID(simvid.PrefixRender, id, "render"); err != nil {
+		return nil, err
+	}
+	r, err := s.store.UpdateRender(ctx, id, func(r *simvid.Render) error {
+		if !r.Requeue() {
+			return simvid.Errorf(simvid.EConflict, "the render is %s, not failed", r.State)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.notify(ctx, r)
+	return r, nil
+}
+
 func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field string) error {
 	prefix := simvid.PrefixImage
 	if kind == simvid.KindAudio {
@@ -77,7 +117,7 @@ func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field str
 		return simvid.Errorf(simvid.EUnprocessable, "%s: %q is not an uploaded %s's id", field, id, kind)
 	}
 	// Another project's file is not found, whoever owns it: 404, as for an unknown id.
-	a, err := s.Store.GetAsset(ctx, id)
+	a, err := s.store.GetAsset(ctx, id)
 	if simvid.IsCode(err, simvid.ENotFound) || (err == nil && a.ProjectID != projectID) {
 		return simvid.Errorf(simvid.ENotFound, "%s: %s is not a file of project %s; upload every file of one render to one project", field, id, projectID)
 	}
@@ -86,12 +126,12 @@ func (s *Service) checkAsset(ctx context.Context, projectID, id, kind, field str
 
 func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvid.Spec, client, callback, base string) (*simvid.Render, error) {
 	spec.Normalize()
-	if err := spec.Validate(s.Transitions, s.Limits.Spec); err != nil {
+	if err := spec.Validate(s.transitions, s.limits.Spec); err != nil {
 		return nil, err
 	}
 	spec = spec.Frozen()
 	for _, c := range spec.Audio {
-		a, err := s.Store.GetAsset(ctx, c.Asset)
+		a, err := s.store.GetAsset(ctx, c.Asset)
 		if err != nil {
 			return nil, simvid.Errorf(simvid.EConflict, "the project's music is gone; choose it again")
 		}
@@ -99,7 +139,7 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 			return nil, simvid.Errorf(simvid.EConflict, "the music could not be prepared (%s); remove it or upload another file", a.Error)
 		}
 	}
-	if s.Limits.UnfinishedRenders > 0 && client != "" {
+	if s.limits.UnfinishedRenders > 0 && client != "" && client != AdminClient {
 		// Two requests at once must not both pass the count: the count and the insert
 		// happen under the client's lock.
 		unlock, err := s.lockClient(ctx, client)
@@ -107,11 +147,11 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 			return nil, err
 		}
 		defer unlock()
-		n, err := s.Store.CountRenders(ctx, simvid.RenderFilter{Client: client, States: simvid.UnfinishedStates()})
+		n, err := s.store.CountRenders(ctx, simvid.RenderFilter{Client: client, States: simvid.UnfinishedStates()})
 		if err != nil {
 			return nil, err
 		}
-		if n >= s.Limits.UnfinishedRenders {
+		if n >= s.limits.UnfinishedRenders {
 			return nil, simvid.Errorf(simvid.ERateLimited, "you already have %d videos being made; wait for one to finish", n)
 		}
 	}
@@ -121,25 +161,25 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 		Message: "Waiting in the queue", Warnings: []string{}, Client: client, CreatedAt: now, UpdatedAt: now,
 		CallbackURL: callback, LinkBase: base,
 	}
-	if err := s.Store.CreateRender(ctx, r); err != nil {
+	if err := s.store.CreateRender(ctx, r); err != nil {
 		return nil, err
 	}
 	// Touch the project: a render is activity, and it keeps the project from expiring.
-	_, _ = s.Store.UpdateProject(ctx, p.ID, func(*simvid.Project) error { return nil })
-	if err := s.Queue.EnqueueRender(ctx, r.ID); err != nil {
+	_, _ = s.store.UpdateProject(ctx, p.ID, func(*simvid.Project) error { return nil })
+	if err := s.queue.EnqueueRender(ctx, r.ID); err != nil {
 		// The record is the truth: the reconciler enqueues it as soon as the queue is back.
-		s.Log.Warn("enqueue render; the reconciler will retry", zap.String("render_id", r.ID), zap.Error(err))
+		s.log.Warn("enqueue render; the reconciler will retry", zap.String("render_id", r.ID), zap.Error(err))
 	}
 	return r, nil
 }
 
 // lockClient takes the lock under which a client's renders are counted and created.
 func (s *Service) lockClient(ctx context.Context, client string) (func(), error) {
-	if s.ClientLock == nil {
+	if s.clientLock == nil {
 		s.localMu.Lock()
 		return s.localMu.Unlock, nil
 	}
-	unlock, err := s.ClientLock(ctx, client)
+	unlock, err := s.clientLock(ctx, client)
 	if err != nil {
 		return nil, simvid.Wrap(simvid.EUnavailable, err, "too many render requests at once; try again in a moment")
 	}
@@ -151,7 +191,7 @@ func (s *Service) GetRender(ctx context.Context, id string) (*simvid.Render, err
 	if err := checkID(simvid.PrefixRender, id, "render"); err != nil {
 		return nil, err
 	}
-	return s.Store.GetRender(ctx, id)
+	return s.store.GetRender(ctx, id)
 }
 
 // ListRenders returns a project's renders, newest first.
@@ -159,7 +199,7 @@ func (s *Service) ListRenders(ctx context.Context, projectID string, limit int) 
 	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
 		return nil, err
 	}
-	return s.Store.ListRenders(ctx, simvid.RenderFilter{ProjectID: projectID, Limit: limit})
+	return s.store.ListRenders(ctx, simvid.RenderFilter{ProjectID: projectID, Limit: limit})
 }
 
 // CancelRender stops a render: a queued one at once, a running one within a second or two
@@ -169,7 +209,7 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 		return nil, err
 	}
 	now := time.Now().UTC()
-	r, err := s.Store.UpdateRender(ctx, id, func(r *simvid.Render) error {
+	r, err := s.store.UpdateRender(ctx, id, func(r *simvid.Render) error {
 		if r.State.Finished() {
 			return simvid.Errorf(simvid.EConflict, "the render has already %s", map[simvid.RenderState]string{
 				simvid.StateDone: "finished", simvid.StateFailed: "failed", simvid.StateCanceled: "been canceled"}[r.State])
@@ -184,7 +224,7 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 		return nil, err
 	}
 	s.notify(ctx, r)
-	if err := s.Queue.Cancel(ctx, id); err != nil {
+	if err := s.queue.Cancel(ctx, id); err != nil {
 		return nil, err
 	}
 	if r.State == simvid.StateCanceled {
@@ -197,11 +237,11 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 // sends it once).
 func (s *Service) Finished(ctx context.Context, r *simvid.Render) {
 	if r.CallbackURL == "" {
-		if p, err := s.Store.GetProject(ctx, r.ProjectID); err != nil || p.OwnerKey == "" {
+		if p, err := s.store.GetProject(ctx, r.ProjectID); err != nil || p.OwnerKey == "" {
 			return
 		}
 	}
-	if err := s.Queue.EnqueueWebhook(ctx, r.ID); err != nil {
-		s.Log.Warn("enqueue webhook", zap.String("render_id", r.ID), zap.Error(err))
+	if err := s.queue.EnqueueWebhook(ctx, r.ID); err != nil {
+		s.log.Warn("enqueue webhook", zap.String("render_id", r.ID), zap.Error(err))
 	}
 }

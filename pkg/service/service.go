@@ -38,14 +38,14 @@ type Limits struct {
 	Spec              simvid.Limits
 }
 
-// Service is simvid's application logic. Handlers parse, call it, and answer.
-type Service struct {
+// Deps are what a Service works over. Store, Files, Queue and Log are required.
+type Deps struct {
 	Store       store.Store
-	Media       *media.Files
+	Files       *media.Files
 	Intake      *media.Intake
 	Queue       Queue
 	Transitions []string     // what this machine's ffmpeg offers
-	Links       *fetch.Links // music links; nil: refused
+	Links       *fetch.Links // music and picture links; nil: refused
 	Limits      Limits
 	ProjectTTL  time.Duration
 	// StillPath, when set, is where the render cache keeps a still (engine.StillPath); with
@@ -59,22 +59,72 @@ type Service struct {
 	// of this process only.
 	ClientLock func(ctx context.Context, client string) (unlock func(), err error)
 	Log        *zap.Logger
-
-	localMu sync.Mutex // ClientLock's stand-in
 }
 
+// Service is simvid's application logic, and the only way into it: handlers parse, call one
+// of its methods, and answer. Its dependencies are its own, so no caller reaches past it to
+// the database or the files.
+type Service struct {
+	store         store.Store
+	files         *media.Files
+	intake        *media.Intake
+	queue         Queue
+	transitions   []string
+	links         *fetch.Links
+	limits        Limits
+	projectTTL    time.Duration
+	stillPath     func(key string) string
+	ffmpegVersion string
+	notifyFn      func(ctx context.Context, r *simvid.Render)
+	notifyGone    func(ctx context.Context, projectID string)
+	clientLock    func(ctx context.Context, client string) (unlock func(), err error)
+	log           *zap.Logger
+
+	localMu sync.Mutex // clientLock's stand-in
+}
+
+// New returns the Service over d.
+func New(d Deps) *Service {
+	log := d.Log
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Service{
+		store: d.Store, files: d.Files, intake: d.Intake, queue: d.Queue, transitions: d.Transitions,
+		links: d.Links, limits: d.Limits, projectTTL: d.ProjectTTL, stillPath: d.StillPath,
+		ffmpegVersion: d.FFmpegVersion, notifyFn: d.Notify, notifyGone: d.NotifyGone,
+		clientLock: d.ClientLock, log: log,
+	}
+}
+
+// Limits returns the limits the service enforces (the API describes them to clients).
+func (s *Service) Limits() Limits { return s.limits }
+
+// Transitions returns the transitions this machine's ffmpeg offers.
+func (s *Service) Transitions() []string { return s.transitions }
+
+// ProjectTTL returns how long an anonymous project lives after its last change (0: forever).
+func (s *Service) ProjectTTL() time.Duration { return s.projectTTL }
+
+// Store and Files are the doors issue 18 closes: they remain only while a handler still
+// reaches past the service, and go when the last such call moves into a service method.
+func (s *Service) Store() store.Store { return s.store }
+
+// Files: see Store.
+func (s *Service) Files() *media.Files { return s.files }
+
 func (s *Service) notify(ctx context.Context, r *simvid.Render) {
-	if s.Notify != nil {
-		s.Notify(ctx, r)
+	if s.notifyFn != nil {
+		s.notifyFn(ctx, r)
 	}
 }
 
 // ExpiresAt returns when an anonymous project expires, or the zero time when it never does.
 func (s *Service) ExpiresAt(p *simvid.Project) time.Time {
-	if s.ProjectTTL <= 0 || p.OwnerKey != "" {
+	if s.projectTTL <= 0 || p.OwnerKey != "" {
 		return time.Time{}
 	}
-	return p.UpdatedAt.Add(s.ProjectTTL)
+	return p.UpdatedAt.Add(s.projectTTL)
 }
 
 func checkID(prefix, id, what string) error {
@@ -86,11 +136,11 @@ func checkID(prefix, id, what string) error {
 
 // checkDisk refuses new files when the data directory's disk is nearly full.
 func (s *Service) checkDisk() error {
-	free, err := s.Media.Free()
+	free, err := s.files.Free()
 	if err != nil {
 		return nil // cannot tell: let the write itself fail if it must
 	}
-	if free < s.Limits.MinFreeDisk {
+	if free < s.limits.MinFreeDisk {
 		return simvid.Errorf(simvid.EStorageFull, "the server is out of storage space; please try again later")
 	}
 	return nil
@@ -105,12 +155,12 @@ func (s *Service) premix(ctx context.Context, p *simvid.Project) {
 	if p == nil || len(p.Spec.Audio) == 0 || len(p.Spec.Slides) == 0 {
 		return
 	}
-	if err := s.Queue.EnqueueMixMusic(ctx, p.ID); err != nil {
-		s.Log.Info("music mix not queued; the render will prepare it", zap.String("project_id", p.ID), zap.Error(err))
+	if err := s.queue.EnqueueMixMusic(ctx, p.ID); err != nil {
+		s.log.Info("music mix not queued; the render will prepare it", zap.String("project_id", p.ID), zap.Error(err))
 	}
 }
 
-// premixed wraps an update of a project: s.premixed(ctx)(s.Store.UpdateProject(...)) passes
+// premixed wraps an update of a project: s.premixed(ctx)(s.store.UpdateProject(...)) passes
 // its result on and, when it succeeded, premixes the project.
 func (s *Service) premixed(ctx context.Context) func(*simvid.Project, error) (*simvid.Project, error) {
 	return func(p *simvid.Project, err error) (*simvid.Project, error) {

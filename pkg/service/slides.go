@@ -48,17 +48,17 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 	}
 	// Room is checked before each decode, not only at commit: a file the project has no
 	// room for, or past the files a request may carry, is refused at once, unopened.
-	room := newRoom(s.Limits.ImagesPerProject, len(p.Spec.Slides))
+	room := newRoom(s.limits.ImagesPerProject, len(p.Spec.Slides))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(runtime.NumCPU(), 1))
 	for i, f := range files {
-		if n := s.Limits.FilesPerRequest; (n > 0 && i >= n) || f.Open == nil {
+		if n := s.limits.FilesPerRequest; (n > 0 && i >= n) || f.Open == nil {
 			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: one request may carry at most %d pictures; send the rest in another",
-				media.DisplayName(f.Name), s.Limits.FilesPerRequest)
+				media.DisplayName(f.Name), s.limits.FilesPerRequest)
 			continue
 		}
 		if !room.take() {
-			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", media.DisplayName(f.Name), s.Limits.ImagesPerProject)
+			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", media.DisplayName(f.Name), s.limits.ImagesPerProject)
 			continue
 		}
 		g.Go(func() error {
@@ -69,7 +69,7 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 				return err
 			}
 			defer rc.Close()
-			results[i].Asset, results[i].Err = s.Intake.ImageWithStill(gctx, projectID, f.Name, rc, s.stillFor(p.Spec))
+			results[i].Asset, results[i].Err = s.intake.ImageWithStill(gctx, projectID, f.Name, rc, s.stillFor(p.Spec))
 			ok = results[i].Err == nil
 			return fatal(results[i].Err)
 		})
@@ -77,7 +77,7 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 	if err := g.Wait(); err != nil {
 		for _, r := range results {
 			if r.Asset != nil {
-				_ = s.Media.DeleteAsset(projectID, r.Asset.ID)
+				_ = s.files.DeleteAsset(projectID, r.Asset.ID)
 			}
 		}
 		return nil, err
@@ -109,25 +109,25 @@ func fatal(err error) error {
 // commitImage records a picture that passed intake and appends its slide; on refusal (the
 // project is full) its files go again.
 func (s *Service) commitImage(ctx context.Context, p *simvid.Project, a *simvid.Asset) (*simvid.Slide, error) {
-	undo := func() { _ = s.Media.DeleteAsset(p.ID, a.ID) }
+	undo := func() { _ = s.files.DeleteAsset(p.ID, a.ID) }
 	if err := s.checkProjectRoom(ctx, p, a.Size); err != nil {
 		undo()
 		return nil, err
 	}
-	if err := s.Store.CreateAsset(ctx, a); err != nil {
+	if err := s.store.CreateAsset(ctx, a); err != nil {
 		undo()
 		return nil, err
 	}
 	slide := simvid.Slide{ID: simvid.NewID(simvid.PrefixSlide), Asset: a.ID}
-	np, err := s.Store.UpdateProject(ctx, p.ID, func(p *simvid.Project) error {
-		if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
-			return simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", a.OriginalName, s.Limits.ImagesPerProject)
+	np, err := s.store.UpdateProject(ctx, p.ID, func(p *simvid.Project) error {
+		if s.limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.limits.ImagesPerProject {
+			return simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", a.OriginalName, s.limits.ImagesPerProject)
 		}
 		p.Spec.Slides = append(p.Spec.Slides, slide)
 		return nil
 	})
 	if err != nil {
-		_ = s.Store.DeleteAsset(ctx, a.ID)
+		_ = s.store.DeleteAsset(ctx, a.ID)
 		undo()
 		return nil, err
 	}
@@ -138,13 +138,13 @@ func (s *Service) commitImage(ctx context.Context, p *simvid.Project, a *simvid.
 // checkProjectRoom refuses a file that would take the project over its picture count or its
 // byte budget.
 func (s *Service) checkProjectRoom(ctx context.Context, p *simvid.Project, adding int64) error {
-	if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
-		return simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.Limits.ImagesPerProject)
+	if s.limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.limits.ImagesPerProject {
+		return simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.limits.ImagesPerProject)
 	}
-	if s.Limits.ProjectBytes <= 0 || adding == 0 {
+	if s.limits.ProjectBytes <= 0 || adding == 0 {
 		return nil
 	}
-	assets, err := s.Store.ListAssets(ctx, p.ID, "")
+	assets, err := s.store.ListAssets(ctx, p.ID, "")
 	if err != nil {
 		return err
 	}
@@ -152,8 +152,8 @@ func (s *Service) checkProjectRoom(ctx context.Context, p *simvid.Project, addin
 	for _, a := range assets {
 		total += a.Size
 	}
-	if total > s.Limits.ProjectBytes {
-		return simvid.Errorf(simvid.ETooLarge, "the project would hold more than %d MiB of files", s.Limits.ProjectBytes>>20)
+	if total > s.limits.ProjectBytes {
+		return simvid.Errorf(simvid.ETooLarge, "the project would hold more than %d MiB of files", s.limits.ProjectBytes>>20)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (s *Service) ReorderSlides(ctx context.Context, projectID string, order []s
 	if err := checkID(simvid.PrefixProject, projectID, "project"); err != nil {
 		return nil, err
 	}
-	return s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		if len(order) != len(p.Spec.Slides) {
 			return simvid.Errorf(simvid.EUnprocessable, "order must list each of the %d slides once (got %d)", len(p.Spec.Slides), len(order))
 		}
@@ -195,13 +195,13 @@ func (s *Service) DuplicateSlide(ctx context.Context, projectID, slideID string)
 		return nil, nil, err
 	}
 	var dup simvid.Slide
-	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	p, err := s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
 		if i < 0 {
 			return simvid.Errorf(simvid.ENotFound, "slide not found")
 		}
-		if s.Limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.Limits.ImagesPerProject {
-			return simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.Limits.ImagesPerProject)
+		if s.limits.ImagesPerProject > 0 && len(p.Spec.Slides) >= s.limits.ImagesPerProject {
+			return simvid.Errorf(simvid.ETooLarge, "a project may hold at most %d pictures", s.limits.ImagesPerProject)
 		}
 		dup = p.Spec.Slides[i]
 		dup.ID = simvid.NewID(simvid.PrefixSlide)
@@ -246,7 +246,7 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 	if err := checkID(simvid.PrefixSlide, slideID, "slide"); err != nil {
 		return nil, err
 	}
-	return s.premixed(ctx)(s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	return s.premixed(ctx)(s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
 		if i < 0 {
 			return simvid.Errorf(simvid.ENotFound, "slide not found")
@@ -260,7 +260,7 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 		set(&sl.Focus, sp.Focus)
 		set(&sl.Strength, sp.Strength)
 		set(&sl.CaptionStyle, sp.CaptionStyle)
-		return p.Spec.Validate(s.Transitions, s.Limits.Spec)
+		return p.Spec.Validate(s.transitions, s.limits.Spec)
 	}))
 }
 
@@ -277,7 +277,7 @@ func (s *Service) RemoveSlide(ctx context.Context, projectID, slideID string) (*
 		return nil, err
 	}
 	var gone string
-	p, err := s.Store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
+	p, err := s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
 		if i < 0 {
 			return simvid.Errorf(simvid.ENotFound, "slide not found")
@@ -303,7 +303,7 @@ func (s *Service) RemoveSlide(ctx context.Context, projectID, slideID string) (*
 
 // forgetAsset removes an asset's row and files unless an unfinished render still needs it.
 func (s *Service) forgetAsset(ctx context.Context, projectID, assetID string) {
-	renders, err := s.Store.ListRenders(ctx, simvid.RenderFilter{ProjectID: projectID, States: simvid.UnfinishedStates()})
+	renders, err := s.store.ListRenders(ctx, simvid.RenderFilter{ProjectID: projectID, States: simvid.UnfinishedStates()})
 	if err != nil {
 		return
 	}
@@ -312,14 +312,14 @@ func (s *Service) forgetAsset(ctx context.Context, projectID, assetID string) {
 			return
 		}
 	}
-	a, err := s.Store.GetAsset(ctx, assetID)
+	a, err := s.store.GetAsset(ctx, assetID)
 	if err != nil {
 		return
 	}
-	if err := s.Store.DeleteAsset(ctx, assetID); err != nil && !simvid.IsCode(err, simvid.ENotFound) {
-		s.Log.Warn("remove asset row", zap.String("asset_id", assetID), zap.Error(err))
+	if err := s.store.DeleteAsset(ctx, assetID); err != nil && !simvid.IsCode(err, simvid.ENotFound) {
+		s.log.Warn("remove asset row", zap.String("asset_id", assetID), zap.Error(err))
 	}
-	if err := s.Media.DeleteAsset(a.ProjectID, assetID); err != nil {
-		s.Log.Warn("remove asset files", zap.String("asset_id", assetID), zap.Error(err))
+	if err := s.files.DeleteAsset(a.ProjectID, assetID); err != nil {
+		s.log.Warn("remove asset files", zap.String("asset_id", assetID), zap.Error(err))
 	}
 }

@@ -10,13 +10,13 @@ import (
 // project's current output and fit, so that a render usually finds it ready. The still is
 // planned exactly as a render of the picture would plan it, so the cache key is the same.
 func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
-	if s.StillPath == nil {
+	if s.stillPath == nil {
 		return nil
 	}
 	return func(a *simvid.Asset) (media.StillGraph, int, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
-		v, err := render.NewPlan(render.Input{Spec: one, FFmpegVersion: s.FFmpegVersion,
+		v, err := render.NewPlan(render.Input{Spec: one, FFmpegVersion: s.ffmpegVersion,
 			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
 		if err != nil || len(v.Stills) != 1 {
 			return nil, 0, ""
@@ -24,6 +24,6 @@ func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
 		st := v.Stills[0]
 		return func(in, tap string, minSide int) (string, bool) {
 			return render.StillFilterTap(st, in, tap, a.Width, a.Height, minSide)
-		}, st.Lowres, s.StillPath(st.Key)
+		}, st.Lowres, s.stillPath(st.Key)
 	}
 }
