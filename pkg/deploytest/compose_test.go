@@ -165,3 +165,45 @@ func contains[T any](list []T, s string) bool {
 	}
 	return false
 }
+
+// The cluster file is the no-shared-disk shape: every simvid container keeps its own
+// scratch directory, media go to the bucket and Redis is found through the sentinels.
+func TestClusterComposeSharesNoDisk(t *testing.T) {
+	var c composeFile
+	if err := yaml.Unmarshal([]byte(readDeploy(t, "docker-compose.cluster.yml")), &c); err != nil {
+		t.Fatalf("deploy/docker-compose.cluster.yml: %v", err)
+	}
+	for _, name := range []string{"redis-master", "redis-replica", "sentinel-1", "sentinel-2", "sentinel-3", "postgres", "minio", "bucket", "web", "video-worker", "audio-worker", "nginx"} {
+		if _, ok := c.Services[name]; !ok {
+			t.Fatalf("no service %q", name)
+		}
+	}
+	for _, name := range []string{"web", "video-worker", "audio-worker"} {
+		s := c.Services[name]
+		if len(s.Volumes) != 0 {
+			t.Errorf("%s: volumes %v: no simvid container may share a directory with another", name, s.Volumes)
+		}
+		u, err := url.Parse(s.Environment["SIMVID_STORAGE_URL"])
+		if err != nil || u.Scheme != "s3" || u.Host == "" || u.Query().Get("endpoint") == "" {
+			t.Errorf("%s: SIMVID_STORAGE_URL %q: want s3://BUCKET/PREFIX?endpoint=...", name, s.Environment["SIMVID_STORAGE_URL"])
+		}
+		r, err := url.Parse(s.Environment["REDIS_URL"])
+		if err != nil || r.Scheme != "redis+sentinel" || len(strings.Split(r.Host, ",")) != 3 {
+			t.Errorf("%s: REDIS_URL %q: want redis+sentinel:// with the three sentinels", name, s.Environment["REDIS_URL"])
+		}
+		if s.DependsOn["bucket"].Condition != "service_completed_successfully" {
+			t.Errorf("%s: must wait for the bucket to be made", name)
+		}
+	}
+	for _, name := range []string{"redis-master", "redis-replica"} {
+		if cmd := command(c.Services[name].Command); !strings.Contains(cmd, "--maxmemory-policy noeviction") {
+			t.Errorf("%s: command %q: an evicting policy drops queued jobs", name, cmd)
+		}
+	}
+	if cmd := command(c.Services["redis-replica"].Command); !strings.Contains(cmd, "--replicaof redis-master 6379") {
+		t.Errorf("redis-replica: command %q does not replicate the master", cmd)
+	}
+	if cmd := command(c.Services["sentinel-2"].Command); !strings.Contains(cmd, "sentinel monitor simvid redis-master 6379 2") {
+		t.Errorf("sentinel: command %q: want a quorum of 2 of 3 watching the master as simvid", cmd)
+	}
+}
