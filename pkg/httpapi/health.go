@@ -42,7 +42,7 @@ func (s *Server) originHealth(c echo.Context) error {
 		}
 		redisOK = err == nil
 	}
-	dbOK = s.svc.Store().Ping(ctx) == nil
+	dbOK = s.svc.Ping(ctx) == nil
 	status, word := http.StatusOK, "healthy"
 	if !redisOK || !dbOK {
 		status, word = http.StatusServiceUnavailable, "unhealthy"

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -54,18 +53,17 @@ func (s *Server) originUploadImages(c echo.Context) error {
 		Filename string `json:"filename"`
 		Error    string `json:"error"`
 	}
-	files := sp.files
-	done, err := s.svc.AddImages(ctx, pid, files)
+	done, err := s.svc.AddImages(ctx, pid, sp.files)
 	if err != nil {
 		return err
 	}
 	images, rejected := []accepted{}, []refused{}
-	for i, d := range done {
+	for _, d := range done {
 		if d.Err == nil {
 			ratelimit.ChargePixels(c, int64(d.Asset.Width)*int64(d.Asset.Height))
 			images = append(images, accepted{d.Asset.OriginalName, d.Asset.Size})
 		} else {
-			rejected = append(rejected, refused{media.DisplayName(files[i].Name), simvid.ErrorMessage(d.Err)})
+			rejected = append(rejected, refused{d.Name, simvid.ErrorMessage(d.Err)})
 		}
 	}
 	p, err := s.svc.GetProject(ctx, pid)
@@ -261,9 +259,9 @@ func (s *Server) originDownload(c echo.Context) error {
 	if err != nil || r.State != simvid.StateDone {
 		return simvid.Errorf(simvid.ENotFound, "video not found")
 	}
-	path, err := s.svc.Files().RenderVideo(r.ProjectID, r.ID)
+	f, err := s.svc.RenderVideo(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
-	return s.serveFile(c, path, "video/mp4", `attachment; filename="slideshow_`+r.ID+`.mp4"`, r.ID)
+	return serveFile(c, f, `attachment; filename="`+f.Name+`"`)
 }
