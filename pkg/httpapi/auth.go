@@ -125,7 +125,7 @@ func (s *Server) checkOwner(c echo.Context) error {
 	}
 	owner, ok := s.owners.get(pid)
 	if !ok {
-		p, err := s.svc.Store().GetProject(c.Request().Context(), pid)
+		p, err := s.svc.GetProject(c.Request().Context(), pid)
 		if err != nil {
 			return unlessNotFound(err)
 		}

@@ -29,27 +29,6 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// originHealth answers the Python original's GET /health.
-func (s *Server) originHealth(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
-	defer cancel()
-	redisOK, dbOK := true, true
-	if s.Pool != nil {
-		conn, err := s.Pool.GetContext(ctx)
-		if err == nil {
-			_, err = conn.Do("PING")
-			conn.Close()
-		}
-		redisOK = err == nil
-	}
-	dbOK = s.svc.Store().Ping(ctx) == nil
-	status, word := http.StatusOK, "healthy"
-	if !redisOK || !dbOK {
-		status, word = http.StatusServiceUnavailable, "unhealthy"
-	}
-	return c.JSON(status, map[string]any{"status": word, "redis": redisOK, "database": dbOK})
-}
-
 // page serves the web page with its asset URLs carrying the content hash.
 func (s *Server) page(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -10,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -19,6 +20,33 @@ import (
 // The Python original's routes keep its request and answer shapes so that its clients and
 // its page go on working. Its session_id is our project id, its job_id and video_id our
 // render id, its audio_id our music asset id.
+
+// originHealth answers the Python original's GET /health.
+func (s *Server) originHealth(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	redisOK, dbOK := true, true
+	if s.Pool != nil {
+		conn, err := s.Pool.GetContext(ctx)
+		if err == nil {
+			_, err = conn.Do("PING")
+			conn.Close()
+		}
+		redisOK = err == nil
+	}
+	dbOK = s.svc.Ping(ctx) == nil
+	status, word := http.StatusOK, "healthy"
+	if !redisOK || !dbOK {
+		status, word = http.StatusServiceUnavailable, "unhealthy"
+	}
+	return c.JSON(status, map[string]any{"status": word, "redis": redisOK, "database": dbOK})
+}
+
+// readOriginJSON is readJSON for the Python original's routes, which ignored fields they did
+// not know: its clients may send some, and must go on working.
+func readOriginJSON(c echo.Context, dst any) error {
+	return readBody(c, dst, false, jsonbody.DecodeLoose)
+}
 
 // originUploadImages: POST /upload_images, multipart `images` and optional `session_id`. The
 // session field may come before or after the files: files are held until it is known.
@@ -54,18 +82,17 @@ func (s *Server) originUploadImages(c echo.Context) error {
 		Filename string `json:"filename"`
 		Error    string `json:"error"`
 	}
-	files := sp.files
-	done, err := s.svc.AddImages(ctx, pid, files)
+	done, err := s.svc.AddImages(ctx, pid, sp.files)
 	if err != nil {
 		return err
 	}
 	images, rejected := []accepted{}, []refused{}
-	for i, d := range done {
+	for _, d := range done {
 		if d.Err == nil {
 			ratelimit.ChargePixels(c, int64(d.Asset.Width)*int64(d.Asset.Height))
 			images = append(images, accepted{d.Asset.OriginalName, d.Asset.Size})
 		} else {
-			rejected = append(rejected, refused{media.DisplayName(files[i].Name), simvid.ErrorMessage(d.Err)})
+			rejected = append(rejected, refused{d.Name, simvid.ErrorMessage(d.Err)})
 		}
 	}
 	p, err := s.svc.GetProject(ctx, pid)
@@ -261,9 +288,85 @@ func (s *Server) originDownload(c echo.Context) error {
 	if err != nil || r.State != simvid.StateDone {
 		return simvid.Errorf(simvid.ENotFound, "video not found")
 	}
-	path, err := s.svc.Files().RenderVideo(r.ProjectID, r.ID)
+	f, err := s.svc.RenderVideo(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
-	return s.serveFile(c, path, "video/mp4", `attachment; filename="slideshow_`+r.ID+`.mp4"`, r.ID)
+	return serveFile(c, f, `attachment; filename="`+f.Name+`"`)
+}
+
+// originLinkWait is how long POST /download_youtube waits for the fetch, as the origin
+// answered only once it had the file. Past it the answer says the music is still coming;
+// /generate_video with its audio_id waits for it. It stays under the 60 s a proxy commonly
+// waits for an answer (deploy/nginx.conf).
+const originLinkWait = 45 * time.Second
+
+// originDownloadYouTube: POST /download_youtube {url, start_time?, end_time?}, seconds
+// 0..7200 with start < end. The music lives in a project of its own until /generate_video
+// names it by audio_id, like /upload_audio's.
+func (s *Server) originDownloadYouTube(c echo.Context) error {
+	ctx := c.Request().Context()
+	var in struct {
+		URL       string          `json:"url"`
+		StartTime json.RawMessage `json:"start_time"`
+		EndTime   json.RawMessage `json:"end_time"`
+	}
+	if err := readOriginJSON(c, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.URL) == "" {
+		return simvid.Errorf(simvid.EInvalid, "No URL provided")
+	}
+	start, err := originSeconds(in.StartTime, "start_time")
+	if err != nil {
+		return err
+	}
+	end, err := originSeconds(in.EndTime, "end_time")
+	if err != nil {
+		return err
+	}
+	if end > 0 && start >= end {
+		return simvid.Errorf(simvid.EInvalid, "start_time must be before end_time")
+	}
+	if _, err := s.svc.CheckMusicLink(in.URL); err != nil {
+		return err // before a project is made for nothing
+	}
+	p, err := s.svc.CreateProject(ctx, nil, ownerOf(c))
+	if err != nil {
+		return err
+	}
+	_, a, err := s.svc.SetMusicLink(ctx, p.ID, in.URL, start, end)
+	if err != nil {
+		_, _ = s.svc.DeleteProject(ctx, p.ID)
+		return err
+	}
+	a, err = s.svc.WaitMusic(ctx, a.ID, originLinkWait)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"success": true, "audio_id": a.ID, "filename": a.OriginalName, "title": a.OriginalName,
+		"duration": round1(a.Duration), "start_time": start, "end_time": end}
+	switch a.State {
+	case simvid.AssetFailed:
+		return simvid.Errorf(simvid.EUnprocessable, "%s", a.Error)
+	case simvid.AssetReady:
+		return c.JSON(http.StatusOK, body)
+	}
+	body["status"], body["progress"] = a.State, round1(a.Progress)
+	body["message"] = "the music is still being fetched; /generate_video with this audio_id waits for it"
+	return c.JSON(http.StatusAccepted, body)
+}
+
+// originSeconds reads the origin's start_time or end_time: absent, a number or a numeric
+// string, 0..7200.
+func originSeconds(raw json.RawMessage, name string) (float64, error) {
+	v := strings.TrimSpace(strings.Trim(strings.TrimSpace(string(raw)), `"`))
+	if v == "" || v == "null" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 7200 {
+		return 0, simvid.Errorf(simvid.EInvalid, "%s must be a number of seconds between 0 and 7200", name)
+	}
+	return f, nil
 }

@@ -1,7 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/simvid/simvid/pkg/apikey"
-	"github.com/simvid/simvid/pkg/jsonbody"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/webhook"
@@ -48,7 +47,7 @@ func (s *Server) listProjects(c echo.Context) error {
 	if key == nil {
 		return simvid.Errorf(simvid.EUnauthorized, "listing projects needs an API key (Authorization: Bearer sk_...)")
 	}
-	ps, err := s.svc.Store().ListProjects(c.Request().Context(), simvid.ProjectFilter{OwnerKey: key.ID, Limit: 500})
+	ps, err := s.svc.KeyProjects(c.Request().Context(), key.ID, 500)
 	if err != nil {
 		return err
 	}
@@ -72,7 +71,7 @@ func (s *Server) renderWebhooks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := s.svc.Store().ListWebhookDeliveries(c.Request().Context(), r.ID, 200)
+	ds, err := s.svc.WebhookDeliveries(c.Request().Context(), r.ID, 200)
 	if err != nil {
 		return err
 	}
@@ -106,153 +105,23 @@ type specRequest struct {
 	CallbackURL string          `json:"callback_url"`
 }
 
-// renderSpec renders a full spec in one call. Slides and music name assets uploaded to
-// project_id, or links: pictures and music by link are fetched by the audio queue while the
-// render waits in preparing. A spec whose files are all links needs no project_id: a new
-// project is made for it.
+// renderSpec renders a full spec in one call (service.RenderOneCall): its callback and the
+// key's quota are checked as for any render, once the spec is read.
 func (s *Server) renderSpec(c echo.Context) error {
 	var in specRequest
 	if err := readJSON(c, &in, false); err != nil {
 		return err
 	}
-	if len(in.Spec) == 0 {
-		return simvid.Errorf(simvid.EUnprocessable, "spec: give the render spec (slides with asset ids or urls, optional audio, output...)")
-	}
-	raw, links, err := takeLinks(in.Spec)
-	if err != nil {
-		return err
-	}
-	var spec simvid.Spec
-	if err := jsonbody.Decode(raw, &spec, "spec"); err != nil {
-		return simvid.Errorf(simvid.EUnprocessable, "%s", err.Error())
-	}
-	ctx := c.Request().Context()
-	if in.ProjectID == "" {
-		for _, sl := range spec.Slides {
-			if a, err := s.svc.Store().GetAsset(ctx, sl.Asset); err == nil {
-				in.ProjectID = a.ProjectID
-				break
-			}
-		}
-	}
-	opts := renderOptions{CallbackURL: in.CallbackURL}
-	if err := s.checkRenderOptions(c, &opts); err != nil {
-		return err
-	}
-	for i, u := range links.pictures { // every link is checked before anything is made
-		if _, err := s.svc.CheckPictureLink(u); err != nil {
-			return slideLinkError(i, err)
-		}
-	}
-	if links.music != "" {
-		if _, err := s.svc.CheckMusicLink(links.music); err != nil {
-			return err
-		}
-	}
-	var p *simvid.Project
-	if in.ProjectID == "" && links.all(len(spec.Slides)) {
-		if p, err = s.svc.CreateProject(ctx, &service.Settings{}, ownerOf(c)); err != nil {
-			return err
-		}
-	} else {
-		if !simvid.ValidID(simvid.PrefixProject, in.ProjectID) {
-			return simvid.Errorf(simvid.EUnprocessable, "project_id: name the project the files were uploaded to")
-		}
-		if p, err = s.svc.GetProject(ctx, in.ProjectID); err != nil {
-			return err
-		}
-		if err := s.canSee(c, p.OwnerKey, "project"); err != nil {
-			return err
-		}
-	}
-	for i, u := range links.pictures {
-		a, err := s.svc.AddImageLink(ctx, p.ID, u)
-		if err != nil {
-			return slideLinkError(i, err)
-		}
-		spec.Slides[i].Asset = a.ID
-	}
-	if links.music != "" {
-		// The link becomes the project's music: the audio queue fetches it while the render
-		// waits in preparing, as it waits for uploaded music.
-		clip := &spec.Audio[0]
-		_, a, err := s.svc.SetMusicLink(ctx, p.ID, links.music, clip.Start, clip.End)
-		if err != nil {
-			return err
-		}
-		clip.Asset = a.ID
-	}
-	r, err := s.svc.RenderSpec(ctx, p.ID, spec, clientOf(c), in.CallbackURL, s.linkBase(c.Request()))
+	r, err := s.svc.RenderOneCall(c.Request().Context(), service.OneCall{
+		ProjectID: in.ProjectID, Spec: in.Spec, Owner: ownerOf(c), Client: clientOf(c),
+		Callback: in.CallbackURL, Base: s.linkBase(c.Request()),
+		Check: func(context.Context) error {
+			return s.checkRenderOptions(c, &renderOptions{CallbackURL: in.CallbackURL})
+		},
+	})
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/renders/"+r.ID)
 	return c.JSON(http.StatusAccepted, viewRender(r))
-}
-
-// slideLinkError names the slide whose picture link was refused.
-func slideLinkError(i int, err error) error {
-	return simvid.Wrap(simvid.ErrorCode(err), err, "spec.slides[%d].url: %s", i, simvid.ErrorMessage(err))
-}
-
-// specLinks are the files a one-call spec names by link.
-type specLinks struct {
-	pictures map[int]string // slide index -> link
-	music    string
-}
-
-// all reports whether every one of n slides is given by link.
-func (l specLinks) all(n int) bool { return n > 0 && len(l.pictures) == n }
-
-// takeLinks takes the files a spec names by link out of it: a slide's "url" instead of its
-// "asset", and music's "url" (one clip at most, as a project has one music).
-func takeLinks(spec json.RawMessage) (json.RawMessage, specLinks, error) {
-	links := specLinks{pictures: map[int]string{}}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(spec))
-	dec.UseNumber() // numbers go back as they came: 1e309 is then refused by name, not here
-	if err := dec.Decode(&m); err != nil || m == nil {
-		var s simvid.Spec // for the error that says what is wrong where
-		if err := jsonbody.Decode(spec, &s, "spec"); err != nil {
-			return nil, links, simvid.Errorf(simvid.EUnprocessable, "%s", err.Error())
-		}
-		return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec must be an object")
-	}
-	slides, _ := m["slides"].([]any)
-	for i, sl := range slides {
-		o, ok := sl.(map[string]any)
-		if !ok || o["url"] == nil {
-			continue
-		}
-		u, ok := o["url"].(string)
-		if !ok {
-			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.slides[%d].url must be a string", i)
-		}
-		if o["asset"] != nil {
-			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.slides[%d]: give an asset or a url, not both", i)
-		}
-		links.pictures[i] = u
-		delete(o, "url")
-	}
-	audio, _ := m["audio"].([]any)
-	for i, a := range audio {
-		o, ok := a.(map[string]any)
-		if !ok || o["url"] == nil {
-			continue
-		}
-		u, ok := o["url"].(string)
-		if !ok || i > 0 || len(audio) > 1 {
-			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.audio: music by url must be the only clip, and its url a string")
-		}
-		if o["asset"] != nil {
-			return nil, links, simvid.Errorf(simvid.EUnprocessable, "spec.audio[0]: give an asset or a url, not both")
-		}
-		links.music = u
-		delete(o, "url")
-	}
-	if links.music == "" && len(links.pictures) == 0 {
-		return spec, links, nil
-	}
-	raw, err := json.Marshal(m)
-	return raw, links, err
 }

@@ -19,12 +19,6 @@ func readJSON(c echo.Context, dst any, optional bool) error {
 	return readBody(c, dst, optional, jsonbody.Decode)
 }
 
-// readOriginJSON is readJSON for the Python original's routes, which ignored fields they did
-// not know: its clients may send some, and must go on working.
-func readOriginJSON(c echo.Context, dst any) error {
-	return readBody(c, dst, false, jsonbody.DecodeLoose)
-}
-
 func readBody(c echo.Context, dst any, optional bool, decode func([]byte, any, string) error) error {
 	raw, err := io.ReadAll(c.Request().Body)
 	if err != nil {

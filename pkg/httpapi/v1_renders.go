@@ -2,11 +2,11 @@ package httpapi
 
 import (
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -76,11 +76,11 @@ func (s *Server) video(c echo.Context) error {
 	if c.QueryParam("download") != "" {
 		disp = "attachment"
 	}
-	path, err := s.svc.Files().RenderVideo(r.ProjectID, r.ID)
+	f, err := s.svc.RenderVideo(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
-	return s.serveFile(c, path, "video/mp4", disp+`; filename="slideshow_`+r.ID+`.mp4"`, r.ID)
+	return serveFile(c, f, disp+`; filename="`+f.Name+`"`)
 }
 
 func (s *Server) poster(c echo.Context) error {
@@ -88,64 +88,29 @@ func (s *Server) poster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	path, err := s.svc.Files().RenderPoster(r.ProjectID, r.ID)
+	f, err := s.svc.RenderPoster(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
-	return s.serveFile(c, path, "image/jpeg", "", r.ID+"-poster")
+	return serveFile(c, f, "")
 }
 
 func (s *Server) thumbnail(c echo.Context) error {
-	a, err := s.projectAsset(c, c.Param("asset"), simvid.PrefixImage, "picture")
+	f, err := s.svc.Thumbnail(c.Request().Context(), c.Param("id"), c.Param("asset"))
 	if err != nil {
 		return err
 	}
-	path, err := s.svc.Files().Thumbnail(a.ProjectID, a.ID)
-	if err != nil {
-		return err
-	}
-	return s.serveFile(c, path, "image/jpeg", "", a.ID)
+	return serveFile(c, f, "")
 }
 
-// musicAudio serves the project's music as its 48 kHz FLAC working copy (with Range), so the
-// page can play the chosen part. The upload itself is never served.
+// musicAudio serves the project's music as its working copy (with Range), so the page can
+// play the chosen part.
 func (s *Server) musicAudio(c echo.Context) error {
-	p, err := s.svc.GetProject(c.Request().Context(), c.Param("id"))
+	f, err := s.svc.MusicAudio(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if len(p.Spec.Audio) == 0 {
-		return simvid.Errorf(simvid.ENotFound, "the project has no music")
-	}
-	a, err := s.projectAsset(c, p.Spec.Audio[0].Asset, simvid.PrefixAudio, "music")
-	if err != nil {
-		return err
-	}
-	if a.State != simvid.AssetReady {
-		return simvid.Errorf(simvid.EConflict, "the music is not ready yet (%s)", a.State)
-	}
-	path, err := s.svc.Files().AudioWork(a.ProjectID, a.ID)
-	if err != nil {
-		return err
-	}
-	return s.serveFile(c, path, "audio/flac", "", a.ID)
-}
-
-// projectAsset returns the asset id of the project in the route, or 404 naming what (a
-// "picture", "music") for an invalid id, an unknown one, or one of another project.
-func (s *Server) projectAsset(c echo.Context, id, prefix, what string) (*simvid.Asset, error) {
-	pid := c.Param("id")
-	if !simvid.ValidID(simvid.PrefixProject, pid) || !simvid.ValidID(prefix, id) {
-		return nil, simvid.Errorf(simvid.ENotFound, "%s not found", what)
-	}
-	a, err := s.svc.Store().GetAsset(c.Request().Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if a.ProjectID != pid {
-		return nil, simvid.Errorf(simvid.ENotFound, "%s not found", what)
-	}
-	return a, nil
+	return serveFile(c, f, "")
 }
 
 // doneRender returns the render of :id when its video exists; others are 404 (unknown) or
@@ -161,25 +126,22 @@ func (s *Server) doneRender(c echo.Context) (*simvid.Render, error) {
 	return r, nil
 }
 
-// serveFile sends a file of ours with http.ServeContent (Range, If-None-Match, HEAD). Its
-// content never changes once written, so a strong ETag from the id is exact.
-func (s *Server) serveFile(c echo.Context, path, ctype, disposition, etag string) error {
-	f, err := os.Open(path)
+// serveFile sends a stored file with http.ServeContent (Range, If-None-Match, HEAD), and the
+// disposition when one is given. Its content never changes once written, so it may be cached
+// for good.
+func serveFile(c echo.Context, f *service.File, disposition string) error {
+	rc, err := f.Open()
 	if err != nil {
 		return simvid.Errorf(simvid.ENotFound, "file not found")
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
+	defer rc.Close()
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, ctype)
-	h.Set("ETag", `"`+etag+`"`)
+	h.Set(echo.HeaderContentType, f.ContentType)
+	h.Set("ETag", `"`+f.ETag+`"`)
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	if disposition != "" {
 		h.Set(echo.HeaderContentDisposition, disposition)
 	}
-	http.ServeContent(c.Response(), c.Request(), "", st.ModTime().Truncate(time.Second), f)
+	http.ServeContent(c.Response(), c.Request(), "", f.ModTime.Truncate(time.Second), rc)
 	return nil
 }

@@ -6,14 +6,12 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -83,16 +81,15 @@ func unreadable(err error) error {
 	return simvid.Wrap(simvid.EInvalid, err, "the upload could not be read: it is not valid multipart/form-data or it ended early")
 }
 
-// spooled is the files of one upload request, received into temporary files in the data
-// directory, in order.
+// spooled is the files of one upload request, received into temporary files, in order.
 type spooled struct {
 	files []service.Upload
-	temps []string
+	temps []*service.UploadFile
 }
 
 func (sp *spooled) remove() {
-	for _, p := range sp.temps {
-		os.Remove(p)
+	for _, f := range sp.temps {
+		f.Remove()
 	}
 }
 
@@ -108,14 +105,14 @@ func (s *Server) spool(c echo.Context, field string, max int, other func(name, v
 			sp.files = append(sp.files, service.Upload{Name: name})
 			return nil // eachFile reads the rest of the part
 		}
-		path, err := s.spoolFile(r)
-		if path != "" {
-			sp.temps = append(sp.temps, path)
+		f, err := s.spoolFile(r)
+		if f != nil {
+			sp.temps = append(sp.temps, f)
 		}
 		if err != nil {
 			return err
 		}
-		sp.files = append(sp.files, service.Upload{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(path) }})
+		sp.files = append(sp.files, service.Upload{Name: name, Open: f.Open})
 		return nil
 	}, other)
 	if err != nil {
@@ -125,15 +122,15 @@ func (s *Server) spool(c echo.Context, field string, max int, other func(name, v
 	return sp, nil
 }
 
-// spoolFile writes one file part to a temporary file and returns its path (also on error,
-// for the caller to remove).
-func (s *Server) spoolFile(r io.Reader) (string, error) {
-	f, err := s.svc.Files().CreateTemp("upload-*")
+// spoolFile writes one file part to a temporary file and returns it (also on error, for the
+// caller to remove).
+func (s *Server) spoolFile(r io.Reader) (*service.UploadFile, error) {
+	f, err := s.svc.NewUploadFile()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	src := &readMark{r: io.LimitReader(r, s.Info.FileBytes+1)}
-	_, err = io.Copy(s.svc.Files().SpaceWriter(f, s.svc.Limits().MinFreeDisk), src)
+	_, err = io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -147,7 +144,7 @@ func (s *Server) spoolFile(r io.Reader) (string, error) {
 	case errors.Is(err, errRead):
 		err = unreadable(err)
 	}
-	return f.Name(), err
+	return f, err
 }
 
 // readMark marks its reader's errors, to tell a broken upload from a failing disk.
@@ -198,14 +195,13 @@ func (s *Server) addImages(c echo.Context, pid, field string, other func(name, v
 		return nil, err
 	}
 	defer sp.remove()
-	files := sp.files
-	done, err := s.svc.AddImages(c.Request().Context(), pid, files)
+	done, err := s.svc.AddImages(c.Request().Context(), pid, sp.files)
 	if err != nil {
 		return nil, err
 	}
 	results := make([]uploadResult, len(done))
 	for i, d := range done {
-		res := uploadResult{Filename: media.DisplayName(files[i].Name)}
+		res := uploadResult{Filename: d.Name}
 		if d.Err == nil {
 			ratelimit.ChargePixels(c, int64(d.Asset.Width)*int64(d.Asset.Height))
 			res.OK, res.Size = true, d.Asset.Size

@@ -22,6 +22,7 @@ type Upload struct {
 
 // ImageResult is what became of one file of AddImages: a slide, or the reason it was refused.
 type ImageResult struct {
+	Name  string // the file's name, cleaned for messages (media.DisplayName)
 	Slide *simvid.Slide
 	Asset *simvid.Asset
 	Err   error
@@ -40,6 +41,9 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 		return nil, err
 	}
 	results := make([]ImageResult, len(files))
+	for i, f := range files {
+		results[i].Name = media.DisplayName(f.Name)
+	}
 	if err := s.checkProjectRoom(ctx, p, 0); err != nil {
 		for i := range results {
 			results[i].Err = err
@@ -54,11 +58,11 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 	for i, f := range files {
 		if n := s.limits.FilesPerRequest; (n > 0 && i >= n) || f.Open == nil {
 			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: one request may carry at most %d pictures; send the rest in another",
-				media.DisplayName(f.Name), s.limits.FilesPerRequest)
+				results[i].Name, s.limits.FilesPerRequest)
 			continue
 		}
 		if !room.take() {
-			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", media.DisplayName(f.Name), s.limits.ImagesPerProject)
+			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", results[i].Name, s.limits.ImagesPerProject)
 			continue
 		}
 		g.Go(func() error {
