@@ -47,17 +47,8 @@ var pure = []string{"pkg/render", "pkg/ffargs", "pkg/simvid"}
 // list only shrinks: a file not in it fails the test, and so does an entry that is no longer
 // true, so that it is taken out when its import goes.
 var knownHandlerImports = map[string]bool{
-	"pkg/httpapi/origin.go pkg/media":      true, // media.DisplayName for refused files
-	"pkg/httpapi/v1_uploads.go pkg/media":  true, // media.DisplayName for upload results
-	"pkg/httpapi/v1_programs.go pkg/store": true, // svc.Store.ListProjects, simvid.ProjectFilter
-	"pkg/admin/admin.go pkg/store":         true, // the admin holds a store.Store
-	"pkg/admin/audit.go pkg/store":         true,
-	"pkg/admin/collector.go pkg/store":     true,
-	"pkg/admin/dashboard.go pkg/store":     true,
-	"pkg/admin/export.go pkg/store":        true,
-	"pkg/admin/projects.go pkg/store":      true,
-	"pkg/admin/renders.go pkg/store":       true, // the retry creates a Render itself
-	"pkg/admin/storage.go pkg/store":       true,
+	"pkg/httpapi/origin.go pkg/media":     true, // media.DisplayName for refused files
+	"pkg/httpapi/v1_uploads.go pkg/media": true, // media.DisplayName for upload results
 }
 
 type goPackage struct {
