@@ -54,7 +54,7 @@ func (a *Admin) listWebhooks(c echo.Context) error {
 	if rid != "" && !simvid.ValidID(simvid.PrefixRender, rid) {
 		return simvid.Errorf(simvid.EInvalid, "render: not a render id")
 	}
-	ds, err := a.Service.WebhookDeliveries(c.Request().Context(), rid, queryInt(c, "limit", 100, 1000))
+	ds, err := a.Service.WebhookLog(c.Request().Context(), rid, queryInt(c, "limit", 100, 1000))
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]*simvid.APIKey, error) {
 	return s.store.ListAPIKeys(ctx)
 }
 
-// WebhookDeliveries returns webhook delivery attempts newest first: renderID's, or with ""
-// every render's.
-func (s *Service) WebhookDeliveries(ctx context.Context, renderID string, limit int) ([]*simvid.WebhookDelivery, error) {
+// WebhookLog returns the webhook delivery attempts, newest first, of every render, or with
+// renderID set of that render's only (the admin's delivery log).
+func (s *Service) WebhookLog(ctx context.Context, renderID string, limit int) ([]*simvid.WebhookDelivery, error) {
 	return s.store.ListWebhookDeliveries(ctx, renderID, limit)
 }
