@@ -60,6 +60,9 @@ func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) f
 			done, total = float64(p.FramesDone), float64(p.FramesTotal)
 		}
 		eta, etaOK := est.Observe(now, p.Stage, done, total)
+		if !etaOK {
+			eta = 0 // unknown
+		}
 		if p.Stage == stage && now.Sub(last) < 500*time.Millisecond {
 			return
 		}
@@ -67,9 +70,6 @@ func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) f
 		_, err := w.update(ctx, id, func(r *simvid.Render) error {
 			if r.State.Finished() {
 				return errAlreadyFinished
-			}
-			if !etaOK {
-				eta = 0
 			}
 			r.Advance(p.FramesDone, p.FramesTotal, eta)
 			switch p.Stage {
