@@ -15,7 +15,6 @@ import (
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // Defaults of Deps' zero values.
@@ -28,11 +27,10 @@ const (
 
 // Deps are what the admin uses.
 type Deps struct {
-	Service      *service.Service // its Store and Media are used too
+	Service      *service.Service // the only way to the projects, renders, files and settings
 	Pool         *redis.Pool
 	Password     string         // clear password (>= 12 characters, hard to guess), or
 	PasswordHash string         // bcrypt or argon2id hash
-	ProjectTTL   time.Duration  // configured retention; the admin's setting overrides it
 	Trusted      []netip.Prefix // proxies whose X-Forwarded-Proto is believed
 	SessionTTL   time.Duration  // 0 = DefaultSessionTTL
 	Keys         *apikey.Keys   // API keys made and revoked here; nil = none
@@ -44,7 +42,6 @@ type Deps struct {
 // Admin serves /admin. With no password configured it is off: every route answers 404.
 type Admin struct {
 	Deps
-	store    store.Store
 	check    verifier
 	sessions *sessions
 	inspect  *jobs.Inspector
@@ -64,9 +61,6 @@ func New(d Deps) (*Admin, error) {
 		d.Log = zap.NewNop()
 	}
 	a := &Admin{Deps: d, check: check, sessions: &sessions{pool: d.Pool, ttl: d.SessionTTL}, inspect: jobs.NewInspector(d.Pool)}
-	if d.Service != nil {
-		a.store = d.Service.Store()
-	}
 	if check == nil {
 		d.Log.Info("admin is off: set admin.password (SIMVID_ADMIN_PASSWORD) or admin.password_hash to turn it on")
 	}

@@ -23,7 +23,7 @@ func (a *Admin) audit(c echo.Context, actor, action, target, detail string) {
 	e := &simvid.AuditEvent{Actor: actor, Action: action, Target: target, Detail: truncate(detail, 1000), IP: c.RealIP()}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 5*time.Second)
 	defer cancel()
-	if err := a.store.AddAudit(ctx, e); err != nil {
+	if err := a.Service.RecordAudit(ctx, e); err != nil {
 		a.Log.Error("admin: writing the audit log", zap.String("action", action), zap.Error(err))
 	}
 	a.Log.Info("admin action", zap.String("actor", actor), zap.String("action", action),
@@ -32,7 +32,7 @@ func (a *Admin) audit(c echo.Context, actor, action, target, detail string) {
 
 func (a *Admin) listAudit(c echo.Context) error {
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	events, err := a.store.ListAudit(c.Request().Context(), simvid.AuditFilter{
+	events, err := a.Service.ListAudit(c.Request().Context(), simvid.AuditFilter{
 		Action: c.QueryParam("action"), Before: before, Limit: queryInt(c, "limit", 100, 1000)})
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/simvid/simvid/pkg/jobs"
-	"github.com/simvid/simvid/pkg/simvid"
 )
 
 // Collector exports the dashboard's stored numbers to Prometheus at scrape time: projects,
@@ -51,19 +50,19 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		on = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.adminSes, prometheus.GaugeValue, on)
-	if n, err := a.store.CountProjects(ctx); err == nil {
+	if n, err := a.Service.CountProjects(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.projects, prometheus.GaugeValue, float64(n))
 	}
-	if u, err := a.store.Usage(ctx); err == nil {
+	if u, err := a.Service.StoredUsage(ctx); err == nil {
 		for _, kind := range []string{"image", "audio", "render"} {
 			ch <- prometheus.MustNewConstMetric(c.files, prometheus.GaugeValue, float64(u[kind].Count), kind)
 			ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(u[kind].Bytes), kind)
 		}
 	}
-	if n, err := a.store.CountRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates()}); err == nil {
+	if n, err := a.Service.CountUnfinishedRenders(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.unfinished, prometheus.GaugeValue, float64(n))
 	}
-	if free, err := a.Service.Files().Free(); err == nil {
+	if free, err := a.Service.DiskFree(); err == nil {
 		ch <- prometheus.MustNewConstMetric(c.diskFree, prometheus.GaugeValue, float64(free))
 	}
 	for _, q := range jobs.Queues {

@@ -36,16 +36,16 @@ func (a *Admin) dashboard(c echo.Context) error {
 	now := time.Now().UTC()
 	v := dashboardView{}
 	var err error
-	if v.Projects, err = a.store.CountProjects(ctx); err != nil {
+	if v.Projects, err = a.Service.CountProjects(ctx); err != nil {
 		return err
 	}
-	if v.Usage, err = a.store.Usage(ctx); err != nil {
+	if v.Usage, err = a.Service.StoredUsage(ctx); err != nil {
 		return err
 	}
-	if v.Unfinished, err = a.store.CountRenders(ctx, simvid.RenderFilter{States: simvid.UnfinishedStates()}); err != nil {
+	if v.Unfinished, err = a.Service.CountUnfinishedRenders(ctx); err != nil {
 		return err
 	}
-	rs, err := a.store.SearchRenders(ctx, simvid.RenderQuery{Since: now.AddDate(0, 0, -31), RenderFilter: simvid.RenderFilter{Limit: 100_000}})
+	rs, err := a.Service.SearchRenders(ctx, simvid.RenderQuery{Since: now.AddDate(0, 0, -31), RenderFilter: simvid.RenderFilter{Limit: 100_000}})
 	if err != nil {
 		return err
 	}

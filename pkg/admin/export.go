@@ -28,7 +28,7 @@ func (a *Admin) export(c echo.Context) error {
 	var data any
 	switch what {
 	case "projects":
-		ps, err := a.store.ListProjects(ctx, simvid.ProjectFilter{Limit: exportMax})
+		ps, err := a.Service.RecentProjects(ctx, exportMax)
 		if err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func (a *Admin) export(c echo.Context) error {
 				strconv.Itoa(len(p.Spec.Slides)), strconv.FormatBool(len(p.Spec.Audio) > 0)})
 		}
 	case "renders":
-		rs, err := a.store.ListRenders(ctx, simvid.RenderFilter{Limit: exportMax})
+		rs, err := a.Service.RecentRenders(ctx, exportMax)
 		if err != nil {
 			return err
 		}

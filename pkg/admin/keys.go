@@ -11,7 +11,7 @@ import (
 
 // listKeys lists every API key (never a secret), revoked ones too.
 func (a *Admin) listKeys(c echo.Context) error {
-	keys, err := a.store.ListAPIKeys(c.Request().Context())
+	keys, err := a.Service.ListAPIKeys(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (a *Admin) listWebhooks(c echo.Context) error {
 	if rid != "" && !simvid.ValidID(simvid.PrefixRender, rid) {
 		return simvid.Errorf(simvid.EInvalid, "render: not a render id")
 	}
-	ds, err := a.store.ListWebhookDeliveries(c.Request().Context(), rid, queryInt(c, "limit", 100, 1000))
+	ds, err := a.Service.WebhookLog(c.Request().Context(), rid, queryInt(c, "limit", 100, 1000))
 	if err != nil {
 		return err
 	}

@@ -1,17 +1,15 @@
 package admin
 
 import (
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 type projectRow struct {
@@ -25,22 +23,14 @@ type projectRow struct {
 	Poster    string    `json:"poster,omitempty"` // URL of the newest finished render's poster
 }
 
-func (a *Admin) projectRow(c echo.Context, p *simvid.Project) projectRow {
+func (a *Admin) projectRow(c echo.Context, ret service.Retention, p *simvid.Project) projectRow {
 	row := projectRow{ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Owned: p.OwnerKey != "",
-		Slides: len(p.Spec.Slides), Music: len(p.Spec.Audio) > 0, ExpiresAt: a.expiresAt(c, p)}
-	done, err := a.store.ListRenders(c.Request().Context(), simvid.RenderFilter{ProjectID: p.ID, States: []simvid.RenderState{simvid.StateDone}, Limit: 1})
-	if err == nil && len(done) == 1 {
-		row.Poster = "/api/v1/renders/" + done[0].ID + "/poster"
+		Slides: len(p.Spec.Slides), Music: len(p.Spec.Audio) > 0, ExpiresAt: ret.ExpiresAt(p)}
+	done, err := a.Service.NewestDoneRender(c.Request().Context(), p.ID)
+	if err == nil && done != nil {
+		row.Poster = "/api/v1/renders/" + done.ID + "/poster"
 	}
 	return row
-}
-
-func (a *Admin) expiresAt(c echo.Context, p *simvid.Project) time.Time {
-	ttl := store.ProjectTTL(c.Request().Context(), a.store, a.ProjectTTL)
-	if ttl <= 0 || p.OwnerKey != "" {
-		return time.Time{}
-	}
-	return p.UpdatedAt.Add(ttl)
 }
 
 // listProjects lists the most recently active projects; q finds one by its id.
@@ -57,15 +47,16 @@ func (a *Admin) listProjects(c echo.Context) error {
 		}
 	} else {
 		var err error
-		if ps, err = a.store.ListProjects(ctx, simvid.ProjectFilter{Limit: queryInt(c, "limit", 50, 500)}); err != nil {
+		if ps, err = a.Service.RecentProjects(ctx, queryInt(c, "limit", 50, 500)); err != nil {
 			return err
 		}
 	}
+	ret := a.Service.Retention(ctx)
 	rows := make([]projectRow, len(ps))
 	for i, p := range ps {
-		rows[i] = a.projectRow(c, p)
+		rows[i] = a.projectRow(c, ret, p)
 	}
-	total, err := a.store.CountProjects(ctx)
+	total, err := a.Service.CountProjects(ctx)
 	if err != nil {
 		return err
 	}
@@ -84,7 +75,7 @@ func (a *Admin) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	assets, err := a.store.ListAssets(ctx, p.ID, "")
+	assets, err := a.Service.ListAssets(ctx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -92,7 +83,7 @@ func (a *Admin) getProject(c echo.Context) error {
 	for i, as := range assets {
 		av[i] = assetView{Asset: as, Preview: "/admin/api/assets/" + as.ID + "/file"}
 	}
-	rs, err := a.store.ListRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, Limit: 100})
+	rs, err := a.Service.ListRenders(ctx, p.ID, 100)
 	if err != nil {
 		return err
 	}
@@ -100,9 +91,9 @@ func (a *Admin) getProject(c echo.Context) error {
 	for i, r := range rs {
 		rv[i] = viewRender(r)
 	}
-	dir, _ := a.Service.Files().ProjectDir(p.ID)
 	return c.JSON(http.StatusOK, map[string]any{
-		"project": a.projectRow(c, p), "spec": p.Spec, "assets": av, "renders": rv, "bytes": dirSize(dir),
+		"project": a.projectRow(c, a.Service.Retention(ctx), p), "spec": p.Spec, "assets": av, "renders": rv,
+		"bytes": a.Service.ProjectBytes(p.ID),
 	})
 }
 
@@ -120,57 +111,23 @@ func (a *Admin) deleteProject(c echo.Context) error {
 // assetFile serves a preview of an asset with Range support: a picture's thumbnail or the
 // music's working copy. Originals are never served.
 func (a *Admin) assetFile(c echo.Context) error {
-	id := c.Param("id")
-	if !simvid.ValidID(simvid.PrefixImage, id) && !simvid.ValidID(simvid.PrefixAudio, id) {
-		return simvid.Errorf(simvid.ENotFound, "asset not found")
-	}
-	as, err := a.store.GetAsset(c.Request().Context(), id)
+	pv, err := a.Service.AssetPreview(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	path, ctype := "", "image/jpeg"
-	if as.Kind == simvid.KindAudio {
-		path, err = a.Service.Files().AudioWork(as.ProjectID, as.ID)
-		ctype = "audio/flac"
-	} else {
-		path, err = a.Service.Files().Thumbnail(as.ProjectID, as.ID)
-	}
+	f, err := os.Open(pv.Path)
 	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return simvid.Errorf(simvid.ENotFound, "the preview of %s is not there (yet)", as.ID)
+		return simvid.Errorf(simvid.ENotFound, "the preview of %s is not there (yet)", pv.Asset.ID)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Type", ctype)
+	c.Response().Header().Set("Content-Type", pv.ContentType)
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
 	http.ServeContent(c.Response(), c.Request(), "", st.ModTime(), f)
 	return nil
-}
-
-// dirSize is the bytes of every file under dir; 0 when it does not exist.
-func dirSize(dir string) int64 {
-	var n int64
-	if dir == "" {
-		return 0
-	}
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.Type().IsRegular() {
-			if info, err := d.Info(); err == nil {
-				n += info.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 func humanBytes(n int64) string {

@@ -93,7 +93,7 @@ func (a *Admin) listQueues(c echo.Context) error {
 			if json.Unmarshal([]byte(j.Args), &args) == nil {
 				if id, ok := args["render_id"].(string); ok && simvid.ValidID(simvid.PrefixRender, id) {
 					b.RenderID = id
-					if r, err := a.store.GetRender(ctx, id); err == nil {
+					if r, err := a.Service.GetRender(ctx, id); err == nil {
 						b.Progress, b.Message = r.Progress, r.Message
 					}
 				}

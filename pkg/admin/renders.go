@@ -62,7 +62,7 @@ func (a *Admin) listRenders(c echo.Context) error {
 	if q.Until, err = parseWhen("until", c.QueryParam("until")); err != nil {
 		return err
 	}
-	rs, err := a.store.SearchRenders(c.Request().Context(), q)
+	rs, err := a.Service.SearchRenders(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
@@ -124,4 +124,3 @@ func (a *Admin) requeueRender(ctx context.Context, id string) {
 		a.Log.Warn("admin: requeue render", zap.String("render_id", id), zap.Error(err))
 	}
 }
-

@@ -3,30 +3,27 @@ package admin
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/store"
 )
 
 // storage reports disk use: by kind from the database, by folder from the disk, free space.
 func (a *Admin) storage(c echo.Context) error {
-	usage, err := a.store.Usage(c.Request().Context())
+	st, err := a.Service.Storage(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	m := a.Service.Files()
-	free, _ := m.Free()
 	return c.JSON(http.StatusOK, map[string]any{
-		"by_kind":       usage,
-		"projects_disk": dirSize(filepath.Join(m.Root(), "projects")),
-		"cache_bytes":   dirSize(m.CacheDir()),
-		"tmp_bytes":     dirSize(m.TmpDir()),
-		"free_bytes":    free,
+		"by_kind":       st.ByKind,
+		"projects_disk": st.ProjectsDisk,
+		"cache_bytes":   st.CacheBytes,
+		"tmp_bytes":     st.TmpBytes,
+		"free_bytes":    st.FreeBytes,
 	})
 }
 
@@ -39,10 +36,9 @@ type retentionView struct {
 }
 
 func (a *Admin) retentionView(ctx context.Context) retentionView {
-	ttl := store.ProjectTTL(ctx, a.store, a.ProjectTTL)
-	_, err := a.store.GetSetting(ctx, store.SettingProjectTTL)
-	return retentionView{ProjectTTL: ttl.String(), Days: int(ttl / (24 * time.Hour)), Default: a.ProjectTTL.String(),
-		Overridden: err == nil, KeepsRunning: true}
+	r := a.Service.Retention(ctx)
+	return retentionView{ProjectTTL: r.TTL.String(), Days: int(r.TTL / (24 * time.Hour)), Default: r.Default.String(),
+		Overridden: r.Overridden, KeepsRunning: true}
 }
 
 func (a *Admin) getRetention(c echo.Context) error {
@@ -62,26 +58,19 @@ func (a *Admin) putRetention(c echo.Context) error {
 	ctx := c.Request().Context()
 	switch {
 	case in.Default:
-		if err := a.store.DeleteSetting(ctx, store.SettingProjectTTL); err != nil {
+		if err := a.Service.ResetRetention(ctx); err != nil {
 			return err
 		}
-	case in.Days == nil || *in.Days < 0 || *in.Days > 3650:
-		return simvid.Errorf(simvid.EUnprocessable, "days must be between 0 (never expire) and 3650")
+	case in.Days == nil:
+		return simvid.Errorf(simvid.EUnprocessable, "days must be between 0 (never expire) and %d", service.MaxRetentionDays)
 	default:
-		ttl := time.Duration(*in.Days) * 24 * time.Hour
-		if err := a.store.PutSetting(ctx, store.SettingProjectTTL, ttl.String()); err != nil {
+		if err := a.Service.SetRetentionDays(ctx, *in.Days); err != nil {
 			return err
 		}
 	}
 	v := a.retentionView(ctx)
 	a.audit(c, "", "retention.set", "", "project_ttl "+v.ProjectTTL)
 	return c.JSON(http.StatusOK, v)
-}
-
-type expired struct {
-	ID        string    `json:"id"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Bytes     int64     `json:"bytes"`
 }
 
 // cleanup removes the anonymous projects retention would remove now. {"dry_run": true}
@@ -96,8 +85,8 @@ func (a *Admin) cleanup(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	ttl := store.ProjectTTL(ctx, a.store, a.ProjectTTL)
-	res := map[string]any{"dry_run": in.DryRun, "project_ttl": ttl.String(), "projects": []expired{}, "freed_bytes": 0}
+	ttl := a.Service.Retention(ctx).TTL
+	res := map[string]any{"dry_run": in.DryRun, "project_ttl": ttl.String(), "projects": []service.ExpiredProject{}, "freed_bytes": 0}
 	if ttl <= 0 {
 		res["message"] = "retention is off: projects never expire"
 		return c.JSON(http.StatusOK, res)
@@ -112,12 +101,12 @@ func (a *Admin) cleanup(c echo.Context) error {
 		}
 		defer unlock()
 	}
-	list, err := a.expiredProjects(ctx, ttl)
+	list, err := a.Service.ExpiredProjects(ctx, ttl)
 	if err != nil {
 		return err
 	}
 	var freed int64
-	removed := []expired{}
+	removed := []service.ExpiredProject{}
 	for _, e := range list {
 		if in.DryRun {
 			removed = append(removed, e)
@@ -136,28 +125,4 @@ func (a *Admin) cleanup(c echo.Context) error {
 		a.audit(c, "", "cleanup", "", itoa(int64(len(removed)))+" projects removed, "+humanBytes(freed)+" freed")
 	}
 	return c.JSON(http.StatusOK, res)
-}
-
-// expiredProjects lists anonymous projects idle longer than ttl with no unfinished render.
-func (a *Admin) expiredProjects(ctx context.Context, ttl time.Duration) ([]expired, error) {
-	old, err := a.store.ListProjects(ctx, simvid.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 1000})
-	if err != nil {
-		return nil, err
-	}
-	out := []expired{}
-	for _, p := range old {
-		if p.OwnerKey != "" {
-			continue
-		}
-		n, err := a.store.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			continue
-		}
-		dir, _ := a.Service.Files().ProjectDir(p.ID)
-		out = append(out, expired{ID: p.ID, UpdatedAt: p.UpdatedAt, Bytes: dirSize(dir)})
-	}
-	return out, nil
 }

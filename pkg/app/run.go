@@ -44,7 +44,7 @@ func (a *App) buildHTTP() error {
 		lim = l
 	}
 	adm, err := admin.New(admin.Deps{Service: a.svc, Pool: a.pool, Password: cfg.Admin.Password.Reveal(),
-		PasswordHash: cfg.Admin.PasswordHash.Reveal(), ProjectTTL: cfg.Retention.ProjectTTL, Trusted: trusted, Log: a.log,
+		PasswordHash: cfg.Admin.PasswordHash.Reveal(), Trusted: trusted, Log: a.log,
 		Keys: a.keys, Private: cfg.API.Private, SecureCookie: cfg.Admin.SecureCookie})
 	if err != nil {
 		return err

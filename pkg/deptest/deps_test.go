@@ -42,21 +42,6 @@ var drivers = []string{
 // argument builders and the domain types.
 var pure = []string{"pkg/render", "pkg/ffargs", "pkg/simvid"}
 
-// knownHandlerImports are today's files of pkg/httpapi and pkg/admin that import a store or
-// media package, which door 1 of issue 18 (pkg/service as the only way in) is to remove. The
-// list only shrinks: a file not in it fails the test, and so does an entry that is no longer
-// true, so that it is taken out when its import goes.
-var knownHandlerImports = map[string]bool{
-	"pkg/admin/admin.go pkg/store":     true, // the admin holds a store.Store
-	"pkg/admin/audit.go pkg/store":     true,
-	"pkg/admin/collector.go pkg/store": true,
-	"pkg/admin/dashboard.go pkg/store": true,
-	"pkg/admin/export.go pkg/store":    true,
-	"pkg/admin/projects.go pkg/store":  true,
-	"pkg/admin/renders.go pkg/store":   true, // the retry creates a Render itself
-	"pkg/admin/storage.go pkg/store":   true,
-}
-
 type goPackage struct {
 	ImportPath string
 	Dir        string
@@ -224,13 +209,12 @@ func TestOnlyStoreImportsDrivers(t *testing.T) {
 }
 
 // TestHandlersImportNoStoreOrMedia: pkg/httpapi and pkg/admin reach the application through
-// pkg/service, never a store or media package, save the files in knownHandlerImports. It
-// checks file by file, since both packages import them today.
+// pkg/service, never a store or media package. It checks file by file, so that the failure
+// names the file that reopened the door.
 func TestHandlersImportNoStoreOrMedia(t *testing.T) {
 	g := load(t)
 	g.pkg(t, "pkg/httpapi")
 	g.pkg(t, "pkg/admin")
-	found := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, p := range g.own() {
 		rel := strings.TrimPrefix(p.ImportPath, mod)
@@ -248,18 +232,9 @@ func TestHandlersImportNoStoreOrMedia(t *testing.T) {
 					if !under(imp, mod+door) {
 						continue
 					}
-					key := rel + "/" + name + " " + strings.TrimPrefix(imp, mod)
-					found[key] = true
-					if !knownHandlerImports[key] {
-						t.Errorf("%s/%s imports %s: call a pkg/service method instead", rel, name, imp)
-					}
+					t.Errorf("%s/%s imports %s: call a pkg/service method instead", rel, name, imp)
 				}
 			}
-		}
-	}
-	for key := range knownHandlerImports {
-		if !found[key] {
-			t.Errorf("known exception %q no longer holds: take it out of knownHandlerImports", key)
 		}
 	}
 }

@@ -66,7 +66,8 @@ func (w *Worker) audioJob(job *work.Job) error {
 		return err
 	}
 	_, err = w.Store.UpdateAsset(ctx, id, func(cur *simvid.Asset) error {
-		cur.State, cur.Peaks, cur.Error = simvid.AssetReady, a.Peaks, ""
+		cur.Peaks = a.Peaks
+		cur.Ready()
 		return nil
 	})
 	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
@@ -85,7 +86,7 @@ func (w *Worker) failAsset(ctx context.Context, id, msg string) {
 		return
 	}
 	_, err := w.Store.UpdateAsset(ctx, id, func(a *simvid.Asset) error {
-		a.State, a.Error = simvid.AssetFailed, msg
+		a.Fail(msg)
 		return nil
 	})
 	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {

@@ -104,7 +104,7 @@ func (w *Worker) fetchImage(ctx context.Context, a *simvid.Asset) error {
 		if cur.State != simvid.AssetFetching {
 			return simvid.Errorf(simvid.ENotFound, "the picture changed meanwhile")
 		}
-		cur.State, cur.Error, cur.Progress = simvid.AssetReady, "", 100
+		cur.Fetched()
 		cur.OriginalName, cur.Size, cur.SHA256, cur.Format = in.OriginalName, in.Size, in.SHA256, in.Format
 		cur.Width, cur.Height, cur.Orientation, cur.PixFmt = in.Width, in.Height, in.Orientation, in.PixFmt
 		return nil

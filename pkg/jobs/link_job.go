@@ -86,7 +86,7 @@ func (w *Worker) takeInFetched(ctx context.Context, a *simvid.Asset, tr *fetch.T
 		if cur.State != simvid.AssetFetching {
 			return simvid.Errorf(simvid.EConflict, "the music changed meanwhile")
 		}
-		cur.State, cur.Error, cur.Progress = simvid.AssetProcessing, "", 100
+		cur.Fetched()
 		cur.OriginalName, cur.Size, cur.SHA256 = in.OriginalName, in.Size, in.SHA256
 		cur.Format, cur.Codec, cur.Duration = in.Format, in.Codec, in.Duration
 		return nil

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gocraft/work"
@@ -75,9 +74,7 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 		if r.CancelAsked {
 			return errUserCanceled
 		}
-		r.State, r.Message, r.Worker = simvid.StatePreparing, "Preparing", w.id
-		r.Attempts++
-		r.StartedAt = &now
+		r.Start(w.id, now)
 		return nil
 	})
 	if errors.Is(err, errAlreadyFinished) {
@@ -98,8 +95,7 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 		return err
 	}
 	if _, err := w.update(ctx, id, func(r *simvid.Render) error {
-		r.State, r.Message = simvid.StateRendering, "Rendering slides"
-		r.FramesTotal, r.Duration, r.Warnings = plan.Frames, plan.Duration, plan.Warnings
+		r.Planned(plan.Frames, plan.Duration, plan.Warnings)
 		return nil
 	}); err != nil {
 		return err
@@ -121,9 +117,7 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	fin := time.Now().UTC()
 	w.learnSpeed(ctx, r.ProjectID, est.Finished(fin)) // coordinate has returned: no report is under way
 	_, err = w.update(ctx, id, func(r *simvid.Render) error {
-		r.State, r.Message, r.Error = simvid.StateDone, "Done", ""
-		r.Progress, r.ETA, r.FramesDone = 100, 0, r.FramesTotal
-		r.OutputSize, r.Duration, r.FinishedAt = res.Size, res.Duration, &fin
+		r.Finish(res.Size, res.Duration, fin)
 		return nil
 	})
 	w.Metrics.RenderFinished(simvid.StateDone, fin.Sub(*r.StartedAt), res.Duration)
@@ -148,10 +142,7 @@ func (w *Worker) settle(ctx context.Context, id string, err, cause error, log *z
 		return nil
 	case errors.Is(cause, errShutdown):
 		log.Info("handing the render back to the queue")
-		_, _ = w.update(bg, id, func(r *simvid.Render) error {
-			r.State, r.Message, r.Attempts = simvid.StateQueued, "Waiting for a worker", max(r.Attempts-1, 0)
-			return nil
-		})
+		_, _ = w.update(bg, id, func(r *simvid.Render) error { r.HandBack(); return nil })
 		if err := w.client.EnqueueRender(bg, id); err != nil {
 			log.Warn("hand-back enqueue failed; the reconciler will do it", zap.Error(err))
 		}
@@ -175,12 +166,7 @@ func (w *Worker) settle(ctx context.Context, id string, err, cause error, log *z
 		return nil
 	}
 	log.Warn("render attempt failed; retrying", zap.Error(err), zap.Int("attempt", r.Attempts))
-	_, _ = w.update(bg, id, func(r *simvid.Render) error {
-		r.State = simvid.StateQueued
-		r.Message = fmt.Sprintf("Retrying after a problem (attempt %d of %d)", r.Attempts+1, w.Opts.MaxAttempts)
-		r.ErrorDetail = detail
-		return nil
-	})
+	_, _ = w.update(bg, id, func(r *simvid.Render) error { r.RetryLater(w.Opts.MaxAttempts, detail); return nil })
 	w.setMarker(bg, "render", id)
 	return err
 }
@@ -220,12 +206,10 @@ func (w *Worker) finish(ctx context.Context, id string, state simvid.RenderState
 		if r.State.Finished() {
 			return errAlreadyFinished
 		}
-		r.State, r.FinishedAt, r.ETA = state, &now, 0
-		switch state {
-		case simvid.StateCanceled:
-			r.Message, r.Error = "Canceled", "canceled"
-		case simvid.StateFailed:
-			r.Message, r.Error, r.ErrorDetail = "Failed", msg, detail
+		if state == simvid.StateCanceled {
+			r.Cancel(now)
+		} else {
+			r.Fail(msg, detail, now)
 		}
 		return nil
 	})

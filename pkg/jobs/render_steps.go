@@ -60,6 +60,9 @@ func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) f
 			done, total = float64(p.FramesDone), float64(p.FramesTotal)
 		}
 		eta, etaOK := est.Observe(now, p.Stage, done, total)
+		if !etaOK {
+			eta = 0 // unknown
+		}
 		if p.Stage == stage && now.Sub(last) < 500*time.Millisecond {
 			return
 		}
@@ -68,22 +71,14 @@ func (w *Worker) progressFunc(ctx context.Context, id string, est *engine.ETA) f
 			if r.State.Finished() {
 				return errAlreadyFinished
 			}
-			r.FramesDone, r.FramesTotal = p.FramesDone, p.FramesTotal
-			if p.FramesTotal > 0 {
-				// The last percent belongs to finishing: 99 until the file is in place.
-				r.Progress = min(99, float64(p.FramesDone)*100/float64(p.FramesTotal))
-			}
-			r.ETA = 0
-			if etaOK {
-				r.ETA = eta
-			}
+			r.Advance(p.FramesDone, p.FramesTotal, eta)
 			switch p.Stage {
 			case engine.StageFinalizing:
-				r.State, r.Message, r.ETA = simvid.StateFinalizing, "Adding music and finishing", 0
+				r.Finalizing()
 			case engine.StagePreparing:
-				r.Message = "Preparing pictures"
+				r.PreparingPictures()
 			default:
-				r.State, r.Message = simvid.StateRendering, "Rendering slides"
+				r.Rendering()
 			}
 			return nil
 		})
@@ -187,9 +182,9 @@ func (w *Worker) waitForAsset(ctx context.Context, r *simvid.Render, assetID str
 		if err != nil {
 			return nil, err
 		}
-		what, waiting := "the music", "Waiting for the music"
+		what := "the music"
 		if a.Kind == simvid.KindImage {
-			what, waiting = "a picture from a link", "Waiting for the pictures"
+			what = "a picture from a link"
 		}
 		switch a.State {
 		case simvid.AssetReady:
@@ -202,7 +197,7 @@ func (w *Worker) waitForAsset(ctx context.Context, r *simvid.Render, assetID str
 		}
 		if !told {
 			told = true
-			_, _ = w.update(ctx, r.ID, func(r *simvid.Render) error { r.Message = waiting; return nil })
+			_, _ = w.update(ctx, r.ID, func(r *simvid.Render) error { r.WaitFor(a); return nil })
 		}
 		select {
 		case <-ctx.Done():

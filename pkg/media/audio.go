@@ -169,7 +169,8 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 		return err
 	}
 	committed = true
-	a.Peaks, a.State, a.Error = peaks, simvid.AssetReady, ""
+	a.Peaks = peaks
+	a.Ready()
 	in.log.Info("audio prepared", zap.String("project_id", a.ProjectID), zap.String("asset_id", a.ID))
 	return nil
 }

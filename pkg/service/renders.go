@@ -155,12 +155,8 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 			return nil, simvid.Errorf(simvid.ERateLimited, "you already have %d videos being made; wait for one to finish", n)
 		}
 	}
-	now := time.Now().UTC()
-	r := &simvid.Render{
-		ID: simvid.NewID(simvid.PrefixRender), ProjectID: p.ID, Spec: spec, State: simvid.StateQueued,
-		Message: "Waiting in the queue", Warnings: []string{}, Client: client, CreatedAt: now, UpdatedAt: now,
-		CallbackURL: callback, LinkBase: base,
-	}
+	r := simvid.NewRender(p.ID, spec, time.Now().UTC())
+	r.Client, r.CallbackURL, r.LinkBase = client, callback, base
 	if err := s.store.CreateRender(ctx, r); err != nil {
 		return nil, err
 	}
@@ -209,17 +205,7 @@ func (s *Service) CancelRender(ctx context.Context, id string) (*simvid.Render, 
 		return nil, err
 	}
 	now := time.Now().UTC()
-	r, err := s.store.UpdateRender(ctx, id, func(r *simvid.Render) error {
-		if r.State.Finished() {
-			return simvid.Errorf(simvid.EConflict, "the render has already %s", map[simvid.RenderState]string{
-				simvid.StateDone: "finished", simvid.StateFailed: "failed", simvid.StateCanceled: "been canceled"}[r.State])
-		}
-		r.CancelAsked = true
-		if r.State == simvid.StateQueued {
-			r.State, r.Message, r.Error, r.FinishedAt = simvid.StateCanceled, "Canceled", "canceled", &now
-		}
-		return nil
-	})
+	r, err := s.store.UpdateRender(ctx, id, func(r *simvid.Render) error { return r.AskCancel(now) })
 	if err != nil {
 		return nil, err
 	}

@@ -106,13 +106,6 @@ func (s *Service) Transitions() []string { return s.transitions }
 // ProjectTTL returns how long an anonymous project lives after its last change (0: forever).
 func (s *Service) ProjectTTL() time.Duration { return s.projectTTL }
 
-// Store and Files are the doors issue 18 closes: they remain only while a handler still
-// reaches past the service, and go when the last such call moves into a service method.
-func (s *Service) Store() store.Store { return s.store }
-
-// Files: see Store.
-func (s *Service) Files() *media.Files { return s.files }
-
 func (s *Service) notify(ctx context.Context, r *simvid.Render) {
 	if s.notifyFn != nil {
 		s.notifyFn(ctx, r)

@@ -90,18 +90,6 @@ func (s RenderState) Finished() bool {
 	return s == StateDone || s == StateFailed || s == StateCanceled
 }
 
-// Requeue puts a failed render back in the queue as if it had never run (a dead job retried
-// by the admin); it reports false, changing nothing, for a render in any other state.
-func (r *Render) Requeue() bool {
-	if r.State != StateFailed {
-		return false
-	}
-	r.State, r.Message, r.Error, r.ErrorDetail = StateQueued, "Waiting in the queue", "", ""
-	r.Progress, r.ETA, r.FramesDone, r.Attempts = 0, 0, 0, 0
-	r.StartedAt, r.FinishedAt = nil, nil
-	return true
-}
-
 // Render is one run of a frozen spec. The database record is the truth; the queue only
 // carries its id.
 type Render struct {
