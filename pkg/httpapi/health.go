@@ -64,7 +64,7 @@ func (s *Server) capabilities(c echo.Context) error {
 			"slide_seconds": []float64{simvid.MinSlideDuration, simvid.MaxSlideDuration}, "unfinished_renders": lim.UnfinishedRenders,
 		},
 		"defaults":         map[string]any{"output": d.Output, "defaults": d.Defaults, "transition": d.Transition, "music": d.Music},
-		"project_ttl_days": int(s.svc.ProjectTTL().Hours() / 24),
+		"project_ttl_days": int(s.svc.Retention(c.Request().Context()).TTL.Hours() / 24),
 		"music_links":      s.svc.MusicLinks(),
 		// Private mode, and whether this caller must log in (or send a key) before making
 		// a slideshow: the page says so as it opens, not after a refused upload.

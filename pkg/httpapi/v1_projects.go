@@ -55,7 +55,7 @@ func (s *Server) projectView(c echo.Context, p *simvid.Project) (projectView, er
 	if err != nil {
 		return projectView{}, err
 	}
-	return s.viewProject(p, assets, renders), nil
+	return s.viewProject(p, assets, renders, s.svc.ExpiresAt(ctx, p)), nil
 }
 
 func (s *Server) createProject(c echo.Context) error {

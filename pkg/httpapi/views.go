@@ -66,7 +66,7 @@ type musicView struct {
 	AudioURL string            `json:"audio_url,omitempty"`  // the working copy, once ready
 }
 
-func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render) projectView {
+func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset, renders []*simvid.Render, expires time.Time) projectView {
 	sp := p.Spec
 	sp.Normalize()
 	v := projectView{
@@ -77,8 +77,8 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		Slides:  make([]slideView, 0, len(p.Spec.Slides)),
 		Renders: make([]renderView, 0, len(renders)),
 	}
-	if t := s.svc.ExpiresAt(p); !t.IsZero() {
-		v.ExpiresAt = &t
+	if !expires.IsZero() {
+		v.ExpiresAt = &expires
 	}
 	for _, sl := range p.Spec.Slides {
 		v.Slides = append(v.Slides, viewSlide(p.ID, sl, assets[sl.Asset]))

@@ -106,19 +106,12 @@ func (w *Worker) retentionOnce(ctx context.Context) {
 	if ttl <= 0 {
 		return
 	}
-	old, err := w.Store.ListProjects(ctx, simvid.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 500})
+	old, err := store.ExpiredProjects(ctx, w.Store, ttl, 500)
 	if err != nil {
 		w.Log.Warn("retention: list", zap.Error(err))
 		return
 	}
 	for _, p := range old {
-		if p.OwnerKey != "" {
-			continue
-		}
-		n, err := w.Store.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
-		if err != nil || n > 0 {
-			continue
-		}
 		freed, err := w.Media.DeleteProject(p.ID)
 		if err == nil {
 			err = w.Store.DeleteProject(ctx, p.ID)

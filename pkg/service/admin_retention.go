@@ -58,22 +58,12 @@ type ExpiredProject struct {
 // ExpiredProjects lists anonymous projects idle longer than ttl with no unfinished render
 // (at most 1000 per call), with the bytes each takes on disk.
 func (s *Service) ExpiredProjects(ctx context.Context, ttl time.Duration) ([]ExpiredProject, error) {
-	old, err := s.store.ListProjects(ctx, simvid.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: 1000})
+	old, err := store.ExpiredProjects(ctx, s.store, ttl, 1000)
 	if err != nil {
 		return nil, err
 	}
 	out := []ExpiredProject{}
 	for _, p := range old {
-		if p.OwnerKey != "" {
-			continue
-		}
-		n, err := s.store.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			continue
-		}
 		out = append(out, ExpiredProject{ID: p.ID, UpdatedAt: p.UpdatedAt, Bytes: s.ProjectBytes(p.ID)})
 	}
 	return out, nil

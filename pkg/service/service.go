@@ -103,21 +103,16 @@ func (s *Service) Limits() Limits { return s.limits }
 // Transitions returns the transitions this machine's ffmpeg offers.
 func (s *Service) Transitions() []string { return s.transitions }
 
-// ProjectTTL returns how long an anonymous project lives after its last change (0: forever).
-func (s *Service) ProjectTTL() time.Duration { return s.projectTTL }
-
 func (s *Service) notify(ctx context.Context, r *simvid.Render) {
 	if s.notifyFn != nil {
 		s.notifyFn(ctx, r)
 	}
 }
 
-// ExpiresAt returns when an anonymous project expires, or the zero time when it never does.
-func (s *Service) ExpiresAt(p *simvid.Project) time.Time {
-	if s.projectTTL <= 0 || p.OwnerKey != "" {
-		return time.Time{}
-	}
-	return p.UpdatedAt.Add(s.projectTTL)
+// ExpiresAt returns when an anonymous project expires under the retention in effect (the
+// admin's setting, else the configured one), or the zero time when it never does.
+func (s *Service) ExpiresAt(ctx context.Context, p *simvid.Project) time.Time {
+	return s.Retention(ctx).ExpiresAt(p)
 }
 
 func checkID(prefix, id, what string) error {

@@ -137,3 +137,27 @@ func ProjectTTL(ctx context.Context, s Store, def time.Duration) time.Duration {
 	}
 	return d
 }
+
+// ExpiredProjects returns up to limit anonymous projects idle longer than ttl that have no
+// unfinished render: what retention removes (the workers' sweep) and what the admin shows as
+// about to go.
+func ExpiredProjects(ctx context.Context, s Store, ttl time.Duration, limit int) ([]*simvid.Project, error) {
+	old, err := s.ListProjects(ctx, simvid.ProjectFilter{UpdatedBefore: time.Now().Add(-ttl), Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := old[:0]
+	for _, p := range old {
+		if p.OwnerKey != "" {
+			continue
+		}
+		n, err := s.CountRenders(ctx, simvid.RenderFilter{ProjectID: p.ID, States: simvid.UnfinishedStates()})
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
