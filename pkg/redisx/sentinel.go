@@ -46,26 +46,32 @@ func (s *sentinels) dialMaster(ctx context.Context, opts ...redis.DialOption) (r
 	s.mu.Lock()
 	order := append([]string(nil), s.order...)
 	s.mu.Unlock()
-	var errs []error
+	var errs []string
+	tried := map[string]bool{} // sentinels that agree on a dead master cost one dial
 	for _, sen := range order {
 		if ctx.Err() != nil {
-			errs = append(errs, ctx.Err())
+			errs = append(errs, ctx.Err().Error())
 			break
 		}
 		addr, err := s.ask(ctx, sen)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("sentinel %s: %w", sen, err))
+			errs = append(errs, fmt.Sprintf("sentinel %s: %v", sen, err))
 			continue
 		}
 		s.answered(sen)
+		if tried[addr] {
+			errs = append(errs, fmt.Sprintf("sentinel %s names %s too", sen, addr))
+			continue
+		}
+		tried[addr] = true
 		c, err := redis.DialContext(ctx, "tcp", addr, append(s.nodeOptions(), opts...)...)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("master %s named by sentinel %s: %w", addr, sen, err))
+			errs = append(errs, fmt.Sprintf("master %s named by sentinel %s: %v", addr, sen, err))
 			continue
 		}
 		if role, err := roleOf(c); err != nil || role != "master" {
 			c.Close()
-			errs = append(errs, fmt.Errorf("%s named by sentinel %s is not the master (role %q, %v)", addr, sen, role, err))
+			errs = append(errs, fmt.Sprintf("%s named by sentinel %s is not the master (role %q, %v)", addr, sen, role, err))
 			continue
 		}
 		s.mu.Lock()
@@ -73,7 +79,7 @@ func (s *sentinels) dialMaster(ctx context.Context, opts ...redis.DialOption) (r
 		s.mu.Unlock()
 		return c, addr, nil
 	}
-	return nil, "", fmt.Errorf("no master %q through the sentinels: %w", s.u.Master, errors.Join(errs...))
+	return nil, "", fmt.Errorf("no master %q through the sentinels: %s", s.u.Master, strings.Join(errs, "; "))
 }
 
 // answered puts a sentinel that answered first in line, so that a dead one costs each dial
