@@ -3,6 +3,7 @@ package redisx_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,4 +196,36 @@ func get(t *testing.T, addr, key string) string {
 		t.Fatalf("GET %s on %s: %v", key, addr, err)
 	}
 	return v
+}
+
+// TestSentinelPasswords: with requirepass on the Redis nodes and on the sentinels, the URL's
+// password reaches the master and sentinel_password the sentinels; a wrong one is refused
+// with an error that names the node or sentinel and not the password.
+func TestSentinelPasswords(t *testing.T) {
+	s := redistest.StartSentinelsAuth(t, "n0de-pw", "sent-pw")
+	p := newPool(t, s.URL(), 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := p.GetContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Do("SET", "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	sc, err := redisx.DialPubSub(ctx, s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Close()
+	for what, url := range map[string]string{
+		"node password":     strings.Replace(s.URL(), "n0de-pw", "wrong-pw", 1),
+		"sentinel password": strings.Replace(s.URL(), "sent-pw", "wrong-pw", 1),
+	} {
+		err := redisx.Ping(ctx, newPool(t, url, 1))
+		if err == nil || strings.Contains(err.Error(), "wrong-pw") || !strings.Contains(err.Error(), "WRONGPASS") {
+			t.Errorf("wrong %s: %v; want WRONGPASS without the password", what, err)
+		}
+	}
 }

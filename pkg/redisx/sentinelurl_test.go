@@ -1,9 +1,11 @@
 package redisx_test
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/simvid/simvid/pkg/redisx"
 )
@@ -73,4 +75,27 @@ func TestRedactSentinelURL(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// A dial that fails names the sentinels and what each said, never a password.
+func TestSentinelDialErrorHidesPasswords(t *testing.T) {
+	url := "redis+sentinel://:s3cret@127.0.0.1:1,127.0.0.1:2/mymaster/0?sentinel_password=t0psecret"
+	p, err := redisx.NewPool(url, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = redisx.Ping(ctx, p)
+	if err == nil || !strings.Contains(err.Error(), "sentinel 127.0.0.1:1:") || !strings.Contains(err.Error(), "sentinel 127.0.0.1:2:") {
+		t.Fatalf("Ping through dead sentinels: %v; want an error naming each sentinel", err)
+	}
+	if _, err2 := redisx.DialPubSub(ctx, url); err2 == nil || strings.Contains(err2.Error(), "s3cret") || strings.Contains(err2.Error(), "t0psecret") {
+		t.Fatalf("DialPubSub through dead sentinels: %v", err2)
+	}
+	if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "t0psecret") {
+		t.Fatalf("the error leaks a password: %v", err)
+	}
+	t.Log(err)
 }

@@ -3,8 +3,11 @@ package redistest
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,20 +31,40 @@ type Sentinels struct {
 	t         testing.TB
 	Nodes     []*Server // the data nodes: Nodes[0] starts as the master
 	Sentinels []*Server
+
+	password, sentinelPassword string
 }
 
 // StartSentinels starts the set and returns once every sentinel knows the master; call
 // WaitReady before a failover. The test is skipped, loudly, without redis-server.
 func StartSentinels(t testing.TB) *Sentinels {
 	t.Helper()
-	master := StartServer(t)
-	do(t, master.Addr(), "CONFIG", "SET", "repl-diskless-sync-delay", "0")
+	return StartSentinelsAuth(t, "", "")
+}
+
+// StartSentinelsAuth is StartSentinels with passwords: password on the Redis nodes
+// (requirepass, and masterauth for the replica), sentinelPassword on the sentinels; "" for
+// none. URL carries both.
+func StartSentinelsAuth(t testing.TB, password, sentinelPassword string) *Sentinels {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("SKIPPING: redis-server is not on PATH; install it (apt-get install redis-server) to run this test")
+	}
+	var auth []string
+	if password != "" {
+		auth = []string{"--requirepass", password, "--masterauth", password}
+	}
+	// Diskless sync without its default 5 s delay attaches a replica at once.
+	fast := []string{"--repl-diskless-sync-delay", "0"}
+	master := &Server{t: t, bin: bin, dir: t.TempDir(), extra: slices.Concat(auth, fast)}
+	master.startFree(nil)
 	// The replica is attached before the sentinels start, so their first INFO of the master
-	// already lists it; diskless sync without its default 5 s delay attaches it at once.
-	replica := &Server{t: t, bin: master.bin, dir: t.TempDir(),
-		extra: []string{"--replicaof", "127.0.0.1", fmt.Sprint(master.port), "--repl-diskless-sync-delay", "0"}}
+	// already lists it.
+	replica := &Server{t: t, bin: bin, dir: t.TempDir(),
+		extra: slices.Concat([]string{"--replicaof", "127.0.0.1", fmt.Sprint(master.port)}, auth, fast)}
 	replica.startFree(nil)
-	s := &Sentinels{t: t, Nodes: []*Server{master, replica}}
+	s := &Sentinels{t: t, Nodes: []*Server{master, replica}, password: password, sentinelPassword: sentinelPassword}
 	t.Cleanup(func() {
 		if t.Failed() { // the sentinels' events say why a failover did not happen
 			for _, sen := range s.Sentinels {
@@ -50,17 +73,23 @@ func StartSentinels(t testing.TB) *Sentinels {
 		}
 	})
 	waitFor(t, 10*time.Second, "the replica's link to the master", func() bool {
-		info, _ := redis.String(call(replica.Addr(), "INFO", "replication"))
+		info, _ := redis.String(call(replica.Addr(), password, "INFO", "replication"))
 		return strings.Contains(info, "master_link_status:up")
 	})
 	for range 3 {
-		sen := &Server{t: t, bin: master.bin, dir: t.TempDir()}
+		sen := &Server{t: t, bin: bin, dir: t.TempDir()}
 		sen.conf = filepath.Join(sen.dir, "sentinel.conf")
 		sen.startFree(func() error {
 			conf := fmt.Sprintf("port %d\nbind 127.0.0.1\ndaemonize no\ndir %s\nloglevel notice\n"+
 				"sentinel monitor %s 127.0.0.1 %d 2\n"+
 				"sentinel down-after-milliseconds %s %d\nsentinel failover-timeout %s %d\n",
 				sen.port, sen.dir, MasterName, master.port, MasterName, downAfter.Milliseconds(), MasterName, failoverTimeout.Milliseconds())
+			if password != "" {
+				conf += fmt.Sprintf("sentinel auth-pass %s %s\n", MasterName, password)
+			}
+			if sentinelPassword != "" { // the sentinels also use it with each other
+				conf += fmt.Sprintf("requirepass %s\n", sentinelPassword)
+			}
 			return os.WriteFile(sen.conf, []byte(conf), 0o600) // a sentinel rewrites its file
 		})
 		s.Sentinels = append(s.Sentinels, sen)
@@ -74,14 +103,21 @@ func (s *Sentinels) URL() string {
 	for i, sen := range s.Sentinels {
 		addrs[i] = sen.Addr()
 	}
-	return "redis+sentinel://" + strings.Join(addrs, ",") + "/" + MasterName + "/0"
+	u := "redis+sentinel://" + strings.Join(addrs, ",") + "/" + MasterName + "/0"
+	if s.password != "" {
+		u = strings.Replace(u, "://", "://:"+url.PathEscape(s.password)+"@", 1)
+	}
+	if s.sentinelPassword != "" {
+		u += "?sentinel_password=" + url.QueryEscape(s.sentinelPassword)
+	}
+	return u
 }
 
 // MasterAddr is the master's host:port as the first sentinel that answers names it.
 func (s *Sentinels) MasterAddr() string {
 	s.t.Helper()
 	for _, sen := range s.Sentinels {
-		if a, err := redis.Strings(call(sen.Addr(), "SENTINEL", "get-master-addr-by-name", MasterName)); err == nil && len(a) == 2 {
+		if a, err := redis.Strings(call(sen.Addr(), s.sentinelPassword, "SENTINEL", "get-master-addr-by-name", MasterName)); err == nil && len(a) == 2 {
 			return net.JoinHostPort(a[0], a[1])
 		}
 	}
@@ -108,7 +144,7 @@ func (s *Sentinels) WaitReady() {
 	s.t.Helper()
 	waitFor(s.t, 15*time.Second, "the sentinels to see each other and the replica", func() bool {
 		for _, sen := range s.Sentinels {
-			m, err := redis.StringMap(call(sen.Addr(), "SENTINEL", "MASTER", MasterName))
+			m, err := redis.StringMap(call(sen.Addr(), s.sentinelPassword, "SENTINEL", "MASTER", MasterName))
 			if err != nil || m["num-other-sentinels"] != "2" || m["num-slaves"] != "1" || m["flags"] != "master" {
 				return false
 			}
@@ -123,7 +159,9 @@ func (s *Sentinels) Failover() string {
 	s.t.Helper()
 	s.WaitReady()
 	old := s.MasterAddr()
-	do(s.t, s.Sentinels[0].Addr(), "SENTINEL", "FAILOVER", MasterName)
+	if _, err := call(s.Sentinels[0].Addr(), s.sentinelPassword, "SENTINEL", "FAILOVER", MasterName); err != nil {
+		s.t.Fatalf("redistest: SENTINEL FAILOVER: %v", err)
+	}
 	return s.WaitNewMaster(old, 15*time.Second)
 }
 
@@ -147,7 +185,7 @@ func (s *Sentinels) WaitNewMaster(old string, within time.Duration) string {
 		if now == old {
 			return false
 		}
-		role, err := redis.Values(call(now, "ROLE"))
+		role, err := redis.Values(call(now, s.password, "ROLE"))
 		return err == nil && len(role) > 0 && fmt.Sprintf("%s", role[0]) == "master"
 	})
 	return now
@@ -162,20 +200,13 @@ func waitFor(t testing.TB, within time.Duration, what string, ok func() bool) {
 	}
 }
 
-// call runs one command on a fresh connection to addr.
-func call(addr, cmd string, args ...any) (any, error) {
+// call runs one command on a fresh connection to addr, with password when not "".
+func call(addr, password, cmd string, args ...any) (any, error) {
 	c, err := redis.Dial("tcp", addr, redis.DialConnectTimeout(time.Second),
-		redis.DialReadTimeout(2*time.Second), redis.DialWriteTimeout(time.Second))
+		redis.DialReadTimeout(2*time.Second), redis.DialWriteTimeout(time.Second), redis.DialPassword(password))
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
 	return c.Do(cmd, args...)
-}
-
-func do(t testing.TB, addr, cmd string, args ...any) {
-	t.Helper()
-	if _, err := call(addr, cmd, args...); err != nil {
-		t.Fatalf("redistest: %s %v on %s: %v", cmd, args, addr, err)
-	}
 }
