@@ -71,7 +71,10 @@ func (s *sentinels) dialMaster(ctx context.Context, opts ...redis.DialOption) (r
 		}
 		if role, err := roleOf(c); err != nil || role != "master" {
 			c.Close()
-			errs = append(errs, fmt.Sprintf("%s named by sentinel %s is not the master (role %q, %v)", addr, sen, role, err))
+			if err == nil {
+				err = fmt.Errorf("it is a %s, not the master", role)
+			}
+			errs = append(errs, fmt.Sprintf("%s named by sentinel %s: %v", addr, sen, err))
 			continue
 		}
 		s.mu.Lock()
@@ -186,8 +189,10 @@ func (s *sentinels) demoted(addr string) {
 	}
 }
 
+// roleOf asks a node its role, within sentinelTimeout whatever the connection's own read
+// timeout (a subscription's has none).
 func roleOf(c redis.Conn) (string, error) {
-	v, err := redis.Values(c.Do("ROLE"))
+	v, err := redis.Values(redis.DoWithTimeout(c, sentinelTimeout, "ROLE"))
 	if err != nil {
 		return "", err
 	}
