@@ -50,6 +50,9 @@ func TestRetentionSetting(t *testing.T) {
 		if e := got.ExpiresAt(anon); !e.Equal(expires) {
 			t.Errorf("%s: an anonymous project expires at %v, want %v", step, e, expires)
 		}
+		if e := s.ExpiresAt(ctx, anon); !e.Equal(expires) { // what the API tells the project's owner
+			t.Errorf("%s: the service says an anonymous project expires at %v, want %v", step, e, expires)
+		}
 		if e := got.ExpiresAt(owned); !e.IsZero() {
 			t.Errorf("%s: a project of an API key expires at %v", step, e)
 		}
