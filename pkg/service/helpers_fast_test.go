@@ -55,10 +55,12 @@ func (q *fakeQueue) EnqueueRender(_ context.Context, id string) error { return q
 func (q *fakeQueue) EnqueuePrepareAudio(_ context.Context, id string) error {
 	return q.add(&q.audio, id)
 }
-func (q *fakeQueue) EnqueueFetchImage(_ context.Context, id string) error { return q.add(&q.images, id) }
-func (q *fakeQueue) EnqueueMixMusic(_ context.Context, id string) error   { return q.add(&q.mixes, id) }
-func (q *fakeQueue) Cancel(_ context.Context, id string) error            { return q.add(&q.cancels, id) }
-func (q *fakeQueue) EnqueueWebhook(_ context.Context, id string) error    { return q.add(&q.webhooks, id) }
+func (q *fakeQueue) EnqueueFetchImage(_ context.Context, id string) error {
+	return q.add(&q.images, id)
+}
+func (q *fakeQueue) EnqueueMixMusic(_ context.Context, id string) error { return q.add(&q.mixes, id) }
+func (q *fakeQueue) Cancel(_ context.Context, id string) error          { return q.add(&q.cancels, id) }
+func (q *fakeQueue) EnqueueWebhook(_ context.Context, id string) error  { return q.add(&q.webhooks, id) }
 
 func (q *fakeQueue) setFail(v bool) {
 	q.mu.Lock()

@@ -30,11 +30,11 @@ func TestReorderSlides(t *testing.T) {
 
 	before := f.stored(t, p.ID)
 	for name, order := range map[string][]string{
-		"missing one": {ids[0], ids[1]},
-		"repeated":    {ids[0], ids[0], ids[1]},
-		"unknown":     {ids[0], ids[1], simvid.NewID(simvid.PrefixSlide)},
+		"missing one":  {ids[0], ids[1]},
+		"repeated":     {ids[0], ids[0], ids[1]},
+		"unknown":      {ids[0], ids[1], simvid.NewID(simvid.PrefixSlide)},
 		"one too many": {ids[0], ids[1], ids[2], ids[2]},
-		"none":        nil,
+		"none":         nil,
 	} {
 		_, err := f.svc.ReorderSlides(ctx, p.ID, order)
 		if !simvid.IsCode(err, simvid.EUnprocessable) {
