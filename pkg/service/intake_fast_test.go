@@ -1,31 +1,26 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"image/color"
-	"io"
 	"os"
 	"slices"
 	"testing"
 
 	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/service/servicetest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
-func upload(name string, b []byte) service.Upload {
-	return service.Upload{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }}
-}
-
 // Intake's limits hold on the header and the byte count, before any tool runs.
 func TestAddImagesIntakeLimits(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	p := f.project(t, "")
+	f := servicetest.New(t)
+	p := f.Project(t, "")
 	big := testutil.Picture(t, "png", 200, 120, color.White) // 24,000 pixels of 10,000
 	huge := append(testutil.Picture(t, "png", 8, 8, color.White), make([]byte, 1<<20)...)
-	res, err := f.svc.AddImages(context.Background(), p.ID, []service.Upload{upload("big.png", big), upload("huge.png", huge)})
+	res, err := f.Service.AddImages(context.Background(), p.ID, []service.Upload{upload("big.png", big), upload("huge.png", huge)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +29,10 @@ func TestAddImagesIntakeLimits(t *testing.T) {
 			t.Errorf("file %d: %v; want %s", i, r.Err, simvid.ETooLarge)
 		}
 	}
-	if n := len(f.stored(t, p.ID).Spec.Slides); n != 0 {
+	if n := len(f.Stored(t, p.ID).Spec.Slides); n != 0 {
 		t.Errorf("%d slides from refused pictures", n)
 	}
-	if left, _ := os.ReadDir(f.files.TmpDir()); len(left) != 0 {
+	if left, _ := os.ReadDir(f.Files.TmpDir()); len(left) != 0 {
 		t.Errorf("refused uploads left %d temporary files", len(left))
 	}
 }
@@ -47,33 +42,33 @@ func TestAddImagesIntakeLimits(t *testing.T) {
 // of the path).
 func TestAddImagesAccepted(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, realIntake(t))
-	p := f.project(t, "")
+	f := servicetest.New(t, realIntake(t))
+	p := f.Project(t, "")
 	files := []service.Upload{
 		upload("red.png", testutil.Picture(t, "png", 64, 36, color.RGBA{255, 0, 0, 255})),
 		upload("notes.txt", []byte("not a picture at all")),
 		upload("blue.jpg", testutil.Picture(t, "jpeg", 36, 64, color.RGBA{0, 0, 255, 255})),
 	}
-	res, err := f.svc.AddImages(context.Background(), p.ID, files)
+	res, err := f.Service.AddImages(context.Background(), p.ID, files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[0].Err != nil || res[2].Err != nil || !simvid.IsCode(res[1].Err, simvid.EUnsupported) {
 		t.Fatalf("results: %v, %v, %v", res[0].Err, res[1].Err, res[2].Err)
 	}
-	stored := f.stored(t, p.ID)
+	stored := f.Stored(t, p.ID)
 	if want := []string{res[0].Slide.ID, res[2].Slide.ID}; !slices.Equal(slideIDs(stored), want) {
 		t.Errorf("slides %v; want %v", slideIDs(stored), want)
 	}
 	for _, r := range []service.ImageResult{res[0], res[2]} {
-		a, err := f.store.GetAsset(context.Background(), r.Asset.ID)
+		a, err := f.Store.GetAsset(context.Background(), r.Asset.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if a.Width*a.Height != 64*36 || a.ProjectID != p.ID {
 			t.Errorf("asset %+v", a)
 		}
-		for _, path := range []func(string, string) (string, error){f.files.Original, f.files.Thumbnail} {
+		for _, path := range []func(string, string) (string, error){f.Files.Original, f.Files.Thumbnail} {
 			if fp, _ := path(p.ID, a.ID); !exists(fp) {
 				t.Errorf("missing %s", fp)
 			}

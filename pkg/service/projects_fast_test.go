@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/service/servicetest"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
 func TestCreateProject(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
+	f := servicetest.New(t)
 
-	p, err := f.svc.CreateProject(ctx, &service.Settings{Output: json.RawMessage(`{"resolution":"1280x720"}`)}, "key_1")
+	p, err := f.Service.CreateProject(ctx, &service.Settings{Output: json.RawMessage(`{"resolution":"1280x720"}`)}, "key_1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.stored(t, p.ID)
+	got := f.Stored(t, p.ID)
 	if got.Spec.Output.Resolution != "1280x720" || got.OwnerKey != "key_1" || got.Spec.Slides == nil {
 		t.Errorf("stored project: output %+v owner %q slides %v", got.Spec.Output, got.OwnerKey, got.Spec.Slides)
 	}
@@ -37,11 +38,11 @@ func TestCreateProject(t *testing.T) {
 		"transition":    {Transition: json.RawMessage(`{"name":"spin"}`)},
 		"not an object": {Defaults: json.RawMessage(`[1]`)},
 	} {
-		if _, err := f.svc.CreateProject(ctx, s, ""); !simvid.IsCode(err, simvid.EUnprocessable) {
+		if _, err := f.Service.CreateProject(ctx, s, ""); !simvid.IsCode(err, simvid.EUnprocessable) {
 			t.Errorf("%s: %v; want %s", name, err, simvid.EUnprocessable)
 		}
 	}
-	if n, err := f.store.CountProjects(ctx); err != nil || n != 1 {
+	if n, err := f.Store.CountProjects(ctx); err != nil || n != 1 {
 		t.Errorf("projects after refused creates: %d, %v; want 1", n, err)
 	}
 }
@@ -49,32 +50,32 @@ func TestCreateProject(t *testing.T) {
 func TestGetProjectIDs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
-	if got, err := f.svc.GetProject(ctx, p.ID); err != nil || got.ID != p.ID {
+	f := servicetest.New(t)
+	p := f.Project(t, "")
+	if got, err := f.Service.GetProject(ctx, p.ID); err != nil || got.ID != p.ID {
 		t.Fatalf("get %s: %v %v", p.ID, got, err)
 	}
 	for _, id := range []string{"", "prj_", "../../etc/passwd", "ren_" + p.ID[4:], p.ID + "x", simvid.NewID(simvid.PrefixProject)} {
-		_, err := f.svc.GetProject(ctx, id)
+		_, err := f.Service.GetProject(ctx, id)
 		wantCode(t, err, simvid.ENotFound)
 	}
-	_, err := f.svc.ListRenders(ctx, "nope", 10)
+	_, err := f.Service.ListRenders(ctx, "nope", 10)
 	wantCode(t, err, simvid.ENotFound)
 }
 
 func TestDeleteProject(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
-	f.withSlides(t, p.ID, 1)
-	other := f.project(t, "")
-	f.withSlides(t, other.ID, 1)
-	r, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", "")
+	f := servicetest.New(t)
+	p := f.Project(t, "")
+	f.WithSlides(t, p.ID, 1)
+	other := f.Project(t, "")
+	f.WithSlides(t, other.ID, 1)
+	r, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, _ := f.files.ProjectDir(p.ID)
+	dir, _ := f.Files.ProjectDir(p.ID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestDeleteProject(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	freed, err := f.svc.DeleteProject(ctx, p.ID)
+	freed, err := f.Service.DeleteProject(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,34 +93,34 @@ func TestDeleteProject(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("project folder still there: %v", err)
 	}
-	_, err = f.store.GetProject(ctx, p.ID)
+	_, err = f.Store.GetProject(ctx, p.ID)
 	wantCode(t, err, simvid.ENotFound)
-	_, err = f.store.GetRender(ctx, r.ID)
+	_, err = f.Store.GetRender(ctx, r.ID)
 	wantCode(t, err, simvid.ENotFound)
-	if !slices.Contains(f.queue.list(&f.queue.cancels), r.ID) {
-		t.Errorf("the unfinished render was not canceled in the queue: %v", f.queue.list(&f.queue.cancels))
+	if !slices.Contains(f.Queue.Cancels(), r.ID) {
+		t.Errorf("the unfinished render was not canceled in the queue: %v", f.Queue.Cancels())
 	}
-	if !slices.Equal(f.gone, []string{p.ID}) {
-		t.Errorf("NotifyGone told %v; want [%s]", f.gone, p.ID)
+	if !slices.Equal(f.Gone(), []string{p.ID}) {
+		t.Errorf("NotifyGone told %v; want [%s]", f.Gone(), p.ID)
 	}
-	if f.stored(t, other.ID) == nil {
+	if f.Stored(t, other.ID) == nil {
 		t.Error("another project went too")
 	}
 
-	_, err = f.svc.DeleteProject(ctx, p.ID)
+	_, err = f.Service.DeleteProject(ctx, p.ID)
 	wantCode(t, err, simvid.ENotFound)
-	_, err = f.svc.DeleteProject(ctx, "../"+other.ID)
+	_, err = f.Service.DeleteProject(ctx, "../"+other.ID)
 	wantCode(t, err, simvid.ENotFound)
-	f.stored(t, other.ID)
+	f.Stored(t, other.ID)
 }
 
 func TestUpdateSettings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
+	f := servicetest.New(t)
+	p := f.Project(t, "")
 
-	got, err := f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Defaults: json.RawMessage(`{"duration":4.5}`)})
+	got, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Defaults: json.RawMessage(`{"duration":4.5}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,20 +128,20 @@ func TestUpdateSettings(t *testing.T) {
 		t.Errorf("a partial change is merged field by field: %+v", got.Spec.Defaults)
 	}
 	// An aspect sets the resolution; a later resolution without an aspect wins over it.
-	if got, err = f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Output: json.RawMessage(`{"aspect":"9:16","lines":720}`)}); err != nil {
+	if got, err = f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Output: json.RawMessage(`{"aspect":"9:16","lines":720}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if got.Spec.Output.Resolution != "720x1280" {
 		t.Errorf("aspect 9:16 at 720 lines: resolution %q", got.Spec.Output.Resolution)
 	}
-	if got, err = f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Output: json.RawMessage(`{"resolution":"1280x720"}`)}); err != nil {
+	if got, err = f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Output: json.RawMessage(`{"resolution":"1280x720"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if got.Spec.Output.Resolution != "1280x720" || got.Spec.Output.Aspect != "" {
 		t.Errorf("a resolution after an aspect: %+v", got.Spec.Output)
 	}
 
-	before := f.stored(t, p.ID)
+	before := f.Stored(t, p.ID)
 	for name, s := range map[string]*service.Settings{
 		"duration too long": {Defaults: json.RawMessage(`{"duration":31}`)},
 		"unknown fit":       {Defaults: json.RawMessage(`{"fit":"stretch"}`)},
@@ -148,13 +149,13 @@ func TestUpdateSettings(t *testing.T) {
 		"wrong type":        {Output: json.RawMessage(`{"fps":"30"}`)},
 		"volume":            {Music: json.RawMessage(`{"volume":9}`)},
 	} {
-		_, err := f.svc.UpdateSettings(ctx, p.ID, s)
+		_, err := f.Service.UpdateSettings(ctx, p.ID, s)
 		if !simvid.IsCode(err, simvid.EUnprocessable) {
 			t.Errorf("%s: %v; want %s", name, err, simvid.EUnprocessable)
 		}
 	}
-	f.unchanged(t, before)
-	_, err = f.svc.UpdateSettings(ctx, "prj_bad", &service.Settings{})
+	f.Unchanged(t, before)
+	_, err = f.Service.UpdateSettings(ctx, "prj_bad", &service.Settings{})
 	wantCode(t, err, simvid.ENotFound)
 }
 
@@ -163,55 +164,55 @@ func TestUpdateSettings(t *testing.T) {
 func TestSettingsPremix(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
-	if _, err := f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":1}`)}); err != nil {
+	f := servicetest.New(t)
+	p := f.Project(t, "")
+	if _, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":1}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if m := f.queue.list(&f.queue.mixes); len(m) != 0 {
+	if m := f.Queue.Mixes(); len(m) != 0 {
 		t.Errorf("a project without music queued a mix: %v", m)
 	}
-	f.withSlides(t, p.ID, 2)
-	f.withMusic(t, p.ID, 60, simvid.AssetReady)
-	if _, err := f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":2}`)}); err != nil {
+	f.WithSlides(t, p.ID, 2)
+	f.WithMusic(t, p.ID, 60, simvid.AssetReady)
+	if _, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":2}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if m := f.queue.list(&f.queue.mixes); !slices.Equal(m, []string{p.ID}) {
+	if m := f.Queue.Mixes(); !slices.Equal(m, []string{p.ID}) {
 		t.Errorf("mixes queued %v; want [%s]", m, p.ID)
 	}
-	f.queue.setFail(true)
-	got, err := f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":3}`)})
+	f.Queue.SetFail(true)
+	got, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":3}`)})
 	if err != nil {
 		t.Fatalf("a queue that is down failed the change: %v", err)
 	}
-	if f.stored(t, p.ID).Spec.Music.FadeIn != 3 || got.Spec.Music.FadeIn != 3 {
+	if f.Stored(t, p.ID).Spec.Music.FadeIn != 3 || got.Spec.Music.FadeIn != 3 {
 		t.Error("the change was not kept")
 	}
 }
 
 func TestExpiresAt(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(d *service.Deps) { d.ProjectTTL = time.Hour })
-	anon, owned := f.project(t, ""), f.project(t, "key_1")
-	if got, want := f.svc.ExpiresAt(anon), anon.UpdatedAt.Add(time.Hour); !got.Equal(want) {
+	f := servicetest.New(t, func(d *service.Deps) { d.ProjectTTL = time.Hour })
+	anon, owned := f.Project(t, ""), f.Project(t, "key_1")
+	if got, want := f.Service.ExpiresAt(anon), anon.UpdatedAt.Add(time.Hour); !got.Equal(want) {
 		t.Errorf("anonymous project expires at %v; want %v", got, want)
 	}
-	if got := f.svc.ExpiresAt(owned); !got.IsZero() {
+	if got := f.Service.ExpiresAt(owned); !got.IsZero() {
 		t.Errorf("an API key's project expires at %v; want never", got)
 	}
-	if got := newFixture(t).svc.ExpiresAt(anon); !got.IsZero() {
+	if got := servicetest.New(t).Service.ExpiresAt(anon); !got.IsZero() {
 		t.Errorf("without a TTL a project expires at %v; want never", got)
 	}
 
 	// A render is activity: it moves the expiry on.
-	f.withSlides(t, anon.ID, 1)
-	before := f.stored(t, anon.ID)
+	f.WithSlides(t, anon.ID, 1)
+	before := f.Stored(t, anon.ID)
 	time.Sleep(2 * time.Millisecond)
-	if _, err := f.svc.StartRender(context.Background(), anon.ID, "1.2.3.4", "", ""); err != nil {
+	if _, err := f.Service.StartRender(context.Background(), anon.ID, "1.2.3.4", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	after := f.stored(t, anon.ID)
-	if !f.svc.ExpiresAt(after).After(f.svc.ExpiresAt(before)) {
-		t.Errorf("a render did not move the expiry: %v -> %v", f.svc.ExpiresAt(before), f.svc.ExpiresAt(after))
+	after := f.Stored(t, anon.ID)
+	if !f.Service.ExpiresAt(after).After(f.Service.ExpiresAt(before)) {
+		t.Errorf("a render did not move the expiry: %v -> %v", f.Service.ExpiresAt(before), f.Service.ExpiresAt(after))
 	}
 }

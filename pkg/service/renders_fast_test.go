@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/service/servicetest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
@@ -17,21 +18,21 @@ import (
 func TestStartRender(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
+	f := servicetest.New(t)
+	p := f.Project(t, "")
 
-	_, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", "")
+	_, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.EConflict) // no pictures yet
-	_, err = f.svc.StartRender(ctx, "prj_nope", "1.2.3.4", "", "")
+	_, err = f.Service.StartRender(ctx, "prj_nope", "1.2.3.4", "", "")
 	wantCode(t, err, simvid.ENotFound)
 
-	p = f.withSlides(t, p.ID, 2)
+	p = f.WithSlides(t, p.ID, 2)
 	time.Sleep(2 * time.Millisecond)
-	r, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "https://example.com/hook", "https://simvid.example")
+	r, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "https://example.com/hook", "https://simvid.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.store.GetRender(ctx, r.ID)
+	got, err := f.Store.GetRender(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,18 +43,18 @@ func TestStartRender(t *testing.T) {
 	if !slices.Equal(slideIDs(&simvid.Project{Spec: got.Spec}), slideIDs(p)) {
 		t.Errorf("the render froze slides %v; want %v", got.Spec.Slides, p.Spec.Slides)
 	}
-	if q := f.queue.list(&f.queue.renders); !slices.Equal(q, []string{r.ID}) {
+	if q := f.Queue.Renders(); !slices.Equal(q, []string{r.ID}) {
 		t.Errorf("queued %v; want [%s]", q, r.ID)
 	}
-	if after := f.stored(t, p.ID); !after.UpdatedAt.After(p.UpdatedAt) {
+	if after := f.Stored(t, p.ID); !after.UpdatedAt.After(p.UpdatedAt) {
 		t.Errorf("the project was not touched: %v -> %v", p.UpdatedAt, after.UpdatedAt)
 	}
 
 	// The render froze the spec: a later change of the project does not reach it.
-	if _, err := f.svc.UpdateSettings(ctx, p.ID, &service.Settings{Defaults: json.RawMessage(`{"duration":9}`)}); err != nil {
+	if _, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Defaults: json.RawMessage(`{"duration":9}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := f.store.GetRender(ctx, r.ID); got.Spec.Defaults.Duration == 9 {
+	if got, _ := f.Store.GetRender(ctx, r.ID); got.Spec.Defaults.Duration == 9 {
 		t.Error("the render's spec changed with the project's")
 	}
 }
@@ -63,25 +64,25 @@ func TestStartRender(t *testing.T) {
 func TestStartRenderValidates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t, func(d *service.Deps) { d.Limits.Spec.MaxVideoLength = 5 })
-	p := f.withSlides(t, f.project(t, "").ID, 3) // 3 slides of 3 s: 9 s
-	_, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", "")
+	f := servicetest.New(t, func(d *service.Deps) { d.Limits.Spec.MaxVideoLength = 5 })
+	p := f.WithSlides(t, f.Project(t, "").ID, 3) // 3 slides of 3 s: 9 s
+	_, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.ETooLarge)
-	_, err = f.svc.StartPreview(ctx, p.ID, "1.2.3.4")
+	_, err = f.Service.StartPreview(ctx, p.ID, "1.2.3.4")
 	wantCode(t, err, simvid.ETooLarge)
 
-	f2 := newFixture(t)
-	p2 := f2.withSlides(t, f2.project(t, "").ID, 1)
-	f2.withMusic(t, p2.ID, 30, simvid.AssetFailed)
-	_, err = f2.svc.StartRender(ctx, p2.ID, "1.2.3.4", "", "")
+	f2 := servicetest.New(t)
+	p2 := f2.WithSlides(t, f2.Project(t, "").ID, 1)
+	f2.WithMusic(t, p2.ID, 30, simvid.AssetFailed)
+	_, err = f2.Service.StartRender(ctx, p2.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.EConflict) // the music could not be prepared
 
-	for _, fx := range []*fixture{f, f2} {
-		if q := fx.queue.list(&fx.queue.renders); len(q) != 0 {
+	for _, fx := range []*servicetest.Env{f, f2} {
+		if q := fx.Queue.Renders(); len(q) != 0 {
 			t.Errorf("refused renders were queued: %v", q)
 		}
 	}
-	if n := len(f.renders(t, p.ID)) + len(f2.renders(t, p2.ID)); n != 0 {
+	if n := len(f.Renders(t, p.ID)) + len(f2.Renders(t, p2.ID)); n != 0 {
 		t.Errorf("refused renders were recorded: %d", n)
 	}
 }
@@ -90,14 +91,14 @@ func TestStartRenderValidates(t *testing.T) {
 // enqueues it once the queue is back.
 func TestStartRenderQueueDown(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "").ID, 1)
-	f.queue.setFail(true)
-	r, err := f.svc.StartRender(context.Background(), p.ID, "1.2.3.4", "", "")
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	f.Queue.SetFail(true)
+	r, err := f.Service.StartRender(context.Background(), p.ID, "1.2.3.4", "", "")
 	if err != nil {
 		t.Fatalf("a queue that is down failed the request: %v", err)
 	}
-	rs := f.renders(t, p.ID)
+	rs := f.Renders(t, p.ID)
 	if len(rs) != 1 || rs[0].ID != r.ID || rs[0].State != simvid.StateQueued {
 		t.Errorf("stored renders %v; want %s queued", rs, r.ID)
 	}
@@ -106,30 +107,30 @@ func TestStartRenderQueueDown(t *testing.T) {
 func TestUnfinishedRenderCap(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t) // 2 unfinished renders per client
-	p := f.withSlides(t, f.project(t, "").ID, 1)
-	first, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", "")
+	f := servicetest.New(t) // 2 unfinished renders per client
+	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	first, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.StartPreview(ctx, p.ID, "1.2.3.4"); err != nil {
+	if _, err := f.Service.StartPreview(ctx, p.ID, "1.2.3.4"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", "")
+	_, err = f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.ERateLimited)
 	// Another client, and the admin, are not counted against this one.
-	if _, err := f.svc.StartRender(ctx, p.ID, "5.6.7.8", "", ""); err != nil {
+	if _, err := f.Service.StartRender(ctx, p.ID, "5.6.7.8", "", ""); err != nil {
 		t.Errorf("another client: %v", err)
 	}
-	if _, err := f.svc.StartRender(ctx, p.ID, service.AdminClient, "", ""); err != nil {
+	if _, err := f.Service.StartRender(ctx, p.ID, service.AdminClient, "", ""); err != nil {
 		t.Errorf("the admin: %v", err)
 	}
 	// A finished render frees its place.
-	f.setRenderState(t, first.ID, simvid.StateDone)
-	if _, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", ""); err != nil {
+	f.SetRenderState(t, first.ID, simvid.StateDone)
+	if _, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", ""); err != nil {
 		t.Errorf("after one finished: %v", err)
 	}
-	if n := len(f.renders(t, p.ID)); n != 5 {
+	if n := len(f.Renders(t, p.ID)); n != 5 {
 		t.Errorf("%d renders recorded; want 5", n)
 	}
 }
@@ -148,13 +149,13 @@ func (s slowCount) CountRenders(ctx context.Context, f simvid.RenderFilter) (int
 func TestUnfinishedRenderCapConcurrent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t, func(d *service.Deps) { d.Store = slowCount{d.Store} })
-	p := f.withSlides(t, f.project(t, "").ID, 1)
+	f := servicetest.New(t, func(d *service.Deps) { d.Store = slowCount{d.Store} })
+	p := f.WithSlides(t, f.Project(t, "").ID, 1)
 	const n = 6
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { _, errs[i] = f.svc.StartRender(ctx, p.ID, "9.9.9.9", "", "") })
+		wg.Go(func() { _, errs[i] = f.Service.StartRender(ctx, p.ID, "9.9.9.9", "", "") })
 	}
 	wg.Wait()
 	ok, limited := 0, 0
@@ -171,7 +172,7 @@ func TestUnfinishedRenderCapConcurrent(t *testing.T) {
 	if ok != 2 || limited != n-2 {
 		t.Errorf("%d started, %d refused; want 2 and %d", ok, limited, n-2)
 	}
-	if got := len(f.renders(t, p.ID)); got != 2 {
+	if got := len(f.Renders(t, p.ID)); got != 2 {
 		t.Errorf("%d renders recorded; want 2", got)
 	}
 }
@@ -179,13 +180,13 @@ func TestUnfinishedRenderCapConcurrent(t *testing.T) {
 // A client lock that cannot be taken refuses the render as unavailable, recording nothing.
 func TestClientLockUnavailable(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(d *service.Deps) {
+	f := servicetest.New(t, func(d *service.Deps) {
 		d.ClientLock = func(context.Context, string) (func(), error) { return nil, errors.New("redis: i/o timeout") }
 	})
-	p := f.withSlides(t, f.project(t, "").ID, 1)
-	_, err := f.svc.StartRender(context.Background(), p.ID, "1.2.3.4", "", "")
+	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	_, err := f.Service.StartRender(context.Background(), p.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.EUnavailable)
-	if n := len(f.renders(t, p.ID)); n != 0 {
+	if n := len(f.Renders(t, p.ID)); n != 0 {
 		t.Errorf("%d renders recorded", n)
 	}
 }
@@ -193,23 +194,23 @@ func TestClientLockUnavailable(t *testing.T) {
 func TestStartPreview(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
-	_, err := f.svc.StartPreview(ctx, p.ID, "1.2.3.4")
+	f := servicetest.New(t)
+	p := f.Project(t, "")
+	_, err := f.Service.StartPreview(ctx, p.ID, "1.2.3.4")
 	wantCode(t, err, simvid.EConflict)
-	p = f.withSlides(t, p.ID, 2)
-	r, err := f.svc.StartPreview(ctx, p.ID, "1.2.3.4")
+	p = f.WithSlides(t, p.ID, 2)
+	r, err := f.Service.StartPreview(ctx, p.ID, "1.2.3.4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := f.store.GetRender(ctx, r.ID)
+	got, _ := f.Store.GetRender(ctx, r.ID)
 	if !got.Spec.Output.IsPreview() || got.Spec.Output.Quality != "draft" || len(got.Spec.Slides) != 2 {
 		t.Errorf("preview output %+v, %d slides", got.Spec.Output, len(got.Spec.Slides))
 	}
-	if f.stored(t, p.ID).Spec.Output.IsPreview() {
+	if f.Stored(t, p.ID).Spec.Output.IsPreview() {
 		t.Error("a preview changed the project's own output")
 	}
-	if q := f.queue.list(&f.queue.renders); !slices.Equal(q, []string{r.ID}) {
+	if q := f.Queue.Renders(); !slices.Equal(q, []string{r.ID}) {
 		t.Errorf("queued %v", q)
 	}
 }
@@ -217,32 +218,32 @@ func TestStartPreview(t *testing.T) {
 func TestCancelRender(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "key_1").ID, 1)
-	r, err := f.svc.StartRender(ctx, p.ID, "key:key_1", "", "")
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "key_1").ID, 1)
+	r, err := f.Service.StartRender(ctx, p.ID, "key:key_1", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.svc.CancelRender(ctx, r.ID)
+	got, err := f.Service.CancelRender(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := f.store.GetRender(ctx, r.ID)
+	stored, _ := f.Store.GetRender(ctx, r.ID)
 	if got.State != simvid.StateCanceled || stored.State != simvid.StateCanceled || stored.FinishedAt == nil || !stored.CancelAsked {
 		t.Errorf("canceled render: returned %s, stored %+v", got.State, stored)
 	}
-	if q := f.queue.list(&f.queue.cancels); !slices.Equal(q, []string{r.ID}) {
+	if q := f.Queue.Cancels(); !slices.Equal(q, []string{r.ID}) {
 		t.Errorf("queue cancels %v", q)
 	}
 	// A key's project: the end of its render is announced once.
-	if w := f.queue.list(&f.queue.webhooks); !slices.Equal(w, []string{r.ID}) {
+	if w := f.Queue.Webhooks(); !slices.Equal(w, []string{r.ID}) {
 		t.Errorf("webhooks queued %v; want [%s]", w, r.ID)
 	}
 
 	// A running render is asked to stop; its worker records the end.
-	r2, _ := f.svc.StartRender(ctx, p.ID, "key:key_1", "", "")
-	f.setRenderState(t, r2.ID, simvid.StateRendering)
-	got, err = f.svc.CancelRender(ctx, r2.ID)
+	r2, _ := f.Service.StartRender(ctx, p.ID, "key:key_1", "", "")
+	f.SetRenderState(t, r2.ID, simvid.StateRendering)
+	got, err = f.Service.CancelRender(ctx, r2.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,84 +252,84 @@ func TestCancelRender(t *testing.T) {
 	}
 
 	for _, st := range []simvid.RenderState{simvid.StateDone, simvid.StateFailed} {
-		f.setRenderState(t, r2.ID, st)
-		before, _ := f.store.GetRender(ctx, r2.ID)
-		_, err := f.svc.CancelRender(ctx, r2.ID)
+		f.SetRenderState(t, r2.ID, st)
+		before, _ := f.Store.GetRender(ctx, r2.ID)
+		_, err := f.Service.CancelRender(ctx, r2.ID)
 		wantCode(t, err, simvid.EConflict)
-		after, _ := f.store.GetRender(ctx, r2.ID)
+		after, _ := f.Store.GetRender(ctx, r2.ID)
 		if after.State != st || !after.UpdatedAt.Equal(before.UpdatedAt) {
 			t.Errorf("a refused cancel changed a %s render: %s", st, after.State)
 		}
 	}
-	_, err = f.svc.CancelRender(ctx, r.ID) // canceled already
+	_, err = f.Service.CancelRender(ctx, r.ID) // canceled already
 	wantCode(t, err, simvid.EConflict)
-	_, err = f.svc.CancelRender(ctx, simvid.NewID(simvid.PrefixRender))
+	_, err = f.Service.CancelRender(ctx, simvid.NewID(simvid.PrefixRender))
 	wantCode(t, err, simvid.ENotFound)
-	_, err = f.svc.CancelRender(ctx, p.ID)
+	_, err = f.Service.CancelRender(ctx, p.ID)
 	wantCode(t, err, simvid.ENotFound)
 }
 
 func TestRetryRender(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "").ID, 1)
-	old, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "https://example.com/hook", "https://simvid.example")
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	old, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "https://example.com/hook", "https://simvid.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.RetryRender(ctx, old.ID)
+	_, err = f.Service.RetryRender(ctx, old.ID)
 	wantCode(t, err, simvid.EConflict) // still queued
 
-	f.setRenderState(t, old.ID, simvid.StateFailed)
-	p = f.withSlides(t, p.ID, 1) // the project changed since: the retry runs the old spec
+	f.SetRenderState(t, old.ID, simvid.StateFailed)
+	p = f.WithSlides(t, p.ID, 1) // the project changed since: the retry runs the old spec
 	time.Sleep(2 * time.Millisecond)
-	r, err := f.svc.RetryRender(ctx, old.ID)
+	r, err := f.Service.RetryRender(ctx, old.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := f.store.GetRender(ctx, r.ID)
+	got, _ := f.Store.GetRender(ctx, r.ID)
 	if r.ID == old.ID || got.State != simvid.StateQueued || got.Client != service.AdminClient ||
 		got.CallbackURL != "https://example.com/hook" || got.LinkBase != "https://simvid.example" || len(got.Spec.Slides) != 1 {
 		t.Errorf("retry %+v", got)
 	}
-	if prev, _ := f.store.GetRender(ctx, old.ID); prev.State != simvid.StateFailed {
+	if prev, _ := f.Store.GetRender(ctx, old.ID); prev.State != simvid.StateFailed {
 		t.Errorf("the old render's history changed: %s", prev.State)
 	}
-	if q := f.queue.list(&f.queue.renders); !slices.Equal(q, []string{old.ID, r.ID}) {
+	if q := f.Queue.Renders(); !slices.Equal(q, []string{old.ID, r.ID}) {
 		t.Errorf("queued %v", q)
 	}
-	if after := f.stored(t, p.ID); !after.UpdatedAt.After(p.UpdatedAt) {
+	if after := f.Stored(t, p.ID); !after.UpdatedAt.After(p.UpdatedAt) {
 		t.Error("a retry did not touch the project")
 	}
-	_, err = f.svc.RetryRender(ctx, "ren_nope")
+	_, err = f.Service.RetryRender(ctx, "ren_nope")
 	wantCode(t, err, simvid.ENotFound)
 }
 
 func TestRequeueRender(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "").ID, 1)
-	r, _ := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", "")
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	r, _ := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 
 	for _, st := range []simvid.RenderState{simvid.StateQueued, simvid.StateRendering, simvid.StateDone, simvid.StateCanceled} {
-		f.setRenderState(t, r.ID, st)
-		_, err := f.svc.RequeueRender(ctx, r.ID)
+		f.SetRenderState(t, r.ID, st)
+		_, err := f.Service.RequeueRender(ctx, r.ID)
 		wantCode(t, err, simvid.EConflict)
-		if got, _ := f.store.GetRender(ctx, r.ID); got.State != st {
+		if got, _ := f.Store.GetRender(ctx, r.ID); got.State != st {
 			t.Errorf("a refused requeue of a %s render left it %s", st, got.State)
 		}
 	}
-	f.setRenderState(t, r.ID, simvid.StateFailed)
-	got, err := f.svc.RequeueRender(ctx, r.ID)
+	f.SetRenderState(t, r.ID, simvid.StateFailed)
+	got, err := f.Service.RequeueRender(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := f.store.GetRender(ctx, r.ID)
+	stored, _ := f.Store.GetRender(ctx, r.ID)
 	if got.State != simvid.StateQueued || stored.State != simvid.StateQueued || stored.FinishedAt != nil || stored.Error != "" {
 		t.Errorf("requeued render %+v", stored)
 	}
-	_, err = f.svc.RequeueRender(ctx, "x")
+	_, err = f.Service.RequeueRender(ctx, "x")
 	wantCode(t, err, simvid.ENotFound)
 }

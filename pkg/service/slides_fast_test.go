@@ -10,25 +10,26 @@ import (
 	"testing"
 
 	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/service/servicetest"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
 func TestReorderSlides(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "").ID, 3)
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "").ID, 3)
 	ids := slideIDs(p)
 	want := []string{ids[2], ids[0], ids[1]}
-	got, err := f.svc.ReorderSlides(ctx, p.ID, want)
+	got, err := f.Service.ReorderSlides(ctx, p.ID, want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(slideIDs(got), want) || !slices.Equal(slideIDs(f.stored(t, p.ID)), want) {
-		t.Fatalf("order %v, stored %v; want %v", slideIDs(got), slideIDs(f.stored(t, p.ID)), want)
+	if !slices.Equal(slideIDs(got), want) || !slices.Equal(slideIDs(f.Stored(t, p.ID)), want) {
+		t.Fatalf("order %v, stored %v; want %v", slideIDs(got), slideIDs(f.Stored(t, p.ID)), want)
 	}
 
-	before := f.stored(t, p.ID)
+	before := f.Stored(t, p.ID)
 	for name, order := range map[string][]string{
 		"missing one":  {ids[0], ids[1]},
 		"repeated":     {ids[0], ids[0], ids[1]},
@@ -36,40 +37,40 @@ func TestReorderSlides(t *testing.T) {
 		"one too many": {ids[0], ids[1], ids[2], ids[2]},
 		"none":         nil,
 	} {
-		_, err := f.svc.ReorderSlides(ctx, p.ID, order)
+		_, err := f.Service.ReorderSlides(ctx, p.ID, order)
 		if !simvid.IsCode(err, simvid.EUnprocessable) {
 			t.Errorf("%s: %v; want %s", name, err, simvid.EUnprocessable)
 		}
 	}
-	f.unchanged(t, before)
-	_, err = f.svc.ReorderSlides(ctx, "prj_x", want)
+	f.Unchanged(t, before)
+	_, err = f.Service.ReorderSlides(ctx, "prj_x", want)
 	wantCode(t, err, simvid.ENotFound)
 }
 
 func TestUpdateSlide(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "").ID, 2)
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "").ID, 2)
 	id := p.Spec.Slides[1].ID
 
 	patch, err := service.DecodeSlidePatch([]byte(`{"caption":"Grandma, 1962","duration":5,"fit":"cover","focus":[0.2,0.8]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.UpdateSlide(ctx, p.ID, id, patch); err != nil {
+	if _, err := f.Service.UpdateSlide(ctx, p.ID, id, patch); err != nil {
 		t.Fatal(err)
 	}
-	sl := f.stored(t, p.ID).Spec.Slides[1]
+	sl := f.Stored(t, p.ID).Spec.Slides[1]
 	if sl.Caption != "Grandma, 1962" || sl.Duration != 5 || sl.Fit != "cover" || !slices.Equal(sl.Focus, []float64{0.2, 0.8}) {
 		t.Errorf("stored slide %+v", sl)
 	}
-	if other := f.stored(t, p.ID).Spec.Slides[0]; other.Caption != "" || other.Duration != 0 {
+	if other := f.Stored(t, p.ID).Spec.Slides[0]; other.Caption != "" || other.Duration != 0 {
 		t.Errorf("the other slide changed: %+v", other)
 	}
 
 	// A patch a spec would refuse changes nothing.
-	before := f.stored(t, p.ID)
+	before := f.Stored(t, p.ID)
 	for name, raw := range map[string]string{
 		"caption too long": `{"caption":"` + strings.Repeat("x", 501) + `"}`,
 		"duration":         `{"duration":0.1}`,
@@ -82,11 +83,11 @@ func TestUpdateSlide(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: decode: %v", name, err)
 		}
-		if _, err := f.svc.UpdateSlide(ctx, p.ID, id, sp); !simvid.IsCode(err, simvid.EUnprocessable) {
+		if _, err := f.Service.UpdateSlide(ctx, p.ID, id, sp); !simvid.IsCode(err, simvid.EUnprocessable) {
 			t.Errorf("%s: %v; want %s", name, err, simvid.EUnprocessable)
 		}
 	}
-	f.unchanged(t, before)
+	f.Unchanged(t, before)
 
 	// What cannot be decoded is refused before the service is asked.
 	for _, raw := range []string{`{"captoin":"x"}`, `{"duration":"5"}`, `[`, `{"duration":5}{}`} {
@@ -94,31 +95,31 @@ func TestUpdateSlide(t *testing.T) {
 			t.Errorf("decode %s: %v; want %s", raw, err, simvid.EInvalid)
 		}
 	}
-	_, err = f.svc.UpdateSlide(ctx, p.ID, simvid.NewID(simvid.PrefixSlide), patch)
+	_, err = f.Service.UpdateSlide(ctx, p.ID, simvid.NewID(simvid.PrefixSlide), patch)
 	wantCode(t, err, simvid.ENotFound)
-	_, err = f.svc.UpdateSlide(ctx, p.ID, "sld_../../x", patch)
+	_, err = f.Service.UpdateSlide(ctx, p.ID, "sld_../../x", patch)
 	wantCode(t, err, simvid.ENotFound)
-	_, err = f.svc.UpdateSlide(ctx, simvid.NewID(simvid.PrefixProject), id, patch)
+	_, err = f.Service.UpdateSlide(ctx, simvid.NewID(simvid.PrefixProject), id, patch)
 	wantCode(t, err, simvid.ENotFound)
-	f.unchanged(t, before)
+	f.Unchanged(t, before)
 }
 
 func TestDuplicateSlide(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t, func(d *service.Deps) { d.Limits.ImagesPerProject = 3 })
-	p := f.withSlides(t, f.project(t, "").ID, 2)
+	f := servicetest.New(t, func(d *service.Deps) { d.Limits.ImagesPerProject = 3 })
+	p := f.WithSlides(t, f.Project(t, "").ID, 2)
 	first := p.Spec.Slides[0]
 	caption := "copy me"
-	if _, err := f.svc.UpdateSlide(ctx, p.ID, first.ID, &service.SlidePatch{Caption: &caption, Focus: &[]float64{0.5, 0.5}}); err != nil {
+	if _, err := f.Service.UpdateSlide(ctx, p.ID, first.ID, &service.SlidePatch{Caption: &caption, Focus: &[]float64{0.5, 0.5}}); err != nil {
 		t.Fatal(err)
 	}
 
-	got, dup, err := f.svc.DuplicateSlide(ctx, p.ID, first.ID)
+	got, dup, err := f.Service.DuplicateSlide(ctx, p.ID, first.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := f.stored(t, p.ID).Spec.Slides
+	stored := f.Stored(t, p.ID).Spec.Slides
 	if len(stored) != 3 || stored[1].ID != dup.ID || len(got.Spec.Slides) != 3 {
 		t.Fatalf("stored slides %v; want the copy %s second", stored, dup.ID)
 	}
@@ -126,70 +127,70 @@ func TestDuplicateSlide(t *testing.T) {
 		t.Errorf("copy %+v of %+v", *dup, first)
 	}
 	// The copy's focus is its own: changing one must not move the other.
-	if _, err := f.svc.UpdateSlide(ctx, p.ID, dup.ID, &service.SlidePatch{Focus: &[]float64{0, 1}}); err != nil {
+	if _, err := f.Service.UpdateSlide(ctx, p.ID, dup.ID, &service.SlidePatch{Focus: &[]float64{0, 1}}); err != nil {
 		t.Fatal(err)
 	}
-	if fo := f.stored(t, p.ID).Spec.Slides[0].Focus; !slices.Equal(fo, []float64{0.5, 0.5}) {
+	if fo := f.Stored(t, p.ID).Spec.Slides[0].Focus; !slices.Equal(fo, []float64{0.5, 0.5}) {
 		t.Errorf("the original's focus changed with the copy's: %v", fo)
 	}
 
 	// The copy counts against the picture limit.
-	before := f.stored(t, p.ID)
-	_, _, err = f.svc.DuplicateSlide(ctx, p.ID, first.ID)
+	before := f.Stored(t, p.ID)
+	_, _, err = f.Service.DuplicateSlide(ctx, p.ID, first.ID)
 	wantCode(t, err, simvid.ETooLarge)
-	_, _, err = f.svc.DuplicateSlide(ctx, p.ID, simvid.NewID(simvid.PrefixSlide))
+	_, _, err = f.Service.DuplicateSlide(ctx, p.ID, simvid.NewID(simvid.PrefixSlide))
 	wantCode(t, err, simvid.ENotFound)
-	_, _, err = f.svc.DuplicateSlide(ctx, p.ID, "img_"+first.ID[4:])
+	_, _, err = f.Service.DuplicateSlide(ctx, p.ID, "img_"+first.ID[4:])
 	wantCode(t, err, simvid.ENotFound)
-	f.unchanged(t, before)
+	f.Unchanged(t, before)
 }
 
 func TestRemoveSlide(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.withSlides(t, f.project(t, "").ID, 2)
+	f := servicetest.New(t)
+	p := f.WithSlides(t, f.Project(t, "").ID, 2)
 	keep, gone := p.Spec.Slides[0], p.Spec.Slides[1]
-	_, dup, err := f.svc.DuplicateSlide(ctx, p.ID, keep.ID)
+	_, dup, err := f.Service.DuplicateSlide(ctx, p.ID, keep.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// A picture no other slide shows goes with its slide.
-	if _, err := f.svc.RemoveSlide(ctx, p.ID, gone.ID); err != nil {
+	if _, err := f.Service.RemoveSlide(ctx, p.ID, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.GetAsset(ctx, gone.Asset); !simvid.IsCode(err, simvid.ENotFound) {
+	if _, err := f.Store.GetAsset(ctx, gone.Asset); !simvid.IsCode(err, simvid.ENotFound) {
 		t.Errorf("the removed slide's only picture is still recorded: %v", err)
 	}
 	// A picture another slide still shows stays.
-	if _, err := f.svc.RemoveSlide(ctx, p.ID, dup.ID); err != nil {
+	if _, err := f.Service.RemoveSlide(ctx, p.ID, dup.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.GetAsset(ctx, keep.Asset); err != nil {
+	if _, err := f.Store.GetAsset(ctx, keep.Asset); err != nil {
 		t.Errorf("a picture still shown was forgotten: %v", err)
 	}
-	if ids := slideIDs(f.stored(t, p.ID)); !slices.Equal(ids, []string{keep.ID}) {
+	if ids := slideIDs(f.Stored(t, p.ID)); !slices.Equal(ids, []string{keep.ID}) {
 		t.Errorf("slides left %v; want [%s]", ids, keep.ID)
 	}
 
 	// A picture a queued render still needs stays until the render is done with it.
-	if _, err := f.svc.StartRender(ctx, p.ID, "1.2.3.4", "", ""); err != nil {
+	if _, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.RemoveSlide(ctx, p.ID, keep.ID); err != nil {
+	if _, err := f.Service.RemoveSlide(ctx, p.ID, keep.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.GetAsset(ctx, keep.Asset); err != nil {
+	if _, err := f.Store.GetAsset(ctx, keep.Asset); err != nil {
 		t.Errorf("a picture a queued render needs was forgotten: %v", err)
 	}
 
-	before := f.stored(t, p.ID)
-	_, err = f.svc.RemoveSlide(ctx, p.ID, keep.ID)
+	before := f.Stored(t, p.ID)
+	_, err = f.Service.RemoveSlide(ctx, p.ID, keep.ID)
 	wantCode(t, err, simvid.ENotFound)
-	_, err = f.svc.RemoveSlide(ctx, p.ID, "nope")
+	_, err = f.Service.RemoveSlide(ctx, p.ID, "nope")
 	wantCode(t, err, simvid.ENotFound)
-	f.unchanged(t, before)
+	f.Unchanged(t, before)
 }
 
 // opened counts the uploads whose Open was called.
@@ -208,8 +209,8 @@ func (o *opened) upload(name, body string) service.Upload {
 func TestAddImagesRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newFixture(t)
-	p := f.project(t, "")
+	f := servicetest.New(t)
+	p := f.Project(t, "")
 	var o opened
 	files := []service.Upload{
 		o.upload("notes.txt", "just some words, not a picture\n"),
@@ -218,7 +219,7 @@ func TestAddImagesRefusals(t *testing.T) {
 		o.upload("fourth.png", "never opened"),
 		o.upload("fifth.png", "never opened"),
 	}
-	res, err := f.svc.AddImages(ctx, p.ID, files)
+	res, err := f.Service.AddImages(ctx, p.ID, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,20 +239,20 @@ func TestAddImagesRefusals(t *testing.T) {
 	if n := o.n.Load(); n != 3 {
 		t.Errorf("%d files opened; want 3 (those past the cap stay unopened)", n)
 	}
-	if got := f.stored(t, p.ID); len(got.Spec.Slides) != 0 {
+	if got := f.Stored(t, p.ID); len(got.Spec.Slides) != 0 {
 		t.Errorf("refused files made slides: %v", got.Spec.Slides)
 	}
-	if as, _ := f.store.ListAssets(ctx, p.ID, ""); len(as) != 0 {
+	if as, _ := f.Store.ListAssets(ctx, p.ID, ""); len(as) != 0 {
 		t.Errorf("refused files were recorded: %d assets", len(as))
 	}
 
-	_, err = f.svc.AddImages(ctx, simvid.NewID(simvid.PrefixProject), files[:1])
+	_, err = f.Service.AddImages(ctx, simvid.NewID(simvid.PrefixProject), files[:1])
 	wantCode(t, err, simvid.ENotFound)
 
-	full := newFixture(t, func(d *service.Deps) { d.Limits.MinFreeDisk = math.MaxUint64 })
-	fp := full.project(t, "")
+	full := servicetest.New(t, func(d *service.Deps) { d.Limits.MinFreeDisk = math.MaxUint64 })
+	fp := full.Project(t, "")
 	var none opened
-	_, err = full.svc.AddImages(ctx, fp.ID, []service.Upload{none.upload("a.png", "x")})
+	_, err = full.Service.AddImages(ctx, fp.ID, []service.Upload{none.upload("a.png", "x")})
 	wantCode(t, err, simvid.EStorageFull)
 	if none.n.Load() != 0 {
 		t.Error("a full disk still opened the upload")
@@ -261,10 +262,10 @@ func TestAddImagesRefusals(t *testing.T) {
 // A project that is full refuses every file of a request, unopened, and records nothing.
 func TestAddImagesFullProject(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(d *service.Deps) { d.Limits.ImagesPerProject = 2 })
-	p := f.withSlides(t, f.project(t, "").ID, 2)
+	f := servicetest.New(t, func(d *service.Deps) { d.Limits.ImagesPerProject = 2 })
+	p := f.WithSlides(t, f.Project(t, "").ID, 2)
 	var o opened
-	res, err := f.svc.AddImages(context.Background(), p.ID, []service.Upload{o.upload("a.png", "x"), o.upload("b.png", "y")})
+	res, err := f.Service.AddImages(context.Background(), p.ID, []service.Upload{o.upload("a.png", "x"), o.upload("b.png", "y")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestAddImagesFullProject(t *testing.T) {
 	if o.n.Load() != 0 {
 		t.Errorf("%d files opened for a full project", o.n.Load())
 	}
-	if n := len(f.stored(t, p.ID).Spec.Slides); n != 2 {
+	if n := len(f.Stored(t, p.ID).Spec.Slides); n != 2 {
 		t.Errorf("%d slides; want 2", n)
 	}
 }
