@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"testing"
 
@@ -47,4 +48,13 @@ func slideIDs(p *simvid.Project) []string {
 // upload is a received file of the given bytes.
 func upload(name string, b []byte) service.Upload {
 	return service.Upload{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }}
+}
+
+// begin starts a parallel test over a fresh service (change adjusts its Deps) with one empty
+// anonymous project.
+func begin(t *testing.T, change ...func(*service.Deps)) (context.Context, *servicetest.Env, *simvid.Project) {
+	t.Helper()
+	t.Parallel()
+	f := servicetest.New(t, change...)
+	return context.Background(), f, f.Project(t, "")
 }

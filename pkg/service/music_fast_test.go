@@ -15,10 +15,7 @@ import (
 func ptr(v float64) *float64 { return &v }
 
 func TestUpdateMusicTrim(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	_, err := f.Service.UpdateMusic(ctx, p.ID, ptr(1), nil)
 	wantCode(t, err, simvid.EConflict) // no music yet
 
@@ -63,10 +60,7 @@ func TestUpdateMusicTrim(t *testing.T) {
 // Choosing other music forgets the music before it, and removing the music leaves the
 // project without: both only through the service.
 func TestRemoveMusic(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	a := f.WithMusic(t, p.ID, 60, simvid.AssetReady)
 	got, err := f.Service.RemoveMusic(ctx, p.ID)
 	if err != nil {
@@ -85,10 +79,7 @@ func TestRemoveMusic(t *testing.T) {
 // SetMusic refuses what is not music before any tool runs, and refuses everything on a full
 // disk; nothing is recorded or queued.
 func TestSetMusicRefusals(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	_, _, err := f.Service.SetMusic(ctx, p.ID, "song.mp3", strings.NewReader("<html><body>not music</body></html>"), 0, 0)
 	wantCode(t, err, simvid.EUnsupported)
 	_, _, err = f.Service.SetMusic(ctx, simvid.NewID(simvid.PrefixProject), "song.mp3", strings.NewReader("x"), 0, 0)

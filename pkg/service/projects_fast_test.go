@@ -48,10 +48,7 @@ func TestCreateProject(t *testing.T) {
 }
 
 func TestGetProjectIDs(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	if got, err := f.Service.GetProject(ctx, p.ID); err != nil || got.ID != p.ID {
 		t.Fatalf("get %s: %v %v", p.ID, got, err)
 	}
@@ -64,10 +61,7 @@ func TestGetProjectIDs(t *testing.T) {
 }
 
 func TestDeleteProject(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	f.WithSlides(t, p.ID, 1)
 	other := f.Project(t, "")
 	f.WithSlides(t, other.ID, 1)
@@ -115,10 +109,7 @@ func TestDeleteProject(t *testing.T) {
 }
 
 func TestUpdateSettings(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 
 	got, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Defaults: json.RawMessage(`{"duration":4.5}`)})
 	if err != nil {
@@ -162,10 +153,7 @@ func TestUpdateSettings(t *testing.T) {
 // A settings change of a project with music and slides queues its music mix; when the
 // queue is down the change still stands (the render prepares the mix itself).
 func TestSettingsPremix(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	if _, err := f.Service.UpdateSettings(ctx, p.ID, &service.Settings{Music: json.RawMessage(`{"fade_in":1}`)}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,7 @@ import (
 )
 
 func TestStartRender(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 
 	_, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.EConflict) // no pictures yet
@@ -62,10 +59,8 @@ func TestStartRender(t *testing.T) {
 // A spec that cannot be rendered as it stands (here: longer than the limit, after the
 // limit was lowered under the project) is refused, and nothing is recorded or queued.
 func TestStartRenderValidates(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t, func(d *service.Deps) { d.Limits.Spec.MaxVideoLength = 5 })
-	p := f.WithSlides(t, f.Project(t, "").ID, 3) // 3 slides of 3 s: 9 s
+	ctx, f, p := begin(t, func(d *service.Deps) { d.Limits.Spec.MaxVideoLength = 5 })
+	p = f.WithSlides(t, p.ID, 3) // 3 slides of 3 s: 9 s
 	_, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 	wantCode(t, err, simvid.ETooLarge)
 	_, err = f.Service.StartPreview(ctx, p.ID, "1.2.3.4")
@@ -147,10 +142,8 @@ func (s slowCount) CountRenders(ctx context.Context, f simvid.RenderFilter) (int
 // Concurrent starts of one client pass the count one at a time (the local lock): exactly
 // the cap is recorded, the rest refused.
 func TestUnfinishedRenderCapConcurrent(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t, func(d *service.Deps) { d.Store = slowCount{d.Store} })
-	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	ctx, f, p := begin(t, func(d *service.Deps) { d.Store = slowCount{d.Store} })
+	p = f.WithSlides(t, p.ID, 1)
 	const n = 6
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -192,10 +185,7 @@ func TestClientLockUnavailable(t *testing.T) {
 }
 
 func TestStartPreview(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	_, err := f.Service.StartPreview(ctx, p.ID, "1.2.3.4")
 	wantCode(t, err, simvid.EConflict)
 	p = f.WithSlides(t, p.ID, 2)
@@ -270,10 +260,8 @@ func TestCancelRender(t *testing.T) {
 }
 
 func TestRetryRender(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	ctx, f, p := begin(t)
+	p = f.WithSlides(t, p.ID, 1)
 	old, err := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "https://example.com/hook", "https://simvid.example")
 	if err != nil {
 		t.Fatal(err)
@@ -307,10 +295,8 @@ func TestRetryRender(t *testing.T) {
 }
 
 func TestRequeueRender(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.WithSlides(t, f.Project(t, "").ID, 1)
+	ctx, f, p := begin(t)
+	p = f.WithSlides(t, p.ID, 1)
 	r, _ := f.Service.StartRender(ctx, p.ID, "1.2.3.4", "", "")
 
 	for _, st := range []simvid.RenderState{simvid.StateQueued, simvid.StateRendering, simvid.StateDone, simvid.StateCanceled} {

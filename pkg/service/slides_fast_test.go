@@ -15,10 +15,8 @@ import (
 )
 
 func TestReorderSlides(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.WithSlides(t, f.Project(t, "").ID, 3)
+	ctx, f, p := begin(t)
+	p = f.WithSlides(t, p.ID, 3)
 	ids := slideIDs(p)
 	want := []string{ids[2], ids[0], ids[1]}
 	got, err := f.Service.ReorderSlides(ctx, p.ID, want)
@@ -48,10 +46,8 @@ func TestReorderSlides(t *testing.T) {
 }
 
 func TestUpdateSlide(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.WithSlides(t, f.Project(t, "").ID, 2)
+	ctx, f, p := begin(t)
+	p = f.WithSlides(t, p.ID, 2)
 	id := p.Spec.Slides[1].ID
 
 	patch, err := service.DecodeSlidePatch([]byte(`{"caption":"Grandma, 1962","duration":5,"fit":"cover","focus":[0.2,0.8]}`))
@@ -105,10 +101,8 @@ func TestUpdateSlide(t *testing.T) {
 }
 
 func TestDuplicateSlide(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t, func(d *service.Deps) { d.Limits.ImagesPerProject = 3 })
-	p := f.WithSlides(t, f.Project(t, "").ID, 2)
+	ctx, f, p := begin(t, func(d *service.Deps) { d.Limits.ImagesPerProject = 3 })
+	p = f.WithSlides(t, p.ID, 2)
 	first := p.Spec.Slides[0]
 	caption := "copy me"
 	if _, err := f.Service.UpdateSlide(ctx, p.ID, first.ID, &service.SlidePatch{Caption: &caption, Focus: &[]float64{0.5, 0.5}}); err != nil {
@@ -146,10 +140,8 @@ func TestDuplicateSlide(t *testing.T) {
 }
 
 func TestRemoveSlide(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.WithSlides(t, f.Project(t, "").ID, 2)
+	ctx, f, p := begin(t)
+	p = f.WithSlides(t, p.ID, 2)
 	keep, gone := p.Spec.Slides[0], p.Spec.Slides[1]
 	_, dup, err := f.Service.DuplicateSlide(ctx, p.ID, keep.ID)
 	if err != nil {
@@ -207,10 +199,7 @@ func (o *opened) upload(name, body string) service.Upload {
 // files that are not pictures, and whole requests on a full disk or for an unknown
 // project. A refused file adds nothing.
 func TestAddImagesRefusals(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := servicetest.New(t)
-	p := f.Project(t, "")
+	ctx, f, p := begin(t)
 	var o opened
 	files := []service.Upload{
 		o.upload("notes.txt", "just some words, not a picture\n"),
