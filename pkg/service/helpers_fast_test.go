@@ -6,27 +6,14 @@ import (
 	"io"
 	"testing"
 
-	"go.uber.org/zap"
-
-	"github.com/simvid/simvid/pkg/ffmpeg"
-	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/service/servicetest"
 	"github.com/simvid/simvid/pkg/simvid"
-	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // The fast tests run the service of servicetest.New: a temporary SQLite database and data
 // directory, a queue that records, and an intake whose ffmpeg does not exist. The few that
-// need real intake take realIntake, which skips loudly without ffmpeg.
-
-// realIntake gives an Env an intake over the ffmpeg on PATH.
-func realIntake(t *testing.T) func(*service.Deps) {
-	testutil.Need(t, "ffmpeg", "ffprobe")
-	return func(d *service.Deps) {
-		d.Intake = media.NewIntake(ffmpeg.New("", "", zap.NewNop()), d.Files, servicetest.IntakeLimits, zap.NewNop())
-	}
-}
+// need real intake take servicetest.RealIntake, which skips loudly without ffmpeg.
 
 // wantCode fails unless err carries code.
 func wantCode(t *testing.T, err error, code string) {

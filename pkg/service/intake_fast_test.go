@@ -42,7 +42,7 @@ func TestAddImagesIntakeLimits(t *testing.T) {
 // of the path).
 func TestAddImagesAccepted(t *testing.T) {
 	t.Parallel()
-	f := servicetest.New(t, realIntake(t))
+	f := servicetest.New(t, servicetest.RealIntake(t))
 	p := f.Project(t, "")
 	files := []service.Upload{
 		upload("red.png", testutil.Picture(t, "png", 64, 36, color.RGBA{255, 0, 0, 255})),

@@ -319,3 +319,58 @@ func TestRequeueRender(t *testing.T) {
 	_, err = f.Service.RequeueRender(ctx, "x")
 	wantCode(t, err, simvid.ENotFound)
 }
+
+// A render of a spec given whole names files of its project only; the project's own
+// settings stay as they are.
+func TestRenderSpec(t *testing.T) {
+	ctx, f, p := begin(t)
+	p = f.WithSlides(t, p.ID, 2)
+	music := f.WithMusic(t, p.ID, 60, simvid.AssetReady)
+	other := f.WithSlides(t, f.Project(t, "").ID, 1)
+	before := f.Stored(t, p.ID)
+	spec := func(assets ...string) simvid.Spec {
+		s := simvid.Spec{Output: simvid.Output{Resolution: "1280x720"}}
+		for _, a := range assets {
+			s.Slides = append(s.Slides, simvid.Slide{Asset: a})
+		}
+		return s
+	}
+	mine, theirs := p.Spec.Slides[0].Asset, other.Spec.Slides[0].Asset
+
+	for name, c := range map[string]struct {
+		spec simvid.Spec
+		code string
+	}{
+		"no slides":              {spec(), simvid.EUnprocessable},
+		"not an id":              {spec("../x.png"), simvid.EUnprocessable},
+		"music as a picture":     {spec(music.ID), simvid.EUnprocessable},
+		"another project's file": {spec(mine, theirs), simvid.ENotFound},
+		"an unknown file":        {spec(simvid.NewID(simvid.PrefixImage)), simvid.ENotFound},
+		"over the slide limit":   {spec(mine, mine, mine, mine, mine, mine, mine, mine, mine, mine, mine), simvid.ETooLarge},
+	} {
+		if _, err := f.Service.RenderSpec(ctx, p.ID, c.spec, "1.2.3.4", "", ""); !simvid.IsCode(err, c.code) {
+			t.Errorf("%s: %v; want %s", name, err, c.code)
+		}
+	}
+	if n := len(f.Renders(t, p.ID)); n != 0 {
+		t.Fatalf("refused specs made %d renders", n)
+	}
+
+	s := spec(mine, mine)
+	s.Audio = []simvid.AudioClip{{Asset: music.ID, Start: 2}}
+	r, err := f.Service.RenderSpec(ctx, p.ID, s, "1.2.3.4", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.Store.GetRender(ctx, r.ID)
+	if len(got.Spec.Slides) != 2 || got.Spec.Slides[0].ID == "" || got.Spec.Slides[0].ID == got.Spec.Slides[1].ID ||
+		got.Spec.Output.Resolution != "1280x720" || got.Spec.Audio[0].Start != 2 {
+		t.Errorf("rendered spec %+v", got.Spec)
+	}
+	if q := f.Queue.Renders(); !slices.Equal(q, []string{r.ID}) {
+		t.Errorf("queued %v", q)
+	}
+	if after := f.Stored(t, p.ID); after.Spec.Output.Resolution != before.Spec.Output.Resolution || len(after.Spec.Slides) != 2 {
+		t.Errorf("the project's own settings changed: %+v", after.Spec.Output)
+	}
+}

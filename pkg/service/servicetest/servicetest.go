@@ -17,6 +17,7 @@ import (
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
+	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // NoTool is an ffmpeg path that exists nowhere. Env's intake runs it, so a test that reached
@@ -80,6 +81,16 @@ func (q *Queue) Images() []string   { return q.read(&q.images) }
 func (q *Queue) Mixes() []string    { return q.read(&q.mixes) }
 func (q *Queue) Cancels() []string  { return q.read(&q.cancels) }
 func (q *Queue) Webhooks() []string { return q.read(&q.hooks) }
+
+// RealIntake gives an Env an intake over the ffmpeg on PATH, for the few tests that need a
+// picture or a sound taken in; it skips the test loudly (fails under make test) without it.
+func RealIntake(t testing.TB) func(*service.Deps) {
+	t.Helper()
+	testutil.Need(t, "ffmpeg", "ffprobe")
+	return func(d *service.Deps) {
+		d.Intake = media.NewIntake(ffmpeg.New("", "", zap.NewNop()), d.Files, IntakeLimits, zap.NewNop())
+	}
+}
 
 // Env is one service with what it works over.
 type Env struct {
