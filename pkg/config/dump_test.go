@@ -8,6 +8,7 @@ import (
 )
 
 func TestDumpHidesSecrets(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Admin.Password = "hunter2-clear"
 	c.Admin.PasswordHash = "$2a$10$hashhashhash"
@@ -39,6 +40,7 @@ func TestDumpHidesSecrets(t *testing.T) {
 
 // Without secrets, a dump is a settings file that loads back to the same values.
 func TestDumpLoadsBack(t *testing.T) {
+	t.Parallel()
 	odd := Default()
 	odd.TrustedProxies = []string{"10.0.0.0/8", "::1"}
 	odd.Addr = "8080" // Dump shows any value, even one Validate refuses

@@ -26,6 +26,7 @@ func readExample(t *testing.T) []byte {
 // The example file is the documentation of the defaults: plain yaml.v3 with KnownFields
 // must read it, and it must say exactly what Default says.
 func TestExampleEqualsDefault(t *testing.T) {
+	t.Parallel()
 	var got Config
 	dec := yaml.NewDecoder(bytes.NewReader(readExample(t)))
 	dec.KnownFields(true)
@@ -54,6 +55,7 @@ func TestExampleEqualsDefault(t *testing.T) {
 // Every leaf of Config is a real key of the example, and the example documents its
 // environment names and flag.
 func TestExampleListsEveryKey(t *testing.T) {
+	t.Parallel()
 	data := readExample(t)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -95,6 +97,7 @@ func TestExampleListsEveryKey(t *testing.T) {
 }
 
 func TestEnvNamesDerivedFromTags(t *testing.T) {
+	t.Parallel()
 	byKey := fieldsByKey()
 	for key, want := range map[string][]string{
 		"addr":                    {"SIMVID_ADDR", "PORT"},

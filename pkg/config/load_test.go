@@ -51,6 +51,7 @@ trusted_proxies: [10.0.0.0/8]
 `
 
 func TestPrecedence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		yaml string
@@ -96,6 +97,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := load(t, tt.yaml, tt.env, tt.args...)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
@@ -115,6 +117,7 @@ func TestPrecedence(t *testing.T) {
 }
 
 func TestConfigFileFromEnv(t *testing.T) {
+	t.Parallel()
 	path := writeYAML(t, "data_dir: /from/env/file\n")
 	c, err := Load(nil, env(map[string]string{ConfigEnv: path}))
 	if err != nil {
@@ -126,6 +129,7 @@ func TestConfigFileFromEnv(t *testing.T) {
 }
 
 func TestLoadErrorsNameTheKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		yaml string
@@ -149,6 +153,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := load(t, tt.yaml, tt.env, tt.args...)
 			if err == nil {
 				t.Fatalf("Load succeeded: %+v", c)
@@ -163,6 +168,7 @@ func TestLoadErrorsNameTheKey(t *testing.T) {
 }
 
 func TestMissingConfigFile(t *testing.T) {
+	t.Parallel()
 	_, err := load(t, "", nil, "--config", filepath.Join(t.TempDir(), "nope.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Fatalf("err = %v, want one naming the file", err)
@@ -170,6 +176,7 @@ func TestMissingConfigFile(t *testing.T) {
 }
 
 func TestEmptyFileKeepsDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, "# only a comment\n", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -180,6 +187,7 @@ func TestEmptyFileKeepsDefaults(t *testing.T) {
 }
 
 func TestFlagHelpNamesEnv(t *testing.T) {
+	t.Parallel()
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	BindFlags(fs)
 	for name, env := range map[string]string{

@@ -11,6 +11,7 @@ import (
 )
 
 func TestNewLogger(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	c := Default()
 	c.Log.Level = "warn"

@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Size{
 		"25MiB": 25 << 20, "25MB": 25_000_000, "1GiB": 1 << 30, "512KiB": 512 << 10,
 		"1048576": 1 << 20, "0": 0, "7B": 7, "1.5GiB": 3 << 29, "2 kb": 2000, "3Mi": 3 << 20,
@@ -36,6 +37,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestSizeStringRoundTrips(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[Size]string{
 		25 * MiB: "25MiB", GiB: "1GiB", 500 * MB: "500MB", 1234: "1234B", 0: "0B",
 		1000 * MiB: "1000MiB", 1536 * KiB: "1536KiB", 60 * GB: "60GB",
@@ -51,6 +53,7 @@ func TestSizeStringRoundTrips(t *testing.T) {
 }
 
 func TestSizeYAML(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		A Size `yaml:"a"`
 		B Size `yaml:"b"`
@@ -71,6 +74,7 @@ func TestSizeYAML(t *testing.T) {
 }
 
 func TestDurationParsing(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"30s": 30 * time.Second, "720h": 720 * time.Hour, "0": 0, "1h30m": 90 * time.Minute, "250ms": 250 * time.Millisecond} {
 		c, err := load(t, "retention: {project_ttl: "+in+"}\n", nil)
 		if err != nil || c.Retention.ProjectTTL != want {
@@ -95,6 +99,7 @@ func TestDurationParsing(t *testing.T) {
 }
 
 func TestSecretNeverPrints(t *testing.T) {
+	t.Parallel()
 	s := Secret("hunter2")
 	var v struct {
 		P Secret `yaml:"p" json:"p"`

@@ -8,12 +8,14 @@ import (
 )
 
 func TestDefaultIsValid(t *testing.T) {
+	t.Parallel()
 	if err := Default().Validate(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestValidateNamesKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(*Config)
@@ -67,6 +69,7 @@ func TestValidateNamesKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := Default()
 			tt.change(c)
 			err := c.Validate()
@@ -88,6 +91,7 @@ func TestValidateNamesKeys(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Limits.FileBytes, c.Log.Level, c.Jobs.Backoff = 0, "x", 0
 	var ve *ValidationError
@@ -97,6 +101,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestValidAlternatives(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.MetricsAddr = "off"
 	c.Addr, c.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0" // tests bind both to free ports
@@ -122,6 +127,7 @@ func TestValidAlternatives(t *testing.T) {
 }
 
 func TestTrustedNets(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.TrustedProxies = []string{"10.0.0.0/8", "192.168.1.7", "::1", "10.1.2.3/16", "::ffff:1.2.3.4"}
 	var got []string
@@ -139,6 +145,7 @@ func TestTrustedNets(t *testing.T) {
 
 // A link fetch is held to the smaller of the link and upload caps.
 func TestLinkCaps(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	c.Links.MaxBytes, c.Limits.FileBytes = 50*MiB, 10*MiB
 	c.Links.MaxDuration, c.Limits.AudioDuration = 5*time.Minute, 20*time.Minute

@@ -9,6 +9,7 @@ import (
 // TestInputNamesItsDemuxer: user data is opened with one named demuxer and the file protocol
 // only; formats without a demuxer, and every demuxer that opens other files, are refused.
 func TestInputNamesItsDemuxer(t *testing.T) {
+	t.Parallel()
 	a, err := Input("mp3", "/data/tmp/upload-1")
 	if err != nil {
 		t.Fatal(err)

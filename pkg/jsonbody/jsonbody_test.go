@@ -44,6 +44,7 @@ type spec struct {
 }
 
 func TestDecodeNamesTheProblem(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		body, prefix, want string
 		syntax             bool
@@ -90,6 +91,7 @@ func TestDecodeNamesTheProblem(t *testing.T) {
 }
 
 func TestDecodeAcceptsWhatEncodingJSONAccepts(t *testing.T) {
+	t.Parallel()
 	body := `{"name":"n","output":{"resolution":"640x480","fps":25,"lines":480},
 		"slides":[{"asset":"a","duration":1.5,"focus":[0.1,0.9],"style":{"size":5}},{"asset":"b","style":null}],
 		"transition":{"Name":"fade"},"extra":{"anything":[1,{"x":null}]},"tags":{"a":1},
@@ -121,6 +123,7 @@ func TestDecodeAcceptsWhatEncodingJSONAccepts(t *testing.T) {
 }
 
 func TestDecodeLooseSkipsUnknownFields(t *testing.T) {
+	t.Parallel()
 	var s spec
 	err := jsonbody.DecodeLoose([]byte(`{"youtube_url":"x","nested":{"a":[1,{"b":2}]},"name":"n"}`), &s, "")
 	if err != nil || s.Name != "n" {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestStillArgs(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		st   Still
 		want []string
@@ -46,6 +47,7 @@ func TestStillArgs(t *testing.T) {
 }
 
 func TestSegmentArgs(t *testing.T) {
+	t.Parallel()
 	enc, _ := EncoderFor("standard", false)
 	enc.Threads = 2
 	hold := strings.Join(SegmentArgs(Segment{Kind: KindHold, Frames: 83, FPS: 30}, []string{"/c/a.y4m"}, "/c/h.mp4", enc), " ")
@@ -93,6 +95,7 @@ func TestSegmentArgs(t *testing.T) {
 }
 
 func TestConcatList(t *testing.T) {
+	t.Parallel()
 	got := ConcatList([]string{"/c/a.mp4", "/c/it's.mp4", "/c/b.mp4"}, []int64{1, 1, 1}, 30)
 	want := "ffconcat version 1.0\nfile '/c/a.mp4'\nduration 0.033333\nfile '/c/it'\\''s.mp4'\nduration 0.033334\nfile '/c/b.mp4'\nduration 0.033333\n"
 	if got != want {
@@ -111,6 +114,7 @@ func TestConcatList(t *testing.T) {
 }
 
 func TestAudioPlan(t *testing.T) {
+	t.Parallel()
 	withMusic := func(dur, start, end float64, fit string, fadeOut *float64) *AudioPlan {
 		t.Helper()
 		in := input(repeat(3, 4), "fade", 0.5) // 12 s
@@ -184,6 +188,7 @@ func TestAudioPlan(t *testing.T) {
 // StillFilterTap adds only a split after the fitting scale, and only when the fit shrinks the
 // picture to at least minSide on its long side.
 func TestStillFilterTap(t *testing.T) {
+	t.Parallel()
 	for _, fit := range []string{"contain", "cover", "blur"} {
 		st := Still{Fit: fit, Background: "#000000", W: 1920, H: 1080, Orientation: 6}
 		plain := StillFilter(st, "[0:v]")

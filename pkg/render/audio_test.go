@@ -24,6 +24,7 @@ func musicPlan(t *testing.T, slides int, music simvid.MusicSpec) *AudioPlan {
 // The pieces share out the track's packets in order, each from an encoder that saw the
 // samples before and after what it keeps.
 func TestAudioPieces(t *testing.T) {
+	t.Parallel()
 	for _, slides := range []int{1, 2, 12, 41} {
 		a := musicPlan(t, slides, simvid.MusicSpec{Fit: "loop"})
 		n := a.Samples()
@@ -50,6 +51,7 @@ func TestAudioPieces(t *testing.T) {
 
 // An edit changes the keys of the pieces whose samples it changes, and only those.
 func TestAudioPieceKeys(t *testing.T) {
+	t.Parallel()
 	changed := func(a, b *AudioPlan) (idx []int) {
 		for i := range max(len(a.Pieces), len(b.Pieces)) {
 			if i >= len(a.Pieces) || i >= len(b.Pieces) || a.Pieces[i].Key != b.Pieces[i].Key {

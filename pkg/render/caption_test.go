@@ -10,6 +10,7 @@ import (
 // The filter string holds paths made from hashes and numbers, never the user's text, and
 // refuses a directory whose name filter syntax would read.
 func TestCaptionFilterHoldsNoUserText(t *testing.T) {
+	t.Parallel()
 	style := simvid.CaptionStyle{Position: "bottom", Size: 5, Color: "#ffffff", Backdrop: "box"}
 	text := "a:b,c;[d]'e'\\f %{pts} 100%\nsecond line that is long enough to be wrapped somewhere along the way"
 	c := newCaption(text, style, 640, 480)

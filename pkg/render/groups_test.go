@@ -7,6 +7,7 @@ import (
 // Groups cover every distinct segment once, in order; their frames add up to the video;
 // every group but a lone one carries at least the minimum cost; workers agree on them.
 func TestGroups(t *testing.T) {
+	t.Parallel()
 	same := input(repeat(3, 4), "fade", 0.5)
 	for id := range same.Images { // one picture on every slide: repeated holds
 		same.Images[id] = Image{SHA256: "one", Width: 320, Height: 240, Orientation: 1}
@@ -28,6 +29,7 @@ func TestGroups(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			p, err := NewPlan(c.in)
 			if err != nil {
 				t.Fatal(err)
@@ -90,6 +92,7 @@ func seenIn(list []string, k string) bool {
 // An encoded fade (longer than MaxDissolve), blended in 4:2:0, is costed below a transition
 // made by xfade in 4:4:4.
 func TestFadeCost(t *testing.T) {
+	t.Parallel()
 	enc, _ := EncoderFor("standard", false)
 	fade := Segment{Kind: KindTransition, Transition: "fade", Frames: 30, FPS: 30}
 	wipe := fade

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAutoMotionNeverRepeats(t *testing.T) {
+	t.Parallel()
 	in := input(repeat(2, 20), "fade", 0.5)
 	in.Spec.Defaults.Motion = "auto"
 	in.Spec.Slides[3].Motion = "pan-up" // an explicit motion the cycle would repeat next
@@ -62,6 +63,7 @@ func TestAutoMotionNeverRepeats(t *testing.T) {
 }
 
 func TestStillSlidesKeepTheirKeys(t *testing.T) {
+	t.Parallel()
 	in := input(repeat(2, 3), "fade", 0.5)
 	p, _ := NewPlan(in)
 	in.Spec.Slides[1].Motion = "zoom-in"
@@ -77,6 +79,7 @@ func TestStillSlidesKeepTheirKeys(t *testing.T) {
 // A long moving slide is cut into parts that chain: each starts its motion where the last
 // ended, and together they cover the hold.
 func TestLongMotionIsSplit(t *testing.T) {
+	t.Parallel()
 	in := input([]float64{10, 3}, "fade", 1)
 	in.Spec.Slides[0].Motion = "zoom-in"
 	p, err := NewPlan(in)

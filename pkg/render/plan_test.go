@@ -31,6 +31,7 @@ func repeat(d float64, n int) []float64 {
 }
 
 func TestPlanTimeline(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		in        Input
@@ -76,6 +77,7 @@ func TestPlanTimeline(t *testing.T) {
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			p, err := NewPlan(c.in)
 			if err != nil {
 				t.Fatal(err)
@@ -136,6 +138,7 @@ func checkInvariants(t *testing.T, p *Plan) {
 }
 
 func TestPlanDropsTooShortTransitionToCut(t *testing.T) {
+	t.Parallel()
 	in := input(repeat(0.5, 3), "fade", 1)
 	in.Spec.Output.FPS = 2 // a slide of one frame
 	p, err := NewPlan(in)
@@ -150,6 +153,7 @@ func TestPlanDropsTooShortTransitionToCut(t *testing.T) {
 }
 
 func TestPlanStillsAndKeys(t *testing.T) {
+	t.Parallel()
 	in := input(repeat(3, 4), "fade", 0.5)
 	in.Spec.Slides[2].Asset = in.Spec.Slides[0].Asset // the same picture again
 	in.Spec.Slides[3].Fit = "blur"
@@ -196,6 +200,7 @@ func TestPlanStillsAndKeys(t *testing.T) {
 // A JPEG is decoded at 1/2^k of its size when that still covers what the fit keeps (so the
 // fit only ever shrinks), other formats never; the still's key says so, and only then.
 func TestPlanStillLowres(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		format, fit string
 		w, h, want  int
@@ -236,6 +241,7 @@ func TestPlanStillLowres(t *testing.T) {
 }
 
 func TestPlanRejects(t *testing.T) {
+	t.Parallel()
 	in := input(repeat(3, 2), "fade", 0.5)
 	in.Spec.Slides[0].Transition = "fade,drawtext=x"
 	if _, err := NewPlan(in); !simvid.IsCode(err, simvid.EUnprocessable) {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEncoderForSize(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		quality   string
 		w, h, fps int

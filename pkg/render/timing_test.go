@@ -18,6 +18,7 @@ import (
 // (The spec's frame rates are whole numbers (simvid.FrameRates: 24, 25, 30, 60); 30000/1001
 // is not offered, so it is not tried.)
 func TestTimelineCutsAtExactTimes(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(16, 2))
 	for run := 0; run < 500; run++ {
 		fps := simvid.FrameRates[rng.IntN(len(simvid.FrameRates))]
@@ -102,6 +103,7 @@ func TestTimelineCutsAtExactTimes(t *testing.T) {
 // TestTimelineIssueCases pins the two renders of the issue: 20 slides of 1.02 s at 25 fps and
 // 20 of 1.01 s at 30 fps last 510 and 606 frames (rounded slide by slide: 520 and 600).
 func TestTimelineIssueCases(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		fps    int
 		dur    float64
@@ -140,6 +142,7 @@ func addMusic(in *Input, seconds float64) {
 // those frames exactly (their durations, k/fps seconds, are not whole nanoseconds), so the
 // video lasts the music rounded to a frame.
 func TestTimelineStretchedToMusic(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(16, 7))
 	for run := 0; run < 300; run++ {
 		fps := simvid.FrameRates[rng.IntN(len(simvid.FrameRates))]

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAspectSizes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		aspect string
 		lines  int
@@ -41,6 +42,7 @@ func TestAspectSizes(t *testing.T) {
 }
 
 func TestOutputErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		out  Output
 		want string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestLooksValidation(t *testing.T) {
+	t.Parallel()
 	base := func() Spec {
 		s := Spec{Slides: []Slide{{Asset: NewID(PrefixImage), Duration: 10}}}
 		return s

@@ -3,6 +3,7 @@ package simvid
 import "testing"
 
 func TestPreviewOutput(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"1920x1080", "854x480"},
 		{"3840x2160", "854x480"},
@@ -23,6 +24,7 @@ func TestPreviewOutput(t *testing.T) {
 }
 
 func TestDraftRendersSmall(t *testing.T) {
+	t.Parallel()
 	if got := (Output{Resolution: "1920x1080", FPS: 30, Quality: "draft"}).ForRender(); got.Resolution != "854x480" {
 		t.Errorf("draft at 1920x1080 renders at %s", got.Resolution)
 	}

@@ -12,6 +12,7 @@ import (
 // TestCheckTarget: the request-time check refuses what the sender's dialer refuses, and
 // takes what api.webhook_allow lists.
 func TestCheckTarget(t *testing.T) {
+	t.Parallel()
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	for _, tc := range []struct {
 		url   string

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSignVerify(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"event":"render.done"}`)
 	now := time.Unix(1767348367, 0)
 	h := webhook.HeaderValue("whsec_x", now, body)
@@ -41,6 +42,7 @@ func TestSignVerify(t *testing.T) {
 }
 
 func TestAllowed(t *testing.T) {
+	t.Parallel()
 	for ip, want := range map[string]bool{
 		"93.184.216.34": true, "2606:4700::1111": true,
 		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
@@ -59,6 +61,7 @@ func TestAllowed(t *testing.T) {
 // TestSenderRefusesLoopback: the check happens when connecting, so a URL naming a public
 // host that resolves to loopback is refused just the same ("localhost" here).
 func TestSenderRefusesLoopback(t *testing.T) {
+	t.Parallel()
 	hits := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
 	defer srv.Close()
