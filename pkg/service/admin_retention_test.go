@@ -1,4 +1,4 @@
-package service
+package service_test
 
 import (
 	"context"
@@ -7,29 +7,19 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap/zaptest"
-
 	"github.com/simvid/simvid/pkg/media"
+	"github.com/simvid/simvid/pkg/service"
+	"github.com/simvid/simvid/pkg/service/servicetest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 )
 
-// adminTestService is a Service over a temporary SQLite store and data directory, with
-// retention configured to ttl; the admin's use cases need no queue.
-func adminTestService(t *testing.T, ttl time.Duration) (*Service, store.Store, *media.Files) {
+// adminTestService is a Service with retention configured to ttl; the admin's use cases
+// need no queue.
+func adminTestService(t *testing.T, ttl time.Duration) (*service.Service, store.Store, *media.Files) {
 	t.Helper()
-	dir := t.TempDir()
-	log := zaptest.NewLogger(t)
-	st, err := store.Open(context.Background(), "", dir, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	files, err := media.NewFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(Deps{Store: st, Files: files, ProjectTTL: ttl, Log: log}), st, files
+	e := servicetest.New(t, func(d *service.Deps) { d.ProjectTTL = ttl })
+	return e.Service, e.Store, e.Files
 }
 
 // The admin's retention setting overrides the configured one, is refused out of range
@@ -41,7 +31,7 @@ func TestRetentionSetting(t *testing.T) {
 	updated := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	anon, owned := &simvid.Project{UpdatedAt: updated}, &simvid.Project{UpdatedAt: updated, OwnerKey: "key_x"}
 
-	check := func(step string, want Retention, expires time.Time) {
+	check := func(step string, want service.Retention, expires time.Time) {
 		t.Helper()
 		got := s.Retention(ctx)
 		if got != want {
@@ -57,26 +47,26 @@ func TestRetentionSetting(t *testing.T) {
 			t.Errorf("%s: a project of an API key expires at %v", step, e)
 		}
 	}
-	check("configured", Retention{TTL: 720 * time.Hour, Default: 720 * time.Hour}, updated.Add(720*time.Hour))
+	check("configured", service.Retention{TTL: 720 * time.Hour, Default: 720 * time.Hour}, updated.Add(720*time.Hour))
 	if err := s.SetRetentionDays(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	check("2 days", Retention{TTL: 48 * time.Hour, Default: 720 * time.Hour, Overridden: true}, updated.Add(48*time.Hour))
-	for _, days := range []int{-1, MaxRetentionDays + 1} {
+	check("2 days", service.Retention{TTL: 48 * time.Hour, Default: 720 * time.Hour, Overridden: true}, updated.Add(48*time.Hour))
+	for _, days := range []int{-1, service.MaxRetentionDays + 1} {
 		err := s.SetRetentionDays(ctx, days)
 		if !simvid.IsCode(err, simvid.EUnprocessable) || simvid.ErrorMessage(err) != "days must be between 0 (never expire) and 3650" {
 			t.Errorf("%d days: %v", days, err)
 		}
 	}
-	check("after refused settings", Retention{TTL: 48 * time.Hour, Default: 720 * time.Hour, Overridden: true}, updated.Add(48*time.Hour))
+	check("after refused settings", service.Retention{TTL: 48 * time.Hour, Default: 720 * time.Hour, Overridden: true}, updated.Add(48*time.Hour))
 	if err := s.SetRetentionDays(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	check("never", Retention{Default: 720 * time.Hour, Overridden: true}, time.Time{})
+	check("never", service.Retention{Default: 720 * time.Hour, Overridden: true}, time.Time{})
 	if err := s.ResetRetention(ctx); err != nil {
 		t.Fatal(err)
 	}
-	check("reset", Retention{TTL: 720 * time.Hour, Default: 720 * time.Hour}, updated.Add(720*time.Hour))
+	check("reset", service.Retention{TTL: 720 * time.Hour, Default: 720 * time.Hour}, updated.Add(720*time.Hour))
 }
 
 // ExpiredProjects lists idle anonymous projects with their bytes on disk, and never one with

@@ -180,15 +180,16 @@ func TestSettingsPremix(t *testing.T) {
 
 func TestExpiresAt(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	f := servicetest.New(t, func(d *service.Deps) { d.ProjectTTL = time.Hour })
 	anon, owned := f.Project(t, ""), f.Project(t, "key_1")
-	if got, want := f.Service.ExpiresAt(anon), anon.UpdatedAt.Add(time.Hour); !got.Equal(want) {
+	if got, want := f.Service.ExpiresAt(ctx, anon), anon.UpdatedAt.Add(time.Hour); !got.Equal(want) {
 		t.Errorf("anonymous project expires at %v; want %v", got, want)
 	}
-	if got := f.Service.ExpiresAt(owned); !got.IsZero() {
+	if got := f.Service.ExpiresAt(ctx, owned); !got.IsZero() {
 		t.Errorf("an API key's project expires at %v; want never", got)
 	}
-	if got := servicetest.New(t).Service.ExpiresAt(anon); !got.IsZero() {
+	if got := servicetest.New(t).Service.ExpiresAt(ctx, anon); !got.IsZero() {
 		t.Errorf("without a TTL a project expires at %v; want never", got)
 	}
 
@@ -196,11 +197,11 @@ func TestExpiresAt(t *testing.T) {
 	f.WithSlides(t, anon.ID, 1)
 	before := f.Stored(t, anon.ID)
 	time.Sleep(2 * time.Millisecond)
-	if _, err := f.Service.StartRender(context.Background(), anon.ID, "1.2.3.4", "", ""); err != nil {
+	if _, err := f.Service.StartRender(ctx, anon.ID, "1.2.3.4", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	after := f.Stored(t, anon.ID)
-	if !f.Service.ExpiresAt(after).After(f.Service.ExpiresAt(before)) {
-		t.Errorf("a render did not move the expiry: %v -> %v", f.Service.ExpiresAt(before), f.Service.ExpiresAt(after))
+	if !f.Service.ExpiresAt(ctx, after).After(f.Service.ExpiresAt(ctx, before)) {
+		t.Errorf("a render did not move the expiry: %v -> %v", f.Service.ExpiresAt(ctx, before), f.Service.ExpiresAt(ctx, after))
 	}
 }
