@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"time"
@@ -164,7 +166,16 @@ func (s *Server) doneRender(c echo.Context) (*simvid.Render, error) {
 // serveFile sends a file of ours with http.ServeContent (Range, If-None-Match, HEAD). Its
 // content never changes once written, so a strong ETag from the id is exact.
 func (s *Server) serveFile(c echo.Context, path, ctype, disposition, etag string) error {
-	f, err := os.Open(path)
+	// Over an object store the file may be on another host's disk only: fetched here first.
+	// (The download seam replaces this with a presigned redirect or a stream.)
+	local, err := s.svc.Files().Local(c.Request().Context(), path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return simvid.Errorf(simvid.ENotFound, "file not found")
+		}
+		return err
+	}
+	f, err := os.Open(local)
 	if err != nil {
 		return simvid.Errorf(simvid.ENotFound, "file not found")
 	}
