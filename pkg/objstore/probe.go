@@ -1,0 +1,83 @@
+package objstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// probePrefix holds the probe objects, apart from simvid's own keys.
+const probePrefix = "_probe/"
+
+// Probe writes a small object, reads it back and deletes it; its error says in words what
+// is wrong: an unreachable endpoint, wrong credentials, a missing bucket, no permission.
+func (b *Bucket) Probe(ctx context.Context) error {
+	var r [12]byte
+	_, _ = rand.Read(r[:])
+	key := probePrefix + hex.EncodeToString(r[:])
+	body := []byte("simvid storage probe " + key)
+	if err := b.Put(ctx, key, bytes.NewReader(body), int64(len(body)), "text/plain"); err != nil {
+		return b.explain("write", err)
+	}
+	rc, _, err := b.Open(ctx, key)
+	if err != nil {
+		return b.explain("read", err)
+	}
+	got, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return b.explain("read", err)
+	}
+	if !bytes.Equal(got, body) {
+		return fmt.Errorf("storage %s: the probe object read back differs from what was written (%d bytes, wrote %d)", b.where(), len(got), len(body))
+	}
+	if err := b.Delete(ctx, key); err != nil {
+		return b.explain("delete", err)
+	}
+	return nil
+}
+
+func (b *Bucket) where() string {
+	scheme := "http"
+	if b.cfg.Secure {
+		scheme = "https"
+	}
+	return fmt.Sprintf("bucket %q at %s://%s", b.cfg.Bucket, scheme, b.cfg.Endpoint)
+}
+
+// explain turns a failed probe step into a sentence, keeping err for errors.Is.
+func (b *Bucket) explain(step string, err error) error {
+	code, status := s3Error(err)
+	var why string
+	switch {
+	case code == "InvalidAccessKeyId" || code == "XAdminUserNotFound": // the latter: versitygw
+		why = fmt.Sprintf("bad credentials: the store does not know access key %q (check AWS_ACCESS_KEY_ID)", b.cfg.AccessKey)
+	case code == "SignatureDoesNotMatch":
+		why = fmt.Sprintf("bad credentials: the secret key is wrong for access key %q (check AWS_SECRET_ACCESS_KEY)", b.cfg.AccessKey)
+	case code == "ExpiredToken" || code == "InvalidToken" || code == "TokenRefreshRequired":
+		why = "bad credentials: the session token is expired or invalid (check AWS_SESSION_TOKEN)"
+	case code == "NoSuchBucket":
+		why = fmt.Sprintf("no such bucket: %q does not exist on this endpoint (create it, or fix the bucket in storage.url)", b.cfg.Bucket)
+	case code == "AccessDenied" || status == 403:
+		why = fmt.Sprintf("no permission: the credentials may not %s objects in this bucket", step)
+	case code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || code == "IllegalLocationConstraintException":
+		why = "wrong region: the bucket lives in another region (set region= in storage.url)"
+	case errors.Is(err, context.DeadlineExceeded):
+		why = "unreachable endpoint: no answer in time"
+	case errors.Is(err, context.Canceled):
+		why = "cancelled"
+	case code == "" && minio.IsNetworkOrHostDown(err, false):
+		why = "unreachable endpoint: cannot connect"
+	case code != "":
+		why = fmt.Sprintf("the store answered %s", code)
+	default:
+		why = "unexpected failure"
+	}
+	return fmt.Errorf("storage %s: could not %s a probe object: %s: %w", b.where(), step, why, err)
+}
