@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if a.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	if a.media, err = media.NewFiles(cfg.DataDir); err != nil {
+	if a.media, err = a.openFiles(ctx); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	intake := media.NewIntake(a.ff, a.media, media.Limits{
@@ -105,6 +105,9 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	}
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
 	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)
+	if a.media.Shared() {
+		eng.WithShared(a.media) // the cache's entries are in the store for every host
+	}
 	// a.hub exists in a serve process only, and is built before any request can change a render.
 	a.svc = service.New(service.Deps{
 		Store: a.store, Files: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions, Links: links,

@@ -1,0 +1,128 @@
+package faults
+
+import (
+	"context"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/simvid/simvid/pkg/bench"
+	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/testutil"
+)
+
+// TestNoSharedDirectory: `simvid serve` and `simvid work` with data directories of their
+// own, one bucket on a real S3 server (versitygw), one Redis, one PostgreSQL. Pictures and
+// music are uploaded through serve, prepared and rendered by work, and the video downloaded
+// through serve is whole (ffprobe: size, frames, duration, audio, a clean decode). Serve's
+// directory never holds a file that only work made (segments, the video before its
+// download), work's holds no video once it is done, and every file either directory holds
+// is a copy of an object in the bucket: scratch and cache, nothing only one host has.
+func TestNoSharedDirectory(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s3 := testutil.StartS3(t)
+	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("e2e"),
+		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	c.Dirs["serve"], c.Dirs["work"] = dirA, dirB
+	web := c.Serve("serve")
+	c.Work("work")
+
+	s := show{n: 3, w: 640, h: 360, secs: 1, res: "640x480", music: true}
+	start := time.Now()
+	id := project(t, ctx, web.URL, s)
+	api := bench.NewClient(web.URL)
+	r, err := api.StartRender(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := api.WaitRender(ctx, r.ID, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.State != "done" {
+		t.Fatalf("render %s ended %s: %s", r.ID, done.State, done.Error)
+	}
+	t.Logf("rendered by work from serve's uploads in %v", time.Since(start).Round(time.Millisecond))
+
+	keys := bucketKeys(t, ctx, s3, "e2e")
+	video := "projects/" + id + "/renders/" + r.ID + ".mp4"
+	for _, k := range []string{video, "projects/" + id + "/renders/" + r.ID + ".jpg"} {
+		if !keys[k] {
+			t.Fatalf("%s is not in the bucket", k)
+		}
+	}
+	a, b := filesUnder(t, dirA), filesUnder(t, dirB)
+	for _, f := range a {
+		if strings.HasPrefix(f, "cache/segments/") || strings.HasPrefix(f, "cache/audio/") || strings.Contains(f, "/renders/") {
+			t.Errorf("serve's directory holds %s, which only work makes", f)
+		}
+	}
+	for _, f := range b {
+		if strings.Contains(f, "/renders/") {
+			t.Errorf("work's directory still holds %s after uploading it", f)
+		}
+	}
+	for host, files := range map[string][]string{"serve": a, "work": b} {
+		for _, f := range files {
+			if !keys[f] && !strings.HasPrefix(f, "cache/captions/") && !strings.HasPrefix(f, "cache/fonts/") {
+				t.Errorf("%s's directory holds %s, which is not in the bucket", host, f)
+			}
+		}
+	}
+	t.Logf("bucket: %d objects; serve's directory: %d copies; work's: %d copies", len(keys), len(a), len(b))
+
+	checkDownload(t, ctx, web.URL, r.ID, s)
+	out := filepath.Join(t.TempDir(), "again.mp4")
+	if _, err := api.Download(ctx, r.ID, out); err != nil {
+		t.Fatal(err)
+	}
+	if d := testutil.Probe(t, out).Duration(); math.Abs(d-float64(s.n)*s.secs) > 0.05 {
+		t.Fatalf("video lasts %.3f s, want %.1f", d, float64(s.n)*s.secs)
+	}
+}
+
+// bucketKeys lists the keys under prefix of the test server's bucket.
+func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) map[string]bool {
+	t.Helper()
+	cfg, err := objstore.Parse(s3.URL(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
+	b, err := objstore.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	if err := b.List(ctx, "", func(i objstore.Info) error { keys[i.Key] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// filesUnder lists the files of a data directory's projects/ and cache/, as keys (hidden
+// temp files of writes in progress left out).
+func filesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, sub := range []string{"projects", "cache"} {
+		err := filepath.WalkDir(filepath.Join(dir, sub), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
