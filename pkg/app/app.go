@@ -25,6 +25,7 @@ import (
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/objstore"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/redisx"
 	"github.com/simvid/simvid/pkg/service"
@@ -62,6 +63,10 @@ type App struct {
 	ln          net.Listener
 	http        *http.Server
 	metricsAddr string
+	// bucket is storage.url's bucket (nil: files live in the data directory only), and
+	// bucketHealth its remembered probe for /readyz.
+	bucket       *objstore.Bucket
+	bucketHealth *objstore.Health
 	// webhookAllow is api.webhook_allow: where the sender may call, and so what a
 	// callback_url may name when a render is asked for.
 	webhookAllow []netip.Prefix
@@ -92,6 +97,9 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	}
 	if a.media, err = a.openFiles(ctx); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if err := a.openStorage(ctx); err != nil {
+		return nil, err
 	}
 	intake := media.NewIntake(a.ff, a.media, media.Limits{
 		FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,

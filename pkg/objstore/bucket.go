@@ -25,6 +25,9 @@ var ErrNotFound = errors.New("objstore: no such object")
 // default for that case is sized for 5 TiB objects (over 500 MiB a part).
 const partSize = 16 << 20
 
+// maxSinglePut is S3's limit on one PUT.
+const maxSinglePut = 5 << 30
+
 // Info describes one object; Key is relative to the bucket's prefix.
 type Info struct {
 	Key         string
@@ -139,6 +142,11 @@ func (b *Bucket) putIfAbsent(ctx context.Context, key, path, contentType string)
 	}
 	opts := b.putOptions(contentType)
 	opts.SetMatchETagExcept("*")
+	// Stores honour If-None-Match on a single PUT; on a multipart upload's completion some
+	// (versitygw) ignore it. So one PUT up to S3's single-PUT limit, streamed from the file.
+	if fi, err := os.Stat(path); err == nil && fi.Size() <= maxSinglePut {
+		opts.DisableMultipart = true
+	}
 	info, err := b.c.FPutObject(ctx, b.cfg.Bucket, name, path, opts)
 	if err != nil {
 		code, status := s3Error(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/minio/minio-go/v7"
 )
@@ -35,7 +36,8 @@ func (b *Bucket) Probe(ctx context.Context) error {
 		return b.explain("read", err)
 	}
 	if !bytes.Equal(got, body) {
-		return fmt.Errorf("storage %s: the probe object read back differs from what was written (%d bytes, wrote %d)", b.where(), len(got), len(body))
+		return &ProbeError{Where: b.where(), Step: "read", Reason: "the object read back differs from what was written",
+			Err: fmt.Errorf("read %d bytes, wrote %d", len(got), len(body))}
 	}
 	if err := b.Delete(ctx, key); err != nil {
 		return b.explain("delete", err)
@@ -51,15 +53,36 @@ func (b *Bucket) where() string {
 	return fmt.Sprintf("bucket %q at %s://%s", b.cfg.Bucket, scheme, b.cfg.Endpoint)
 }
 
+// ProbeError is a failed Probe: which step failed, why in a few words a user can act on
+// ("bad credentials: ...", "no such bucket: ...", "unreachable endpoint: ..."), and the
+// store's own error.
+type ProbeError struct {
+	Where     string // bucket "b" at http://host:port
+	Step      string // write | read | delete
+	Reason    string // says neither where nor who: /readyz shows it
+	AccessKey string // the key refused, when the credentials are the problem
+	Err       error
+}
+
+func (e *ProbeError) Error() string {
+	who := ""
+	if e.AccessKey != "" {
+		who = fmt.Sprintf(" with access key %q", e.AccessKey)
+	}
+	return fmt.Sprintf("storage %s: could not %s a probe object%s: %s: %v", e.Where, e.Step, who, e.Reason, e.Err)
+}
+
+func (e *ProbeError) Unwrap() error { return e.Err }
+
 // explain turns a failed probe step into a sentence, keeping err for errors.Is.
 func (b *Bucket) explain(step string, err error) error {
 	code, status := s3Error(err)
 	var why string
 	switch {
 	case code == "InvalidAccessKeyId" || code == "XAdminUserNotFound": // the latter: versitygw
-		why = fmt.Sprintf("bad credentials: the store does not know access key %q (check AWS_ACCESS_KEY_ID)", b.cfg.AccessKey)
+		why = "bad credentials: the store does not know the access key (check AWS_ACCESS_KEY_ID)"
 	case code == "SignatureDoesNotMatch":
-		why = fmt.Sprintf("bad credentials: the secret key is wrong for access key %q (check AWS_SECRET_ACCESS_KEY)", b.cfg.AccessKey)
+		why = "bad credentials: the secret key is wrong for the access key (check AWS_SECRET_ACCESS_KEY)"
 	case code == "ExpiredToken" || code == "InvalidToken" || code == "TokenRefreshRequired":
 		why = "bad credentials: the session token is expired or invalid (check AWS_SESSION_TOKEN)"
 	case code == "NoSuchBucket":
@@ -79,5 +102,9 @@ func (b *Bucket) explain(step string, err error) error {
 	default:
 		why = "unexpected failure"
 	}
-	return fmt.Errorf("storage %s: could not %s a probe object: %s: %w", b.where(), step, why, err)
+	pe := &ProbeError{Where: b.where(), Step: step, Reason: why, Err: err}
+	if strings.HasPrefix(why, "bad credentials") {
+		pe.AccessKey = b.cfg.AccessKey
+	}
+	return pe
 }
