@@ -95,11 +95,11 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if a.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	if a.media, err = a.openFiles(ctx); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
 	if err := a.openStorage(ctx); err != nil {
 		return nil, err
+	}
+	if a.media, err = a.openFiles(); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	intake := media.NewIntake(a.ff, a.media, media.Limits{
 		FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
