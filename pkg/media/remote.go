@@ -31,6 +31,15 @@ type Remote interface {
 	Delete(ctx context.Context, key string) error
 	// DeletePrefix removes every key under prefix and returns the bytes they held.
 	DeletePrefix(ctx context.Context, prefix string) (int64, error)
+	// List calls fn for every object under prefix; an error from fn stops the listing.
+	List(ctx context.Context, prefix string, fn func(Object) error) error
+}
+
+// Object is one stored object, as List reports it.
+type Object struct {
+	Key      string
+	Size     int64
+	Modified time.Time
 }
 
 // remoteDeleteTimeout bounds a delete in the store. Deletes run on a context of their own:

@@ -59,6 +59,12 @@ func (r Remote) Exists(ctx context.Context, key string) (bool, error) {
 
 func (r Remote) Delete(ctx context.Context, key string) error { return r.b.Delete(ctx, key) }
 
+func (r Remote) List(ctx context.Context, prefix string, fn func(media.Object) error) error {
+	return r.b.List(ctx, prefix, func(i objstore.Info) error {
+		return fn(media.Object{Key: i.Key, Size: i.Size, Modified: i.Modified})
+	})
+}
+
 // DeletePrefix lists the prefix first for the bytes it frees: the bucket's delete counts
 // objects only.
 func (r Remote) DeletePrefix(ctx context.Context, prefix string) (int64, error) {
