@@ -248,6 +248,37 @@ func (b *Bucket) OpenRange(ctx context.Context, key string, offset, length int64
 	return &countingReader{ReadCloser: obj, n: &b.down}, info, nil
 }
 
+// OpenSeeker opens key for reading anywhere in it: each Seek costs one ranged request, so
+// http.ServeContent can answer Range requests from the store without a local copy.
+func (b *Bucket) OpenSeeker(ctx context.Context, key string) (io.ReadSeekCloser, Info, error) {
+	name, err := b.object(key)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	obj, err := b.c.GetObject(ctx, b.cfg.Bucket, name, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, Info{}, b.fail("open", key, err)
+	}
+	oi, err := obj.Stat()
+	if err != nil {
+		obj.Close()
+		return nil, Info{}, b.fail("open", key, err)
+	}
+	return &countingSeeker{Object: obj, n: &b.down}, b.info(oi), nil
+}
+
+// countingSeeker is countingReader for a seekable object.
+type countingSeeker struct {
+	*minio.Object
+	n *atomic.Int64
+}
+
+func (r *countingSeeker) Read(p []byte) (int, error) {
+	n, err := r.Object.Read(p)
+	r.n.Add(int64(n))
+	return n, err
+}
+
 // rangeTotal reads the total size from "bytes 0-9/1234".
 func rangeTotal(cr string) (int64, bool) {
 	i := strings.LastIndexByte(cr, '/')
