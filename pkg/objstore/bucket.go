@@ -302,6 +302,15 @@ func (b *Bucket) Stat(ctx context.Context, key string) (Info, error) {
 	return b.info(oi), nil
 }
 
+// Exists says whether key has an object.
+func (b *Bucket) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := b.Stat(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Delete removes key's object; a key with no object is not an error.
 func (b *Bucket) Delete(ctx context.Context, key string) error {
 	name, err := b.object(key)

@@ -181,6 +181,29 @@ func (c *Cache) Add(key, src string) error {
 	return nil
 }
 
+// Forget removes the cached files of keys under prefix (a deleted project's, say) and
+// returns how many went; leased files stay until their next eviction.
+func (c *Cache) Forget(prefix string) int {
+	if prefix == "" || checkPrefix(prefix) != nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for key, it := range c.items {
+		if !strings.HasPrefix(key, prefix) || it.pins > 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(c.dir, filepath.FromSlash(key))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			c.log.Warn("cache: forget", zap.String("key", key), zap.Error(err))
+			continue
+		}
+		c.dropLocked(it)
+		n++
+	}
+	return n
+}
+
 // ensure makes key's file present and returns its path, pinned when pin is set.
 func (c *Cache) ensure(ctx context.Context, key string, pin bool) (string, error) {
 	path, err := c.Path(key)
