@@ -302,6 +302,13 @@ func TestProbe(t *testing.T) {
 			}
 			return b
 		}(), `no such bucket: "no-such-bucket" does not exist`},
+		{"no permission", func() *objstore.Bucket {
+			s3.AddUser(t, "reader", "reader-secret-0123")
+			cfg, _ := objstore.Parse(s3.URL("pre"))
+			cfg.AccessKey, cfg.SecretKey = "reader", "reader-secret-0123"
+			b, _ := objstore.Open(ctx, cfg, nil)
+			return b
+		}(), "no permission: the credentials may not write objects in this bucket"},
 		{"wrong access key", func() *objstore.Bucket {
 			cfg, _ := objstore.Parse(s3.URL("pre"))
 			cfg.AccessKey, cfg.SecretKey = "nobody", "whatever-secret"
