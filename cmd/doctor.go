@@ -25,7 +25,7 @@ import (
 func newDoctor() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "doctor",
-		Short: "Check that ffmpeg, Redis, the database, the data directory and yt-dlp are usable",
+		Short: "Check that ffmpeg, Redis, the database, the data directory, the object store and yt-dlp are usable",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load(cmd.Flags(), os.LookupEnv)
@@ -68,6 +68,7 @@ func (d *doctor) run(ctx context.Context, cfg *config.Config) {
 	d.checkRedis(ctx, cfg.RedisURL)
 	d.checkDatabase(ctx, cfg)
 	d.checkDataDir(cfg)
+	d.checkStorage(ctx, cfg)
 	d.checkYTDLP(ctx, cfg)
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/simvid/simvid/pkg/jobs"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/metrics"
+	"github.com/simvid/simvid/pkg/objstore"
 	"github.com/simvid/simvid/pkg/ratelimit"
 	"github.com/simvid/simvid/pkg/redisx"
 	"github.com/simvid/simvid/pkg/service"
@@ -62,6 +63,10 @@ type App struct {
 	ln          net.Listener
 	http        *http.Server
 	metricsAddr string
+	// bucket is storage.url's bucket (nil: files live in the data directory only), and
+	// bucketHealth its remembered probe for /readyz.
+	bucket       *objstore.Bucket
+	bucketHealth *objstore.Health
 	// webhookAllow is api.webhook_allow: where the sender may call, and so what a
 	// callback_url may name when a render is asked for.
 	webhookAllow []netip.Prefix
@@ -90,7 +95,10 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	if a.store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	if a.media, err = media.NewFiles(cfg.DataDir); err != nil {
+	if err := a.openStorage(ctx); err != nil {
+		return nil, err
+	}
+	if a.media, err = a.openFiles(); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	intake := media.NewIntake(a.ff, a.media, media.Limits{
@@ -105,10 +113,14 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 	}
 	client := jobs.NewClient(a.pool, cfg.Jobs.RenderTimeout)
 	eng := engine.New(a.ff, a.media.CacheDir(), a.media.TmpDir(), log)
+	if a.media.Shared() {
+		eng.WithShared(a.media) // the cache's entries are in the store for every host
+	}
 	// a.hub exists in a serve process only, and is built before any request can change a render.
 	a.svc = service.New(service.Deps{
 		Store: a.store, Files: a.media, Intake: intake, Queue: client, Transitions: a.caps.Transitions, Links: links,
 		ProjectTTL: cfg.Retention.ProjectTTL, Log: log, FFmpegVersion: a.caps.Version, StillPath: eng.StillPath,
+		Downloads: service.Downloads{Stream: cfg.Storage.Serve == config.ServeStream, LinkTTL: cfg.Storage.PresignTTL},
 		Limits: service.Limits{
 			ImagesPerProject: cfg.Limits.ImagesPerProject, ProjectBytes: int64(cfg.Limits.ProjectBytes),
 			UnfinishedRenders: cfg.Limits.UnfinishedRenders, MinFreeDisk: uint64(cfg.Limits.MinFreeDisk),

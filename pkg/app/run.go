@@ -86,7 +86,7 @@ func (a *App) ready(ctx context.Context) error {
 	if free, err := a.media.Free(); err != nil || free < uint64(a.cfg.Limits.MinFreeDisk) {
 		return simvid.Errorf(simvid.EUnavailable, "the data directory is out of space")
 	}
-	return nil
+	return a.storageReady(ctx)
 }
 
 // Addr returns the HTTP address the app listens on (useful with port 0).

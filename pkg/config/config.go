@@ -29,6 +29,7 @@ type Config struct {
 	FFmpeg     FFmpeg     `yaml:"ffmpeg"`
 	Links      Links      `yaml:"links"`
 	HTTP       HTTP       `yaml:"http"`
+	Storage    Storage    `yaml:"storage"`
 }
 
 // MetricsAuto is the default metrics_addr: 127.0.0.1 on the first free port from
@@ -205,7 +206,8 @@ func Default() *Config {
 			MaxDuration:   20 * time.Minute,
 			Timeout:       5 * time.Minute,
 		},
-		HTTP: HTTP{ConnsPerClient: 64, BodyTimeout: 30 * time.Second, UploadMinRate: 8 * KiB},
+		HTTP:    HTTP{ConnsPerClient: 64, BodyTimeout: 30 * time.Second, UploadMinRate: 8 * KiB},
+		Storage: defaultStorage(),
 	}
 	c.resolve()
 	return c

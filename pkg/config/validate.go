@@ -114,6 +114,7 @@ func (c *Config) Validate() error {
 	k.duration("ffmpeg.probe_timeout", c.FFmpeg.ProbeTimeout)
 	c.checkLinks(k)
 	c.HTTP.check(k)
+	c.Storage.check(k)
 	if len(k.errs) > 0 {
 		return &ValidationError{Fields: k.errs}
 	}

@@ -39,9 +39,11 @@ func (e *Engine) PrepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath string, procs int) (string, error) {
 	out := e.AudioPath(a.Key)
 	start := time.Now()
-	_, err := produce(out, func(tmp string) error {
-		if _, err := os.Stat(workPath); workPath == "" || err != nil {
+	_, err := e.produce(ctx, out, func(tmp string) error {
+		if err := e.local(ctx, workPath); errors.Is(err, fs.ErrNotExist) {
 			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
+		} else if err != nil {
+			return err
 		}
 		if err := e.audioPieces(ctx, a, workPath, procs); err != nil {
 			return err
@@ -71,7 +73,16 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 	now := time.Now()
 	for _, p := range a.Pieces {
 		path := e.AudioPiecePath(p.Key)
-		if err := os.Chtimes(path, now, now); errors.Is(err, fs.ErrNotExist) {
+		err := os.Chtimes(path, now, now)
+		if errors.Is(err, fs.ErrNotExist) && e.shared != nil {
+			// Made by another host: fetched, not encoded again.
+			if found, ferr := e.shared.Fetch(ctx, path); ferr != nil {
+				return fmt.Errorf("engine: %w", ferr)
+			} else if found {
+				err = nil
+			}
+		}
+		if errors.Is(err, fs.ErrNotExist) {
 			missing = append(missing, p)
 		} else if err != nil {
 			return fmt.Errorf("engine: %w", err)
@@ -109,7 +120,7 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 	for i, p := range pieces {
 		finals[i] = e.AudioPiecePath(p.Key)
 	}
-	return writeAllAtomic(finals, func(tmps []string) error {
+	err := writeAllAtomic(finals, func(tmps []string) error {
 		if err := e.ff.Run(ctx, render.AudioPiecesArgs(a, pieces, workPath, tmps), nil); err != nil {
 			return internalError(err, "preparing the music")
 		}
@@ -124,4 +135,14 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if err := e.publish(ctx, finals...); err != nil {
+		for _, f := range finals { // made again by a retry, and published then
+			_ = os.Remove(f)
+		}
+		return err
+	}
+	return nil
 }

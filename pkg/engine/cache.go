@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -40,7 +41,34 @@ func (e *Engine) PosterPath(key string) string {
 // produce makes final unless it exists: build writes a temp file in the same directory, which
 // is renamed into place only when build succeeded. Only a rename makes a final name appear,
 // so an existing file is always whole; two workers racing both write and one rename wins.
-func produce(final string, build func(tmp string) error) (existed bool, err error) {
+// Over a store, an entry another host made is fetched, and one made here is published before
+// produce returns: a step reported done is in the store for every other host.
+func (e *Engine) produce(ctx context.Context, final string, build func(tmp string) error) (existed bool, err error) {
+	if e.shared == nil {
+		return produceLocal(final, build)
+	}
+	found, err := e.shared.Fetch(ctx, final) // a local hit is touched, as below
+	if err != nil {
+		return false, fmt.Errorf("engine: %w", err)
+	}
+	if found {
+		return true, nil
+	}
+	if err := writeAtomic(final, build); err != nil {
+		return false, err
+	}
+	if err := e.publish(ctx, final); err != nil {
+		// Not kept here either: a retry finds it missing and publishes it, where a local hit
+		// would leave the other hosts without it.
+		_ = os.Remove(final)
+		return false, err
+	}
+	return false, nil
+}
+
+// produceLocal is produce in this host's cache alone: for files made again from what a
+// step has at hand (a caption's text), never worth a round trip to a store.
+func produceLocal(final string, build func(tmp string) error) (existed bool, err error) {
 	if _, err := os.Stat(final); err == nil {
 		now := time.Now()
 		_ = os.Chtimes(final, now, now) // the cache trims least recently used first
@@ -49,6 +77,51 @@ func produce(final string, build func(tmp string) error) (existed bool, err erro
 		return false, fmt.Errorf("engine: %w", err)
 	}
 	return false, writeAtomic(final, build)
+}
+
+// publish puts a cache entry made here in the store (none: nothing to do).
+func (e *Engine) publish(ctx context.Context, paths ...string) error {
+	if e.shared == nil {
+		return nil
+	}
+	for _, p := range paths {
+		if err := e.shared.PublishOnce(ctx, p); err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+	}
+	return nil
+}
+
+// local makes sure a file a step reads is here: over a store it is fetched when missing.
+// A file neither here nor in the store is an error for which errors.Is(err, fs.ErrNotExist).
+func (e *Engine) local(ctx context.Context, path string) error {
+	if path == "" {
+		return fs.ErrNotExist
+	}
+	_, err := os.Stat(path)
+	if err == nil || e.shared == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	found, err := e.shared.Fetch(ctx, path)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	if !found {
+		return fmt.Errorf("engine: %s: %w", filepath.Base(path), fs.ErrNotExist)
+	}
+	return nil
+}
+
+// Stored reports whether a cache entry is here or, over a store, in it (not downloading it).
+func (e *Engine) Stored(ctx context.Context, path string) bool {
+	if _, err := os.Stat(path); err == nil {
+		return true
+	}
+	if e.shared == nil {
+		return false
+	}
+	ok, err := e.shared.Stored(ctx, path)
+	return err == nil && ok
 }
 
 // tempName is a hidden name next to final, unique to this attempt.

@@ -17,18 +17,43 @@ import (
 )
 
 // Engine runs plans. Every step is idempotent and writes through a temp file and a rename, so
-// that each could run as its own queue job on any host sharing the cache directory.
+// that each could run as its own queue job on any host sharing the cache directory, or
+// sharing a store behind it (Shared).
 type Engine struct {
 	ff          *ffmpeg.Runner
 	cache       string
 	tmp         string
 	log         *zap.Logger
+	shared      Shared             // nil: the cache directory is all there is
 	audioFlight singleflight.Group // by music track key
+}
+
+// Shared is the object store behind the cache and the inputs when hosts share no disk
+// (media.Files over a media.Remote). Paths are local paths; the store names them by their
+// place in the data directory.
+type Shared interface {
+	// Fetch makes sure path is here, downloading it when it is not; found is false when the
+	// store has no such file either.
+	Fetch(ctx context.Context, path string) (found bool, err error)
+	// Stored reports whether path is here or in the store, without downloading it.
+	Stored(ctx context.Context, path string) (bool, error)
+	// PublishOnce puts a finished cache entry in the store unless it is there: entries are
+	// content-addressed, so the first copy is as good as any.
+	PublishOnce(ctx context.Context, path string) error
 }
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
 func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
 	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log}
+}
+
+// WithShared puts the store s behind the cache and the inputs: an entry another host made is
+// fetched instead of made again, an entry made here is published for the others, and an
+// input (a picture, the music's working copy) is fetched when a step must read it. It
+// returns e, and is called once, before any use.
+func (e *Engine) WithShared(s Shared) *Engine {
+	e.shared = s
+	return e
 }
 
 // Job is one render to run.

@@ -22,10 +22,21 @@ func EncoderFor(p *render.Plan, threads, processes int) render.Encoder {
 	return enc
 }
 
-// GroupDone reports whether every segment of g is in the cache already.
+// GroupDone reports whether every segment of g is in this host's cache already.
 func (e *Engine) GroupDone(g render.Group) bool {
 	for _, sg := range g.Segments {
 		if _, err := os.Stat(e.SegmentPath(sg.Key)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// GroupStored reports whether every segment of g is in the cache here or, over a store, in
+// the store (another host encoded it): a look-up per segment missing here, no download.
+func (e *Engine) GroupStored(ctx context.Context, g render.Group) bool {
+	for _, sg := range g.Segments {
+		if !e.Stored(ctx, e.SegmentPath(sg.Key)) {
 			return false
 		}
 	}

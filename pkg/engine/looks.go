@@ -20,7 +20,7 @@ func (e *Engine) files(cs ...*render.Caption) (render.Files, error) {
 		}
 		any = true
 		for i, line := range c.Lines {
-			if _, err := produce(c.LinePath(f.CaptionDir, i), func(tmp string) error {
+			if _, err := produceLocal(c.LinePath(f.CaptionDir, i), func(tmp string) error {
 				return os.WriteFile(tmp, []byte(line), 0o644)
 			}); err != nil {
 				return f, fmt.Errorf("engine: caption: %w", err)

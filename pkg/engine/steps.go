@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -25,9 +26,13 @@ func (e *Engine) PrepareStill(ctx context.Context, st render.Still, srcPath stri
 		slide = st.Slides[0] + 1
 	}
 	out := e.StillPath(st.Key)
-	_, err := produce(out, func(tmp string) error {
-		if _, err := os.Stat(srcPath); st.Fit != render.FitColor && (srcPath == "" || err != nil) {
-			return simvid.Errorf(simvid.EInternal, "slide %d's picture file is missing on the server", slide)
+	_, err := e.produce(ctx, out, func(tmp string) error {
+		if st.Fit != render.FitColor {
+			if err := e.local(ctx, srcPath); errors.Is(err, fs.ErrNotExist) {
+				return simvid.Errorf(simvid.EInternal, "slide %d's picture file is missing on the server", slide)
+			} else if err != nil {
+				return err
+			}
 		}
 		args, err := e.stillArgs(st, srcPath, tmp)
 		if err != nil {
@@ -48,9 +53,9 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 	for i, k := range seg.Stills {
 		stills[i] = e.StillPath(k)
 	}
-	cached, err = produce(e.SegmentPath(seg.Key), func(tmp string) error {
+	cached, err = e.produce(ctx, e.SegmentPath(seg.Key), func(tmp string) error {
 		for _, s := range stills {
-			if _, err := os.Stat(s); err != nil {
+			if err := e.local(ctx, s); err != nil {
 				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
 			}
 		}
@@ -122,7 +127,7 @@ func (e *Engine) Assemble(ctx context.Context, p *render.Plan, audioPath, output
 		if err != nil {
 			return 0, fmt.Errorf("engine: %w", err)
 		}
-		if _, err := os.Stat(abs); err != nil {
+		if err := e.local(ctx, abs); err != nil {
 			return 0, fmt.Errorf("engine: segment %d is not in the cache: %w", i, err)
 		}
 		paths[i], frames[i] = abs, sg.Frames
@@ -183,7 +188,10 @@ func (e *Engine) Poster(ctx context.Context, p *render.Plan, poster string) erro
 	}
 	still := e.StillPath(p.Stills[p.Slides[0].Still].Key)
 	cached := e.PosterPath(p.PosterKey())
-	if _, err := produce(cached, func(tmp string) error {
+	if _, err := e.produce(ctx, cached, func(tmp string) error {
+		if err := e.local(ctx, still); err != nil {
+			return err
+		}
 		if err := e.ff.Run(ctx, render.PosterArgsSized(still, tmp, p.W, p.H), nil); err != nil {
 			return internalError(err, "making the poster")
 		}

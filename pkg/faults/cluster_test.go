@@ -25,14 +25,17 @@ type cluster struct {
 	Redis *redistest.Server
 	PG    *pgServer
 	Data  string
-	env   []string
+	// Dirs gives a process (by name) a data directory of its own instead of Data: hosts
+	// that share no directory, over an object store.
+	Dirs map[string]string
+	env  []string
 }
 
 // newCluster starts Redis and PostgreSQL. env is added to every simvid process's environment
 // after the fast test settings (2 s leases, a 500 ms reconciler, 1 s retry backoff).
 func newCluster(t *testing.T, data string, env ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, bin: binary(t), Redis: redistest.StartServer(t), PG: startPostgres(t), Data: data}
+	c := &cluster{t: t, bin: binary(t), Redis: redistest.StartServer(t), PG: startPostgres(t), Data: data, Dirs: map[string]string{}}
 	if c.Data == "" {
 		c.Data = t.TempDir()
 	}
@@ -57,7 +60,11 @@ type proc struct {
 func (c *cluster) start(name string, args []string, env []string) *proc {
 	c.t.Helper()
 	p := &proc{Name: name, Log: &procLog{}}
-	bp, err := bench.StartProcess(c.bin, append(args, "--data-dir", c.Data), append(append([]string{}, c.env...), env...), p.Log)
+	data := c.Data
+	if d, ok := c.Dirs[name]; ok {
+		data = d
+	}
+	bp, err := bench.StartProcess(c.bin, append(args, "--data-dir", data), append(append([]string{}, c.env...), env...), p.Log)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -129,7 +129,14 @@ func (s *Server) doneRender(c echo.Context) (*simvid.Render, error) {
 // serveFile sends a stored file with http.ServeContent (Range, If-None-Match, HEAD), and the
 // disposition when one is given. Its content never changes once written, so it may be cached
 // for good.
+//
+// A file with a URL lives in the object store: the client is sent there (302) with a link
+// that expires, which is why the answer itself may not be cached.
 func serveFile(c echo.Context, f *service.File, disposition string) error {
+	if f.URL != "" {
+		c.Response().Header().Set("Cache-Control", "private, no-store")
+		return c.Redirect(http.StatusFound, f.URL)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return simvid.Errorf(simvid.ENotFound, "file not found")

@@ -62,7 +62,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	groups := p.Groups(w.Opts.GroupCost)
 	cached, toEncode := 0, 0
 	for _, gr := range groups {
-		if w.Engine.GroupDone(gr) {
+		if w.Engine.GroupStored(ctx, gr) {
 			cached += len(gr.Segments)
 			if err := markGroupDone(ctx, w.Pool, s.id, gr); err != nil {
 				return nil, err

@@ -105,10 +105,18 @@ type encodeLog struct {
 // worker returns a worker named name on the kit's shared Redis, database and data directory
 // with slots video jobs at once; its pool is not started.
 func (k *renderKit) worker(name string, slots int, l *encodeLog) *Worker {
+	return k.workerOn(name, slots, l, k.media)
+}
+
+// workerOn is worker over files of its own (a host with its own data directory).
+func (k *renderKit) workerOn(name string, slots int, l *encodeLog, files *media.Files) *Worker {
 	k.t.Helper()
 	log := zaptest.NewLogger(k.t).Named(name)
-	eng := engine.New(k.ff, k.media.CacheDir(), k.media.TmpDir(), log)
-	w, err := NewWorker(Deps{Pool: k.pool, Store: k.store, Media: k.media, Engine: eng, FFmpegVersion: "test", Log: log,
+	eng := engine.New(k.ff, files.CacheDir(), files.TmpDir(), log)
+	if files.Shared() {
+		eng.WithShared(files)
+	}
+	w, err := NewWorker(Deps{Pool: k.pool, Store: k.store, Media: files, Engine: eng, FFmpegVersion: "test", Log: log,
 		Opts: Options{MaxAttempts: 3, Backoff: time.Second, RenderTimeout: time.Minute, LeaseTTL: 600 * time.Millisecond,
 			ReconcileInterval: time.Hour, MusicWait: time.Second, Parallel: 1, GroupCost: 0.3}},
 		map[string]int{QueueVideo: slots})
@@ -166,6 +174,12 @@ func (k *renderKit) checkOutput(plan *render.Plan) {
 		k.t.Fatalf("render is %s (%s: %s)", r.State, r.Error, r.ErrorDetail)
 	}
 	out, _ := k.media.RenderVideo(r.ProjectID, r.ID)
+	k.checkVideo(plan, out)
+}
+
+// checkVideo probes a render's video file: the planned frames and duration, a clean decode.
+func (k *renderKit) checkVideo(plan *render.Plan, out string) {
+	k.t.Helper()
 	pr := testutil.Probe(k.t, out)
 	v := pr.Video()
 	if a := pr.Audio(); plan.Audio != nil && (a == nil || math.Abs(a.Seconds()-plan.Duration) > 1/float64(plan.FPS)) {

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"errors"
-	"os"
 	"time"
 
 	"github.com/gocraft/work"
@@ -81,7 +80,7 @@ func (w *Worker) mixMusic(ctx context.Context, id string) (made bool, key string
 		return false, "", err
 	}
 	key = plan.Audio.Key
-	if _, err := os.Stat(w.Engine.AudioPath(key)); err == nil {
+	if w.Engine.Stored(ctx, w.Engine.AudioPath(key)) {
 		return false, key, nil
 	}
 	// One encoder: the mix is made ahead of the render, beside whatever else the worker does.

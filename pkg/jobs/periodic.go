@@ -17,7 +17,7 @@ import (
 // deadKeep is how many dead jobs each queue keeps for operators to look at.
 const deadKeep = 1000
 
-// runPeriodic runs the reconciler often and retention rarely, each under a Redis leader lock
+// runPeriodic runs the reconciler often and retention (with the store's orphan sweep) rarely, each under a Redis leader lock
 // so that one worker in the fleet does it per period. Both are idempotent.
 func (w *Worker) runPeriodic(ctx context.Context) {
 	w.reconcileOnce(ctx) // at start: a restarted process picks up what it left
@@ -41,6 +41,7 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 		case <-ret.C:
 			if ok, _ := tryLock(ctx, w.Pool, "retention", retInterval*9/10); ok {
 				w.retentionOnce(ctx)
+				w.sweepOrphans(ctx)
 				w.trimCache(ctx)
 				w.trimDead(ctx)
 				if err := w.Media.SweepTemp(media.TempMaxAge); err != nil {

@@ -114,6 +114,9 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if err != nil {
 		return err
 	}
+	if err := w.publishOutputs(ctx, out, poster); err != nil {
+		return err
+	}
 	fin := time.Now().UTC()
 	w.learnSpeed(ctx, r.ProjectID, est.Finished(fin)) // coordinate has returned: no report is under way
 	_, err = w.update(ctx, id, func(r *simvid.Render) error {
@@ -127,6 +130,21 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 }
 
 var errAlreadyFinished = errors.New("render already finished")
+
+// publishOutputs puts a render's video and poster in the store before the record says done,
+// so that a done render's files are whole wherever they are read, and drops this host's
+// copies: a worker does not serve them. Without a store the files are in place already.
+func (w *Worker) publishOutputs(ctx context.Context, paths ...string) error {
+	for _, p := range paths {
+		if err := w.Media.Upload(ctx, p); err != nil {
+			return err
+		}
+	}
+	for _, p := range paths {
+		w.Media.DropLocal(p)
+	}
+	return nil
+}
 
 // settle turns the outcome of runRender into the record's final state, a retry, or a hand-back.
 func (w *Worker) settle(ctx context.Context, id string, err, cause error, log *zap.Logger) error {

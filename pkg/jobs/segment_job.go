@@ -71,7 +71,7 @@ func (w *Worker) segmentJob(job *work.Job) error {
 		return nil
 	}
 	g := groups[idx]
-	if w.Engine.GroupDone(g) {
+	if w.Engine.GroupStored(ctx, g) {
 		return markGroupDone(ctx, w.Pool, id, g)
 	}
 	w.Metrics.Busy(QueueVideo, 1)
@@ -138,7 +138,7 @@ func (w *Worker) claimGroup(ctx context.Context, g render.Group) (*lease, error)
 	if err != nil || !ok {
 		return nil, err
 	}
-	if w.Engine.GroupDone(g) {
+	if w.Engine.GroupStored(ctx, g) {
 		l.release()
 		return nil, nil
 	}

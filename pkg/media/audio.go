@@ -85,7 +85,7 @@ func (in *Intake) AudioInto(ctx context.Context, a *simvid.Asset, r io.Reader) e
 		return simvid.Errorf(simvid.ETooLarge, "%s lasts %s; the limit is %s", name, clock(math.Ceil(d)), clock(lim))
 	}
 	a.Format, a.Codec, a.Duration = format, st.CodecName, d
-	if err := in.place([2]string{up.path, origPath}); err != nil {
+	if err := in.place(ctx, [2]string{up.path, origPath}); err != nil {
 		return err
 	}
 	up.placed = true
@@ -129,6 +129,9 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 	if err != nil {
 		return err
 	}
+	if src, err = in.st.Local(ctx, src); err != nil { // uploaded on another host
+		return err
+	}
 	dst, err := in.st.AudioWork(a.ProjectID, a.ID)
 	if err != nil {
 		return err
@@ -165,7 +168,7 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 	if err != nil {
 		return err
 	}
-	if err := in.st.Commit(work, dst); err != nil {
+	if err := in.st.Commit(ctx, work, dst); err != nil {
 		return err
 	}
 	committed = true

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,8 +49,33 @@ func (s *Files) tempPath(pattern string) (string, error) {
 
 // Commit moves a finished temp file to dst (a path from one of the path methods), replacing
 // what was there, atomically and durably: the data is synced before the rename and the
-// directory after it. On success tmp no longer exists.
-func (s *Files) Commit(tmp, dst string) error {
+// directory after it. Over a store it then uploads dst (a cache/ entry only when the store
+// has none): the object appears only when whole, and when the upload fails dst is removed
+// again, so that no host holds a file the others cannot get. On success tmp no longer exists.
+func (s *Files) Commit(ctx context.Context, tmp, dst string) error {
+	if err := s.commitLocal(tmp, dst); err != nil {
+		return err
+	}
+	if s.remote == nil {
+		return nil
+	}
+	if err := s.upload(ctx, dst); err != nil {
+		_ = os.Remove(dst)
+		return err
+	}
+	return nil
+}
+
+// Uncommit removes a committed file here and in the store: the undo of an intake whose
+// later step failed.
+func (s *Files) Uncommit(dst string) {
+	_ = os.Remove(dst)
+	if key, err := s.Key(dst); err == nil && !s.once(key) {
+		_ = s.removeRemote(key)
+	}
+}
+
+func (s *Files) commitLocal(tmp, dst string) error {
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("media: commit: %w", err)
@@ -130,6 +156,16 @@ func (s *Files) DeleteProject(projectID string) (int64, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, fmt.Errorf("media: delete project %s: %w", projectID, err)
 	}
+	if s.remote != nil {
+		// The store holds every file of the project; the local copies are a part of them.
+		ctx, cancel := context.WithTimeout(context.Background(), remoteDeleteTimeout)
+		defer cancel()
+		n, err := s.remote.DeletePrefix(ctx, "projects/"+projectID+"/")
+		if err != nil {
+			return 0, fmt.Errorf("media: delete project %s: %w", projectID, err)
+		}
+		freed = n
+	}
 	return freed, nil
 }
 
@@ -152,6 +188,9 @@ func (s *Files) DeleteAsset(projectID, assetID string) error {
 	for _, p := range paths {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
+		}
+		if key, err := s.Key(p); err == nil {
+			errs = append(errs, s.removeRemote(key))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

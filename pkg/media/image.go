@@ -95,7 +95,7 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	if err != nil {
 		return err
 	}
-	if err := in.place([2]string{up.path, origPath}, [2]string{thumb, thumbPath}); err != nil {
+	if err := in.place(ctx, [2]string{up.path, origPath}, [2]string{thumb, thumbPath}); err != nil {
 		_ = os.Remove(thumb)
 		return err
 	}

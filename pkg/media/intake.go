@@ -174,12 +174,12 @@ func (in *Intake) toolError(ctx context.Context, err error, format string, args 
 }
 
 // place commits temp files to their final paths, in order; if one fails, the ones already
-// placed are removed again so that nothing is left on disk.
-func (in *Intake) place(moves ...[2]string) error {
+// placed are removed again (here and in the store) so that nothing is left behind.
+func (in *Intake) place(ctx context.Context, moves ...[2]string) error {
 	for i, m := range moves {
-		if err := in.st.Commit(m[0], m[1]); err != nil {
+		if err := in.st.Commit(ctx, m[0], m[1]); err != nil {
 			for _, done := range moves[:i] {
-				_ = os.Remove(done[1])
+				in.st.Uncommit(done[1])
 			}
 			return err
 		}

@@ -16,18 +16,23 @@
 // Writers never write in place: they fill a file from CreateTemp (or MkdirTemp) and hand it
 // to Commit, which renames it into place atomically. Readers see a whole file or none.
 //
-// An S3-compatible backend could later sit behind the same calls: the path methods name
-// objects by (project, id) and the part of the path after the data directory is a ready
-// object key; Commit is the only way in, so it becomes an upload of the finished temp file
-// (local tmp/ stays a local scratch area); DeleteProject and DeleteAsset become a prefix
-// and a key delete; a reader that needs a local file (ffmpeg) would first fetch the object
-// into cache/. Only Files builds paths, so only Files would change.
+// Over an S3-compatible object store (NewRemoteFiles, storage.url) the same calls hold, and
+// hosts share no directory: the part of a path after the data directory is its object key;
+// Commit renames locally and then uploads, so an object appears only when whole (cache/
+// entries with PutFileOnce: content-addressed, written once); a reader that needs a local
+// file (ffmpeg) calls Local, which fetches a missing file into its place here; DeleteProject
+// and DeleteAsset delete the prefix and the keys too. The data directory is then scratch
+// space and a bounded cache of stored files (TrimLocal); tmp/ stays local.
 package media
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -35,7 +40,14 @@ import (
 // Files is the layout of the data directory. It holds no state besides the root and is safe
 // for concurrent use.
 type Files struct {
-	root string
+	root       string
+	remote     Remote // nil: the data directory is the store
+	localBytes int64  // over a store: the bound of the local copies (0: none)
+	fetches    singleflight.Group
+
+	trimMu   sync.Mutex
+	trimming bool
+	lastTrim time.Time
 }
 
 // NewFiles makes sure dataDir holds projects/, cache/ and tmp/ and returns its Files.

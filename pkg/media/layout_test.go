@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,7 +86,7 @@ func TestStoreCommitDeleteSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = f.Close()
-		if err := st.Commit(f.Name(), dst); err != nil {
+		if err := st.Commit(context.Background(), f.Name(), dst); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := os.Stat(f.Name()); !os.IsNotExist(err) {

@@ -144,7 +144,7 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	if stillPath != "" {
 		// A still is a cache entry: losing it costs a decode at render time, nothing more.
 		if err := os.MkdirAll(filepath.Dir(stillPath), 0o755); err == nil {
-			if err := in.st.Commit(stillTmp, stillPath); err != nil {
+			if err := in.st.Commit(ctx, stillTmp, stillPath); err != nil {
 				in.log.Warn("keeping the prepared still failed", zap.String("asset_id", a.ID), zap.Error(err))
 			}
 		}

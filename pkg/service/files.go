@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -11,9 +13,9 @@ import (
 
 // File is a stored file to send: a finished video or its poster, a picture's thumbnail, the
 // music's working copy. It carries what an HTTP answer needs (http.ServeContent gives Range,
-// conditional requests and HEAD from it), so that handlers never see where files are kept;
-// when files move to object storage, this is where a redirect to a signed link would come
-// from instead of Open.
+// conditional requests and HEAD from it), so that handlers never see where files are kept.
+// Over an object store a video or poster may instead have a URL: a short-lived signed link
+// to the store, where the client is sent.
 type File struct {
 	Name        string // the name to save it as ("slideshow_<render id>.mp4")
 	ContentType string
@@ -21,6 +23,59 @@ type File struct {
 	Size        int64
 	ModTime     time.Time
 	Open        func() (io.ReadSeekCloser, error)
+	URL         string // when set, send the client there instead of the content
+}
+
+// Downloads says how finished videos and posters leave when files live in an object store.
+type Downloads struct {
+	// Stream sends them through this server, for stores that clients cannot reach; otherwise
+	// clients are redirected to a signed link to the store, which saves the server the bytes.
+	Stream  bool
+	LinkTTL time.Duration // how long a signed link works
+}
+
+// output returns a render's file at path: a signed link to the store when files live there
+// and Downloads do not stream, else the file streamed from this host's copy or the store.
+func (s *Service) output(ctx context.Context, path, name, ctype, etag string) (*File, error) {
+	if !s.downloads.Stream {
+		url, err := s.files.Link(ctx, path, s.downloads.LinkTTL, name)
+		if err != nil {
+			return nil, err
+		}
+		if url != "" {
+			return &File{Name: name, ContentType: ctype, ETag: etag, URL: url}, nil
+		}
+	}
+	rc, obj, err := s.files.OpenStored(ctx, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, simvid.Errorf(simvid.ENotFound, "file not found")
+	} else if err != nil {
+		return nil, err
+	}
+	opened := false
+	return &File{
+		Name: name, ContentType: ctype, ETag: etag, Size: obj.Size, ModTime: obj.Modified,
+		Open: func() (io.ReadSeekCloser, error) {
+			if opened { // one answer reads it once; a second open starts again
+				rc, _, err := s.files.OpenStored(ctx, path)
+				return rc, err
+			}
+			opened = true
+			return rc, nil
+		},
+	}, nil
+}
+
+// cached returns the file at path from this host's disk, fetching it from the store first
+// when it is only there (thumbnails and music: small, asked for often, worth a local copy).
+func (s *Service) cached(ctx context.Context, path, name, ctype, etag string) (*File, error) {
+	local, err := s.files.Local(ctx, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, simvid.Errorf(simvid.ENotFound, "file not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return localFile(local, name, ctype, etag)
 }
 
 // localFile describes the file at path, or ENotFound when there is none.
@@ -36,22 +91,22 @@ func localFile(path, name, ctype, etag string) (*File, error) {
 }
 
 // RenderVideo returns the video of render r, which the caller has found done.
-func (s *Service) RenderVideo(_ context.Context, r *simvid.Render) (*File, error) {
+func (s *Service) RenderVideo(ctx context.Context, r *simvid.Render) (*File, error) {
 	path, err := s.files.RenderVideo(r.ProjectID, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	return localFile(path, "slideshow_"+r.ID+".mp4", "video/mp4", r.ID)
+	return s.output(ctx, path, "slideshow_"+r.ID+".mp4", "video/mp4", r.ID)
 }
 
 // RenderPoster returns the poster (a still of the video) of render r, which the caller has
 // found done.
-func (s *Service) RenderPoster(_ context.Context, r *simvid.Render) (*File, error) {
+func (s *Service) RenderPoster(ctx context.Context, r *simvid.Render) (*File, error) {
 	path, err := s.files.RenderPoster(r.ProjectID, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	return localFile(path, "slideshow_"+r.ID+".jpg", "image/jpeg", r.ID+"-poster")
+	return s.output(ctx, path, "slideshow_"+r.ID+".jpg", "image/jpeg", r.ID+"-poster")
 }
 
 // Thumbnail returns the thumbnail of picture assetID of project projectID; a picture of
@@ -65,7 +120,7 @@ func (s *Service) Thumbnail(ctx context.Context, projectID, assetID string) (*Fi
 	if err != nil {
 		return nil, err
 	}
-	return localFile(path, a.ID+".jpg", "image/jpeg", a.ID)
+	return s.cached(ctx, path, a.ID+".jpg", "image/jpeg", a.ID)
 }
 
 // MusicAudio returns a project's music as its 48 kHz FLAC working copy, for the page to play
@@ -90,7 +145,7 @@ func (s *Service) MusicAudio(ctx context.Context, projectID string) (*File, erro
 	if err != nil {
 		return nil, err
 	}
-	return localFile(path, a.ID+".flac", "audio/flac", a.ID)
+	return s.cached(ctx, path, a.ID+".flac", "audio/flac", a.ID)
 }
 
 // projectAsset returns asset id of project projectID, or ENotFound naming what (a "picture",

@@ -59,6 +59,7 @@ type Deps struct {
 	// of this process only.
 	ClientLock func(ctx context.Context, client string) (unlock func(), err error)
 	Log        *zap.Logger
+	Downloads  Downloads // how videos leave an object store; the zero value redirects
 }
 
 // Service is simvid's application logic, and the only way into it: handlers parse, call one
@@ -79,6 +80,7 @@ type Service struct {
 	notifyGone    func(ctx context.Context, projectID string)
 	clientLock    func(ctx context.Context, client string) (unlock func(), err error)
 	log           *zap.Logger
+	downloads     Downloads
 
 	localMu sync.Mutex // clientLock's stand-in
 }
@@ -93,7 +95,7 @@ func New(d Deps) *Service {
 		store: d.Store, files: d.Files, intake: d.Intake, queue: d.Queue, transitions: d.Transitions,
 		links: d.Links, limits: d.Limits, projectTTL: d.ProjectTTL, stillPath: d.StillPath,
 		ffmpegVersion: d.FFmpegVersion, notifyFn: d.Notify, notifyGone: d.NotifyGone,
-		clientLock: d.ClientLock, log: log,
+		clientLock: d.ClientLock, log: log, downloads: d.Downloads,
 	}
 }
 
