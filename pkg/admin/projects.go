@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -111,22 +110,18 @@ func (a *Admin) deleteProject(c echo.Context) error {
 // assetFile serves a preview of an asset with Range support: a picture's thumbnail or the
 // music's working copy. Originals are never served.
 func (a *Admin) assetFile(c echo.Context) error {
-	pv, err := a.Service.AssetPreview(c.Request().Context(), c.Param("id"))
+	f, err := a.Service.AssetPreview(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(pv.Path)
+	rc, err := f.Open()
 	if err != nil {
-		return simvid.Errorf(simvid.ENotFound, "the preview of %s is not there (yet)", pv.Asset.ID)
+		return simvid.Errorf(simvid.ENotFound, "the preview of %s is not there (yet)", c.Param("id"))
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Content-Type", pv.ContentType)
+	defer rc.Close()
+	c.Response().Header().Set("Content-Type", f.ContentType)
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
-	http.ServeContent(c.Response(), c.Request(), "", st.ModTime(), f)
+	http.ServeContent(c.Response(), c.Request(), "", f.ModTime, rc)
 	return nil
 }
 

@@ -6,32 +6,29 @@ import (
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
-// AssetPreview is the file that shows an asset to an operator: a picture's thumbnail or the
-// music's working copy, never the original.
-type AssetPreview struct {
-	Asset       *simvid.Asset
-	Path        string // may not exist yet (still being prepared)
-	ContentType string
-}
-
-// AssetPreview finds the preview of asset id.
-func (s *Service) AssetPreview(ctx context.Context, id string) (AssetPreview, error) {
+// AssetPreview returns the file that shows asset id to an operator: a picture's thumbnail or
+// the music's working copy, never the original. One still being prepared is not found.
+func (s *Service) AssetPreview(ctx context.Context, id string) (*File, error) {
 	if !simvid.ValidID(simvid.PrefixImage, id) && !simvid.ValidID(simvid.PrefixAudio, id) {
-		return AssetPreview{}, simvid.Errorf(simvid.ENotFound, "asset not found")
+		return nil, simvid.Errorf(simvid.ENotFound, "asset not found")
 	}
 	a, err := s.store.GetAsset(ctx, id)
 	if err != nil {
-		return AssetPreview{}, err
+		return nil, err
 	}
-	v := AssetPreview{Asset: a, ContentType: "image/jpeg"}
+	path, name, ctype := "", a.ID+".jpg", "image/jpeg"
 	if a.Kind == simvid.KindAudio {
-		v.Path, err = s.files.AudioWork(a.ProjectID, a.ID)
-		v.ContentType = "audio/flac"
+		path, err = s.files.AudioWork(a.ProjectID, a.ID)
+		name, ctype = a.ID+".flac", "audio/flac"
 	} else {
-		v.Path, err = s.files.Thumbnail(a.ProjectID, a.ID)
+		path, err = s.files.Thumbnail(a.ProjectID, a.ID)
 	}
 	if err != nil {
-		return AssetPreview{}, err
+		return nil, err
 	}
-	return v, nil
+	f, err := s.cached(ctx, path, name, ctype, a.ID)
+	if simvid.IsCode(err, simvid.ENotFound) {
+		return nil, simvid.Errorf(simvid.ENotFound, "the preview of %s is not there (yet)", a.ID)
+	}
+	return f, err
 }
