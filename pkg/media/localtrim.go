@@ -1,13 +1,10 @@
 package media
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
+
+	"github.com/simvid/simvid/pkg/diskcache"
 )
 
 // Over an object store the data directory's copies of stored files are a cache: any of them
@@ -19,12 +16,6 @@ const (
 	// trimEvery is the least time between two trims that uploads and fetches start.
 	trimEvery = 30 * time.Second
 )
-
-// LocalTrim says what TrimLocal did.
-type LocalTrim struct {
-	Files, Removed int
-	Bytes, Freed   int64
-}
 
 // maybeTrim starts a trim of the local copies in the background when the bound is set and no
 // trim ran for trimEvery; uploads and fetches call it, so every role (serve has no periodic
@@ -51,53 +42,11 @@ func (s *Files) maybeTrim() {
 // TrimLocal brings the local copies of stored files (projects/ and cache/) under max bytes,
 // least recently used first, sparing files used in the last localInUse. It does nothing
 // without a store: there the data directory holds the only copy.
-func (s *Files) TrimLocal(max int64) (LocalTrim, error) {
-	var res LocalTrim
+func (s *Files) TrimLocal(max int64) (diskcache.Result, error) {
 	if s.remote == nil || max <= 0 {
-		return res, nil
+		return diskcache.Result{}, nil
 	}
-	type entry struct {
-		path string
-		size int64
-		used time.Time
-	}
-	var files []entry
-	for _, sub := range []string{"projects", "cache"} {
-		err := filepath.WalkDir(filepath.Join(s.root, sub), func(path string, d fs.DirEntry, err error) error {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") { // a write in progress
-				return err
-			}
-			if fi, err := d.Info(); err == nil {
-				files = append(files, entry{path, fi.Size(), fi.ModTime()})
-				res.Bytes += fi.Size()
-			}
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-	}
-	res.Files = len(files)
-	if res.Bytes <= max {
-		return res, nil
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].used.Before(files[j].used) })
-	now, left := time.Now(), res.Bytes
-	for _, f := range files {
-		if left <= max {
-			break
-		}
-		if now.Sub(f.used) < localInUse {
-			continue
-		}
-		if err := os.Remove(f.path); err == nil {
-			left -= f.size
-			res.Removed++
-			res.Freed += f.size
-		}
-	}
-	return res, nil
+	now := time.Now()
+	roots := []string{filepath.Join(s.root, "projects"), filepath.Join(s.root, "cache")}
+	return diskcache.Trim(roots, max, 0, func(f diskcache.Entry) bool { return now.Sub(f.Used) < localInUse })
 }

@@ -1,0 +1,83 @@
+// Package diskcache bounds a directory tree used as a cache: least recently used files go
+// first. A file's modification time is its last use (a cache hit touches it). The engine's
+// content-addressed cache and, over an object store, a host's local copies both use it.
+package diskcache
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Entry is one cached file.
+type Entry struct {
+	Path string
+	Size int64
+	Used time.Time
+}
+
+// Result says what Trim found and did.
+type Result struct {
+	Files, Removed int
+	Bytes, Freed   int64
+}
+
+// Trim walks the trees under roots (a missing one is empty) and, when their files add up to
+// more than max bytes, removes the least recently used until they fit, never one that spare
+// reports as needed. Files whose name starts with a dot are writes in progress: not counted,
+// and removed once older than stale (never, when stale <= 0). max <= 0 only sweeps those.
+func Trim(roots []string, max int64, stale time.Duration, spare func(Entry) bool) (Result, error) {
+	var files []Entry
+	var res Result
+	now := time.Now()
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil || d.IsDir() {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return nil // gone meanwhile
+			}
+			if strings.HasPrefix(d.Name(), ".") {
+				if stale > 0 && now.Sub(fi.ModTime()) > stale {
+					_ = os.Remove(path)
+				}
+				return nil
+			}
+			files = append(files, Entry{path, fi.Size(), fi.ModTime()})
+			res.Bytes += fi.Size()
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	res.Files = len(files)
+	if max <= 0 || res.Bytes <= max {
+		return res, nil
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Used.Before(files[j].Used) })
+	left := res.Bytes
+	for _, f := range files {
+		if left <= max {
+			break
+		}
+		if spare != nil && spare(f) {
+			continue
+		}
+		if err := os.Remove(f.Path); err == nil {
+			left -= f.Size
+			res.Removed++
+			res.Freed += f.Size
+		}
+	}
+	return res, nil
+}
