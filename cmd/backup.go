@@ -1,13 +1,17 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/backup"
 	"github.com/simvid/simvid/pkg/config"
+	"github.com/simvid/simvid/pkg/media/mediastore"
+	"github.com/simvid/simvid/pkg/objstore"
 )
 
 func newBackup() *cobra.Command {
@@ -15,7 +19,7 @@ func newBackup() *cobra.Command {
 		Use:   "backup DIR",
 		Short: "Copy the database and the project files into DIR (online: simvid may keep running)",
 		Long: "Copy the database (SQLite with VACUUM INTO, PostgreSQL with pg_dump) and then the\n" +
-			"project files of the data directory into DIR, a new or empty directory, with a manifest.\n" +
+			"project files (of the data directory, or of the bucket with storage.url) into DIR, a new or empty directory, with a manifest.\n" +
 			"Redis and the render cache are not copied: both are rebuilt.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -23,7 +27,11 @@ func newBackup() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := backup.Create(cmd.Context(), backupOptions(cfg), args[0])
+			o, err := backupOptions(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			m, err := backup.Create(cmd.Context(), o, args[0])
 			if err != nil {
 				return err
 			}
@@ -47,7 +55,11 @@ func newRestore() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := backup.Restore(cmd.Context(), backupOptions(cfg), args[0], force)
+			o, err := backupOptions(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			m, err := backup.Restore(cmd.Context(), o, args[0], force)
 			if err != nil {
 				return err
 			}
@@ -61,6 +73,21 @@ func newRestore() *cobra.Command {
 	return c
 }
 
-func backupOptions(cfg *config.Config) backup.Options {
-	return backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Version: version}
+// backupOptions names what a backup copies: the database, and the project files of the
+// data directory, or of the bucket when storage.url is set.
+func backupOptions(ctx context.Context, cfg *config.Config) (backup.Options, error) {
+	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Version: version}
+	if cfg.Storage.URL == "" {
+		return o, nil
+	}
+	sc, err := objstore.Parse(cfg.Storage.URL)
+	if err != nil {
+		return o, fmt.Errorf("storage.url: %w", err)
+	}
+	b, err := objstore.Open(ctx, sc, zap.NewNop())
+	if err != nil {
+		return o, fmt.Errorf("storage.url: %w", err)
+	}
+	o.Remote = mediastore.New(b)
+	return o, nil
 }

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/simvid/simvid/pkg/media"
@@ -46,7 +47,15 @@ type Options struct {
 	DatabaseURL string
 	DataDir     string
 	Version     string // simvid's version, recorded in the manifest
+	// Remote is the object store the project files live in when storage.url is set; the
+	// backup then copies them from there, and a restore puts them back there. nil: the data
+	// directory holds them.
+	Remote media.Remote
 }
+
+// projectsKey is the object store's prefix of the project files (the data directory's
+// projects/); the cache/ beside it is derived and left out, as on disk.
+const projectsKey = "projects/"
 
 // Create writes a backup into dir, which must not exist yet or be empty.
 func Create(ctx context.Context, o Options, dir string) (*Manifest, error) {
@@ -69,7 +78,11 @@ func Create(ctx context.Context, o Options, dir string) (*Manifest, error) {
 	if dbFile == store.BackupFilePostgres {
 		m.Dialect = store.DialectPostgres
 	}
-	m.Files, m.Bytes, err = copyTree(ctx, filepath.Join(ms.Root(), "projects"), filepath.Join(dir, filesDir))
+	if o.Remote != nil {
+		m.Files, m.Bytes, err = download(ctx, o.Remote, filepath.Join(dir, filesDir))
+	} else {
+		m.Files, m.Bytes, err = copyTree(ctx, filepath.Join(ms.Root(), "projects"), filepath.Join(dir, filesDir))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +110,11 @@ func Restore(ctx context.Context, o Options, dir string, force bool) (*Manifest,
 		if err := emptyDir(projects); err != nil {
 			return nil, fmt.Errorf("%w (pass --force to restore over it)", err)
 		}
+		if o.Remote != nil {
+			if err := emptyPrefix(ctx, o.Remote); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := store.RestoreDatabase(ctx, o.DatabaseURL, o.DataDir, filepath.Join(dir, m.DatabaseFile), force); err != nil {
 		return nil, err
@@ -105,11 +123,74 @@ func Restore(ctx context.Context, o Options, dir string, force bool) (*Manifest,
 		if err := os.RemoveAll(projects); err != nil {
 			return nil, fmt.Errorf("backup: clear %s: %w", projects, err)
 		}
+		if o.Remote != nil {
+			if _, err := o.Remote.DeletePrefix(ctx, projectsKey); err != nil {
+				return nil, fmt.Errorf("backup: clear the object store's project files: %w", err)
+			}
+		}
+	}
+	if o.Remote != nil {
+		return m, upload(ctx, o.Remote, filepath.Join(dir, filesDir))
 	}
 	if _, _, err := copyTree(ctx, filepath.Join(dir, filesDir), projects); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// download copies every project file of the object store into dst, keeping the data
+// directory's layout, so that a backup reads the same whichever held the files.
+func download(ctx context.Context, r media.Remote, dst string) (files int, bytes int64, err error) {
+	if err := os.MkdirAll(dst, 0o750); err != nil {
+		return 0, 0, fmt.Errorf("backup: %w", err)
+	}
+	err = r.List(ctx, projectsKey, func(o media.Object) error {
+		rel := strings.TrimPrefix(o.Key, projectsKey)
+		if !fs.ValidPath(rel) { // keys are ids; anything else is not simvid's to copy
+			return nil
+		}
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
+			return err
+		}
+		if err := r.Get(ctx, o.Key, target); err != nil {
+			return err
+		}
+		files, bytes = files+1, bytes+o.Size
+		return nil
+	})
+	if err != nil {
+		return files, bytes, fmt.Errorf("backup: copy the object store's project files: %w", err)
+	}
+	return files, bytes, nil
+}
+
+// upload puts every file of a backup's project tree back into the object store.
+func upload(ctx context.Context, r media.Remote, src string) error {
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		return r.PutFile(ctx, projectsKey+filepath.ToSlash(rel), path)
+	})
+	if err != nil {
+		return fmt.Errorf("backup: put the project files back into the object store: %w", err)
+	}
+	return nil
+}
+
+// emptyPrefix refuses an object store that already holds project files.
+func emptyPrefix(ctx context.Context, r media.Remote) error {
+	errFound := errors.New("found")
+	err := r.List(ctx, projectsKey, func(media.Object) error { return errFound })
+	if errors.Is(err, errFound) {
+		return errors.New("backup: the object store already holds project files (pass --force to restore over them)")
+	}
+	return err
 }
 
 // ReadManifest reads and checks a backup directory's manifest.
