@@ -11,7 +11,7 @@ import (
 const maxKeyBytes = 900
 
 // CheckKey refuses a key that could name something outside its prefix, or a different
-// file once the cache maps it onto a local path: empty, absolute, "." or ".." segments,
+// file once a host maps it onto a local path: empty, absolute, "." or ".." segments,
 // empty segments ("a//b", trailing "/"), backslashes, control bytes, invalid UTF-8.
 func CheckKey(key string) error {
 	switch {
