@@ -25,7 +25,8 @@ func FreeAddr() (string, error) {
 }
 
 // Process is a child process started in its own process group, so that stopping it also
-// stops whatever it started (ffmpeg, workers).
+// stops whatever it started (ffmpeg, workers). It is killed when the process that started it
+// dies (a test binary killed at its timeout runs no cleanup), so no simvid outlives its test.
 type Process struct {
 	Cmd  *exec.Cmd
 	done chan struct{}
@@ -38,7 +39,7 @@ func StartProcess(bin string, args, env []string, out io.Writer) (*Process, erro
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", bin, err)
 	}
