@@ -26,12 +26,10 @@ func TestNoSharedDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s3 := testutil.StartS3(t)
-	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("e2e"),
-		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
-	dirA, dirB := t.TempDir(), t.TempDir()
-	c.Dirs["serve"], c.Dirs["work"] = dirA, dirB
+	c := storeCluster(t, s3, "e2e")
 	web := c.Serve("serve")
 	c.Work("work")
+	dirA, dirB := c.Dirs["serve"], c.Dirs["work"]
 
 	s := show{n: 3, w: 640, h: 360, secs: 1, res: "640x480", music: true}
 	start := time.Now()
@@ -87,8 +85,29 @@ func TestNoSharedDirectory(t *testing.T) {
 	}
 }
 
+// storeCluster is a cluster over the bucket of s3 (objects under prefix) in which every
+// process has an empty data directory of its own (c.Dirs[name] once started): hosts that
+// share no directory. env is added after the storage settings.
+func storeCluster(t *testing.T, s3 *testutil.S3, prefix string, env ...string) *cluster {
+	t.Helper()
+	c := newCluster(t, "", append([]string{"SIMVID_STORAGE_URL=" + s3.URL(prefix),
+		"AWS_ACCESS_KEY_ID=" + s3.AccessKey, "AWS_SECRET_ACCESS_KEY=" + s3.SecretKey}, env...)...)
+	c.own = true
+	return c
+}
+
 // bucketKeys lists the keys under prefix of the test server's bucket.
 func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) map[string]bool {
+	t.Helper()
+	keys := map[string]bool{}
+	for k := range bucketObjects(t, ctx, bucketAt(t, ctx, s3, prefix)) {
+		keys[k] = true
+	}
+	return keys
+}
+
+// bucketAt opens the test server's bucket under prefix, as simvid sees it.
+func bucketAt(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) *objstore.Bucket {
 	t.Helper()
 	cfg, err := objstore.Parse(s3.URL(prefix))
 	if err != nil {
@@ -99,11 +118,17 @@ func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := map[string]bool{}
-	if err := b.List(ctx, "", func(i objstore.Info) error { keys[i.Key] = true; return nil }); err != nil {
+	return b
+}
+
+// bucketObjects lists every object of b by key.
+func bucketObjects(t *testing.T, ctx context.Context, b *objstore.Bucket) map[string]objstore.Info {
+	t.Helper()
+	objs := map[string]objstore.Info{}
+	if err := b.List(ctx, "", func(i objstore.Info) error { objs[i.Key] = i; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	return keys
+	return objs
 }
 
 // filesUnder lists the files of a data directory's projects/ and cache/, as keys (hidden
