@@ -25,9 +25,7 @@ import (
 func TestNoSharedDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := storeCluster(t, s3, "e2e")
-	web := c.Serve("serve")
+	s3, c, web := storeServe(t, "e2e")
 	c.Work("work")
 	dirA, dirB := c.Dirs["serve"], c.Dirs["work"]
 
@@ -96,6 +94,15 @@ func storeCluster(t *testing.T, s3 *testutil.S3, prefix string, env ...string) *
 	return c
 }
 
+// storeServe starts a real S3 server, a storeCluster on its bucket under prefix, and the
+// cluster's serve process.
+func storeServe(t *testing.T, prefix string, env ...string) (*testutil.S3, *cluster, *proc) {
+	t.Helper()
+	s3 := testutil.StartS3(t)
+	c := storeCluster(t, s3, prefix, env...)
+	return s3, c, c.Serve("serve")
+}
+
 // bucketKeys lists the keys under prefix of the test server's bucket.
 func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) map[string]bool {
 	t.Helper()
@@ -158,9 +165,7 @@ func filesUnder(t *testing.T, dir string) []string {
 func TestStoreRestartedMidRender(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := storeCluster(t, s3, "restart")
-	web := c.Serve("serve")
+	s3, c, web := storeServe(t, "restart")
 	worker := c.Work("work")
 	s := show{n: 4, w: 640, h: 360, secs: 2, res: "854x480", music: true, motion: "zoom-in"}
 	id := project(t, ctx, web.URL, s)

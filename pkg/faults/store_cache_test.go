@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/simvid/simvid/pkg/bench"
-	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // TestWorkerCacheDeletedMidRender: over a bucket a worker's data directory is a cache. Once
@@ -20,9 +19,7 @@ import (
 func TestWorkerCacheDeletedMidRender(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := storeCluster(t, s3, "wipe")
-	web := c.Serve("serve")
+	s3, c, web := storeServe(t, "wipe")
 	work := c.Work("work")
 	dir := c.Dirs["work"]
 	s := show{n: 6, w: 640, h: 360, secs: 1.5, res: "640x480", music: true, motion: "zoom-in"}

@@ -26,11 +26,9 @@ func TestWorkerDiskFull(t *testing.T) {
 	binary(t) // build before the clock runs and before mounting
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := storeCluster(t, s3, "full")
+	s3, c, web := storeServe(t, "full")
 	disk := tmpfs(t, "40m")
 	c.Dirs["work-full"], c.Dirs["work-full-nocheck"] = disk, disk
-	web := c.Serve("serve")
 	full := c.Work("work-full")
 	api := bench.NewClient(web.URL)
 	s := show{n: 3, w: 640, h: 360, secs: 1.5, res: "640x480", music: true}

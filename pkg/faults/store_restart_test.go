@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/simvid/simvid/pkg/bench"
-	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // TestS3RestartedMidRender: serve and a worker with directories of their own over one
@@ -20,9 +19,7 @@ import (
 func TestS3RestartedMidRender(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := storeCluster(t, s3, "restart")
-	web := c.Serve("serve")
+	s3, c, web := storeServe(t, "restart")
 	work := c.Work("work")
 	s := show{n: 4, w: 640, h: 360, secs: 2, res: "640x480", music: true, motion: "zoom-in"}
 	api := bench.NewClient(web.URL)
@@ -62,15 +59,7 @@ func TestS3RestartedMidRender(t *testing.T) {
 	}
 	checkDownload(t, ctx, web.URL, r.ID, s)
 
-	short := show{n: 2, w: 640, h: 360, secs: 1, res: "640x480"}
-	r2, err := api.StartRender(ctx, project(t, ctx, web.URL, short))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.WaitRender(ctx, r2.ID, 100*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	checkDownload(t, ctx, web.URL, r2.ID, short)
+	renderAfter(t, ctx, web.URL)
 	for _, line := range strings.Split(work.Log.String(), "\n") {
 		if strings.Contains(line, "render attempt failed") || strings.Contains(line, "render failed") {
 			// The client retries a request through a restart this short: no attempt is spent.
