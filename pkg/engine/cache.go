@@ -9,8 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -54,7 +58,8 @@ func (e *Engine) produce(ctx context.Context, final string, build func(tmp strin
 	if found {
 		return true, nil
 	}
-	if err := writeAtomic(final, build); err != nil {
+	// build fetches its inputs again, writeAtomic makes the directory again.
+	if err := e.again(ctx, filepath.Base(final), func() error { return writeAtomic(final, build) }); err != nil {
 		return false, err
 	}
 	if err := e.publish(ctx, final); err != nil {
@@ -64,6 +69,26 @@ func (e *Engine) produce(ctx context.Context, final string, build func(tmp strin
 		return false, err
 	}
 	return false, nil
+}
+
+// again runs step, and once more if it failed because a file it used vanished: over a store
+// the data directory is a cache that may be emptied under a running step (trimmed, or removed
+// by an operator), and what it lost is in the store. A step fetches its inputs when they are
+// missing, so the second run finds them.
+func (e *Engine) again(ctx context.Context, what string, step func() error) error {
+	err := step()
+	if err != nil && e.shared != nil && ctx.Err() == nil && lostFile(err) {
+		e.log.Warn("a file of a step went missing from the cache; running it again", zap.String("step", what), zap.Error(err))
+		err = step()
+	}
+	return err
+}
+
+// lostFile reports whether a step failed because a file it used vanished: a Go error for a
+// missing file, or ffmpeg saying so of an input or its output.
+func lostFile(err error) bool {
+	var re *ffmpeg.RunError
+	return errors.Is(err, fs.ErrNotExist) || errors.As(err, &re) && strings.Contains(re.Stderr, "No such file or directory")
 }
 
 // produceLocal is produce in this host's cache alone: for files made again from what a

@@ -120,30 +120,40 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 // output exists: the same path may hold an older render's file.
 func (e *Engine) Assemble(ctx context.Context, p *render.Plan, audioPath, output string) (int64, error) {
 	start := time.Now()
+	if err := e.again(ctx, "assemble", func() error { return e.assemble(ctx, p, audioPath, output) }); err != nil {
+		return 0, err
+	}
+	e.log.Debug("assembled", zap.String("output", output), zap.String("key", p.Key), zap.Duration("took", time.Since(start)))
+	return fileSize(output)
+}
+
+// assemble is one run of Assemble: the segments and the music are fetched if they are not here.
+func (e *Engine) assemble(ctx context.Context, p *render.Plan, audioPath, output string) error {
+	if audioPath != "" {
+		if err := e.local(ctx, audioPath); err != nil {
+			return fmt.Errorf("engine: the music is not in the cache: %w", err)
+		}
+	}
 	paths := make([]string, len(p.Segments))
 	frames := make([]int64, len(p.Segments))
 	for i, sg := range p.Segments {
 		abs, err := filepath.Abs(e.SegmentPath(sg.Key))
 		if err != nil {
-			return 0, fmt.Errorf("engine: %w", err)
+			return fmt.Errorf("engine: %w", err)
 		}
 		if err := e.local(ctx, abs); err != nil {
-			return 0, fmt.Errorf("engine: segment %d is not in the cache: %w", i, err)
+			return fmt.Errorf("engine: segment %d is not in the cache: %w", i, err)
 		}
 		paths[i], frames[i] = abs, sg.Frames
 	}
-	if err := writeAtomic(output, func(tmp string) error {
+	return writeAtomic(output, func(tmp string) error {
 		err := e.join(ctx, paths, frames, p.FPS, audioPath, tmp)
 		if errors.Is(err, mp4.ErrNotJoinable) {
 			e.log.Warn("joining with ffmpeg: the segments cannot be joined by a copy of their samples", zap.Error(err))
 			err = e.concat(ctx, paths, frames, p.FPS, audioPath, tmp)
 		}
 		return err
-	}); err != nil {
-		return 0, err
-	}
-	e.log.Debug("assembled", zap.String("output", output), zap.String("key", p.Key), zap.Duration("took", time.Since(start)))
-	return fileSize(output)
+	})
 }
 
 // join writes the video with mp4.Join: the segments' samples and the music's, copied, with

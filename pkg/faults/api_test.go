@@ -97,6 +97,22 @@ func checkDownload(t *testing.T, ctx context.Context, base, renderID string, s s
 	t.Logf("downloaded %s: %d bytes, %dx%d, %d frames, %.2f s, decodes cleanly", renderID, n, v.Width, v.Height, v.Frames(), p.Duration())
 }
 
+// renderAfter renders a short new project through base once a fault is over and checks
+// the video: what the fault broke must not outlive it.
+func renderAfter(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	short := show{n: 2, w: 640, h: 360, secs: 1, res: "640x480"}
+	api := bench.NewClient(base)
+	r, err := api.StartRender(ctx, project(t, ctx, base, short))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.WaitRender(ctx, r.ID, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	checkDownload(t, ctx, base, r.ID, short)
+}
+
 // leaseHolder returns the pid of the worker that holds a render's lease in Redis, 0 if none.
 // The lease value is "host:pid/token" (pkg/jobs).
 func leaseHolder(redisURL, renderID string) int {

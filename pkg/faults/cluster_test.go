@@ -28,6 +28,7 @@ type cluster struct {
 	// Dirs gives a process (by name) a data directory of its own instead of Data: hosts
 	// that share no directory, over an object store.
 	Dirs map[string]string
+	own  bool // every process not in Dirs gets an empty directory of its own (storeCluster)
 	env  []string
 }
 
@@ -63,6 +64,9 @@ func (c *cluster) start(name string, args []string, env []string) *proc {
 	data := c.Data
 	if d, ok := c.Dirs[name]; ok {
 		data = d
+	} else if c.own {
+		data = c.t.TempDir()
+		c.Dirs[name] = data
 	}
 	bp, err := bench.StartProcess(c.bin, append(args, "--data-dir", data), append(append([]string{}, c.env...), env...), p.Log)
 	if err != nil {

@@ -28,13 +28,9 @@ import (
 func TestNoSharedDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("e2e"),
-		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
-	dirA, dirB := t.TempDir(), t.TempDir()
-	c.Dirs["serve"], c.Dirs["work"] = dirA, dirB
-	web := c.Serve("serve")
+	s3, c, web := storeServe(t, "e2e")
 	c.Work("work")
+	dirA, dirB := c.Dirs["serve"], c.Dirs["work"]
 
 	s := show{n: 3, w: 640, h: 360, secs: 1, res: "640x480", music: true}
 	start := time.Now()
@@ -91,8 +87,38 @@ func TestNoSharedDirectory(t *testing.T) {
 	}
 }
 
+// storeCluster is a cluster over the bucket of s3 (objects under prefix) in which every
+// process has an empty data directory of its own (c.Dirs[name] once started): hosts that
+// share no directory. env is added after the storage settings.
+func storeCluster(t *testing.T, s3 *testutil.S3, prefix string, env ...string) *cluster {
+	t.Helper()
+	c := newCluster(t, "", append([]string{"SIMVID_STORAGE_URL=" + s3.URL(prefix),
+		"AWS_ACCESS_KEY_ID=" + s3.AccessKey, "AWS_SECRET_ACCESS_KEY=" + s3.SecretKey}, env...)...)
+	c.own = true
+	return c
+}
+
+// storeServe starts a real S3 server, a storeCluster on its bucket under prefix, and the
+// cluster's serve process.
+func storeServe(t *testing.T, prefix string, env ...string) (*testutil.S3, *cluster, *proc) {
+	t.Helper()
+	s3 := testutil.StartS3(t)
+	c := storeCluster(t, s3, prefix, env...)
+	return s3, c, c.Serve("serve")
+}
+
 // bucketKeys lists the keys under prefix of the test server's bucket.
 func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) map[string]bool {
+	t.Helper()
+	keys := map[string]bool{}
+	for k := range bucketObjects(t, ctx, bucketAt(t, ctx, s3, prefix)) {
+		keys[k] = true
+	}
+	return keys
+}
+
+// bucketAt opens the test server's bucket under prefix, as simvid sees it.
+func bucketAt(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) *objstore.Bucket {
 	t.Helper()
 	cfg, err := objstore.Parse(s3.URL(prefix))
 	if err != nil {
@@ -103,11 +129,17 @@ func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := map[string]bool{}
-	if err := b.List(ctx, "", func(i objstore.Info) error { keys[i.Key] = true; return nil }); err != nil {
+	return b
+}
+
+// bucketObjects lists every object of b by key.
+func bucketObjects(t *testing.T, ctx context.Context, b *objstore.Bucket) map[string]objstore.Info {
+	t.Helper()
+	objs := map[string]objstore.Info{}
+	if err := b.List(ctx, "", func(i objstore.Info) error { objs[i.Key] = i; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	return keys
+	return objs
 }
 
 // filesUnder lists the files of a data directory's projects/ and cache/, as keys (hidden
@@ -131,67 +163,13 @@ func filesUnder(t *testing.T, dir string) []string {
 	return out
 }
 
-// TestWorkerCacheDeletedMidRender: over a bucket, a worker's data directory is a cache.
-// Everything in it (prepared stills, segments, the music, fetched originals) is deleted while
-// the worker renders; the render still completes whole, from what the bucket holds.
-func TestWorkerCacheDeletedMidRender(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("wipe"),
-		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
-	dirB := t.TempDir()
-	c.Dirs["serve"], c.Dirs["work"] = t.TempDir(), dirB
-	web := c.Serve("serve")
-	worker := c.Work("work")
-	s := show{n: 4, w: 640, h: 360, secs: 2, res: "854x480", music: true, motion: "zoom-in"}
-	id := project(t, ctx, web.URL, s)
-	api := bench.NewClient(web.URL)
-	r, err := api.StartRender(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		g, err := api.GetRender(ctx, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g.Finished() {
-			t.Fatalf("the render ended (%s) before it encoded a frame", g.State)
-		}
-		if g.State == "rendering" && g.FramesDone > 0 {
-			t.Logf("tried: deleting work's projects/ and cache/ at %d of %d frames", g.FramesDone, g.FramesTotal)
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	for _, sub := range []string{"projects", "cache"} {
-		if err := os.RemoveAll(filepath.Join(dirB, sub)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	done, err := api.WaitRender(ctx, r.ID, 100*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if done.State != "done" {
-		t.Fatalf("render %s ended %s: %s", r.ID, done.State, done.Error)
-	}
-	t.Logf("saw: render done; attempts that failed on the way: %d", strings.Count(worker.Log.String(), "render attempt failed"))
-	checkDownload(t, ctx, web.URL, r.ID, s)
-}
-
 // TestStoreRestartedMidRender: the S3 server dies while a worker renders and stays down
 // until the worker has failed to reach it (an upload of a segment, the music or the video);
 // it comes back on the same port with the same objects, and the render completes whole.
 func TestStoreRestartedMidRender(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s3 := testutil.StartS3(t)
-	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("restart"),
-		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
-	c.Dirs["serve"], c.Dirs["work"] = t.TempDir(), t.TempDir()
-	web := c.Serve("serve")
+	s3, c, web := storeServe(t, "restart")
 	worker := c.Work("work")
 	s := show{n: 4, w: 640, h: 360, secs: 2, res: "854x480", music: true, motion: "zoom-in"}
 	id := project(t, ctx, web.URL, s)

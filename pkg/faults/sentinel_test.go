@@ -61,15 +61,7 @@ func TestRedisMasterKilledMidRender(t *testing.T) {
 	t.Logf("saw: render %s %s %v after the kill", r.ID, done.State, time.Since(killed).Round(10*time.Millisecond))
 	checkDownload(t, ctx, web.URL, r.ID, long)
 
-	short := show{n: 2, w: 640, h: 360, secs: 1, res: "640x480"}
-	r2, err := api.StartRender(ctx, project(t, ctx, web.URL, short))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.WaitRender(ctx, r2.ID, 100*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	checkDownload(t, ctx, web.URL, r2.ID, short)
+	renderAfter(t, ctx, web.URL)
 	for _, line := range strings.Split(work.Log.String(), "\n") {
 		if strings.Contains(line, "re-enqueuing") || strings.Contains(line, "lease") {
 			t.Logf("saw in the worker's log: %s", line)

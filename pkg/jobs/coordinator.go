@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"time"
 
 	"go.uber.org/zap"
@@ -114,6 +116,13 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	}
 	if err := <-poster; err != nil {
 		return nil, err
+	}
+	if _, err := os.Stat(s.poster); s.poster != "" && errors.Is(err, fs.ErrNotExist) {
+		// Made early, the poster may have been removed with the data directory's copies since
+		// (over a store they are a cache): copied again from its cache entry, in the store.
+		if err := w.Engine.Poster(ctx, p, s.poster); err != nil {
+			return nil, err
+		}
 	}
 	clearFanIn(w.Pool, s.id)
 	return &engine.Result{Frames: p.Frames, Duration: p.Duration, Size: size, Warnings: p.Warnings, Cached: cached}, nil

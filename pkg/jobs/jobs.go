@@ -114,6 +114,11 @@ func (c *Client) EnqueueMixMusic(ctx context.Context, projectID string) error {
 }
 
 func (c *Client) enqueue(ctx context.Context, e *work.Enqueuer, job, kind, id string, args work.Q) error {
+	return c.enqueueIn(ctx, e, job, kind, id, args, 0)
+}
+
+// enqueueIn is enqueue for a job that may start secs seconds from now (0: at once).
+func (c *Client) enqueueIn(ctx context.Context, e *work.Enqueuer, job, kind, id string, args work.Q, secs int64) error {
 	conn, err := c.pool.GetContext(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", job, err)
@@ -123,7 +128,12 @@ func (c *Client) enqueue(ctx context.Context, e *work.Enqueuer, job, kind, id st
 	if err != nil {
 		return fmt.Errorf("jobs: enqueue %s: marker: %w", job, err)
 	}
-	if _, err := e.Enqueue(job, args); err != nil {
+	if secs > 0 {
+		_, err = e.EnqueueIn(job, secs, args)
+	} else {
+		_, err = e.Enqueue(job, args)
+	}
+	if err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", job, err)
 	}
 	return nil

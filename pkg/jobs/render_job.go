@@ -47,6 +47,10 @@ func (w *Worker) renderJob(job *work.Job) error {
 		return nil
 	}
 	defer l.release()
+	if w.diskLow() {
+		w.handBackLowDisk(ctx, id, log)
+		return nil
+	}
 	w.Metrics.Busy(QueueVideo, 1)
 	defer w.Metrics.Busy(QueueVideo, -1)
 	go l.keepAlive(ctx, func() { cancel(errLeaseLost) })
@@ -166,6 +170,7 @@ func (w *Worker) settle(ctx context.Context, id string, err, cause error, log *z
 		}
 		return nil
 	}
+	err = diskFull(err)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(cause, context.DeadlineExceeded) {
 		err = simvid.Wrap(simvid.EInternal, err, "the render took longer than %s and was stopped", w.Opts.RenderTimeout)
 	}

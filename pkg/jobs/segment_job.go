@@ -38,6 +38,10 @@ func (w *Worker) segmentJob(job *work.Job) error {
 		log.Error("dropping a segment job with a bad payload", zap.Any("args", job.Args))
 		return nil
 	}
+	if w.diskLow() {
+		log.Warn("the data directory is nearly full: leaving the group to the render's coordinator")
+		return nil
+	}
 	ctx, cancel := context.WithCancelCause(w.base)
 	defer cancel(nil)
 	if w.Opts.RenderTimeout > 0 {

@@ -34,6 +34,7 @@ type Options struct {
 	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
 	RetentionInterval time.Duration
 	CacheBytes        int64         // render cache cap; 0 = none
+	MinFreeDisk       uint64        // below it a worker hands renders back instead of starting them; 0 = no check
 	Threads           int           // ffmpeg -threads per process; 0 = auto
 	Parallel          int           // ffmpeg processes per render job (stills)
 	GroupCost         float64       // least estimated encoding seconds per segment job; 0 = render.MinGroupCost (every worker must agree)

@@ -34,9 +34,10 @@ type Info struct {
 // Bucket is the prefix of one bucket that simvid owns. Objects are private: nothing here
 // sets an ACL, so they are readable only with the credentials or a presigned URL.
 type Bucket struct {
-	c   *minio.Client
-	cfg Config
-	log *zap.Logger
+	c     *minio.Client // the data path's: rides out a restart of the store (rideOutRetries)
+	quick *minio.Client // Probe's: the client's default retries, to say soon that the store is down
+	cfg   Config
+	log   *zap.Logger
 
 	up, down atomic.Int64
 }
@@ -64,15 +65,27 @@ func Open(ctx context.Context, cfg Config, log *zap.Logger) (*Bucket, error) {
 	if cfg.PathStyle {
 		lookup = minio.BucketLookupPath
 	}
-	c, err := minio.New(cfg.Endpoint, &minio.Options{Creds: creds, Secure: cfg.Secure, Region: cfg.Region, BucketLookup: lookup})
-	if err != nil {
-		return nil, fmt.Errorf("objstore: client for %s: %w", cfg.Endpoint, err)
+	var clients [2]*minio.Client
+	var err error
+	for i, retries := range []int{rideOutRetries, 0} { // 0: the client's default
+		clients[i], err = minio.New(cfg.Endpoint, &minio.Options{Creds: creds, Secure: cfg.Secure, Region: cfg.Region,
+			BucketLookup: lookup, MaxRetries: retries})
+		if err != nil {
+			return nil, fmt.Errorf("objstore: client for %s: %w", cfg.Endpoint, err)
+		}
 	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Bucket{c: c, cfg: cfg, log: log.With(zap.String("bucket", cfg.Bucket))}, nil
+	return &Bucket{c: clients[0], quick: clients[1], cfg: cfg, log: log.With(zap.String("bucket", cfg.Bucket))}, nil
 }
+
+// rideOutRetries is how many times the client sends a request again after a network error
+// or a 5xx, sleeping a random time up to min(1 s, 200 ms * 2^n) before each: about 19 s in
+// all, under 12 s about once in ten thousand (the client's default, 10, waits 2 to 8 s).
+// A restart of the store then passes under a running render instead of failing its step
+// and spending an attempt; a store down for longer fails the step as before.
+const rideOutRetries = 40
 
 // Config is the configuration the bucket was opened with, credentials included.
 func (b *Bucket) Config() Config { return b.cfg }
