@@ -6,7 +6,8 @@
 #   install-deps.sh [runtime|test|bench|all] [PACKAGE...]
 #
 #   runtime  ffmpeg (ffprobe comes with it): what `simvid all` needs      (the default)
-#   test     everything the test suite drives for real: ffmpeg redis-server chromium
+#   test     everything the test suite drives for real: ffmpeg redis-server (its binary
+#            also runs the sentinels of the failover tests: redis-server FILE --sentinel) chromium
 #            chromium-driver libimage-exiftool-perl postgresql nginx yt-dlp, and
 #            fonts-liberation (chromium recommends it: pages render text in screenshots),
 #            and versitygw (the S3-compatible server the object-store tests start; a Go

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/simvid/simvid/pkg/redisx"
 )
 
 // Dump returns the settings as YAML in the layout of config.example.yaml, for logs and
@@ -31,7 +33,9 @@ func (c *Config) Dump() string {
 			parent = sec
 		}
 		val := leafNode(v.FieldByIndex(f.index))
-		if f.key == "redis_url" || f.key == "database_url" {
+		if f.key == "redis_url" && redisx.IsSentinelURL(val.Value) {
+			val.Value = redisx.RedactWith(val.Value, masked) // net/url cannot parse its host list
+		} else if f.key == "redis_url" || f.key == "database_url" {
 			val.Value = redactURL(val.Value)
 		}
 		parent.Content = append(parent.Content, scalar("!!str", parts[len(parts)-1]), val)

@@ -25,6 +25,12 @@ func TestDumpHidesSecrets(t *testing.T) {
 		}
 	}
 
+	c.RedisURL = "redis+sentinel://:redispw3@s1:26379,s2:26379/simvid/1?sentinel_password=sentpw"
+	if out := c.Dump(); strings.Contains(out, "redispw3") || strings.Contains(out, "sentpw") ||
+		!strings.Contains(out, "redis+sentinel://:***@s1:26379,s2:26379/simvid/1?sentinel_password=***") {
+		t.Errorf("dump of a sentinel URL:\n%s", out)
+	}
+
 	c.DatabaseURL = "host=db user=simvid password=dbpw2 dbname=simvid"
 	if out := c.Dump(); strings.Contains(out, "dbpw2") || !strings.Contains(out, "password=***") {
 		t.Errorf("dump of a key=value DSN:\n%s", out)

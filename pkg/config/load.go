@@ -14,7 +14,7 @@ import (
 var flagSpecs = []struct{ name, key, usage string }{
 	{"addr", "addr", "HTTP listen address, host:port"},
 	{"data-dir", "data_dir", "directory of the media store and the SQLite database"},
-	{"redis-url", "redis_url", `Redis URL, redis://host:6379/0; "" runs an embedded Redis (all only)`},
+	{"redis-url", "redis_url", `Redis URL, redis://host:6379/0 or redis+sentinel://s1:26379,s2:26379/MASTER/0; "" runs an embedded Redis (all only)`},
 	{"database-url", "database_url", `PostgreSQL URL; "" uses SQLite under the data directory`},
 	{"trusted-proxies", "trusted_proxies", "CIDRs or IPs of proxies whose X-Forwarded-For is believed, comma separated"},
 	{"metrics-addr", "metrics_addr", `Prometheus /metrics listen address; "auto" is 127.0.0.1 on the first free port from 9464; "" or "off" disables it`},

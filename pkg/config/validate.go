@@ -13,6 +13,7 @@ import (
 
 	"github.com/simvid/simvid/pkg/fetch"
 	"github.com/simvid/simvid/pkg/ratelimit"
+	"github.com/simvid/simvid/pkg/redisx"
 )
 
 // FieldError is one setting with a bad value; Key is the dotted YAML key.
@@ -69,7 +70,13 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.DataDir) == "" {
 		k.fail("data_dir", "must not be empty")
 	}
-	k.url("redis_url", c.RedisURL, "redis", "rediss")
+	if redisx.IsSentinelURL(c.RedisURL) {
+		if _, err := redisx.ParseSentinelURL(c.RedisURL); err != nil {
+			k.fail("redis_url", "%s", strings.TrimPrefix(err.Error(), "redisx: "))
+		}
+	} else {
+		k.url("redis_url", c.RedisURL, "redis", "rediss", redisx.SentinelScheme)
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "file:") &&
 		(strings.Contains(c.DatabaseURL, "://") || !strings.Contains(c.DatabaseURL, "=")) {
 		k.url("database_url", c.DatabaseURL, "postgres", "postgresql", "sqlite")

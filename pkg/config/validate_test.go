@@ -34,7 +34,8 @@ func TestValidateNamesKeys(t *testing.T) {
 		{"addr port", func(c *Config) { c.Addr = ":99999" }, `addr: ":99999" has no valid port number`},
 		{"metrics addr", func(c *Config) { c.MetricsAddr = "localhost" }, "metrics_addr:"},
 		{"metrics same as addr", func(c *Config) { c.MetricsAddr = c.Addr }, "metrics_addr: must differ from addr"},
-		{"redis scheme", func(c *Config) { c.RedisURL = "http://u:topsecret@h:1" }, "redis_url: must be a URL starting with redis:// or rediss://"},
+		{"redis scheme", func(c *Config) { c.RedisURL = "http://u:topsecret@h:1" }, "redis_url: must be a URL starting with redis:// or rediss:// or redis+sentinel://"},
+		{"sentinel without master", func(c *Config) { c.RedisURL = "redis+sentinel://:topsecret@h1:26379,h2:26379" }, "redis_url: Redis URL redis+sentinel://:xxxxx@h1:26379,h2:26379: no master name"},
 		{"database scheme", func(c *Config) { c.DatabaseURL = "mysql://u:topsecret@h/db" }, "database_url: must be a URL starting with postgres:// or postgresql://"},
 		{"public url", func(c *Config) { c.PublicURL = "video.example.com" }, "public_url: must be a URL starting with http:// or https://"},
 		{"both passwords", func(c *Config) { c.Admin.Password, c.Admin.PasswordHash = "a", "b" }, "admin: set password or password_hash, not both"},
@@ -100,6 +101,11 @@ func TestValidAlternatives(t *testing.T) {
 	c.MetricsAddr = "off"
 	c.Addr, c.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0" // tests bind both to free ports
 	c.RedisURL = "rediss://:pw@redis.internal:6380/2"
+	c.DatabaseURL = "postgres:///simvid?host=/var/run/postgresql"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.RedisURL = "redis+sentinel://:pw@s1:26379,s2,[fd00::3]:26380/simvid/2?sentinel_password=spw"
 	c.DatabaseURL = "host=/var/run/postgresql dbname=simvid"
 	c.PublicURL = "https://video.example.com/base"
 	c.Retention.ProjectTTL = 0

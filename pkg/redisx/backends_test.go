@@ -25,6 +25,8 @@ var backends = []backend{
 		return e.URL()
 	}},
 	{"redis-server", func(t *testing.T) string { return redistest.Start(t) }},
+	// Through three sentinels to a master with a replica: every pool test holds there too.
+	{"sentinel", func(t *testing.T) string { return redistest.StartSentinels(t).URL() }},
 }
 
 func newPool(t *testing.T, url string, maxActive int) *redis.Pool {

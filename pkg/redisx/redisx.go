@@ -35,13 +35,23 @@ const (
 // request past that many in flight dialed and closed a connection of its own, which under
 // a burst of status polls was one request in four (each poll asks Redis for its rate
 // limit). The URL is checked here; the first connection is made on first use.
+//
+// A redis+sentinel:// URL (ParseSentinelURL) makes a pool whose connections go to the
+// master the sentinels name, and which drops its connections to a master that is demoted.
 func NewPool(rawURL string, maxActive int) (*redis.Pool, error) {
+	if maxActive <= 0 {
+		maxActive = DefaultMaxActive
+	}
+	if IsSentinelURL(rawURL) {
+		su, err := ParseSentinelURL(rawURL)
+		if err != nil {
+			return nil, err
+		}
+		return newSentinelPool(su, maxActive), nil
+	}
 	u, err := NormalizeURL(rawURL)
 	if err != nil {
 		return nil, err
-	}
-	if maxActive <= 0 {
-		maxActive = DefaultMaxActive
 	}
 	return &redis.Pool{
 		MaxActive:   maxActive,
@@ -74,6 +84,13 @@ func NewPool(rawURL string, maxActive int) (*redis.Pool, error) {
 // for messages as long as it likes. Wrap it in redis.PubSubConn; use ReceiveContext or
 // ReceiveWithTimeout with periodic Ping to notice a dead Redis. The caller closes it.
 func DialPubSub(ctx context.Context, rawURL string) (redis.Conn, error) {
+	if IsSentinelURL(rawURL) {
+		su, err := ParseSentinelURL(rawURL)
+		if err != nil {
+			return nil, err
+		}
+		return dialSentinelPubSub(ctx, su)
+	}
 	u, err := NormalizeURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -106,11 +123,18 @@ func Ping(ctx context.Context, pool *redis.Pool) error {
 }
 
 // NormalizeURL checks a Redis URL and returns it in the form redigo dials. A bare host:port
-// gets the redis:// scheme. Errors never include the password.
+// gets the redis:// scheme; a redis+sentinel:// URL is checked by ParseSentinelURL and
+// returned trimmed. Errors never include the password.
 func NormalizeURL(rawURL string) (string, error) {
 	s := strings.TrimSpace(rawURL)
 	if s == "" {
 		return "", fmt.Errorf("redisx: empty Redis URL")
+	}
+	if IsSentinelURL(s) {
+		if _, err := ParseSentinelURL(s); err != nil {
+			return "", err
+		}
+		return s, nil
 	}
 	if !strings.Contains(s, "://") {
 		s = "redis://" + s
@@ -120,7 +144,7 @@ func NormalizeURL(rawURL string) (string, error) {
 		return "", fmt.Errorf("redisx: Redis URL %q is not a valid URL (want redis://host:port/db)", Redact(rawURL))
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return "", fmt.Errorf("redisx: Redis URL %s: scheme must be redis:// or rediss://, not %q", Redact(s), u.Scheme)
+		return "", fmt.Errorf("redisx: Redis URL %s: scheme must be redis://, rediss:// or %s://, not %q", Redact(s), SentinelScheme, u.Scheme)
 	}
 	if u.Host == "" {
 		return "", fmt.Errorf("redisx: Redis URL %s has no host (want redis://host:port/db)", Redact(s))
@@ -134,7 +158,14 @@ func NormalizeURL(rawURL string) (string, error) {
 }
 
 // Redact returns rawURL with its password replaced, fit for logs and error messages.
-func Redact(rawURL string) string {
+func Redact(rawURL string) string { return RedactWith(rawURL, "xxxxx") }
+
+// RedactWith is Redact with the mask of the caller's choice (the config dump's ***); in a
+// redis+sentinel:// URL it masks sentinel_password too.
+func RedactWith(rawURL, mask string) string {
+	if IsSentinelURL(rawURL) {
+		return redactSentinel(rawURL, mask)
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.User == nil {
 		if err != nil && strings.Contains(rawURL, "@") {
@@ -143,10 +174,11 @@ func Redact(rawURL string) string {
 		return rawURL
 	}
 	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		u.User = url.UserPassword(u.User.Username(), "simvidredactedsecret")
 	} else if u.User.Username() != "" {
 		// redis-cli style redis://secret@host: the lone user-info is the password.
-		u.User = url.User("xxxxx")
+		u.User = url.User("simvidredactedsecret")
 	}
-	return u.String()
+	// url escapes some masks ("*"): mark the spot with a plain word and mask after encoding.
+	return strings.ReplaceAll(u.String(), "simvidredactedsecret", mask)
 }

@@ -22,6 +22,11 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	// extra is appended to a data node's arguments (--replicaof); conf, when set, is the
+	// configuration file of a sentinel, which runs with it alone (redis-server FILE --sentinel).
+	extra []string
+	conf  string
+	log   *logBuffer // of the current process
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -60,19 +65,30 @@ func StartServer(t testing.TB) *Server {
 		t.Skip("SKIPPING: redis-server is not on PATH; install it (apt-get install redis-server) to run this test")
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir()}
-	t.Cleanup(s.kill)
+	s.startFree(nil)
+	return s
+}
+
+// startFree starts s on a free port; prepare, if any, runs first for each port tried.
+func (s *Server) startFree(prepare func() error) {
+	s.t.Helper()
+	s.t.Cleanup(s.kill)
 	var lastErr error
 	// Another process may take the free port between our probe and redis binding it.
 	for range 5 {
 		if s.port, lastErr = freePort(); lastErr != nil {
 			continue
 		}
+		if prepare != nil {
+			if lastErr = prepare(); lastErr != nil {
+				continue
+			}
+		}
 		if lastErr = s.start(); lastErr == nil {
-			return s
+			return
 		}
 	}
-	t.Fatalf("redistest: could not start redis-server: %v", lastErr)
-	return nil
+	s.t.Fatalf("redistest: could not start redis-server: %v", lastErr)
 }
 
 // URL is the redis:// URL of the server (database 0).
@@ -109,10 +125,15 @@ func (s *Server) Start() {
 
 func (s *Server) start() error {
 	out := &logBuffer{}
-	cmd := exec.Command(s.bin,
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir,
-		"--daemonize", "no", "--loglevel", "warning", "--databases", "16")
+	s.log = out
+	args := []string{s.conf, "--sentinel"}
+	if s.conf == "" {
+		args = append([]string{
+			"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--dir", s.dir,
+			"--daemonize", "no", "--loglevel", "warning", "--databases", "16"}, s.extra...)
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -170,6 +191,9 @@ func ping(addr string) error {
 	}
 	defer c.Close()
 	_, err = c.Do("PING")
+	if _, answered := err.(redis.Error); answered {
+		return nil // NOAUTH: a server with requirepass is up all the same
+	}
 	return err
 }
 
