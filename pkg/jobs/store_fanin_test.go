@@ -73,8 +73,11 @@ func TestGroupsEncodedApartOverStore(t *testing.T) {
 	}
 	seen := k.waitDone(60 * time.Second)
 	r, err := k.store.GetRender(k.ctx, k.render.ID)
-	if err != nil || r.State != "done" {
-		t.Fatalf("render %v (%v)", r, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.State != "done" {
+		t.Fatalf("render %s: %s", r.State, r.Error)
 	}
 	reader := files()
 	out, _ := reader.RenderVideo(r.ProjectID, r.ID)
