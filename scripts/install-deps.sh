@@ -55,7 +55,7 @@ for arg in "$@"; do
     runtime) wanted+=("${runtime[@]}") ;;
     test | all) wanted+=("${testing[@]}") ;;
     bench) wanted+=("${bench[@]}") ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
     *) wanted+=("$arg") ;;
   esac
@@ -64,7 +64,7 @@ done
 # Go modules installed with `go install` at a pinned version, not with apt.
 declare -A gomods=([versitygw]=github.com/versity/versitygw/cmd/versitygw@v1.8.0)
 
-missing=()
+missing=() goinstalled=()
 for p in "${wanted[@]}"; do
   present "$p" && continue
   if [ -n "${gomods[$p]-}" ]; then
@@ -72,11 +72,13 @@ for p in "${wanted[@]}"; do
     echo "install-deps: go install ${gomods[$p]}"
     go install "${gomods[$p]}"
     present "$p" || { echo "install-deps: $p installed but not found" >&2; exit 1; }
+    goinstalled+=("$p")
     continue
   fi
   [[ " ${missing[*]-} " == *" $p "* ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  [ ${#goinstalled[@]} -eq 0 ] || echo "install-deps: installed ${goinstalled[*]}"
   echo "install-deps: nothing to install (have: $(printf '%s\n' "${wanted[@]}" | sort -u | tr '\n' ' '))"
   exit 0
 fi

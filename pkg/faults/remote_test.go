@@ -126,3 +126,104 @@ func filesUnder(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestWorkerCacheDeletedMidRender: over a bucket, a worker's data directory is a cache.
+// Everything in it (prepared stills, segments, the music, fetched originals) is deleted while
+// the worker renders; the render still completes whole, from what the bucket holds.
+func TestWorkerCacheDeletedMidRender(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s3 := testutil.StartS3(t)
+	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("wipe"),
+		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
+	dirB := t.TempDir()
+	c.Dirs["serve"], c.Dirs["work"] = t.TempDir(), dirB
+	web := c.Serve("serve")
+	worker := c.Work("work")
+	s := show{n: 4, w: 640, h: 360, secs: 2, res: "854x480", music: true, motion: "zoom-in"}
+	id := project(t, ctx, web.URL, s)
+	api := bench.NewClient(web.URL)
+	r, err := api.StartRender(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		g, err := api.GetRender(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Finished() {
+			t.Fatalf("the render ended (%s) before it encoded a frame", g.State)
+		}
+		if g.State == "rendering" && g.FramesDone > 0 {
+			t.Logf("tried: deleting work's projects/ and cache/ at %d of %d frames", g.FramesDone, g.FramesTotal)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, sub := range []string{"projects", "cache"} {
+		if err := os.RemoveAll(filepath.Join(dirB, sub)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done, err := api.WaitRender(ctx, r.ID, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.State != "done" {
+		t.Fatalf("render %s ended %s: %s", r.ID, done.State, done.Error)
+	}
+	t.Logf("saw: render done; attempts that failed on the way: %d", strings.Count(worker.Log.String(), "render attempt failed"))
+	checkDownload(t, ctx, web.URL, r.ID, s)
+}
+
+// TestStoreRestartedMidRender: the S3 server dies while a worker renders and stays down
+// until the worker has failed to reach it (an upload of a segment, the music or the video);
+// it comes back on the same port with the same objects, and the render completes whole.
+func TestStoreRestartedMidRender(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s3 := testutil.StartS3(t)
+	c := newCluster(t, "", "SIMVID_STORAGE_URL="+s3.URL("restart"),
+		"AWS_ACCESS_KEY_ID="+s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s3.SecretKey)
+	c.Dirs["serve"], c.Dirs["work"] = t.TempDir(), t.TempDir()
+	web := c.Serve("serve")
+	worker := c.Work("work")
+	s := show{n: 4, w: 640, h: 360, secs: 2, res: "854x480", music: true, motion: "zoom-in"}
+	id := project(t, ctx, web.URL, s)
+	api := bench.NewClient(web.URL)
+	r, err := api.StartRender(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		g, err := api.GetRender(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Finished() {
+			t.Fatalf("the render ended (%s) before it encoded a frame", g.State)
+		}
+		if g.State == "rendering" && g.FramesDone > 0 {
+			t.Logf("tried: S3 server killed at %d of %d frames, back once the worker failed to reach it", g.FramesDone, g.FramesTotal)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s3.Stop()
+	// Down until the worker has failed to reach it (the render needs the store to finish).
+	if !worker.Log.Wait("objstore:", 45*time.Second) {
+		t.Fatalf("the worker never reached for the store while it was down\n%s", worker.Log.Tail(2000))
+	}
+	s3.Start()
+	done, err := api.WaitRender(ctx, r.ID, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.State != "done" {
+		t.Fatalf("render %s ended %s: %s", r.ID, done.State, done.Error)
+	}
+	t.Logf("saw: the worker failed to reach the store, the store came back, the render is done (%d attempts failed on the way)",
+		strings.Count(worker.Log.String(), "render attempt failed"))
+	checkDownload(t, ctx, web.URL, r.ID, s)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -301,6 +302,13 @@ func TestProbe(t *testing.T) {
 			}
 			return b
 		}(), `no such bucket: "no-such-bucket" does not exist`},
+		{"no permission", func() *objstore.Bucket {
+			s3.AddUser(t, "reader", "reader-secret-0123")
+			cfg, _ := objstore.Parse(s3.URL("pre"))
+			cfg.AccessKey, cfg.SecretKey = "reader", "reader-secret-0123"
+			b, _ := objstore.Open(ctx, cfg, nil)
+			return b
+		}(), "no permission: the credentials may not write objects in this bucket"},
 		{"wrong access key", func() *objstore.Bucket {
 			cfg, _ := objstore.Parse(s3.URL("pre"))
 			cfg.AccessKey, cfg.SecretKey = "nobody", "whatever-secret"
@@ -319,5 +327,52 @@ func TestProbe(t *testing.T) {
 	defer cancel()
 	if err := b.Probe(short); err == nil || !strings.Contains(err.Error(), "unreachable endpoint") {
 		t.Errorf("stopped server: probe said %v", err)
+	}
+}
+
+// storage.serve: stream answers Range requests straight from the store.
+func TestOpenSeekerServesRanges(t *testing.T) {
+	b, _ := open(t, "s")
+	ctx := ctxT(t)
+	data := bytes.Repeat([]byte("0123456789"), 100_000) // 1 MB
+	if err := b.Put(ctx, "out.mp4", bytes.NewReader(data), int64(len(data)), "video/mp4"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs, info, err := b.OpenSeeker(r.Context(), "out.mp4")
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		defer rs.Close()
+		w.Header().Set("Content-Type", info.ContentType)
+		http.ServeContent(w, r, "", info.Modified, rs)
+	}))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.Header.Set("Range", "bytes=999990-")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent || string(got) != "0123456789" || resp.Header.Get("Content-Range") != "bytes 999990-999999/1000000" {
+		t.Fatalf("range: %d %q %q", resp.StatusCode, got, resp.Header.Get("Content-Range"))
+	}
+	if _, down := b.Stats(); down > 64<<10 {
+		t.Fatalf("a 10-byte range downloaded %d bytes from the store", down)
+	}
+	resp, err = http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, data) || resp.Header.Get("Content-Type") != "video/mp4" {
+		t.Fatalf("whole: %d, %d bytes", resp.StatusCode, len(got))
+	}
+	if _, _, err := b.OpenSeeker(ctx, "missing"); !errors.Is(err, objstore.ErrNotFound) {
+		t.Fatalf("missing: %v", err)
 	}
 }

@@ -234,3 +234,42 @@ func TestCacheAddAndVanishedFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheForget(t *testing.T) {
+	keys := []string{"projects/p1/a", "projects/p1/b", "projects/p10/a"}
+	c, _, dir := cacheOn(t, 1000, keys...)
+	for _, k := range keys {
+		mustGet(t, c, k)
+	}
+	lease, err := c.Acquire(ctxT(t), "projects/p1/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lease.Release()
+	if n := c.Forget("projects/p1/"); n != 1 {
+		t.Fatalf("forgot %d, want 1 (b is leased)", n)
+	}
+	if p := present(dir, keys...); p["projects/p1/a"] || !p["projects/p1/b"] || !p["projects/p10/a"] {
+		t.Fatalf("after forget: %v", p)
+	}
+	if c.Size() != 200 || c.Forget("") != 0 || c.Forget("../") != 0 {
+		t.Fatalf("size %d", c.Size())
+	}
+}
+
+func TestExists(t *testing.T) {
+	b, _ := open(t, "e")
+	ctx := ctxT(t)
+	if ok, err := b.Exists(ctx, "k"); ok || err != nil {
+		t.Fatalf("before: %v %v", ok, err)
+	}
+	if err := b.Put(ctx, "k", bytes.NewReader([]byte("x")), 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.Exists(ctx, "k"); !ok || err != nil {
+		t.Fatalf("after: %v %v", ok, err)
+	}
+	if _, err := b.Exists(ctx, "../k"); err == nil {
+		t.Fatal("a bad key was accepted")
+	}
+}

@@ -64,10 +64,7 @@ func TestLargeFilesMultipart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	big := make([]byte, partSize+partSize/2)
-	for i := range big {
-		big[i] = byte(i * 7)
-	}
+	big := bytes.Repeat([]byte("0123456789abcdefghijklmnopqrstu"), (partSize+1<<20)/31) // 17 MiB
 	one, two := filepath.Join(dir, "1"), filepath.Join(dir, "2")
 	os.WriteFile(one, big, 0o644)
 	os.WriteFile(two, big[:len(big)-1], 0o644)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 )
@@ -26,6 +27,14 @@ func (b *Bucket) Probe(ctx context.Context) error {
 	if err := b.Put(ctx, key, bytes.NewReader(body), int64(len(body)), "text/plain"); err != nil {
 		return b.explain("write", err)
 	}
+	done := false
+	defer func() {
+		if !done { // a failed read must not leave the probe behind
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			_ = b.Delete(dctx, key)
+		}
+	}()
 	rc, _, err := b.Open(ctx, key)
 	if err != nil {
 		return b.explain("read", err)
@@ -39,6 +48,7 @@ func (b *Bucket) Probe(ctx context.Context) error {
 		return &ProbeError{Where: b.where(), Step: "read", Reason: "the object read back differs from what was written",
 			Err: fmt.Errorf("read %d bytes, wrote %d", len(got), len(body))}
 	}
+	done = true
 	if err := b.Delete(ctx, key); err != nil {
 		return b.explain("delete", err)
 	}

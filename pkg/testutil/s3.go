@@ -29,12 +29,13 @@ type S3 struct {
 	SecretKey string
 	Dir       string // the posix backend's root: one sub-directory per bucket
 
-	t    testing.TB
-	bin  string
-	port int
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	out  *logBuffer
+	iamDir string // versitygw's own user accounts (AddUser)
+	t      testing.TB
+	bin    string
+	port   int
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	out    *logBuffer
 }
 
 // S3Binary finds versitygw on PATH or where `go install` puts it (scripts/install-deps.sh
@@ -73,7 +74,7 @@ func StartS3(t testing.TB) *S3 {
 		Missing(t, err.Error())
 	}
 	s := &S3{Bucket: "simvid-test", AccessKey: "simvidtestkey", SecretKey: "simvid-test-secret-0123456789",
-		Dir: t.TempDir(), t: t, bin: bin}
+		Dir: t.TempDir(), iamDir: t.TempDir(), t: t, bin: bin}
 	t.Cleanup(s.kill)
 	var lastErr error
 	// Another process may take the free port between our probe and versitygw binding it.
@@ -129,6 +130,18 @@ func (s *S3) Client(t testing.TB) *minio.Client {
 	return c
 }
 
+// AddUser makes an account of role "user": it may use buckets it owns, and none of the
+// test's (for tests of refused permissions).
+func (s *S3) AddUser(t testing.TB, accessKey, secretKey string) {
+	t.Helper()
+	cmd := exec.Command(s.bin, "admin", "--endpoint-url", "http://"+s.Addr(),
+		"create-user", "--access", accessKey, "--secret", secretKey, "--role", "user")
+	cmd.Env = append(os.Environ(), "ADMIN_ACCESS_KEY_ID="+s.AccessKey, "ADMIN_SECRET_ACCESS_KEY="+s.SecretKey)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("testutil: versitygw create-user %s: %v\n%s", accessKey, err, out)
+	}
+}
+
 // Stop kills the server at once, as a crash would; the objects stay on disk.
 func (s *S3) Stop() {
 	s.t.Helper()
@@ -157,7 +170,7 @@ func (s *S3) Start() {
 func (s *S3) start() error {
 	s.out = &logBuffer{}
 	// The access keys go through the environment, not argv, so they do not show in ps.
-	cmd := exec.Command(s.bin, "--port", s.Addr(), "--quiet", "posix", s.Dir)
+	cmd := exec.Command(s.bin, "--port", s.Addr(), "--quiet", "--iam-dir", s.iamDir, "posix", s.Dir)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+s.AccessKey, "ROOT_SECRET_ACCESS_KEY="+s.SecretKey)
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	if err := cmd.Start(); err != nil {
