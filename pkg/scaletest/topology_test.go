@@ -57,7 +57,13 @@ func startTopology(t *testing.T, sh shape) *topology {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top := &topology{Shape: sh, Logs: t.TempDir()}
+	// The logs outlive the test (t.TempDir would remove them with everything else), so
+	// that a failed run can be read afterwards.
+	logs, err := os.MkdirTemp("", "simvid-scale-logs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := &topology{Shape: sh, Logs: logs}
 	var redisURL string
 	if sh.Cluster {
 		sen := redistest.StartSentinels(t)
@@ -69,7 +75,10 @@ func startTopology(t *testing.T, sh shape) *topology {
 		top.RedisURL = redisURL
 	}
 	pg := storetest.StartServer(t)
-	data := t.TempDir() // the shared shape's one data directory
+	var data string // the shared shape's one data directory
+	if !sh.Cluster {
+		data = t.TempDir()
+	}
 	env := []string{
 		"SIMVID_REDIS_URL=" + redisURL, "SIMVID_DATABASE_URL=" + pg.URL + "&pool_max_conns=6", // 7 processes under the test server's 50 connections
 		"SIMVID_TRUSTED_PROXIES=" + nginxAddr, "SIMVID_LOG_LEVEL=warn",
