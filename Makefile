@@ -5,6 +5,7 @@
 #   make test         install the test tools if missing, vet, gofmt check, go test -race
 #   make bench        render speed and memory against the hand-written ffmpeg reference
 #   make scale-test   the multi-process scale test (pkg/scaletest)
+#   make scale-test-cluster  the same on no shared directory: object store, Redis Sentinel
 #   make fuzz         every fuzz target for FUZZTIME each (default 2m); make test runs them 10 s
 #   make lint         gofmt check and go vet
 #   make clean        remove build output, the bench corpus and temporary files
@@ -20,7 +21,7 @@ FUZZTIME ?= 2m
 # package:target pairs; go test -fuzz takes one package and one target at a time.
 FUZZ_TARGETS := ./pkg/simvid:FuzzSpec ./pkg/jsonbody:FuzzDecode ./pkg/media:FuzzSniff ./pkg/security:FuzzUpload
 
-.PHONY: all build run test fuzz fuzz-run bench scale-test lint fmt-check vet clean
+.PHONY: all build run test fuzz fuzz-run bench scale-test scale-test-cluster lint fmt-check vet clean
 
 all: build
 
@@ -70,6 +71,11 @@ scale-test:
 	else \
 		echo "scale-test: SKIPPED: pkg/scaletest does not exist yet, so there is no scale test to run"; \
 	fi
+
+# 2 serve + 3 work, each with its own data directory, files in a versitygw bucket, Redis
+# behind three sentinels (issue 19); the report adds the bytes moved to and from the store.
+scale-test-cluster:
+	@SIMVID_SCALE_SHAPE=cluster $(MAKE) --no-print-directory scale-test
 
 lint: fmt-check vet
 

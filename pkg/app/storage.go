@@ -26,6 +26,7 @@ func (a *App) openStorage(ctx context.Context) error {
 		return fmt.Errorf("storage.url: %w", err)
 	}
 	a.bucketHealth = objstore.NewHealth(a.bucket, 30*time.Second)
+	a.metrics.AddStorageBytes(a.bucket.Stats)
 	a.log.Info("object storage", zap.String("storage_url", cfg.String()))
 	return nil
 }

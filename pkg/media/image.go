@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -86,12 +87,16 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	if err != nil {
 		return err
 	}
-	defer release()
+	// The turn ends with the decode: placing the files is I/O, over an object store an upload
+	// of each, and a turn held through them would leave a core idle while others wait.
+	var once sync.Once
+	decoded := func() { once.Do(release) }
+	defer decoded()
 	a.Width, a.Height = w, h
 	if ffargs.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w
 	}
-	thumb, err := in.thumbnail(ctx, up.path, name, a, still)
+	thumb, err := in.thumbnail(ctx, up.path, name, a, still, decoded)
 	if err != nil {
 		return err
 	}

@@ -79,8 +79,8 @@ type StillGraph func(in, tap string, minSide int) (graph string, tapped bool)
 // picture's only decode at intake, so it is also the check that the pixels decode.
 // ffargs.PictureInput with ffargs.OrientFilter turns every format the same way; the mjpeg
 // encoder writes no EXIF, and metadata is not copied, so no GPS position leaks into what is
-// served.
-func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset, still StillFunc) (string, error) {
+// served. decoded is called as soon as ffmpeg has ended, before the still is committed.
+func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Asset, still StillFunc, decoded func()) (string, error) {
 	out, err := in.st.tempPath("thumb-*.jpg")
 	if err != nil {
 		return "", err
@@ -125,6 +125,7 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	warnings, err := in.ff.RunWarnings(tctx, args)
 	cancel()
+	decoded() // the decode is over: the commits below are I/O (over a store, uploads)
 	if err == nil && ffmpeg.Concealed(warnings) {
 		_ = os.Remove(out)
 		return "", damaged(name, src, a.Format, warnings, nil)

@@ -117,6 +117,27 @@ func (m *Metrics) AddQueueDepth(depth func(queue string) (float64, error), queue
 	}
 }
 
+// AddStorageBytes registers simvid_storage_bytes_total{direction="up"|"down"}, the object
+// bytes this process sent to and read from the object store, read from stats at scrape
+// time (objstore.Bucket.Stats). Call it once, when storage.url names a bucket.
+func (m *Metrics) AddStorageBytes(stats func() (up, down int64)) {
+	if m == nil {
+		return
+	}
+	for _, dir := range []string{"up", "down"} {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "simvid_storage_bytes_total", Help: "Object bytes sent to (up) and read from (down) the object store.",
+			ConstLabels: prometheus.Labels{"direction": dir},
+		}, func() float64 {
+			up, down := stats()
+			if dir == "up" {
+				return float64(up)
+			}
+			return float64(down)
+		}))
+	}
+}
+
 // Serve serves /metrics on addr until ctx ends. It returns the bound address at once.
 func (m *Metrics) Serve(ctx context.Context, addr string) (string, error) {
 	ln, err := net.Listen("tcp", addr)

@@ -42,3 +42,29 @@ func TestListenFirstFree(t *testing.T) {
 		t.Fatalf("got port %d, want the first free one after %d", got, port+1)
 	}
 }
+
+// The store's byte counters are read at scrape time, one series per direction.
+func TestStorageBytes(t *testing.T) {
+	m := New()
+	var up, down int64 = 10, 3
+	m.AddStorageBytes(func() (int64, int64) { return up, down })
+	up, down = 2048, 512 // read when scraped, not when registered
+	fams, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range fams {
+		if f.GetName() != "simvid_storage_bytes_total" {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			got[s.GetLabel()[0].GetValue()] = s.GetCounter().GetValue()
+		}
+	}
+	if got["up"] != 2048 || got["down"] != 512 || len(got) != 2 {
+		t.Fatalf("simvid_storage_bytes_total: %v, want up 2048, down 512", got)
+	}
+	var none *Metrics
+	none.AddStorageBytes(func() (int64, int64) { return 0, 0 }) // nil-safe like the others
+}

@@ -19,8 +19,8 @@ type memPeaks struct {
 }
 
 // report prints the figures of a run.
-func report(w io.Writer, results []userResult, usersTook time.Duration, rec *bench.Recorder, polls pollResult,
-	prec *bench.Recorder, mem memPeaks, stopTook time.Duration, users, pollers int) {
+func report(w io.Writer, sh shape, results []userResult, usersTook time.Duration, rec *bench.Recorder, polls pollResult,
+	prec *bench.Recorder, mem memPeaks, stopTook time.Duration, users, pollers int, store *storeBytes, dirs []string) {
 	var waits, turns []time.Duration
 	var first, lastSub, lastFin time.Time
 	correct, failed := 0, 0
@@ -57,7 +57,7 @@ func report(w io.Writer, results []userResult, usersTook time.Duration, rec *ben
 	if span > 0 {
 		perMin = float64(correct) / span.Minutes()
 	}
-	fmt.Fprintf(w, "\n===== simvid scale test: 3 serve, 4 work (video+audio, 1 job each), nginx, redis-server, PostgreSQL =====\n")
+	fmt.Fprintf(w, "\n===== simvid scale test (%s shape): %s =====\n", sh.Name, sh)
 	fmt.Fprintf(w, "users: %d (10 pictures, music, 1280x720, 2 s slides, 0.5 s fades: %d frames each), finished in %s\n",
 		users, wantFrames, usersTook.Round(time.Second))
 	fmt.Fprintf(w, "renders completed and correct: %d of %d (failed users: %d)\n", correct, users, failed)
@@ -77,12 +77,38 @@ func report(w io.Writer, results []userResult, usersTook time.Duration, rec *ben
 	// uploaded pictures in (at most limits.intake_concurrency at once). Summed RSS counts the
 	// libraries they share (35 MB for Debian's ffmpeg) once per process; PSS counts every
 	// page once, shared pages in proportion, which is what the tree costs the machine.
-	fmt.Fprintf(w, "\npeak memory (largest of the 3 serve and of the 4 work processes, sampled every 100 ms):\n")
+	if store != nil {
+		printStore(w, *store)
+	}
+	if len(dirs) > 0 {
+		fmt.Fprintf(w, "\ndata directories after the run (tmp/ left out), one per process, shared with none:\n")
+		for _, l := range dirs {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
+	fmt.Fprintf(w, "\npeak memory (largest of the %d serve and of the %d work processes, sampled every 100 ms):\n", sh.Serves, sh.Works)
 	fmt.Fprintf(w, "  serve process alone (simvid serve):                      %4d MB RSS (target < 150)\n", mem.serveSelf>>20)
 	fmt.Fprintf(w, "  serve process tree (simvid + its intake ffprobe/ffmpeg): %4d MB RSS summed, %4d MB PSS (< 150 too, if the target counts them)\n", mem.serveRSS>>20, mem.servePSS>>20)
 	fmt.Fprintf(w, "  work process tree (simvid + its ffmpeg):                 %4d MB RSS summed, %4d MB PSS (target < 500)\n", mem.workRSS>>20, mem.workPSS>>20)
-	fmt.Fprintf(w, "stopping 3 serve + 4 work after the load: %s\n", stopTook.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "stopping %d serve + %d work after the load: %s\n", sh.Serves, sh.Works, stopTook.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "=====\n\n")
+}
+
+// printStore prints the bytes moved to and from the object store, in all and per render.
+func printStore(w io.Writer, s storeBytes) {
+	per := func(n int64) string {
+		if s.Renders == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f MB", float64(n)/float64(s.Renders)/1e6)
+	}
+	mb := func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+	fmt.Fprintf(w, "\nobject store traffic (simvid_storage_bytes_total of every process), over %d renders done (users' and pollers'):\n", s.Renders)
+	fmt.Fprintf(w, "  %-22s %12s %12s %16s %16s\n", "", "up (to)", "down (from)", "up per render", "down per render")
+	fmt.Fprintf(w, "  %-22s %12s %12s %16s %16s\n", "serve processes", mb(s.ServeUp), mb(s.ServeDown), per(s.ServeUp), per(s.ServeDown))
+	fmt.Fprintf(w, "  %-22s %12s %12s %16s %16s\n", "work processes", mb(s.WorkUp), mb(s.WorkDown), per(s.WorkUp), per(s.WorkDown))
+	up, down := s.ServeUp+s.WorkUp, s.ServeDown+s.WorkDown
+	fmt.Fprintf(w, "  %-22s %12s %12s %16s %16s\n", "all", mb(up), mb(down), per(up), per(down))
 }
 
 func last(d []time.Duration) time.Duration {

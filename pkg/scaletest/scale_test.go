@@ -40,8 +40,12 @@ func TestScale(t *testing.T) {
 	users := envInt(t, "SIMVID_SCALE_USERS", 20)
 	pollers := envInt(t, "SIMVID_SCALE_POLLERS", 200)
 	limit := time.Duration(envInt(t, "SIMVID_SCALE_MINUTES", 40)) * time.Minute
-	top := startTopology(t, 3, 4)
-	t.Logf("topology: nginx %s -> serves %v; 4 workers; logs in %s", top.Front, top.Direct, top.Logs)
+	sh := shapeFromEnv(t)
+	top := startTopology(t, sh)
+	t.Logf("topology (%s): nginx %s -> serves %v; %d workers; logs in %s", sh.Name, top.Front, top.Direct, sh.Works, top.Logs)
+	if sh.Cluster {
+		t.Logf("cluster: redis %s, bucket %s, data directories %v", top.RedisURL, top.S3.URL(sh.storagePrefix), top.DataDirs)
+	}
 	var serveRSS, workRSS []*bench.PeakSampler
 	var serveSelf []*bench.SelfPeak
 	for _, p := range top.Serves {
@@ -86,7 +90,7 @@ func TestScale(t *testing.T) {
 	}
 	t.Logf("load: %d pollers stream and poll %d fresh renders", pollers, len(projects))
 	prec := bench.NewRecorder()
-	polls := runPollers(ctx, top.Front, prec, projects, pollers, top.Redis.URL(), dir, ff)
+	polls := runPollers(ctx, top.Front, prec, projects, pollers, top.RedisURL, dir, ff)
 
 	var mem memPeaks
 	for i, s := range serveRSS {
@@ -98,6 +102,15 @@ func TestScale(t *testing.T) {
 		mem.workRSS = max(mem.workRSS, s.Stop())
 		mem.workPSS = max(mem.workPSS, s.PeakPSS())
 	}
+	var store *storeBytes
+	if sh.Cluster {
+		sb, err := readStoreBytes(t, top)
+		if err != nil {
+			t.Error(err)
+		} else {
+			store = &sb
+		}
+	}
 	stopStart := time.Now()
 	for _, p := range append(slices.Clone(top.Serves), top.Workers...) {
 		if err := p.Stop(30 * time.Second); err != nil {
@@ -106,8 +119,12 @@ func TestScale(t *testing.T) {
 	}
 	stopTook := time.Since(stopStart)
 
+	var dirLines []string
+	if sh.Cluster {
+		dirLines = checkDataDirs(t, top)
+	}
 	var b strings.Builder
-	report(&b, results, usersTook, rec, polls, prec, mem, stopTook, users, pollers)
+	report(&b, sh, results, usersTook, rec, polls, prec, mem, stopTook, users, pollers, store, dirLines)
 	fmt.Print(b.String())
 	for _, r := range results {
 		if r.Err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,19 +25,27 @@ const nginxAddr = "127.0.0.2"
 
 // topology is everything the scale test started.
 type topology struct {
+	Shape   shape
 	Front   string // nginx, http://127.0.0.1:PORT
 	Serves  []*bench.Process
 	Workers []*bench.Process
 	Direct  []string // each serve's own base URL
 	Logs    string   // directory of every process's log
-	Redis   *redistest.Server
-	stopped bool
+	// RedisURL is a plain redis:// URL of the master, for INFO; in the cluster shape the
+	// processes are given the sentinels' URL instead.
+	RedisURL string
+	// DataDirs and Metrics are each process's data directory and metrics address, serves
+	// first (cluster shape; the shared shape has one directory and no metrics listeners).
+	DataDirs []string
+	Metrics  []string
+	S3       *testutil.S3 // cluster shape: the bucket every process keeps its files in
 }
 
-// startTopology starts Redis, PostgreSQL, nserve `simvid serve`, nwork `simvid work` and
-// nginx in front of the serves; the test's end stops all of it.
-func startTopology(t *testing.T, nserve, nwork int) *topology {
+// startTopology starts Redis, PostgreSQL, sh.Serves `simvid serve`, sh.Works `simvid work`
+// and nginx in front of the serves; the test's end stops all of it.
+func startTopology(t *testing.T, sh shape) *topology {
 	t.Helper()
+	nserve, nwork := sh.Serves, sh.Works
 	testutil.Need(t, "ffmpeg", "ffprobe", "redis-server", "nginx")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -48,14 +57,39 @@ func startTopology(t *testing.T, nserve, nwork int) *topology {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top := &topology{Logs: t.TempDir(), Redis: redistest.StartServer(t)}
+	// The logs outlive the test (t.TempDir would remove them with everything else), so
+	// that a failed run can be read afterwards.
+	logs, err := os.MkdirTemp("", "simvid-scale-logs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := &topology{Shape: sh, Logs: logs}
+	var redisURL string
+	if sh.Cluster {
+		sen := redistest.StartSentinels(t)
+		sen.WaitReady()
+		redisURL, top.RedisURL = sen.URL(), "redis://"+sen.MasterAddr()+"/0"
+		top.S3 = testutil.StartS3(t)
+	} else {
+		redisURL = redistest.StartServer(t).URL()
+		top.RedisURL = redisURL
+	}
 	pg := storetest.StartServer(t)
-	data := t.TempDir()
+	var data string // the shared shape's one data directory
+	if !sh.Cluster {
+		data = t.TempDir()
+	}
 	env := []string{
-		"SIMVID_REDIS_URL=" + top.Redis.URL(), "SIMVID_DATABASE_URL=" + pg.URL + "&pool_max_conns=6", // 7 processes under the test server's 50 connections
-		"SIMVID_TRUSTED_PROXIES=" + nginxAddr, "SIMVID_METRICS_ADDR=off", "SIMVID_LOG_LEVEL=warn",
+		"SIMVID_REDIS_URL=" + redisURL, "SIMVID_DATABASE_URL=" + pg.URL + "&pool_max_conns=6", // 7 processes under the test server's 50 connections
+		"SIMVID_TRUSTED_PROXIES=" + nginxAddr, "SIMVID_LOG_LEVEL=warn",
 		"SIMVID_LIMITS_MIN_FREE_DISK=64MiB", "SIMVID_RATE_LIMITS_OTHER=" + fmt.Sprint(otherLimit) + "-H",
 		"SIMVID_JOBS_SHUTDOWN_GRACE=5s", "SIMVID_RETENTION_CACHE_BYTES=0",
+	}
+	if sh.Cluster {
+		env = append(env, "SIMVID_STORAGE_URL="+top.S3.URL(sh.storagePrefix),
+			"AWS_ACCESS_KEY_ID="+top.S3.AccessKey, "AWS_SECRET_ACCESS_KEY="+top.S3.SecretKey, "AWS_SESSION_TOKEN=")
+	} else {
+		env = append(env, "SIMVID_METRICS_ADDR=off")
 	}
 	logFile := func(name string) *os.File {
 		f, err := os.Create(filepath.Join(top.Logs, name+".log"))
@@ -66,7 +100,17 @@ func startTopology(t *testing.T, nserve, nwork int) *topology {
 		return f
 	}
 	start := func(name string, args ...string) *bench.Process {
-		p, err := bench.StartProcess(bin, append(args, "--data-dir", data), env, logFile(name))
+		dir, penv := data, env
+		if sh.Cluster { // a directory of its own, and a metrics listener to read its store bytes from
+			dir = t.TempDir()
+			maddr, err := bench.FreeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			penv = append(slices.Clone(env), "SIMVID_METRICS_ADDR="+maddr)
+			top.DataDirs, top.Metrics = append(top.DataDirs, dir), append(top.Metrics, maddr)
+		}
+		p, err := bench.StartProcess(bin, append(args, "--data-dir", dir), penv, logFile(name))
 		if err != nil {
 			t.Fatal(err)
 		}
