@@ -78,20 +78,7 @@ func TestGroupsEncodedApartOverStore(t *testing.T) {
 	}
 	k.checkVideo(plan, out)
 	checkProgress(t, seen, plan.Frames)
-	by := map[string]int{}
-	for _, g := range groups {
-		names := log.groups[g.Key]
-		if len(names) != 1 {
-			t.Errorf("group %d encoded by %v", g.Index, names)
-		}
-		for _, n := range names {
-			by[n]++
-		}
-	}
-	t.Logf("%d groups: %v", len(groups), by)
-	if by["a"] == 0 || by["b"] == 0 {
-		t.Errorf("groups by worker %v: both workers should have encoded some", by)
-	}
+	checkSharedGroups(t, log, groups)
 	for name, f := range map[string]*media.Files{"a": fa, "b": fb} {
 		_ = filepath.WalkDir(filepath.Join(f.Root(), "projects"), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && strings.Contains(p, string(filepath.Separator)+"renders"+string(filepath.Separator)) && !d.IsDir() {
