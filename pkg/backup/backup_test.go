@@ -16,7 +16,7 @@ import (
 	"github.com/simvid/simvid/pkg/backup"
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/media/mediastore"
-	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 	"github.com/simvid/simvid/pkg/store/storetest"
@@ -167,16 +167,7 @@ func TestBackupRestorePostgres(t *testing.T) {
 func TestBackupRestoreBucket(t *testing.T) {
 	s3 := testutil.StartS3(t)
 	bucket := func(prefix string) media.Remote {
-		cfg, err := objstore.Parse(s3.URL(prefix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-		b, err := objstore.Open(context.Background(), cfg, zap.NewNop())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return mediastore.New(b)
+		return mediastore.New(objstoretest.Open(t, s3, prefix))
 	}
 	src := backup.Options{DataDir: t.TempDir(), Version: "test", Remote: bucket("src")}
 	dst := backup.Options{DataDir: t.TempDir(), Remote: bucket("dst")}

@@ -11,6 +11,7 @@ import (
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/media/mediastore"
 	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/testutil"
 )
@@ -33,16 +34,7 @@ func newHost(t *testing.T, k *kit, b *objstore.Bucket) host {
 
 func openBucket(t *testing.T, s3 *testutil.S3, prefix string) *objstore.Bucket {
 	t.Helper()
-	cfg, err := objstore.Parse(s3.URL(prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := objstore.Open(context.Background(), cfg, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return objstoretest.Open(t, s3, prefix)
 }
 
 // TestSharedStoreAcrossHosts: three hosts with no directory in common render one slideshow

@@ -15,6 +15,7 @@ import (
 
 	"github.com/simvid/simvid/pkg/bench"
 	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -120,16 +121,7 @@ func bucketKeys(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix strin
 // bucketAt opens the test server's bucket under prefix, as simvid sees it.
 func bucketAt(t *testing.T, ctx context.Context, s3 *testutil.S3, prefix string) *objstore.Bucket {
 	t.Helper()
-	cfg, err := objstore.Parse(s3.URL(prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := objstore.Open(ctx, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return objstoretest.Open(t, s3, prefix)
 }
 
 // bucketObjects lists every object of b by key.

@@ -112,20 +112,7 @@ func TestGroupsEncodedApartJoin(t *testing.T) {
 	seen := k.waitDone(30 * time.Second)
 	k.checkOutput(plan)
 	checkProgress(t, seen, plan.Frames)
-	by := map[string]int{}
-	for _, g := range groups {
-		names := log.groups[g.Key]
-		if len(names) != 1 {
-			t.Errorf("group %d encoded by %v", g.Index, names)
-		}
-		for _, n := range names {
-			by[n]++
-		}
-	}
-	t.Logf("%d groups: %v", len(groups), by)
-	if by["a"] == 0 || by["b"] == 0 {
-		t.Errorf("groups by worker %v: both workers should have encoded some", by)
-	}
+	checkSharedGroups(t, log, groups)
 	if log.assembled != 1 {
 		t.Errorf("assembled %d times", log.assembled)
 	}
@@ -217,5 +204,25 @@ func TestFrameCounterOnlyRises(t *testing.T) {
 	clearFanIn(pool, "rnd_x")
 	if f, _ := readFanIn(context.Background(), pool, "rnd_x"); len(f.done) != 0 || len(f.frames) != 0 {
 		t.Fatalf("after clear: %+v", f)
+	}
+}
+
+// checkSharedGroups: every group was encoded exactly once, and workers a and b both encoded
+// some.
+func checkSharedGroups(t *testing.T, log *encodeLog, groups []render.Group) {
+	t.Helper()
+	by := map[string]int{}
+	for _, g := range groups {
+		names := log.groups[g.Key]
+		if len(names) != 1 {
+			t.Errorf("group %d encoded by %v", g.Index, names)
+		}
+		for _, n := range names {
+			by[n]++
+		}
+	}
+	t.Logf("%d groups: %v", len(groups), by)
+	if by["a"] == 0 || by["b"] == 0 {
+		t.Errorf("groups by worker %v: both workers should have encoded some", by)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/media/mediastore"
 	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/store"
 	"github.com/simvid/simvid/pkg/testutil"
@@ -27,15 +28,7 @@ func TestOrphanSweep(t *testing.T) {
 	ctx := context.Background()
 	log := zaptest.NewLogger(t)
 	s3 := testutil.StartS3(t)
-	cfg, err := objstore.Parse(s3.URL("sweep"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := objstore.Open(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := objstoretest.Open(t, s3, "sweep")
 	st, err := store.Open(ctx, "", t.TempDir(), log)
 	if err != nil {
 		t.Fatal(err)

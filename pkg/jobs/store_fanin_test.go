@@ -8,11 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap/zaptest"
-
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/media/mediastore"
-	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -21,16 +19,8 @@ import (
 func (k *renderKit) overStore() func() *media.Files {
 	k.t.Helper()
 	s3 := testutil.StartS3(k.t)
-	cfg, err := objstore.Parse(s3.URL("jobs"))
-	if err != nil {
-		k.t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := objstore.Open(k.ctx, cfg, zaptest.NewLogger(k.t))
-	if err != nil {
-		k.t.Fatal(err)
-	}
-	err = filepath.WalkDir(filepath.Join(k.media.Root(), "projects"), func(p string, d fs.DirEntry, err error) error {
+	b := objstoretest.Open(k.t, s3, "jobs")
+	err := filepath.WalkDir(filepath.Join(k.media.Root(), "projects"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -88,20 +78,7 @@ func TestGroupsEncodedApartOverStore(t *testing.T) {
 	}
 	k.checkVideo(plan, out)
 	checkProgress(t, seen, plan.Frames)
-	by := map[string]int{}
-	for _, g := range groups {
-		names := log.groups[g.Key]
-		if len(names) != 1 {
-			t.Errorf("group %d encoded by %v", g.Index, names)
-		}
-		for _, n := range names {
-			by[n]++
-		}
-	}
-	t.Logf("%d groups: %v", len(groups), by)
-	if by["a"] == 0 || by["b"] == 0 {
-		t.Errorf("groups by worker %v: both workers should have encoded some", by)
-	}
+	checkSharedGroups(t, log, groups)
 	for name, f := range map[string]*media.Files{"a": fa, "b": fb} {
 		_ = filepath.WalkDir(filepath.Join(f.Root(), "projects"), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && strings.Contains(p, string(filepath.Separator)+"renders"+string(filepath.Separator)) && !d.IsDir() {

@@ -151,11 +151,8 @@ func (s *Files) Fetch(ctx context.Context, path string) (found bool, err error) 
 		_ = os.Chtimes(path, now, now)
 		return true, nil
 	}
-	if s.remote == nil {
-		return false, nil
-	}
-	key, err := s.Key(path)
-	if err != nil {
+	key, err := s.storeKey(path)
+	if err != nil || key == "" {
 		return false, err
 	}
 	v, err, _ := s.fetches.Do(key, func() (any, error) { return s.download(ctx, key, path) })
@@ -197,11 +194,8 @@ func (s *Files) Stored(ctx context.Context, path string) (bool, error) {
 	if _, err := os.Stat(path); err == nil {
 		return true, nil
 	}
-	if s.remote == nil {
-		return false, nil
-	}
-	key, err := s.Key(path)
-	if err != nil {
+	key, err := s.storeKey(path)
+	if err != nil || key == "" {
 		return false, err
 	}
 	ok, err := s.remote.Exists(ctx, key)
@@ -239,33 +233,37 @@ func (s *Files) removeRemote(keys ...string) error {
 // Link returns a short-lived link for a client to fetch path straight from the store, or ""
 // when Files has no store (the file is served from this host's disk).
 func (s *Files) Link(ctx context.Context, path string, ttl time.Duration, downloadName string) (string, error) {
-	if s.remote == nil {
-		return "", nil
-	}
-	key, err := s.Key(path)
-	if err != nil {
+	key, err := s.storeKey(path)
+	if err != nil || key == "" {
 		return "", err
 	}
 	return s.remote.Link(ctx, key, ttl, downloadName)
+}
+
+// storeKey returns path's object key, or "" when Files has no store.
+func (s *Files) storeKey(path string) (string, error) {
+	if s.remote == nil {
+		return "", nil
+	}
+	return s.Key(path)
 }
 
 // OpenStored opens path for reading: the local copy when this host has one, else a stream
 // from the store that seeks with ranged requests (nothing is written to this host's disk).
 // A file that is in neither is an error for which errors.Is(err, fs.ErrNotExist) holds.
 func (s *Files) OpenStored(ctx context.Context, path string) (io.ReadSeekCloser, Object, error) {
-	if f, err := os.Open(path); err == nil {
+	f, openErr := os.Open(path)
+	if openErr == nil {
 		st, err := f.Stat()
 		if err != nil {
 			f.Close()
 			return nil, Object{}, err
 		}
 		return f, Object{Key: path, Size: st.Size(), Modified: st.ModTime()}, nil
-	} else if s.remote == nil {
-		return nil, Object{}, err
 	}
-	key, err := s.Key(path)
-	if err != nil {
-		return nil, Object{}, err
+	key, err := s.storeKey(path)
+	if err != nil || key == "" {
+		return nil, Object{}, errors.Join(openErr, err)
 	}
 	return s.remote.Open(ctx, key)
 }

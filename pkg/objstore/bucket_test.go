@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -30,16 +30,7 @@ func open(t *testing.T, prefix string) (*objstore.Bucket, *testutil.S3) {
 
 func openOn(t *testing.T, s3 *testutil.S3, prefix, secret string) *objstore.Bucket {
 	t.Helper()
-	cfg, err := objstore.Parse(s3.URL(prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, secret
-	b, err := objstore.Open(context.Background(), cfg, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return objstoretest.OpenWith(t, s3, prefix, secret)
 }
 
 func ctxT(t *testing.T) context.Context {

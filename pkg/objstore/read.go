@@ -73,14 +73,9 @@ func (b *Bucket) OpenRange(ctx context.Context, key string, offset, length int64
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("objstore: open %s: %w", key, err)
 	}
-	obj, err := b.c.GetObject(ctx, b.cfg.Bucket, name, opts)
+	obj, oi, err := b.getObject(ctx, key, name, opts)
 	if err != nil {
-		return nil, Info{}, b.fail("open", key, err)
-	}
-	oi, err := obj.Stat()
-	if err != nil {
-		obj.Close()
-		return nil, Info{}, b.fail("open", key, err)
+		return nil, Info{}, err
 	}
 	info := b.info(oi)
 	if total, ok := rangeTotal(oi.Headers.Get("Content-Range")); ok {
@@ -96,16 +91,26 @@ func (b *Bucket) OpenSeeker(ctx context.Context, key string) (io.ReadSeekCloser,
 	if err != nil {
 		return nil, Info{}, err
 	}
-	obj, err := b.c.GetObject(ctx, b.cfg.Bucket, name, minio.GetObjectOptions{})
+	obj, oi, err := b.getObject(ctx, key, name, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, Info{}, b.fail("open", key, err)
+		return nil, Info{}, err
+	}
+	return &countingSeeker{Object: obj, n: &b.down}, b.info(oi), nil
+}
+
+// getObject opens object name (key's) and stats it, so a missing object fails here, not at
+// the first read.
+func (b *Bucket) getObject(ctx context.Context, key, name string, opts minio.GetObjectOptions) (*minio.Object, minio.ObjectInfo, error) {
+	obj, err := b.c.GetObject(ctx, b.cfg.Bucket, name, opts)
+	if err != nil {
+		return nil, minio.ObjectInfo{}, b.fail("open", key, err)
 	}
 	oi, err := obj.Stat()
 	if err != nil {
 		obj.Close()
-		return nil, Info{}, b.fail("open", key, err)
+		return nil, minio.ObjectInfo{}, b.fail("open", key, err)
 	}
-	return &countingSeeker{Object: obj, n: &b.down}, b.info(oi), nil
+	return obj, oi, nil
 }
 
 // countingSeeker is countingReader for a seekable object.

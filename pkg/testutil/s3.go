@@ -3,15 +3,12 @@ package testutil
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,13 +26,9 @@ type S3 struct {
 	SecretKey string
 	Dir       string // the posix backend's root: one sub-directory per bucket
 
+	Daemon
 	iamDir string // versitygw's own user accounts (AddUser)
-	t      testing.TB
 	bin    string
-	port   int
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	out    *logBuffer
 }
 
 // S3Binary finds versitygw on PATH or where `go install` puts it (scripts/install-deps.sh
@@ -74,32 +67,24 @@ func StartS3(t testing.TB) *S3 {
 		Missing(t, err.Error())
 	}
 	s := &S3{Bucket: "simvid-test", AccessKey: "simvidtestkey", SecretKey: "simvid-test-secret-0123456789",
-		Dir: t.TempDir(), iamDir: t.TempDir(), t: t, bin: bin}
-	t.Cleanup(s.kill)
-	var lastErr error
-	// Another process may take the free port between our probe and versitygw binding it.
-	for range 5 {
-		if s.port, lastErr = freeLoopbackPort(); lastErr != nil {
-			continue
+		Dir: t.TempDir(), iamDir: t.TempDir(), bin: bin}
+	s.Daemon = Daemon{Name: "versitygw", ReadyWithin: 15 * time.Second, Command: s.command, Ready: func() error {
+		// Any HTTP answer (403 to an unsigned request) means it is serving.
+		resp, err := http.Get("http://" + s.Addr() + "/")
+		if err == nil {
+			resp.Body.Close()
 		}
-		if lastErr = s.start(); lastErr == nil {
-			break
-		}
-	}
-	if lastErr != nil {
-		t.Fatalf("testutil: could not start versitygw: %v", lastErr)
-	}
+		return err
+	}}
+	s.StartFree(t, nil)
 	s.Endpoint = "http://" + s.Addr()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.Client(t).MakeBucket(ctx, s.Bucket, minio.MakeBucketOptions{Region: "us-east-1"}); err != nil {
-		t.Fatalf("testutil: make bucket %s: %v\n%s", s.Bucket, err, s.out.String())
+		t.Fatalf("testutil: make bucket %s: %v\n%s", s.Bucket, err, s.Log())
 	}
 	return s
 }
-
-// Addr is the server's host:port.
-func (s *S3) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
 // URL is the storage URL (storage.url) for prefix under the test bucket; the credentials
 // are not in it (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, see Env).
@@ -142,109 +127,10 @@ func (s *S3) AddUser(t testing.TB, accessKey, secretKey string) {
 	}
 }
 
-// Stop kills the server at once, as a crash would; the objects stay on disk.
-func (s *S3) Stop() {
-	s.t.Helper()
-	s.kill()
-}
-
-// Start starts the server again on the same port over the same directory.
-func (s *S3) Start() {
-	s.t.Helper()
-	s.mu.Lock()
-	running := s.cmd != nil
-	s.mu.Unlock()
-	if running {
-		return
-	}
-	var err error
-	for range 20 { // the old socket may linger a moment after the kill
-		if err = s.start(); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	s.t.Fatalf("testutil: restart versitygw on %s: %v", s.Addr(), err)
-}
-
-func (s *S3) start() error {
-	s.out = &logBuffer{}
-	// The access keys go through the environment, not argv, so they do not show in ps.
+// command runs versitygw; the access keys go through the environment, not argv, so they do
+// not show in ps. Stop and Start (Daemon's) keep the objects: they are on disk.
+func (s *S3) command() *exec.Cmd {
 	cmd := exec.Command(s.bin, "--port", s.Addr(), "--quiet", "--iam-dir", s.iamDir, "posix", s.Dir)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+s.AccessKey, "ROOT_SECRET_ACCESS_KEY="+s.SecretKey)
-	cmd.Stdout, cmd.Stderr = s.out, s.out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("run %s: %w", s.bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	s.mu.Lock()
-	s.cmd = cmd
-	s.mu.Unlock()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			s.mu.Lock()
-			s.cmd = nil
-			s.mu.Unlock()
-			return fmt.Errorf("versitygw exited (%v): %s", err, s.out.String())
-		default:
-		}
-		// Any HTTP answer (403 to an unsigned request) means it is serving.
-		if resp, err := http.Get("http://" + s.Addr() + "/"); err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.kill()
-	return fmt.Errorf("versitygw on %s did not answer within 15s: %s", s.Addr(), s.out.String())
-}
-
-func (s *S3) kill() {
-	s.mu.Lock()
-	cmd := s.cmd
-	s.cmd = nil
-	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Kill()
-	for range 100 { // until the port is closed, so "S3 down" is really down
-		c, err := net.DialTimeout("tcp", s.Addr(), 50*time.Millisecond)
-		if err != nil {
-			return
-		}
-		c.Close()
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func freeLoopbackPort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// logBuffer collects a server's output; exec writes it from its own goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	return len(p), nil
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
+	return cmd
 }

@@ -9,11 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap/zaptest"
-
 	"github.com/simvid/simvid/pkg/media"
 	"github.com/simvid/simvid/pkg/media/mediastore"
 	"github.com/simvid/simvid/pkg/objstore"
+	"github.com/simvid/simvid/pkg/objstore/objstoretest"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/testutil"
 )
@@ -23,17 +22,10 @@ import (
 func twoHosts(t *testing.T) (*testutil.S3, *objstore.Bucket, *media.Files, *media.Files) {
 	t.Helper()
 	s3 := testutil.StartS3(t)
-	cfg, err := objstore.Parse(s3.URL("media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := objstore.Open(context.Background(), cfg, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := objstoretest.Open(t, s3, "media")
 	var fs [2]*media.Files
 	for i := range fs {
+		var err error
 		if fs[i], err = media.NewRemoteFiles(t.TempDir(), mediastore.New(b), 0); err != nil {
 			t.Fatal(err)
 		}

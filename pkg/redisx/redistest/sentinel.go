@@ -57,18 +57,17 @@ func StartSentinelsAuth(t testing.TB, password, sentinelPassword string) *Sentin
 	}
 	// Diskless sync without its default 5 s delay attaches a replica at once.
 	fast := []string{"--repl-diskless-sync-delay", "0"}
-	master := &Server{t: t, bin: bin, dir: t.TempDir(), extra: slices.Concat(auth, fast)}
-	master.startFree(nil)
+	master := newServer(t, bin, slices.Concat(auth, fast)...)
+	master.StartFree(t, nil)
 	// The replica is attached before the sentinels start, so their first INFO of the master
 	// already lists it.
-	replica := &Server{t: t, bin: bin, dir: t.TempDir(),
-		extra: slices.Concat([]string{"--replicaof", "127.0.0.1", fmt.Sprint(master.port)}, auth, fast)}
-	replica.startFree(nil)
+	replica := newServer(t, bin, slices.Concat([]string{"--replicaof", "127.0.0.1", fmt.Sprint(master.Port)}, auth, fast)...)
+	replica.StartFree(t, nil)
 	s := &Sentinels{t: t, Nodes: []*Server{master, replica}, password: password, sentinelPassword: sentinelPassword}
 	t.Cleanup(func() {
 		if t.Failed() { // the sentinels' events say why a failover did not happen
 			for _, sen := range s.Sentinels {
-				t.Logf("--- sentinel %s ---\n%s", sen.Addr(), sen.log.String())
+				t.Logf("--- sentinel %s ---\n%s", sen.Addr(), sen.Log())
 			}
 		}
 	})
@@ -77,13 +76,13 @@ func StartSentinelsAuth(t testing.TB, password, sentinelPassword string) *Sentin
 		return strings.Contains(info, "master_link_status:up")
 	})
 	for range 3 {
-		sen := &Server{t: t, bin: bin, dir: t.TempDir()}
+		sen := newServer(t, bin)
 		sen.conf = filepath.Join(sen.dir, "sentinel.conf")
-		sen.startFree(func() error {
+		sen.StartFree(t, func() error {
 			conf := fmt.Sprintf("port %d\nbind 127.0.0.1\ndaemonize no\ndir %s\nloglevel notice\n"+
 				"sentinel monitor %s 127.0.0.1 %d 2\n"+
 				"sentinel down-after-milliseconds %s %d\nsentinel failover-timeout %s %d\n",
-				sen.port, sen.dir, MasterName, master.port, MasterName, downAfter.Milliseconds(), MasterName, failoverTimeout.Milliseconds())
+				sen.Port, sen.dir, MasterName, master.Port, MasterName, downAfter.Milliseconds(), MasterName, failoverTimeout.Milliseconds())
 			if password != "" {
 				conf += fmt.Sprintf("sentinel auth-pass %s %s\n", MasterName, password)
 			}
