@@ -19,6 +19,15 @@ import (
 // enough that a worker with room (or this one, once space returns) starts it soon.
 const diskWait = 2 * time.Second
 
+// diskPatience is how long a render waits for a worker with free disk space, counted from
+// its first hand-back, before it fails with a message that says so: on a deploy whose only
+// worker stays full a user learns it in a minute, not never.
+const diskPatience = time.Minute
+
+// diskSinceArg carries the unix time of a render's first hand-back for lack of disk space
+// from one hand-back to the next.
+const diskSinceArg = "disk_wait_since"
+
 // errDiskLow says this worker's data directory has less free space than limits.min_free_disk:
 // it hands the job back rather than start work that would fill its disk.
 var errDiskLow = errors.New("the worker's disk is nearly full")
@@ -35,20 +44,30 @@ func (w *Worker) diskLow() bool {
 
 // handBackLowDisk puts a render this worker will not start back in the queue for another
 // worker, or for this one when space returns, without spending an attempt. The record says
-// why it waits.
-func (w *Worker) handBackLowDisk(ctx context.Context, id string, log *zap.Logger) {
+// why it waits. One that has waited diskPatience since its first hand-back fails instead.
+func (w *Worker) handBackLowDisk(ctx context.Context, job *work.Job, id string, log *zap.Logger) {
+	since := time.Now()
+	if v := job.ArgInt64(diskSinceArg); v > 0 {
+		since = time.Unix(v, 0)
+	}
+	if time.Since(since) >= diskPatience {
+		log.Warn("no worker had free disk space for the render", zap.Duration("waited", time.Since(since)))
+		w.finish(ctx, id, simvid.StateFailed, "no worker has free disk space to make the video; please try again later",
+			"data directories below limits.min_free_disk")
+		return
+	}
 	log.Warn("the data directory is nearly full: handing the render back", zap.Uint64("min_free_disk", w.Opts.MinFreeDisk))
 	_, err := w.update(ctx, id, func(r *simvid.Render) error {
 		if r.State.Finished() {
 			return errAlreadyFinished
 		}
-		r.State, r.Message = simvid.StateQueued, "Waiting for a worker with free disk space"
+		r.WaitForDisk()
 		return nil
 	})
 	if errors.Is(err, errAlreadyFinished) {
 		return
 	}
-	args := work.Q{"render_id": id, "v": PayloadVersion}
+	args := work.Q{"render_id": id, "v": PayloadVersion, diskSinceArg: since.Unix()}
 	if err := w.client.enqueueIn(ctx, w.client.video, JobRender, "render", id, args, int64(diskWait/time.Second)); err != nil {
 		log.Warn("hand-back enqueue failed; the reconciler will do it", zap.Error(err))
 	}

@@ -48,7 +48,7 @@ func (w *Worker) renderJob(job *work.Job) error {
 	}
 	defer l.release()
 	if w.diskLow() {
-		w.handBackLowDisk(ctx, id, log)
+		w.handBackLowDisk(ctx, job, id, log)
 		return nil
 	}
 	w.Metrics.Busy(QueueVideo, 1)

@@ -102,6 +102,12 @@ func (r *Render) HandBack() {
 	r.State, r.Message, r.Attempts = StateQueued, "Waiting for a worker", max(r.Attempts-1, 0)
 }
 
+// WaitForDisk returns a render to the queue because its worker has too little disk space;
+// another worker (or this one, once space returns) takes it.
+func (r *Render) WaitForDisk() {
+	r.State, r.Message = StateQueued, "Waiting for a worker with free disk space"
+}
+
 // RetryLater returns a render whose attempt failed to the queue for another of at most
 // maxAttempts; detail (why it failed) is kept for operators.
 func (r *Render) RetryLater(maxAttempts int, detail string) {
