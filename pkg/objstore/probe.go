@@ -25,7 +25,8 @@ func (b *Bucket) Probe(ctx context.Context) error {
 	key := probePrefix + hex.EncodeToString(r[:])
 	body := []byte("simvid storage probe " + key)
 	q := &Bucket{c: b.quick, quick: b.quick, cfg: b.cfg, log: b.log} // not the data path's patience
-	defer func() {                                                   // the probe's bytes are moved like any others
+	// The probe's bytes are moved like any others.
+	defer func() {
 		up, down := q.Stats()
 		b.up.Add(up)
 		b.down.Add(down)
