@@ -199,7 +199,7 @@ func (a *App) jobOptions() jobs.Options {
 	j := a.cfg.Jobs
 	return jobs.Options{
 		MaxAttempts: j.MaxAttempts, Backoff: j.Backoff, RenderTimeout: j.RenderTimeout, LeaseTTL: j.LeaseTTL,
-		ReconcileInterval: j.ReconcileInterval, MusicWait: j.MusicWait, ProjectTTL: a.cfg.Retention.ProjectTTL,
+		ReconcileInterval: j.ReconcileInterval, MusicWait: j.MusicWait, DiskWait: j.DiskWait, ProjectTTL: a.cfg.Retention.ProjectTTL,
 		RetentionInterval: a.cfg.Retention.Interval, CacheBytes: int64(a.cfg.Retention.CacheBytes),
 		MinFreeDisk: uint64(a.cfg.Limits.MinFreeDisk), Threads: a.cfg.FFmpeg.Threads, Parallel: runtime.NumCPU(),
 		WebhookBackoff: a.cfg.API.WebhookBackoff, WebhookRetryFor: a.cfg.API.WebhookRetryFor, PublicURL: strings.TrimSuffix(a.cfg.PublicURL, "/"),

@@ -114,6 +114,7 @@ type Jobs struct {
 	LeaseTTL          time.Duration `yaml:"lease_ttl"`          // a running render's lease in Redis
 	ReconcileInterval time.Duration `yaml:"reconcile_interval"` // how often lapsed leases are re-enqueued
 	MusicWait         time.Duration `yaml:"music_wait"`         // how long a render waits in preparing for its music
+	DiskWait          time.Duration `yaml:"disk_wait"`          // how long a render waits for a worker with free disk space
 	ShutdownGrace     time.Duration `yaml:"shutdown_grace"`     // then ffmpeg is killed
 }
 
@@ -194,6 +195,7 @@ func Default() *Config {
 			LeaseTTL:          10 * time.Second,
 			ReconcileInterval: 5 * time.Second,
 			MusicWait:         5 * time.Minute,
+			DiskWait:          time.Minute,
 			ShutdownGrace:     30 * time.Second,
 		},
 		Retention: Retention{ProjectTTL: 720 * time.Hour, Interval: time.Hour, CacheBytes: 5 * GiB},

@@ -189,6 +189,7 @@ func (j Jobs) check(k *checker) {
 	k.duration("jobs.lease_ttl", j.LeaseTTL)
 	k.duration("jobs.reconcile_interval", j.ReconcileInterval)
 	k.duration("jobs.music_wait", j.MusicWait)
+	k.duration("jobs.disk_wait", j.DiskWait)
 	k.notNegative("jobs.shutdown_grace", int64(j.ShutdownGrace))
 }
 

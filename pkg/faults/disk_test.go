@@ -69,7 +69,7 @@ func fill(t *testing.T, dir string, left int64) {
 func TestDiskNearlyFull(t *testing.T) {
 	binary(t) // build before the clock runs and before mounting
 	data := tmpfs(t, "40m")
-	c := newCluster(t, data, "SIMVID_LIMITS_MIN_FREE_DISK=10MiB", "SIMVID_JOBS_MAX_ATTEMPTS=2")
+	c := newCluster(t, data, "SIMVID_LIMITS_MIN_FREE_DISK=10MiB", "SIMVID_JOBS_MAX_ATTEMPTS=2", "SIMVID_JOBS_DISK_WAIT=5s")
 	web := c.Serve("serve")
 	c.Work("work")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

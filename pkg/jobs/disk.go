@@ -19,11 +19,6 @@ import (
 // enough that a worker with room (or this one, once space returns) starts it soon.
 const diskWait = 2 * time.Second
 
-// diskPatience is how long a render waits for a worker with free disk space, counted from
-// its first hand-back, before it fails with a message that says so: on a deploy whose only
-// worker stays full a user learns it in a minute, not never.
-const diskPatience = time.Minute
-
 // diskSinceArg carries the unix time of a render's first hand-back for lack of disk space
 // from one hand-back to the next.
 const diskSinceArg = "disk_wait_since"
@@ -44,13 +39,18 @@ func (w *Worker) diskLow() bool {
 
 // handBackLowDisk puts a render this worker will not start back in the queue for another
 // worker, or for this one when space returns, without spending an attempt. The record says
-// why it waits. One that has waited diskPatience since its first hand-back fails instead.
+// why it waits. One that has waited Opts.DiskWait since its first hand-back fails instead: on
+// a deploy whose only worker stays full a user learns it in a minute, not never.
 func (w *Worker) handBackLowDisk(ctx context.Context, job *work.Job, id string, log *zap.Logger) {
 	since := time.Now()
 	if v := job.ArgInt64(diskSinceArg); v > 0 {
 		since = time.Unix(v, 0)
 	}
-	if time.Since(since) >= diskPatience {
+	patience := w.Opts.DiskWait
+	if patience <= 0 {
+		patience = time.Minute
+	}
+	if time.Since(since) >= patience {
 		log.Warn("no worker had free disk space for the render", zap.Duration("waited", time.Since(since)))
 		w.finish(ctx, id, simvid.StateFailed, "no worker has free disk space to make the video; please try again later",
 			"data directories below limits.min_free_disk")

@@ -31,6 +31,7 @@ type Options struct {
 	LeaseTTL          time.Duration // how long a lease lives without renewal
 	ReconcileInterval time.Duration
 	MusicWait         time.Duration // how long a render waits for its music
+	DiskWait          time.Duration // how long a render waits for a worker with free disk space
 	ProjectTTL        time.Duration // anonymous projects expire after this much inactivity; 0 = never
 	RetentionInterval time.Duration
 	CacheBytes        int64         // render cache cap; 0 = none
