@@ -15,16 +15,7 @@ import (
 // The conditional write itself, past PutFileOnce's Stat: two writers that both saw no
 // object must not both win (on a store that knows If-None-Match, as versitygw does).
 func TestPutIfAbsentRefusesSecondWriter(t *testing.T) {
-	s3 := testutil.StartS3(t)
-	cfg, err := Parse(s3.URL("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testBucket(t, "x")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -51,16 +42,7 @@ func TestPutIfAbsentRefusesSecondWriter(t *testing.T) {
 // must still refuse a second writer (versitygw ignores If-None-Match on a multipart
 // completion, so PutFileOnce sends one PUT).
 func TestLargeFilesMultipart(t *testing.T) {
-	s3 := testutil.StartS3(t)
-	cfg, err := Parse(s3.URL("big"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
-	b, err := Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testBucket(t, "big")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -87,4 +69,21 @@ func TestLargeFilesMultipart(t *testing.T) {
 	if info, err := b.Stat(ctx, "stream"); err != nil || info.Size != int64(len(big)) {
 		t.Fatalf("streamed upload of unknown size: %+v %v", info, err)
 	}
+}
+
+// testBucket opens prefix of a fresh test server's bucket. (The package's own tests cannot
+// use objstoretest, which imports this package.)
+func testBucket(t *testing.T, prefix string) *Bucket {
+	t.Helper()
+	s3 := testutil.StartS3(t)
+	cfg, err := Parse(s3.URL(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AccessKey, cfg.SecretKey = s3.AccessKey, s3.SecretKey
+	b, err := Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
