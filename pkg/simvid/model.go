@@ -16,6 +16,7 @@ type Project struct {
 const (
 	KindImage = "image"
 	KindAudio = "audio"
+	KindClip  = "clip" // a video clip shown as a slide (issue 21)
 )
 
 // AssetState is where an asset is on its way to being usable: an image is ready after intake;
@@ -52,6 +53,39 @@ type Asset struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	SourceURL    string     `json:"source_url,omitempty"` // the link music was fetched from
 	Progress     float64    `json:"progress,omitempty"`   // 0..100 while fetching
+	// TakenAt is when a photo or clip was taken: EXIF DateTimeOriginal with its offset, else
+	// a clip's creation_time; nil when unknown (issue 22's "order": "taken").
+	TakenAt *time.Time `json:"taken_at,omitempty"`
+	// Clip describes a video clip (Kind clip): what intake probed. Width, Height, Duration,
+	// Codec and Format of the asset are the clip's upright display size, length, video
+	// codec and container.
+	Clip *ClipInfo `json:"clip,omitempty"`
+	// Beats are the music's beats over the whole track (Kind audio), found once on the
+	// audio queue; nil until found.
+	Beats *Beats `json:"beats,omitempty"`
+}
+
+// ClipInfo is what intake learned of a video clip beyond the asset's common fields.
+type ClipInfo struct {
+	FPS      float64 `json:"fps"`                // average frame rate
+	VFR      bool    `json:"vfr,omitempty"`      // variable frame rate
+	Frames   int     `json:"frames,omitempty"`   // frames, when the container says
+	Rotation int     `json:"rotation,omitempty"` // degrees clockwise that make it upright: 0, 90, 180, 270
+	HasAudio bool    `json:"has_audio"`
+	// HDR is the transfer of an HDR clip: "hlg" or "pq"; "" for SDR.
+	HDR      string `json:"hdr,omitempty"`
+	BitDepth int    `json:"bit_depth,omitempty"`
+	// CodedWidth and CodedHeight are the stored frame size, before rotation and the sample
+	// aspect ratio.
+	CodedWidth  int `json:"coded_width,omitempty"`
+	CodedHeight int `json:"coded_height,omitempty"`
+}
+
+// Beats are a music track's beats: times in seconds from the start of the whole track, and
+// the tempo. Tempo 0 and no times mean the track has no clear beat.
+type Beats struct {
+	Tempo float64   `json:"tempo"` // beats per minute
+	Times []float64 `json:"times"`
 }
 
 // RenderState is where a render is in its life: queued, then preparing, rendering and

@@ -12,6 +12,13 @@ type Spec struct {
 	Music      MusicSpec      `json:"music"`
 	Title      *TitleSlide    `json:"title,omitempty"` // a text slide before the pictures
 	End        *TitleSlide    `json:"end,omitempty"`   // a text slide after them
+	// BeatSync places every cut on a beat of the music (issue 22).
+	BeatSync bool `json:"beat_sync,omitempty"`
+	// Order is the order the slides play in: "upload" (as listed, the default), "name" or
+	// "taken" (issue 22).
+	Order string `json:"order,omitempty"`
+	// Chapters "day" inserts a title slide where the date taken changes; "" none.
+	Chapters string `json:"chapters,omitempty"`
 }
 
 // Output is the encoded video's shape.
@@ -49,6 +56,14 @@ type Slide struct {
 	CaptionStyle *CaptionStyle `json:"caption_style,omitempty"`
 	Focus        []float64     `json:"focus,omitempty"`      // [x, y] in 0..1, for cover
 	Transition   string        `json:"transition,omitempty"` // the transition out of this slide
+	// Clips (issue 21): the part of the clip to play, in seconds of the clip (Out 0 = to its
+	// end), its speed (0 = 1; 0.5..2) and whether its own sound is muted. The slide lasts
+	// (Out-In)/Speed unless Duration is given: a shorter one cuts the clip, a longer one
+	// holds its last frame.
+	In    float64 `json:"in,omitempty" unit:"seconds"`
+	Out   float64 `json:"out,omitempty" unit:"seconds"`
+	Speed float64 `json:"speed,omitempty"`
+	Mute  bool    `json:"mute,omitempty"`
 }
 
 // TransitionSpec is the default transition between slides.
@@ -73,6 +88,9 @@ type MusicSpec struct {
 	// Normalize brings the music to -16 LUFS (EBU R128, as streaming services play it)
 	// before the volume applies.
 	Normalize bool `json:"normalize,omitempty"`
+	// DuckDB is how far the music drops while a clip's own sound plays (issue 21): nil =
+	// the default -12 dB, 0 = no ducking.
+	DuckDB *float64 `json:"duck_db,omitempty"`
 }
 
 // Defaults for a spec's zero values.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,14 +12,37 @@ import (
 )
 
 const assetCols = `id, project_id, kind, state, error, sha256, original_name, size, format,
-	width, height, orientation, pix_fmt, duration, codec, peaks, created_at, source_url, progress`
+	width, height, orientation, pix_fmt, duration, codec, peaks, created_at, source_url, progress, meta`
 
 func scanAsset(row scanner) (*simvid.Asset, error) {
 	a := &simvid.Asset{}
 	err := row.Scan(&a.ID, &a.ProjectID, &a.Kind, &a.State, &a.Error, &a.SHA256, &a.OriginalName,
 		&a.Size, &a.Format, &a.Width, &a.Height, &a.Orientation, &a.PixFmt, &a.Duration, &a.Codec,
-		jsonCol{&a.Peaks}, timeCol{&a.CreatedAt}, &a.SourceURL, &a.Progress)
+		jsonCol{&a.Peaks}, timeCol{&a.CreatedAt}, &a.SourceURL, &a.Progress, jsonCol{(*assetMeta)(a)})
 	return a, err
+}
+
+// assetMeta is the asset's meta column: the fields that only some kinds have, kept as one
+// JSON object so that a new one needs no migration.
+type assetMeta simvid.Asset
+
+func (m *assetMeta) MarshalJSON() ([]byte, error) {
+	return json.Marshal(metaFields{m.TakenAt, m.Clip, m.Beats})
+}
+
+func (m *assetMeta) UnmarshalJSON(b []byte) error {
+	var f metaFields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	m.TakenAt, m.Clip, m.Beats = f.TakenAt, f.Clip, f.Beats
+	return nil
+}
+
+type metaFields struct {
+	TakenAt *time.Time       `json:"taken_at,omitempty"`
+	Clip    *simvid.ClipInfo `json:"clip,omitempty"`
+	Beats   *simvid.Beats    `json:"beats,omitempty"`
 }
 
 func (s *sqlStore) CreateAsset(ctx context.Context, a *simvid.Asset) error {
@@ -33,10 +57,14 @@ func (s *sqlStore) CreateAsset(ctx context.Context, a *simvid.Asset) error {
 	if err != nil {
 		return fmt.Errorf("store: create asset: %w", err)
 	}
-	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO assets (`+assetCols+`) VALUES (`+placeholders(19)+`)`),
+	meta, err := jsonArg((*assetMeta)(a))
+	if err != nil {
+		return fmt.Errorf("store: create asset: %w", err)
+	}
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO assets (`+assetCols+`) VALUES (`+placeholders(20)+`)`),
 		a.ID, a.ProjectID, a.Kind, a.State, a.Error, a.SHA256, a.OriginalName, a.Size, a.Format,
 		a.Width, a.Height, a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, s.timeArg(a.CreatedAt),
-		a.SourceURL, a.Progress)
+		a.SourceURL, a.Progress, meta)
 	if isForeignKey(err) {
 		return notFound("project")
 	}
@@ -65,11 +93,15 @@ func (s *sqlStore) UpdateAsset(ctx context.Context, id string, fn func(a *simvid
 			if err != nil {
 				return err
 			}
+			meta, err := jsonArg((*assetMeta)(a))
+			if err != nil {
+				return err
+			}
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE assets SET kind = ?, state = ?, error = ?, sha256 = ?,
 				original_name = ?, size = ?, format = ?, width = ?, height = ?, orientation = ?,
-				pix_fmt = ?, duration = ?, codec = ?, peaks = ?, source_url = ?, progress = ? WHERE id = ?`),
+				pix_fmt = ?, duration = ?, codec = ?, peaks = ?, source_url = ?, progress = ?, meta = ? WHERE id = ?`),
 				a.Kind, a.State, a.Error, a.SHA256, a.OriginalName, a.Size, a.Format, a.Width, a.Height,
-				a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, a.SourceURL, a.Progress, a.ID)
+				a.Orientation, a.PixFmt, a.Duration, a.Codec, peaks, a.SourceURL, a.Progress, meta, a.ID)
 			return err
 		})
 }

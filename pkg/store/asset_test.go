@@ -17,7 +17,14 @@ func fullAsset(projectID string) *simvid.Asset {
 		Orientation: 6, PixFmt: "yuvj420p", Duration: 187.254, Codec: "mp3",
 		Peaks: []float32{0, 0.1, 0.33333334, 1, 1e-5}, CreatedAt: at(2),
 		SourceURL: "https://youtu.be/dQw4w9WgXcQ?t=3", Progress: 42.5,
+		TakenAt: takenAt(), Beats: &simvid.Beats{Tempo: 120, Times: []float64{0.25, 0.75, 1.25}},
 	}
+}
+
+// takenAt is a time with a zone offset, as EXIF gives it; it must come back with that offset.
+func takenAt() *time.Time {
+	t := time.Date(2025, 6, 14, 18, 30, 5, 0, time.FixedZone("", -7*3600))
+	return &t
 }
 
 func testAssetCRUD(t *testing.T, s store.Store) {
@@ -43,6 +50,7 @@ func testAssetCRUD(t *testing.T, s store.Store) {
 
 	upd, err := s.UpdateAsset(ctx, a.ID, func(a *simvid.Asset) error {
 		a.State, a.Error, a.Peaks, a.Progress = simvid.AssetReady, "", []float32{}, 100
+		a.Beats, a.Clip = nil, &simvid.ClipInfo{FPS: 29.97, VFR: true, Rotation: 90, HasAudio: true, HDR: "hlg", BitDepth: 10, CodedWidth: 3840, CodedHeight: 2160}
 		a.ProjectID, a.CreatedAt = "prj_other", time.Time{} // not changeable
 		return nil
 	})
@@ -51,6 +59,9 @@ func testAssetCRUD(t *testing.T, s store.Store) {
 	}
 	stored, _ := s.GetAsset(ctx, a.ID)
 	wantEqual(t, "updated asset", stored, upd)
+	if stored.Beats != nil || stored.Clip == nil || stored.Clip.Rotation != 90 || !stored.TakenAt.Equal(*a.TakenAt) {
+		t.Fatalf("update stored meta: beats %+v clip %+v taken %v", stored.Beats, stored.Clip, stored.TakenAt)
+	}
 	if stored.State != simvid.AssetReady || stored.Progress != 100 || stored.SourceURL != a.SourceURL || stored.ProjectID != p.ID || !stored.CreatedAt.Equal(a.CreatedAt) || stored.Peaks == nil {
 		t.Fatalf("update stored %+v", stored)
 	}
