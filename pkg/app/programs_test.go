@@ -183,32 +183,24 @@ func TestWebhookRefusesLoopbackByDefault(t *testing.T) {
 	}
 }
 
-// TestCORS: configured origins get CORS headers and preflights; others do not; a wildcard
-// never comes with credentials.
+// TestCORS: the configured origins reach the API's CORS handling (its cases are
+// httpapi's TestCORS): a configured origin gets its grant, another none, never credentials.
 func TestCORS(t *testing.T) {
-	for _, tc := range []struct {
-		origins      []string
-		origin, want string
-	}{
-		{[]string{}, "https://app.example.com", ""},
-		{[]string{"https://app.example.com"}, "https://app.example.com", "https://app.example.com"},
-		{[]string{"https://app.example.com"}, "https://evil.example.com", ""},
-		{[]string{"*"}, "https://any.example.com", "*"},
+	cfg := testConfig(t, "")
+	cfg.API.CORSOrigins = []string{"https://app.example.com"}
+	base := startApp(t, cfg, appServeOnly())
+	for _, tc := range []struct{ origin, want string }{
+		{"https://app.example.com", "https://app.example.com"},
+		{"https://evil.example.com", ""},
 	} {
-		cfg := testConfig(t, "")
-		cfg.API.CORSOrigins = tc.origins
-		base := startApp(t, cfg, appServeOnly())
 		c := &client{t: t, base: base, hdr: http.Header{"Origin": {tc.origin}, "Access-Control-Request-Method": {"POST"},
 			"Access-Control-Request-Headers": {"authorization, content-type, idempotency-key"}}}
 		pre := c.do(http.MethodOptions, "/api/v1/projects", "", nil)
 		if pre.Status != http.StatusNoContent || pre.Header.Get("Access-Control-Allow-Origin") != tc.want {
-			t.Fatalf("%v from %s: preflight %d, allow-origin %q", tc.origins, tc.origin, pre.Status, pre.Header.Get("Access-Control-Allow-Origin"))
+			t.Fatalf("from %s: preflight %d, allow-origin %q", tc.origin, pre.Status, pre.Header.Get("Access-Control-Allow-Origin"))
 		}
 		if pre.Header.Get("Access-Control-Allow-Credentials") != "" {
 			t.Fatalf("credentials allowed: %v", pre.Header)
-		}
-		if tc.want != "" && !strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "Idempotency-Key") {
-			t.Fatalf("allow-headers: %v", pre.Header)
 		}
 		c.hdr.Del("Access-Control-Request-Method")
 		get := c.do(http.MethodGet, "/api/v1/capabilities", "", nil)
