@@ -24,6 +24,7 @@ type renderFlags struct {
 	duration, transitionDur, start, end                                                 float64
 	concurrency, threads                                                                int
 	verbose                                                                             bool
+	timings                                                                             bool
 	looks                                                                               lookFlags
 }
 
@@ -72,10 +73,12 @@ func newRender() *cobra.Command {
 	fl.IntVar(&f.concurrency, "concurrency", runtime.NumCPU(), "ffmpeg processes at once")
 	fl.IntVar(&f.threads, "threads", 0, "threads per ffmpeg process (0: ffmpeg decides)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log what happens")
+	fl.BoolVar(&f.timings, "timings", false, "print where the time went at the end: every ffmpeg's CPU and wall seconds by kind")
 	return c
 }
 
 func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []string) error {
+	began := time.Now()
 	log := zap.NewNop()
 	if f.verbose {
 		log, _ = zap.NewDevelopment()
@@ -152,6 +155,9 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	bar.done()
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: %.2f s of video, %d frames, %.1f MB, made in %.1f s\n",
 		f.output, res.Duration, res.Frames, float64(res.Size)/1e6, time.Since(start).Seconds())
+	if f.timings {
+		printTimings(cmd.OutOrStdout(), ff.Usage(), time.Since(began))
+	}
 	return nil
 }
 

@@ -84,6 +84,7 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		return nil, err
 	}
 	a.ff = ffmpeg.New(cfg.FFmpeg.FFmpeg, cfg.FFmpeg.FFprobe, log).WithNice(cfg.Limits.ChildNice)
+	a.metrics.AddToolUsage(toolUsage(a.ff.Usage()))
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if a.caps, err = a.ff.Capabilities(cctx); err != nil {

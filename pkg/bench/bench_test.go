@@ -5,9 +5,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +43,12 @@ func TestBench(t *testing.T) {
 	root, corpus, bin, pics, music := setup(ctx, t)
 	work := t.TempDir()
 
-	ref, refOwn := runReference(ctx, t, root, corpus, filepath.Join(work, "reference.mp4"))
+	machine := ReadMachine()
+	startup, err := MeasureStartup(ctx, "ffmpeg", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, refUse, refOwn := runReferenceUsage(ctx, t, root, corpus, filepath.Join(work, "reference.mp4"))
 	refFacts := probeVideo(ctx, t, filepath.Join(work, "reference.mp4"))
 
 	srv, logPath := startLoggedAll(ctx, t, bin, work)
@@ -49,14 +56,17 @@ func TestBench(t *testing.T) {
 	sampler := NewPeakSampler(srv.Pid(), sampleEvery)
 	defer sampler.Stop()
 
-	// Cold: everything a person does, from an empty server to the downloaded video.
+	// Cold: everything a person does, from an empty server to the downloaded video, cut into
+	// phases by the server's own accounts.
+	clock := newPhaseClock(ctx, t, srv)
 	start := time.Now()
-	projectID, renderID, phases, coldRender, err := coldRun(ctx, c, pics, music, filepath.Join(work, "cold.mp4"))
+	projectID, renderID, phases, coldRender, err := coldRunMarked(ctx, c, pics, music, filepath.Join(work, "cold.mp4"), clock.mark)
 	coldSec := time.Since(start).Seconds()
 	if err != nil {
 		t.Fatalf("cold run: %v\n%s", err, tail(logPath))
 	}
 	cold := Measure{"simvid cold", coldSec, sampler.Reset()}
+	coldPhases := clock.phases
 
 	// Warm: the same project rendered again by the same server.
 	start = time.Now()
@@ -112,10 +122,70 @@ func TestBench(t *testing.T) {
 		checkVideo(t, name, probeVideo(ctx, t, filepath.Join(work, path)))
 	}
 
+	say("")
+	say("machine: " + machine.String())
+	say(fmt.Sprintf("phase breakdown of the cold server render (run 1; wall by the bench's clock, CPU summed over simvid's process tree, ffmpeg's by kind from /metrics; load average now %s):", LoadAverage()))
+	for _, line := range PhaseTable(coldPhases, refUse, startup) {
+		say(line)
+	}
+
+	// The spread: the reference and a cold render on a fresh server, interleaved, again.
+	coldRatios := []float64{coldSec / ref.Seconds}
+	stepRatios := []float64{coldRender / ref.Seconds}
+	cpuRatios := []float64{phaseCPU(coldPhases) / refUse.CPU}
+	colds, peakCold := []float64{coldSec}, cold.PeakRSS
+	nRuns := benchRuns(t)
+	for i := 2; i <= nRuns; i++ {
+		dir := filepath.Join(work, fmt.Sprintf("run-%d", i))
+		r, ru, _ := runReferenceUsage(ctx, t, root, corpus, filepath.Join(work, fmt.Sprintf("reference-%d.mp4", i)))
+		m, ph, step := coldServerRun(ctx, t, bin, dir, pics, music)
+		say(fmt.Sprintf("run %d: reference %.2f s (cpu %.2f s), simvid cold %.2f s (cpu %.2f s, render step %.2f s, peak %.0f MB), load average %s",
+			i, r.Seconds, ru.CPU, m.Seconds, phaseCPU(ph), step, float64(m.PeakRSS)/(1<<20), LoadAverage()))
+		coldRatios = append(coldRatios, m.Seconds/r.Seconds)
+		stepRatios = append(stepRatios, step/r.Seconds)
+		cpuRatios = append(cpuRatios, phaseCPU(ph)/ru.CPU)
+		colds, peakCold = append(colds, m.Seconds), max(peakCold, m.PeakRSS)
+	}
+	say(fmt.Sprintf("ratios over %d interleaved runs: server cold / reference %s; render step after intake / reference %s; cold CPU / reference CPU %s",
+		nRuns, SpreadOf(coldRatios), SpreadOf(stepRatios), SpreadOf(cpuRatios)))
+
+	// The command line, cold, on the same show.
+	cli, cliCPU, cliOut := cliRun(ctx, t, bin, pics, music, filepath.Join(work, "cli"))
+	say(fmt.Sprintf("simvid render (CLI) cold: %.2f s, cpu %.2f s, peak %.0f MB; its --timings:", cli.Seconds, cliCPU, float64(cli.PeakRSS)/(1<<20)))
+	for _, line := range strings.Split(strings.TrimSpace(cliOut), "\n") {
+		say("  " + line)
+	}
+
+	targets := []Target{
+		{Name: "server cold / reference (median)", Measured: SpreadOf(coldRatios).Median, Limit: 0.35, Unit: "x", LessIsBetter: true,
+			Note: fmt.Sprintf("%d runs, %.2f-%.2f", nRuns, SpreadOf(coldRatios).Min, SpreadOf(coldRatios).Max)},
+		{Name: "render step after intake / reference (median)", Measured: SpreadOf(stepRatios).Median, Limit: 0.15, Unit: "x", LessIsBetter: true,
+			Note: fmt.Sprintf("%d runs, %.2f-%.2f", nRuns, SpreadOf(stepRatios).Min, SpreadOf(stepRatios).Max)},
+		{Name: "simvid render cold / server cold (median)", Measured: cli.Seconds / SpreadOf(colds).Median, Limit: 1, Unit: "x", LessIsBetter: true},
+		{Name: "music-only change / cold render step", Measured: musicSec / coldRender, Limit: 0.1, Unit: "x", LessIsBetter: true,
+			Note: "a fade-in change; the new track at render time is the CLI/music bench's"},
+		{Name: "peak summed RSS, cold (max of runs)", Measured: float64(peakCold) / 1e6, Limit: 300, Unit: " MB", LessIsBetter: true},
+	}
+	defer func() {
+		targets = append(targets,
+			Target{Name: "peak summed RSS, motion render", Measured: math.NaN(), Limit: 300, Unit: " MB", LessIsBetter: true, Note: "make bench-peers"},
+			Target{Name: "long show cold / (25 x 12-picture cold)", Measured: math.NaN(), Limit: 1.1, Unit: "x", LessIsBetter: true, Note: "the long-show bench"},
+			Target{Name: "long show peak RSS / 12-picture peak", Measured: math.NaN(), Limit: 1.2, Unit: "x", LessIsBetter: true, Note: "the long-show bench"},
+			Target{Name: "long show one-picture edit", Measured: math.NaN(), Limit: 2, Unit: " s", LessIsBetter: true, Note: "the long-show bench"},
+		)
+		say("")
+		say(fmt.Sprintf("targets (issue 20; machine: %s):", machine.String()))
+		for _, line := range Targets(targets...) {
+			say(line)
+		}
+	}()
+
 	// Worker processes: serve plus 1, 2 and 4 `simvid work` on a real Redis, each cold.
 	// SIMVID_BENCH_WORKERS=0 leaves them out (a quicker run while working on the render).
 	if os.Getenv("SIMVID_BENCH_WORKERS") == "0" {
 		say("worker processes: left out (SIMVID_BENCH_WORKERS=0)")
+		targets = append(targets, Target{Name: "two workers / one worker, render step", Measured: math.NaN(), Limit: 1.6, Unit: "x",
+			Note: "SIMVID_BENCH_WORKERS=0"})
 		return
 	}
 	runs := []Measure{ref}
@@ -131,6 +201,7 @@ func TestBench(t *testing.T) {
 	for i, n := range []int{1, 2, 4} {
 		say(fmt.Sprintf("%d worker(s): render %.2f s, speedup %.2fx over 1 worker", n, renders[i], renders[0]/renders[i]))
 	}
+	targets = append(targets, Target{Name: "two workers / one worker, render step", Measured: renders[0] / renders[1], Limit: 1.6, Unit: "x"})
 }
 
 // setup checks the tools, builds (or takes) the binary and makes the corpus; it returns the

@@ -127,25 +127,30 @@ func WaitReady(ctx context.Context, base string, p *Process) error {
 // Server is a running `simvid all` on a loopback port.
 type Server struct {
 	*Process
-	URL     string // http://127.0.0.1:PORT
-	DataDir string
+	URL        string // http://127.0.0.1:PORT
+	MetricsURL string // http://127.0.0.1:PORT/metrics
+	DataDir    string
 }
 
 // StartAll starts `bin all` on a free loopback port with dataDir as its data directory, the
-// metrics listener on a free port, warn-level logs to out and extra flags appended, then
+// metrics listener on another free port, warn-level logs to out and extra flags appended, then
 // waits for /readyz (at most ready). On failure the process is stopped.
 func StartAll(ctx context.Context, bin, dataDir string, out io.Writer, ready time.Duration, extra ...string) (*Server, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
+	maddr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
 	args := append([]string{"all", "--addr", addr, "--data-dir", dataDir,
-		"--metrics-addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)
+		"--metrics-addr", maddr, "--log-level", "warn"}, extra...)
 	p, err := StartProcess(bin, args, nil, out)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Process: p, URL: "http://" + addr, DataDir: dataDir}
+	s := &Server{Process: p, URL: "http://" + addr, MetricsURL: "http://" + maddr + "/metrics", DataDir: dataDir}
 	rctx, cancel := context.WithTimeout(ctx, ready)
 	defer cancel()
 	if err := WaitReady(rctx, s.URL, p); err != nil {

@@ -21,6 +21,14 @@ import (
 // the ffmpeg it starts). It returns the measure and the script's own timing line.
 func runReference(ctx context.Context, t *testing.T, root, corpus, out string) (Measure, string) {
 	t.Helper()
+	m, _, own := runReferenceUsage(ctx, t, root, corpus, out)
+	return m, own
+}
+
+// runReferenceUsage is runReference that also returns the reference's wall and CPU seconds:
+// bash's rusage, which holds that of the ffmpeg it waited for.
+func runReferenceUsage(ctx context.Context, t *testing.T, root, corpus, out string) (Measure, Reference, string) {
+	t.Helper()
 	var buf bytes.Buffer
 	script := filepath.Join(root, "scripts", "reference.sh")
 	args := []string{script, corpus, out, fmt.Sprint(benchWidth), fmt.Sprint(benchHeight),
@@ -46,13 +54,24 @@ func runReference(ctx context.Context, t *testing.T, root, corpus, out string) (
 	if len(lines) > 0 {
 		own = lines[len(lines)-1]
 	}
-	return Measure{"reference (ffmpeg)", sec, peak}, own
+	st := p.Cmd.ProcessState
+	return Measure{"reference (ffmpeg)", sec, peak}, Reference{Wall: sec, CPU: (st.UserTime() + st.SystemTime()).Seconds()}, own
 }
 
 // coldRun creates the project, uploads the pictures in order and the music, waits for the
 // music, renders and downloads. It returns a short account of where the time went and the
 // seconds of the render alone (start to downloaded file).
 func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (projectID, renderID, phases string, renderSec float64, err error) {
+	return coldRunMarked(ctx, c, pics, music, dst, nil)
+}
+
+// coldRunMarked is coldRun that calls mark (when not nil) as each phase ends: "upload+intake"
+// (the project made, the pictures uploaded, the music ready), "render" (the render done),
+// "download".
+func coldRunMarked(ctx context.Context, c *Client, pics []string, music, dst string, mark func(phase string)) (projectID, renderID, phases string, renderSec float64, err error) {
+	if mark == nil {
+		mark = func(string) {}
+	}
 	start := time.Now()
 	p, err := c.CreateProject(ctx)
 	if err != nil {
@@ -83,7 +102,8 @@ func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (
 		return p.ID, "", "", 0, fmt.Errorf("project has %d slides, want %d", len(got.Slides), len(pics))
 	}
 	intake := time.Since(start)
-	renderID, err = renderAndDownload(ctx, c, p.ID, dst)
+	mark("upload+intake")
+	renderID, err = renderAndDownloadMarked(ctx, c, p.ID, dst, mark)
 	renderSec = (time.Since(start) - intake).Seconds()
 	phases = fmt.Sprintf("pictures uploaded %.2f s, music ready %.2f s, rendered and downloaded %.2f s",
 		images.Seconds(), intake.Seconds(), renderSec)
@@ -92,6 +112,12 @@ func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (
 
 // renderAndDownload starts a render of the project, waits for it and saves the video.
 func renderAndDownload(ctx context.Context, c *Client, projectID, dst string) (string, error) {
+	return renderAndDownloadMarked(ctx, c, projectID, dst, func(string) {})
+}
+
+// renderAndDownloadMarked is renderAndDownload that calls mark("render") once the render is
+// done and mark("download") once the video is saved.
+func renderAndDownloadMarked(ctx context.Context, c *Client, projectID, dst string, mark func(string)) (string, error) {
 	r, err := c.StartRender(ctx, projectID)
 	if err != nil {
 		return "", err
@@ -100,7 +126,10 @@ func renderAndDownload(ctx context.Context, c *Client, projectID, dst string) (s
 	if _, err := c.FollowRender(ctx, id, pollEvery); err != nil {
 		return id, err
 	}
-	_, err = c.Download(ctx, id, dst)
+	mark("render")
+	if _, err = c.Download(ctx, id, dst); err == nil {
+		mark("download")
+	}
 	return id, err
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -121,7 +122,7 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 		finals[i] = e.AudioPiecePath(p.Key)
 	}
 	err := writeAllAtomic(finals, func(tmps []string) error {
-		if err := e.ff.Run(ctx, render.AudioPiecesArgs(a, pieces, workPath, tmps), nil); err != nil {
+		if err := e.ff.As(ffmpeg.KindMusicPieces).Run(ctx, render.AudioPiecesArgs(a, pieces, workPath, tmps), nil); err != nil {
 			return internalError(err, "preparing the music")
 		}
 		for i, p := range pieces {

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/h264"
 	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
@@ -38,7 +39,7 @@ func (e *Engine) PrepareStill(ctx context.Context, st render.Still, srcPath stri
 		if err != nil {
 			return internalError(err, fmt.Sprintf("preparing slide %d", slide))
 		}
-		if err := e.ff.Run(ctx, args, nil); err != nil {
+		if err := e.ff.As(ffmpeg.KindStill).Run(ctx, args, nil); err != nil {
 			return stillError(err, slide, st.Asset)
 		}
 		return nil
@@ -69,7 +70,7 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 		if err != nil {
 			return internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
 		}
-		if err := e.ff.Run(ctx, args, onFrames); err != nil {
+		if err := e.ff.As(ffmpeg.KindSegment).Run(ctx, args, onFrames); err != nil {
 			return internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
 		}
 		return nil
@@ -91,7 +92,7 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 	}
 	raw := out + ".h264"
 	defer os.Remove(raw)
-	if err := e.ff.Run(ctx, ends(seg, stills, raw, enc), nil); err != nil {
+	if err := e.ff.As(ffmpeg.KindKeyframes).Run(ctx, ends(seg, stills, raw, enc), nil); err != nil {
 		return false, internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
 	}
 	b, err := os.ReadFile(raw)
@@ -183,7 +184,7 @@ func (e *Engine) concat(ctx context.Context, paths []string, frames []int64, fps
 	if cerr := list.Close(); werr != nil || cerr != nil {
 		return fmt.Errorf("engine: concat list: %v %v", werr, cerr)
 	}
-	if err := e.ff.Run(ctx, render.AssembleArgs(list.Name(), audioPath, out), nil); err != nil {
+	if err := e.ff.As(ffmpeg.KindJoin).Run(ctx, render.AssembleArgs(list.Name(), audioPath, out), nil); err != nil {
 		return internalError(err, "joining the video")
 	}
 	return nil
@@ -202,7 +203,7 @@ func (e *Engine) Poster(ctx context.Context, p *render.Plan, poster string) erro
 		if err := e.local(ctx, still); err != nil {
 			return err
 		}
-		if err := e.ff.Run(ctx, render.PosterArgsSized(still, tmp, p.W, p.H), nil); err != nil {
+		if err := e.ff.As(ffmpeg.KindPoster).Run(ctx, render.PosterArgsSized(still, tmp, p.W, p.H), nil); err != nil {
 			return internalError(err, "making the poster")
 		}
 		return nil

@@ -18,6 +18,7 @@ type Caps struct {
 
 // Capabilities asks ffmpeg for its version, its xfade transitions and its encoders.
 func (r *Runner) Capabilities(ctx context.Context) (*Caps, error) {
+	r = r.As(KindCaps)
 	ver, err := r.output(ctx, r.ffmpeg, []string{"-hide_banner", "-version"})
 	if err != nil {
 		return nil, fmt.Errorf("ffmpeg: version: %w", err)

@@ -26,6 +26,8 @@ type Runner struct {
 	ffprobe string
 	nice    int
 	log     *zap.Logger
+	kind    Kind   // what runs are counted under (As); "": KindOther or KindProbe
+	usage   *Usage // shared by every copy
 }
 
 // New returns a Runner for the given binaries ("ffmpeg" and "ffprobe" look in PATH).
@@ -36,7 +38,7 @@ func New(ffmpegPath, ffprobePath string, log *zap.Logger) *Runner {
 	if ffprobePath == "" {
 		ffprobePath = "ffprobe"
 	}
-	return &Runner{ffmpeg: ffmpegPath, ffprobe: ffprobePath, log: log}
+	return &Runner{ffmpeg: ffmpegPath, ffprobe: ffprobePath, log: log, usage: NewUsage()}
 }
 
 // WithNice returns a copy of r whose ffmpeg and ffprobe run at niceness n (0: simvid's own;
@@ -110,7 +112,9 @@ func (r *Runner) run(ctx context.Context, level string, args []string, onProgres
 	}
 	wg.Wait()
 	err := cmd.Wait()
-	r.log.Debug("ffmpeg", zap.Strings("args", args), zap.Duration("took", time.Since(start)), zap.Error(err))
+	took := time.Since(start)
+	r.usage.Add(r.kindOr(KindOther), cmd.ProcessState, took)
+	r.log.Debug("ffmpeg", zap.String("kind", string(r.kindOr(KindOther))), zap.Strings("args", args), zap.Duration("took", took), zap.Error(err))
 	return stderr.String(), runErr(ctx, "ffmpeg", err, stderr.String())
 }
 
@@ -127,7 +131,13 @@ func (r *Runner) outputStderr(ctx context.Context, tool string, args []string) (
 	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
+	start := time.Now()
 	err := proc.Run(cmd, r.nice)
+	def := KindProbe
+	if tool == r.ffmpeg {
+		def = KindOther
+	}
+	r.usage.Add(r.kindOr(def), cmd.ProcessState, time.Since(start))
 	return stdout.Bytes(), stderr.String(), runErr(ctx, tool, err, stderr.String())
 }
 

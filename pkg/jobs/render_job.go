@@ -87,6 +87,9 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if err != nil {
 		return err
 	}
+	if r.Attempts == 1 { // the first start: from the click to a worker taking the job
+		w.Metrics.QueueWaited(JobRender, now.Sub(r.CreatedAt))
+	}
 	if r.Attempts > w.Opts.MaxAttempts {
 		return simvid.Errorf(simvid.EUnprocessable, "the render failed %d times; please try again", w.Opts.MaxAttempts)
 	}

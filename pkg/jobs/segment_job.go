@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gocraft/work"
 	"go.uber.org/zap"
@@ -17,7 +18,7 @@ import (
 // the group by index and key; the worker plans the render again and checks the key.
 func (c *Client) EnqueueSegment(ctx context.Context, renderID string, g render.Group) error {
 	if _, err := c.video.Enqueue(JobSegment, work.Q{"render_id": renderID, "group": g.Index,
-		"key": g.Key, "v": PayloadVersion}); err != nil {
+		"key": g.Key, "v": PayloadVersion, "queued_ms": time.Now().UnixMilli()}); err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", JobSegment, err)
 	}
 	return nil
@@ -37,6 +38,9 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	if !valid || key == "" {
 		log.Error("dropping a segment job with a bad payload", zap.Any("args", job.Args))
 		return nil
+	}
+	if q, ok := job.Args["queued_ms"].(float64); ok { // absent in older payloads
+		w.Metrics.QueueWaited(JobSegment, time.Since(time.UnixMilli(int64(q))))
 	}
 	if w.diskLow() {
 		log.Warn("the data directory is nearly full: leaving the group to the render's coordinator")

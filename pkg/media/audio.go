@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/ffargs"
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -155,7 +156,7 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 	if err != nil {
 		return simvid.Wrap(simvid.EUnsupported, err, "%s is not a sound file this server accepts (%s)", a.OriginalName, audioAccepted)
 	}
-	err = in.ff.Run(ctx, append(input,
+	err = in.ff.As(ffmpeg.KindMusicDecode).Run(ctx, append(input,
 		"-map", "0:a:0", "-vn", "-ac", "2", "-ar", "48000", "-sample_fmt", "s16",
 		"-map_metadata", "-1", "-c:a", "flac", "-f", "flac", work,
 		"-map", "0:a:0", "-vn", "-ac", "1", "-ar", fmt.Sprint(peakRate),

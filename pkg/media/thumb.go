@@ -123,7 +123,11 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
-	warnings, err := in.ff.RunWarnings(tctx, args)
+	kind := ffmpeg.KindThumbnail
+	if stillTmp != "" {
+		kind = ffmpeg.KindThumbStill
+	}
+	warnings, err := in.ff.As(kind).RunWarnings(tctx, args)
 	cancel()
 	decoded() // the decode is over: the commits below are I/O (over a store, uploads)
 	if err == nil && ffmpeg.Concealed(warnings) {

@@ -27,6 +27,7 @@ type Metrics struct {
 	realtime      prometheus.Histogram
 	busy          *prometheus.GaugeVec
 	ffmpegFails   prometheus.Counter
+	queueWait     *prometheus.HistogramVec
 }
 
 // New registers the metrics on a fresh registry, with the Go and process collectors.
@@ -55,11 +56,15 @@ func New() *Metrics {
 		ffmpegFails: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "simvid_ffmpeg_failures_total", Help: "ffmpeg runs that failed.",
 		}),
+		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "simvid_queue_wait_seconds", Help: "Time a job waited in its queue before a worker started it, by job.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"job"}),
 	}
 	for _, outcome := range []string{"done", "failed", "canceled"} {
 		m.renders.WithLabelValues(outcome) // every outcome is a series from the start
 	}
-	r.MustRegister(m.httpDuration, m.renders, m.renderSeconds, m.realtime, m.busy, m.ffmpegFails,
+	r.MustRegister(m.httpDuration, m.renders, m.renderSeconds, m.realtime, m.busy, m.ffmpegFails, m.queueWait,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ListenFirstFree moves past ports in use and says which ones when all of them are.
@@ -67,4 +68,43 @@ func TestStorageBytes(t *testing.T) {
 	}
 	var none *Metrics
 	none.AddStorageBytes(func() (int64, int64) { return 0, 0 }) // nil-safe like the others
+}
+
+// The ffmpeg totals are read at scrape time: one cpu and one wall series per kind, and runs.
+func TestToolUsage(t *testing.T) {
+	m := New()
+	kinds := []ToolKind{{Kind: "still", Runs: 3, CPU: 1500 * time.Millisecond, Wall: 2 * time.Second}}
+	m.AddToolUsage(func() []ToolKind { return kinds })
+	kinds = append(kinds, ToolKind{Kind: "segment", Runs: 1, CPU: 4 * time.Second, Wall: time.Second})
+	m.QueueWaited("segment", 30*time.Millisecond)
+	fams, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range fams {
+		for _, s := range f.GetMetric() {
+			key := f.GetName() // then label values, in label name order (clock, kind)
+			for _, l := range s.GetLabel() {
+				key += "," + l.GetValue()
+			}
+			switch {
+			case s.GetCounter() != nil:
+				got[key] = s.GetCounter().GetValue()
+			case s.GetHistogram() != nil:
+				got[key] = s.GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	want := map[string]float64{
+		"simvid_ffmpeg_seconds_total,cpu,still": 1.5, "simvid_ffmpeg_seconds_total,wall,still": 2,
+		"simvid_ffmpeg_seconds_total,cpu,segment": 4, "simvid_ffmpeg_seconds_total,wall,segment": 1,
+		"simvid_ffmpeg_runs_total,still": 3, "simvid_ffmpeg_runs_total,segment": 1,
+		"simvid_queue_wait_seconds,segment": 0.03,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
 }
