@@ -62,6 +62,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	}()
 
 	groups := p.Groups(w.Opts.GroupCost)
+	w.plans.put(s.id, plannedRender{plan: p, groups: groups, paths: s.paths}) // for this process's segment jobs
 	cached, toEncode := 0, 0
 	for _, gr := range groups {
 		if w.Engine.GroupStored(ctx, gr) {

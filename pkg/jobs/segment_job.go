@@ -64,16 +64,21 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	if r.State.Finished() || r.CancelAsked {
 		return nil
 	}
-	in, paths, err := w.gatherInputs(ctx, r, w.assetAsIs)
-	if err != nil {
-		log.Info("segment job: inputs unavailable; the render job will report it", zap.Error(err))
-		return nil
+	pr, ok := w.plans.get(id)
+	if !ok {
+		in, paths, err := w.gatherInputs(ctx, r, w.assetAsIs)
+		if err != nil {
+			log.Info("segment job: inputs unavailable; the render job will report it", zap.Error(err))
+			return nil
+		}
+		plan, err := render.NewPlan(in)
+		if err != nil {
+			return nil // the render job fails with the same error
+		}
+		pr = plannedRender{plan: plan, groups: plan.Groups(w.Opts.GroupCost), paths: paths}
+		w.plans.put(id, pr)
 	}
-	plan, err := render.NewPlan(in)
-	if err != nil {
-		return nil // the render job fails with the same error
-	}
-	groups := plan.Groups(w.Opts.GroupCost)
+	plan, groups, paths := pr.plan, pr.groups, pr.paths
 	if idx < 0 || idx >= len(groups) || groups[idx].Key != key {
 		log.Warn("segment job does not match the render's plan; dropping it")
 		return nil

@@ -73,6 +73,7 @@ type Worker struct {
 	videoSlots int // video jobs this process runs at once: ffmpeg threads share the cores among them
 	speedMu    sync.Mutex
 	speed      engine.Speed // of this worker's recent renders, for the first ETAs of the next
+	plans      *planCache   // of recent renders, for their segment jobs
 	testHooks  testHooks
 }
 
@@ -88,7 +89,8 @@ var errShutdown = errors.New("worker shutting down")
 func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 	capGocraftIdlePoll() // before any pool starts: the schedule is read by running workers
 	host, _ := os.Hostname()
-	w := &Worker{Deps: d, client: NewClient(d.Pool, d.Opts.RenderTimeout), id: fmt.Sprintf("%s:%d", host, os.Getpid())}
+	w := &Worker{Deps: d, client: NewClient(d.Pool, d.Opts.RenderTimeout), id: fmt.Sprintf("%s:%d", host, os.Getpid()),
+		plans: newPlanCache()}
 	w.base, w.stopBase = context.WithCancelCause(context.Background())
 	for queue, n := range queues {
 		if _, ok := JobsOf[queue]; !ok {

@@ -1,0 +1,74 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gomodule/redigo/redis"
+
+	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/store"
+)
+
+// assetReads counts the asset records a worker reads.
+type assetReads struct {
+	store.Store
+	n atomic.Int64
+}
+
+func (s *assetReads) GetAsset(ctx context.Context, id string) (*simvid.Asset, error) {
+	s.n.Add(1)
+	return s.Store.GetAsset(ctx, id)
+}
+
+// A render's group jobs plan it once per worker, not once per group: the pictures' records
+// are read by the first job only (before, every group job read every picture's record and
+// planned the whole show again: work growing with the slides times the groups), and every
+// group is still encoded and recorded.
+func TestSegmentJobsPlanOnce(t *testing.T) {
+	k := newRenderKit(t, 6, 1.5)
+	w := k.worker("a", 1, &encodeLog{groups: map[string][]string{}})
+	_, groups := k.plan(w)
+	if len(groups) < 3 {
+		t.Fatalf("%d groups: the test needs several", len(groups))
+	}
+	reads := &assetReads{Store: k.store}
+	w.Store = reads
+	for _, g := range groups {
+		if err := w.segmentJob(segmentArgs(k.render.ID, g)); err != nil {
+			t.Fatalf("group %d: %v", g.Index, err)
+		}
+	}
+	if n, most := reads.n.Load(), int64(len(k.assets)); n > most {
+		t.Errorf("%d group jobs read %d asset records; want at most %d (one plan for the render)", len(groups), n, most)
+	}
+	conn := k.pool.Get()
+	defer conn.Close()
+	members, err := redis.Strings(conn.Do("SMEMBERS", doneKey(k.render.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(members) != len(groups) {
+		t.Errorf("fan-in set holds %d groups, want %d", len(members), len(groups))
+	}
+}
+
+// The cache keeps the latest planCacheSize renders.
+func TestPlanCacheBounded(t *testing.T) {
+	c := newPlanCache()
+	for i := 0; i < planCacheSize+3; i++ {
+		c.put(fmt.Sprint("r", i), plannedRender{})
+	}
+	c.put("r5", plannedRender{}) // again: no second entry
+	if len(c.plans) != planCacheSize || len(c.order) != planCacheSize {
+		t.Fatalf("%d plans, %d in order; want %d", len(c.plans), len(c.order), planCacheSize)
+	}
+	for i := 0; i < planCacheSize+3; i++ {
+		_, ok := c.get(fmt.Sprint("r", i))
+		if want := i >= 3; ok != want {
+			t.Errorf("r%d cached %v, want %v", i, ok, want)
+		}
+	}
+}
