@@ -105,16 +105,18 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	}
 	bar := newProgressBar(cmd.ErrOrStderr())
 	bar.stage("reading pictures")
-	intake := media.NewIntake(ff, ms, media.Limits{FileBytes: 1 << 30, ImagePixels: 200e6, AudioSeconds: 4 * 3600, ProbeTimeout: time.Minute}, log)
+	intake := media.NewIntake(ff, ms, media.Limits{FileBytes: 1 << 30, ImagePixels: 200e6, AudioSeconds: 4 * 3600, ProbeTimeout: time.Minute,
+		Decodes: max(f.concurrency, 1)}, log)
 	pid := simvid.NewID(simvid.PrefixProject)
 	in := render.Input{Spec: spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: caps.Version}
 	job := engine.Job{ImagePaths: map[string]string{}, AudioPaths: map[string]string{}, Output: f.output,
 		Poster: "", Parallel: max(f.concurrency, 1), Threads: f.threads}
-	for i, path := range files {
-		a, err := intakeFile(path, func(name string, fh *os.File) (*simvid.Asset, error) { return intake.Image(ctx, pid, name, fh) })
-		if err != nil {
-			return err
-		}
+	eng := engine.New(ff, ms.CacheDir(), ms.TmpDir(), log)
+	assets, err := readPictures(ctx, intake, pid, files, in.Spec, caps.Version, eng.StillPath, job.Parallel)
+	if err != nil {
+		return err
+	}
+	for i, a := range assets {
 		in.Spec.Slides[i].Asset = a.ID
 		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}
 		if job.ImagePaths[a.ID], err = ms.Original(pid, a.ID); err != nil {
@@ -148,7 +150,7 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	}
 	job.Plan = plan
 	start := time.Now()
-	res, err := engine.New(ff, ms.CacheDir(), ms.TmpDir(), log).Run(ctx, job, bar.update)
+	res, err := eng.Run(ctx, job, bar.update)
 	if err != nil {
 		return fmt.Errorf("render failed: %s", simvid.ErrorMessage(err)+detail(err))
 	}

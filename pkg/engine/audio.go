@@ -147,3 +147,12 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 	}
 	return nil
 }
+
+// PrepareAudioPieces makes the pieces of a that are not cached, and no track of them: the
+// pieces every render of a track shares (render.TrackPieces), made when it becomes ready.
+func (e *Engine) PrepareAudioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
+	if err := e.local(ctx, workPath); err != nil {
+		return fmt.Errorf("engine: the music's working copy: %w", err)
+	}
+	return e.audioPieces(ctx, a, workPath, procs)
+}

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gocraft/work"
 	"go.uber.org/zap"
@@ -77,6 +78,13 @@ func (w *Worker) audioJob(job *work.Job) error {
 	// Now the project's mix can be made, before a render asks for it.
 	if err := w.client.EnqueueMixMusic(ctx, a.ProjectID); err != nil {
 		log.Info("music mix not queued; the render will prepare it", zap.Error(err))
+	}
+	// And the pieces any project choosing this music shares (it may join another at render time).
+	start := time.Now()
+	if n, err := w.prepareTrackPieces(ctx, a); err != nil {
+		log.Info("music pieces not prepared in advance; the render will make them", zap.Error(err))
+	} else if n > 0 {
+		log.Info("music pieces prepared", zap.Int("pieces", n), zap.Duration("took", time.Since(start)))
 	}
 	return nil
 }

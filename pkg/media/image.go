@@ -54,6 +54,24 @@ func (in *Intake) ImageWithStill(ctx context.Context, projectID, name string, r 
 // orientation and dimensions and puts the original and its thumbnail in place. On any error
 // nothing is left on disk.
 func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, still StillFunc) error {
+	return in.imageInto(ctx, a, r, still, true)
+}
+
+// ImageForRender takes in a picture for a render on this machine (simvid render), which
+// shows no thumbnail: the same checks and messages as Image, and one decode, straight to
+// the render still that still asks for (none when it is cached already: the same bytes
+// decoded before). A picture with no still to make is decoded once to nothing, as the check.
+func (in *Intake) ImageForRender(ctx context.Context, projectID, name string, r io.Reader, still StillFunc) (*simvid.Asset, error) {
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: projectID, Kind: simvid.KindImage,
+		State: simvid.AssetReady, OriginalName: DisplayName(name)}
+	if err := in.imageInto(ctx, a, r, still, false); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// imageInto is ImageInto; withThumb false makes no thumbnail (ImageForRender).
+func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, still StillFunc, withThumb bool) error {
 	name, projectID := a.OriginalName, a.ProjectID
 	origPath, err := in.st.Original(projectID, a.ID)
 	if err != nil {
@@ -96,13 +114,22 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	if ffargs.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w
 	}
-	thumb, err := in.thumbnail(ctx, up.path, name, a, still, decoded)
-	if err != nil {
-		return err
-	}
-	if err := in.place(ctx, [2]string{up.path, origPath}, [2]string{thumb, thumbPath}); err != nil {
-		_ = os.Remove(thumb)
-		return err
+	if !withThumb {
+		if err := in.stillOnly(ctx, up.path, name, a, still, decoded); err != nil {
+			return err
+		}
+		if err := in.place(ctx, [2]string{up.path, origPath}); err != nil {
+			return err
+		}
+	} else {
+		thumb, err := in.thumbnail(ctx, up.path, name, a, still, decoded)
+		if err != nil {
+			return err
+		}
+		if err := in.place(ctx, [2]string{up.path, origPath}, [2]string{thumb, thumbPath}); err != nil {
+			_ = os.Remove(thumb)
+			return err
+		}
 	}
 	up.placed = true
 	a.CreatedAt = time.Now().UTC()

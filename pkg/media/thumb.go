@@ -130,31 +130,45 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 	warnings, err := in.ff.As(kind).RunWarnings(tctx, args)
 	cancel()
 	decoded() // the decode is over: the commits below are I/O (over a store, uploads)
-	if err == nil && ffmpeg.Concealed(warnings) {
-		_ = os.Remove(out)
-		return "", damaged(name, src, a.Format, warnings, nil)
-	}
 	if err == nil {
 		if fi, serr := os.Stat(out); serr != nil || fi.Size() == 0 {
 			err = fmt.Errorf("media: thumbnail of %s is empty", a.ID)
 		}
 	}
-	if err != nil {
+	if err := in.decodeError(ctx, name, src, a.Format, warnings, err); err != nil {
 		_ = os.Remove(out)
-		if re, ok := decodeFailure(err); ok && ctx.Err() == nil {
-			return "", damaged(name, src, a.Format, re.Stderr, err)
-		}
-		return "", in.toolError(ctx, err, "%s could not be read as a picture", name)
+		return "", err
 	}
-	if stillPath != "" {
-		// A still is a cache entry: losing it costs a decode at render time, nothing more.
-		if err := os.MkdirAll(filepath.Dir(stillPath), 0o755); err == nil {
-			if err := in.st.Commit(ctx, stillTmp, stillPath); err != nil {
-				in.log.Warn("keeping the prepared still failed", zap.String("asset_id", a.ID), zap.Error(err))
-			}
-		}
-	}
+	in.keepStill(ctx, a, stillTmp, stillPath)
 	return out, nil
+}
+
+// decodeError turns the outcome of a picture's one decode (ffmpeg's warnings and error) into
+// intake's refusal naming the file, or nil when the picture decoded whole.
+func (in *Intake) decodeError(ctx context.Context, name, src, format, warnings string, err error) error {
+	if err == nil && ffmpeg.Concealed(warnings) {
+		return damaged(name, src, format, warnings, nil)
+	}
+	if err != nil {
+		if re, ok := decodeFailure(err); ok && ctx.Err() == nil {
+			return damaged(name, src, format, re.Stderr, err)
+		}
+		return in.toolError(ctx, err, "%s could not be read as a picture", name)
+	}
+	return nil
+}
+
+// keepStill commits a still made at intake into the cache ("" tmp: none was made).
+func (in *Intake) keepStill(ctx context.Context, a *simvid.Asset, tmp, path string) {
+	if path == "" {
+		return
+	}
+	// A still is a cache entry: losing it costs a decode at render time, nothing more.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+		if err := in.st.Commit(ctx, tmp, path); err != nil {
+			in.log.Warn("keeping the prepared still failed", zap.String("asset_id", a.ID), zap.Error(err))
+		}
+	}
 }
 
 // stillWanted asks still for a still of a, unless it exists already, or unless the render
