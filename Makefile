@@ -4,6 +4,9 @@
 #   make run          install ffmpeg if missing, build, run `simvid all` on ./data
 #   make test         install the test tools if missing, vet, gofmt check, go test -race
 #   make bench        render speed and memory against the hand-written ffmpeg reference
+#   make bench-peers  a 0.1 zoom-in show: simvid against editly 0.14.2 (installed under
+#                     .bench/peers on first use, about 10 minutes) and against x264 alone on
+#                     the same frames (the encoder's floor); RUNS=3 interleaved (scripts/peers.sh)
 #   make scale-test   the multi-process scale test (pkg/scaletest)
 #   make scale-test-cluster  the same on no shared directory: object store, Redis Sentinel
 #   make fuzz         every fuzz target for FUZZTIME each (default 2m); make test runs them 10 s
@@ -21,7 +24,7 @@ FUZZTIME ?= 2m
 # package:target pairs; go test -fuzz takes one package and one target at a time.
 FUZZ_TARGETS := ./pkg/simvid:FuzzSpec ./pkg/jsonbody:FuzzDecode ./pkg/media:FuzzSniff ./pkg/security:FuzzUpload
 
-.PHONY: all build run test fuzz fuzz-run bench scale-test scale-test-cluster lint fmt-check vet clean
+.PHONY: all build run test fuzz fuzz-run bench bench-peers scale-test scale-test-cluster lint fmt-check vet clean
 
 all: build
 
@@ -63,6 +66,10 @@ bench:
 	@scripts/corpus.sh $(CORPUS)
 	@echo "==> benchmark (builds tmp/simvid; the reference render alone takes about 30 s)"
 	SIMVID_BENCH_CORPUS=$(abspath $(CORPUS)) $(GO) test -tags bench -run TestBench -count=1 -v -timeout 60m ./pkg/bench
+
+# Not part of test or bench: it installs Node packages and takes many minutes a run.
+bench-peers:
+	RUNS=$(or $(RUNS),3) scripts/peers.sh $(CORPUS)
 
 scale-test:
 	@if [ -d pkg/scaletest ]; then \
