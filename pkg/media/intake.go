@@ -21,13 +21,13 @@ import (
 
 // Limits bound one upload. Zero means no limit (ProbeTimeout: no timeout of its own).
 type Limits struct {
-	FileBytes    int64         // bytes per file
+	FileBytes int64 // bytes per file
 	// A video clip's limits: bytes (0: FileBytes), length, pixels a frame (checked on the
 	// header, before any decode) and frames a second.
-	ClipBytes   int64
-	ClipSeconds float64
-	ClipPixels  int64
-	ClipFPS     float64
+	ClipBytes    int64
+	ClipSeconds  float64
+	ClipPixels   int64
+	ClipFPS      float64
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
 	ProbeTimeout time.Duration // per ffprobe run (music; a picture is not probed)
