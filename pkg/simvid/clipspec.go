@@ -5,7 +5,7 @@ import "math"
 // Speeds a clip may play at (Slide.Speed; 0 = 1).
 const (
 	MinClipSpeed = 0.5
-	MaxClipSpeed = 2
+	MaxClipSpeed = 2.0
 )
 
 // clipSlack is how far past a clip's probed length an out point may lie: containers round
