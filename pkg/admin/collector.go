@@ -23,8 +23,8 @@ func (a *Admin) Collector() *Collector {
 	return &Collector{
 		a:          a,
 		projects:   prometheus.NewDesc("simvid_projects", "Projects stored.", nil, nil),
-		files:      prometheus.NewDesc("simvid_stored_files", "Files stored, by kind (image, audio, render).", []string{"kind"}, nil),
-		bytes:      prometheus.NewDesc("simvid_stored_bytes", "Bytes stored, by kind (image, audio, render).", []string{"kind"}, nil),
+		files:      prometheus.NewDesc("simvid_stored_files", "Files stored, by kind (image, clip, audio, render).", []string{"kind"}, nil),
+		bytes:      prometheus.NewDesc("simvid_stored_bytes", "Bytes stored, by kind (image, clip, audio, render).", []string{"kind"}, nil),
 		unfinished: prometheus.NewDesc("simvid_renders_unfinished", "Renders queued or running.", nil, nil),
 		latency:    prometheus.NewDesc("simvid_queue_latency_seconds", "Age of the oldest waiting job, by queue.", []string{"queue"}, nil),
 		jobSets:    prometheus.NewDesc("simvid_queue_jobs", "Jobs waiting to retry, scheduled, or dead, by queue.", []string{"queue", "set"}, nil),
@@ -54,7 +54,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.projects, prometheus.GaugeValue, float64(n))
 	}
 	if u, err := a.Service.StoredUsage(ctx); err == nil {
-		for _, kind := range []string{"image", "audio", "render"} {
+		for _, kind := range []string{"image", "clip", "audio", "render"} {
 			ch <- prometheus.MustNewConstMetric(c.files, prometheus.GaugeValue, float64(u[kind].Count), kind)
 			ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(u[kind].Bytes), kind)
 		}

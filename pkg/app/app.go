@@ -107,6 +107,8 @@ func New(ctx context.Context, cfg *config.Config, log *zap.Logger, roles Roles) 
 		AudioSeconds: cfg.Limits.AudioDuration.Seconds(), ProbeTimeout: cfg.FFmpeg.ProbeTimeout,
 		Decodes: cfg.Limits.IntakeConcurrency, DecodePixels: cfg.Limits.IntakeTurnPixels,
 		MinFreeDisk: uint64(cfg.Limits.MinFreeDisk),
+		ClipBytes:   int64(cfg.Limits.ClipBytes), ClipSeconds: cfg.Limits.ClipDuration.Seconds(),
+		ClipPixels: cfg.Limits.ClipPixels, ClipFPS: float64(cfg.Limits.ClipFPS),
 	}, log)
 	links, err := a.buildLinks()
 	if err != nil {

@@ -61,7 +61,8 @@ func (a *App) buildHTTP() error {
 		WebhookAllow: a.webhookAllow, PublicURL: cfg.PublicURL, Trusted: trusted,
 		UploadMinRate: int64(cfg.HTTP.UploadMinRate),
 		Info: httpapi.Info{FileBytes: int64(cfg.Limits.FileBytes), ImagePixels: cfg.Limits.ImagePixels,
-			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes))},
+			AudioSeconds: cfg.Limits.AudioDuration.Seconds(), MaxUploadBytes: uploadCap(int64(cfg.Limits.FileBytes), int64(cfg.Limits.ClipBytes)),
+			ClipBytes: int64(cfg.Limits.ClipBytes), ClipSeconds: cfg.Limits.ClipDuration.Seconds()},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -72,8 +73,11 @@ func (a *App) buildHTTP() error {
 	return nil
 }
 
-// uploadCap bounds one upload request: many files, each bounded by intake on its own.
-func uploadCap(fileBytes int64) int64 { return max(fileBytes*20, 64<<20) + 1<<20 }
+// uploadCap bounds one upload request: many files, each bounded by intake on its own, or
+// one video clip.
+func uploadCap(fileBytes, clipBytes int64) int64 {
+	return max(fileBytes*20, clipBytes, 64<<20) + 1<<20
+}
 
 // ready is /readyz: every dependency this process needs answers.
 func (a *App) ready(ctx context.Context) error {

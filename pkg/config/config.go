@@ -88,6 +88,11 @@ type Limits struct {
 	IntakeTurnPixels  int64         `yaml:"intake_turn_pixels"` // a larger picture takes more than one of those; 0 = one each
 	ChildNice         int           `yaml:"child_nice"`         // niceness of ffmpeg, ffprobe and yt-dlp; 0 = simvid's own
 	FilesPerRequest   int           `yaml:"files_per_request"`  // pictures one upload request may carry; the rest are refused unread
+	// A video clip's limits (issue 21): bytes, length, pixels a frame and frames a second.
+	ClipBytes    Size          `yaml:"clip_bytes"`
+	ClipDuration time.Duration `yaml:"clip_duration"`
+	ClipPixels   int64         `yaml:"clip_pixels"`
+	ClipFPS      int           `yaml:"clip_fps"`
 }
 
 // RateLimits are ulule/limiter formatted rates ("20-H": 20 per hour) per client IP,
@@ -176,6 +181,10 @@ func Default() *Config {
 			MinFreeDisk:       512 * MiB,
 			ChildNice:         10,
 			FilesPerRequest:   50,
+			ClipBytes:         256 * MiB,
+			ClipDuration:      5 * time.Minute,
+			ClipPixels:        40_000_000,
+			ClipFPS:           120,
 		},
 		RateLimits: RateLimits{
 			Enabled:      true,

@@ -128,6 +128,10 @@ func (l Limits) check(k *checker) {
 		k.fail("limits.project_bytes", "must be at least limits.file_bytes (%s)", l.FileBytes)
 	}
 	k.positive("limits.images_per_project", int64(l.ImagesPerProject))
+	k.positive("limits.clip_bytes", int64(l.ClipBytes))
+	k.duration("limits.clip_duration", l.ClipDuration)
+	k.positive("limits.clip_pixels", l.ClipPixels)
+	k.positive("limits.clip_fps", int64(l.ClipFPS))
 	k.positive("limits.image_pixels", l.ImagePixels)
 	k.duration("limits.audio_duration", l.AudioDuration)
 	k.positive("limits.slides_per_render", int64(l.SlidesPerRender))

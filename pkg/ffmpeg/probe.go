@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/simvid/simvid/pkg/ffargs"
@@ -22,10 +24,11 @@ type Probe struct {
 
 // ProbeFormat is the container part of a probe.
 type ProbeFormat struct {
-	FormatName string `json:"format_name"`
-	Duration   string `json:"duration"`
-	Size       string `json:"size"`
-	BitRate    string `json:"bit_rate"`
+	FormatName string            `json:"format_name"`
+	Duration   string            `json:"duration"`
+	Size       string            `json:"size"`
+	BitRate    string            `json:"bit_rate"`
+	Tags       map[string]string `json:"tags"`
 }
 
 // ProbeStream is one stream of a probe.
@@ -42,8 +45,59 @@ type ProbeStream struct {
 	NbFrames     string            `json:"nb_frames"`
 	NbReadFrames string            `json:"nb_read_frames"`
 	RFrameRate   string            `json:"r_frame_rate"`
+	AvgFrameRate string            `json:"avg_frame_rate"`
 	Disposition  map[string]int    `json:"disposition"`
 	Tags         map[string]string `json:"tags"`
+	// Video only: the stored frame size, the sample aspect ratio ("4:3"; "0:1" or "" when
+	// unknown), colour transfer and primaries, bits a sample, and side data (a display matrix).
+	CodedWidth     int             `json:"coded_width"`
+	CodedHeight    int             `json:"coded_height"`
+	SAR            string          `json:"sample_aspect_ratio"`
+	ColorTransfer  string          `json:"color_transfer"`
+	ColorPrimaries string          `json:"color_primaries"`
+	BitsPerSample  string          `json:"bits_per_raw_sample"`
+	SideData       []ProbeSideData `json:"side_data_list"`
+}
+
+// ProbeSideData is one entry of a stream's side data; Rotation is set for a display matrix:
+// degrees counter-clockwise, as ffprobe prints them.
+type ProbeSideData struct {
+	Type     string  `json:"side_data_type"`
+	Rotation float64 `json:"rotation"`
+}
+
+// Rate parses a frame rate as ffprobe writes it ("30000/1001"); 0 when unknown.
+func Rate(s string) float64 {
+	n, d, ok := strings.Cut(s, "/")
+	if !ok {
+		return atof(s)
+	}
+	den := atof(d)
+	if den == 0 {
+		return 0
+	}
+	return atof(n) / den
+}
+
+// Rotation is how many degrees clockwise (0, 90, 180, 270) turn the stream's frames upright,
+// as ffmpeg's own autorotation turns them: from the display matrix, else the older rotate tag.
+func (s *ProbeStream) Rotation() int {
+	deg := 0.0
+	found := false
+	for _, sd := range s.SideData {
+		if sd.Type == "Display Matrix" {
+			deg, found = -sd.Rotation, true // ffprobe prints the matrix's counter-clockwise angle
+			break
+		}
+	}
+	if !found {
+		deg = atof(s.Tags["rotate"])
+	}
+	r := int(math.Round(deg/90)) * 90 % 360
+	if r < 0 {
+		r += 360
+	}
+	return r
 }
 
 // Duration returns the container duration in seconds (0 when unknown).

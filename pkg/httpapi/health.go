@@ -62,6 +62,7 @@ func (s *Server) capabilities(c echo.Context) error {
 			"file_bytes": s.Info.FileBytes, "images_per_project": lim.ImagesPerProject, "image_pixels": s.Info.ImagePixels,
 			"audio_seconds": s.Info.AudioSeconds, "slides_per_render": lim.Spec.MaxSlides, "video_seconds": lim.Spec.MaxVideoLength,
 			"slide_seconds": []float64{simvid.MinSlideDuration, simvid.MaxSlideDuration}, "unfinished_renders": lim.UnfinishedRenders,
+			"clip_bytes": s.Info.fileCap(), "clip_seconds": s.Info.ClipSeconds,
 		},
 		"defaults":         map[string]any{"output": d.Output, "defaults": d.Defaults, "transition": d.Transition, "music": d.Music},
 		"project_ttl_days": int(s.svc.Retention(c.Request().Context()).TTL.Hours() / 24),

@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	v1.DELETE("/projects/:id/slides/:slide", s.removeSlide, ot)
 	v1.POST("/projects/:id/slides/:slide/duplicate", s.duplicateSlide, ot, small, idem)
 	v1.GET("/projects/:id/images/:asset/thumbnail", s.thumbnail, rd)
+	v1.GET("/projects/:id/images/:asset/filmstrip", s.filmstrip, rd)
+	v1.GET("/projects/:id/images/:asset/video", s.clipVideo, rd)
 	v1.POST("/projects/:id/music", s.uploadMusic, up, quota, upload, idem)
 	v1.PATCH("/projects/:id/music", s.updateMusic, ot, small)
 	v1.DELETE("/projects/:id/music", s.removeMusic, ot)

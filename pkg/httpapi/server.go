@@ -68,7 +68,12 @@ type Info struct {
 	ImagePixels    int64
 	AudioSeconds   float64
 	MaxUploadBytes int64 // one multipart request
+	ClipBytes      int64 // a video clip (0: FileBytes)
+	ClipSeconds    float64
 }
+
+// fileCap is the most bytes one uploaded file may have: a picture's or a clip's limit.
+func (i Info) fileCap() int64 { return max(i.FileBytes, i.ClipBytes) }
 
 // Server is the echo application.
 type Server struct {

@@ -103,6 +103,24 @@ func (s *Server) thumbnail(c echo.Context) error {
 	return serveFile(c, f, "")
 }
 
+// filmstrip serves a clip's filmstrip, the frames under the page's trim handles.
+func (s *Server) filmstrip(c echo.Context) error {
+	f, err := s.svc.Filmstrip(c.Request().Context(), c.Param("id"), c.Param("asset"))
+	if err != nil {
+		return err
+	}
+	return serveFile(c, f, "")
+}
+
+// clipVideo serves a clip as uploaded (with Range), for the page's preview.
+func (s *Server) clipVideo(c echo.Context) error {
+	f, err := s.svc.ClipVideo(c.Request().Context(), c.Param("id"), c.Param("asset"))
+	if err != nil {
+		return err
+	}
+	return serveFile(c, f, "")
+}
+
 // musicAudio serves the project's music as its working copy (with Range), so the page can
 // play the chosen part.
 func (s *Server) musicAudio(c echo.Context) error {

@@ -129,7 +129,7 @@ func (s *Server) spoolFile(r io.Reader) (*service.UploadFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &readMark{r: io.LimitReader(r, s.Info.FileBytes+1)}
+	src := &readMark{r: io.LimitReader(r, s.Info.fileCap()+1)}
 	_, err = io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr

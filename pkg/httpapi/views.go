@@ -50,6 +50,17 @@ type slideView struct {
 	Width        int                  `json:"width"`
 	Height       int                  `json:"height"`
 	ThumbnailURL string               `json:"thumbnail_url"`
+	// Kind is "image" or "clip"; a clip's slide also has its trim, speed and sound, what
+	// intake probed, and the links of its filmstrip and of the clip itself (for a preview).
+	Kind         string           `json:"kind"`
+	In           float64          `json:"in,omitempty"`
+	Out          float64          `json:"out,omitempty"`
+	Speed        float64          `json:"speed,omitempty"`
+	Mute         bool             `json:"mute,omitempty"`
+	ClipDuration float64          `json:"clip_duration,omitempty"`
+	Clip         *simvid.ClipInfo `json:"clip,omitempty"`
+	FilmstripURL string           `json:"filmstrip_url,omitempty"`
+	VideoURL     string           `json:"video_url,omitempty"`
 }
 
 type musicView struct {
@@ -185,8 +196,14 @@ func viewSlide(projectID string, sl simvid.Slide, a *simvid.Asset) slideView {
 	v := slideView{ID: sl.ID, Asset: sl.Asset, Duration: sl.Duration, Fit: sl.Fit, Motion: sl.Motion,
 		Caption: sl.Caption, Focus: sl.Focus, Transition: sl.Transition, Strength: sl.Strength, CaptionStyle: sl.CaptionStyle,
 		ThumbnailURL: "/api/v1/projects/" + projectID + "/images/" + sl.Asset + "/thumbnail"}
+	v.Kind, v.In, v.Out, v.Speed, v.Mute = simvid.KindImage, sl.In, sl.Out, sl.Speed, sl.Mute
 	if a != nil {
 		v.Filename, v.Width, v.Height = a.OriginalName, a.Width, a.Height
+		if a.Kind == simvid.KindClip {
+			base := "/api/v1/projects/" + projectID + "/images/" + sl.Asset
+			v.Kind, v.ClipDuration, v.Clip = a.Kind, a.Duration, a.Clip
+			v.FilmstripURL, v.VideoURL = base+"/filmstrip", base+"/video"
+		}
 	}
 	return v
 }

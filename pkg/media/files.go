@@ -172,7 +172,7 @@ func (s *Files) DeleteProject(projectID string) (int64, error) {
 // DeleteAsset removes an asset's original, thumbnail and audio working copy; missing files
 // are no error.
 func (s *Files) DeleteAsset(projectID, assetID string) error {
-	paths := make([]string, 0, 3)
+	paths := make([]string, 0, 4)
 	orig, err := s.Original(projectID, assetID)
 	if err != nil {
 		return err
@@ -182,6 +182,9 @@ func (s *Files) DeleteAsset(projectID, assetID string) error {
 		paths = append(paths, p)
 	}
 	if p, err := s.AudioWork(projectID, assetID); err == nil {
+		paths = append(paths, p)
+	}
+	if p, err := s.Filmstrip(projectID, assetID); err == nil {
 		paths = append(paths, p)
 	}
 	var errs []error

@@ -78,7 +78,9 @@ func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 		return err
 	}
 	thumbPath, _ := in.st.Thumbnail(projectID, a.ID) // same ids: cannot fail after Original
-	up, err := in.receive(name, r)
+	// A clip may be larger than a picture: the bytes are let in up to the larger limit, and
+	// a picture past its own is refused once sniffed.
+	up, err := in.receiveUpTo(name, r, in.receiveBytes())
 	if err != nil {
 		return err
 	}
@@ -86,6 +88,12 @@ func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
+	if isClip(sn) {
+		return in.clipInto(ctx, a, up, sn)
+	}
+	if lim := in.lim.FileBytes; lim > 0 && up.size > lim {
+		return simvid.Errorf(simvid.ETooLarge, "%s is larger than the %s limit", name, humanBytes(lim))
+	}
 	if err := refuseImage(name, sn); err != nil {
 		return err
 	}

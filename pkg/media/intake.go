@@ -21,7 +21,13 @@ import (
 
 // Limits bound one upload. Zero means no limit (ProbeTimeout: no timeout of its own).
 type Limits struct {
-	FileBytes    int64         // bytes per file
+	FileBytes int64 // bytes per file
+	// A video clip's limits: bytes (0: FileBytes), length, pixels a frame (checked on the
+	// header, before any decode) and frames a second.
+	ClipBytes    int64
+	ClipSeconds  float64
+	ClipPixels   int64
+	ClipFPS      float64
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
 	ProbeTimeout time.Duration // per ffprobe run (music; a picture is not probed)
@@ -101,7 +107,12 @@ func (u *upload) cleanup() {
 // receive streams r into a temp file while hashing and counting; over FileBytes, or when the
 // disk would keep less than MinFreeDisk free, it stops reading at once. On error nothing is
 // left behind.
-func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
+func (in *Intake) receive(name string, r io.Reader) (*upload, error) {
+	return in.receiveUpTo(name, r, in.lim.FileBytes)
+}
+
+// receiveUpTo is receive with limit bytes (0: none) instead of FileBytes.
+func (in *Intake) receiveUpTo(name string, r io.Reader, limit int64) (_ *upload, err error) {
 	f, err := in.st.CreateTemp("upload-*")
 	if err != nil {
 		return nil, err
@@ -116,8 +127,8 @@ func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 	}()
 	h := sha256.New()
 	src := r
-	if in.lim.FileBytes > 0 {
-		src = io.LimitReader(r, in.lim.FileBytes+1)
+	if limit > 0 {
+		src = io.LimitReader(r, limit+1)
 	}
 	n, err := io.Copy(io.MultiWriter(in.st.SpaceWriter(f, in.lim.MinFreeDisk), h), src)
 	if err != nil {
@@ -126,8 +137,12 @@ func (in *Intake) receive(name string, r io.Reader) (_ *upload, err error) {
 		}
 		return nil, fmt.Errorf("media: receive %s: %w", name, err)
 	}
-	if in.lim.FileBytes > 0 && n > in.lim.FileBytes {
-		return nil, simvid.Errorf(simvid.ETooLarge, "%s is larger than the %s limit", name, humanBytes(in.lim.FileBytes))
+	if limit > 0 && n > limit {
+		what := ""
+		if limit > in.lim.FileBytes {
+			what = " for video clips"
+		}
+		return nil, simvid.Errorf(simvid.ETooLarge, "%s is larger than the %s limit%s", name, humanBytes(limit), what)
 	}
 	if n == 0 {
 		return nil, simvid.Errorf(simvid.EUnprocessable, "%s is empty", name)

@@ -7,7 +7,8 @@
 // a valid id of the right kind, so a bad id can never become a path:
 //
 //	projects/<pid>/originals/<aid>     the upload as received (never served)
-//	projects/<pid>/thumbs/<aid>.jpg    400 px upright thumbnail
+//	projects/<pid>/thumbs/<aid>.jpg    400 px upright thumbnail (a clip's: its poster frame)
+//	projects/<pid>/thumbs/<aid>.strip.jpg  a clip's filmstrip: FilmstripFrames frames side by side
 //	projects/<pid>/audio/<aid>.flac    48 kHz stereo working copy of music
 //	projects/<pid>/renders/<rid>.mp4   finished video, and <rid>.jpg its poster
 //	cache/                             content-addressed render segments (shared)
@@ -91,6 +92,11 @@ func (s *Files) Original(projectID, assetID string) (string, error) {
 // Thumbnail returns projects/<pid>/thumbs/<aid>.jpg.
 func (s *Files) Thumbnail(projectID, assetID string) (string, error) {
 	return s.assetPath(projectID, assetID, "thumbs", ".jpg", simvid.PrefixImage, simvid.PrefixAudio)
+}
+
+// Filmstrip returns projects/<pid>/thumbs/<aid>.strip.jpg: a clip's frames in one sprite.
+func (s *Files) Filmstrip(projectID, assetID string) (string, error) {
+	return s.assetPath(projectID, assetID, "thumbs", ".strip.jpg", simvid.PrefixImage)
 }
 
 // AudioWork returns projects/<pid>/audio/<aid>.flac: the 48 kHz stereo working copy.

@@ -129,6 +129,9 @@ func (s *Service) startRender(ctx context.Context, p *simvid.Project, spec simvi
 	if err := spec.Validate(s.transitions, s.limits.Spec); err != nil {
 		return nil, err
 	}
+	if err := s.checkClipSlides(ctx, &spec, ""); err != nil {
+		return nil, err
+	}
 	spec = spec.Frozen()
 	for _, c := range spec.Audio {
 		a, err := s.store.GetAsset(ctx, c.Asset)

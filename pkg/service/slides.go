@@ -231,6 +231,11 @@ type SlidePatch struct {
 	Strength   *float64   `json:"motion_strength"`
 	// CaptionStyle replaces the slide's caption style ({} goes back to the project default).
 	CaptionStyle **simvid.CaptionStyle `json:"caption_style"`
+	// A clip's trim (seconds of the clip; out 0 = to its end), speed (0.5..2) and sound.
+	In    *float64 `json:"in" unit:"seconds"`
+	Out   *float64 `json:"out" unit:"seconds"`
+	Speed *float64 `json:"speed"`
+	Mute  *bool    `json:"mute"`
 }
 
 // DecodeSlidePatch reads a slide patch, refusing unknown fields.
@@ -250,6 +255,15 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 	if err := checkID(simvid.PrefixSlide, slideID, "slide"); err != nil {
 		return nil, err
 	}
+	// The clip fields are checked against the slide's asset, looked up before the update
+	// (not inside its transaction).
+	var clip *simvid.Asset
+	if sp.In != nil || sp.Out != nil || sp.Speed != nil || sp.Mute != nil {
+		var err error
+		if clip, err = s.slideAsset(ctx, projectID, slideID); err != nil {
+			return nil, err
+		}
+	}
 	return s.premixed(ctx)(s.store.UpdateProject(ctx, projectID, func(p *simvid.Project) error {
 		i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
 		if i < 0 {
@@ -264,8 +278,34 @@ func (s *Service) UpdateSlide(ctx context.Context, projectID, slideID string, sp
 		set(&sl.Focus, sp.Focus)
 		set(&sl.Strength, sp.Strength)
 		set(&sl.CaptionStyle, sp.CaptionStyle)
-		return p.Spec.Validate(s.transitions, s.limits.Spec)
+		set(&sl.In, sp.In)
+		set(&sl.Out, sp.Out)
+		set(&sl.Speed, sp.Speed)
+		set(&sl.Mute, sp.Mute)
+		if err := p.Spec.Validate(s.transitions, s.limits.Spec); err != nil {
+			return err
+		}
+		if clip == nil { // the patch leaves the clip fields as they were
+			return nil
+		}
+		if clip.ID != sl.Asset {
+			return simvid.Errorf(simvid.EConflict, "the slide changed meanwhile; please try again")
+		}
+		return simvid.CheckClipSlide("slide", sl, clip)
 	}))
+}
+
+// slideAsset returns the asset slide slideID of project projectID shows.
+func (s *Service) slideAsset(ctx context.Context, projectID, slideID string) (*simvid.Asset, error) {
+	p, err := s.GetProject(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(p.Spec.Slides, func(sl simvid.Slide) bool { return sl.ID == slideID })
+	if i < 0 {
+		return nil, simvid.Errorf(simvid.ENotFound, "slide not found")
+	}
+	return s.store.GetAsset(ctx, p.Spec.Slides[i].Asset)
 }
 
 func set[T any](dst *T, v *T) {

@@ -101,6 +101,9 @@ func (s *Spec) Validate(transitions []string, lim Limits) error {
 		if !ValidID(PrefixImage, sl.Asset) {
 			return Errorf(EUnprocessable, "%s.asset is not an image id", f)
 		}
+		if err := sl.validateTrim(f); err != nil {
+			return err
+		}
 		d := s.SlideDuration(i)
 		if err := checkDuration(f+".duration", d); err != nil {
 			return err

@@ -238,6 +238,12 @@ loaders.projects = async () => {
     el('div', { class: 'muted', text: p.expires_at ? `expires ${when(p.expires_at)}` : 'never expires' }))));
 };
 
+// clipLength writes a clip's length as m:ss.
+function clipLength(sec) {
+  const t = Math.round(sec || 0);
+  return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
+}
+
 async function projectDetail(id) {
   const d = await api('GET', `/admin/api/projects/${id}`);
   const box = $('#project-detail');
@@ -248,6 +254,7 @@ async function projectDetail(id) {
     const a = names[s.asset] || {};
     strip.append(el('figure', {}, el('img', { src: a.preview || '', alt: a.filename || '' }),
       el('figcaption', { class: 'filename', text: a.filename || s.asset }),
+      a.kind === 'clip' ? el('figcaption', { class: 'clip', text: `video clip · ${clipLength(a.duration)}${a.clip && a.clip.has_audio ? ' · sound' : ''}` }) : null,
       s.caption ? el('figcaption', { class: 'caption', text: s.caption }) : null));
   }
   const del = el('button', { type: 'button', class: 'danger', id: 'project-delete', text: 'Delete project…' });

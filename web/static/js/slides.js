@@ -1,6 +1,7 @@
 // slides.js: the photo tiles: their order (drag, arrow buttons), caption, duration, fit,
 // motion and focus point (tap the photo when it fills the frame), duplicate and removal, and
-// the tiles of files still uploading or refused.
+// the tiles of files still uploading or refused. A video clip's tile adds its own parts
+// (cliptile.js): a play badge, a preview and trim handles.
 import { api } from './api.js?v={{VERSION}}';
 import { h, fmtClock, debounce, plural } from './util.js?v={{VERSION}}';
 import { fillSlots } from './uploads.js?v={{VERSION}}';
@@ -9,6 +10,7 @@ import { uploadTile, fillUploadTile, fillUploadProgress } from './uploadtile.js?
 import { FITS, MOTIONS, FITS_SHORT, MOTIONS_SHORT, fillSelect } from './settings.js?v={{VERSION}}';
 import { UNDO_MS } from './store.js?v={{VERSION}}';
 import { Toast } from './toast.js?v={{VERSION}}';
+import { clipPart, fillClip, dragClip, trimOf } from './cliptile.js?v={{VERSION}}';
 
 // place makes list's children exactly nodes, in order, moving as few as it can (a moved
 // node loses keyboard focus).
@@ -121,7 +123,9 @@ export class SlidesView {
     img.addEventListener('error', () => media.classList.add('is-broken'));
     img.addEventListener('load', () => { if (media.classList.contains('is-focusable')) this.render(); });
     const preview = this.uploads.takePreview(s.id);
-    if (preview) {
+    const clip = s.kind === 'clip';
+    if (preview && clip) URL.revokeObjectURL(preview); // a video is no picture: its poster comes from the server
+    if (preview && !clip) {
       // Keep showing the browser's picture until the server's thumbnail has loaded.
       img.src = preview;
       const server = new Image();
@@ -132,9 +136,10 @@ export class SlidesView {
     } else {
       img.src = s.thumbnail_url;
     }
-    return h('li', { class: 'tile slide', 'data-slide-id': s.id, 'data-testid': 'slide' },
+    return h('li', { class: `tile slide${clip ? ' is-clip' : ''}`, 'data-slide-id': s.id, 'data-testid': 'slide' },
       media,
       h('p', { class: 'tile-name' }),
+      clip ? clipPart(media) : null,
       h('div', { class: 'tile-fields' },
         h('label', { class: 'mini' }, h('span', { text: 'Caption' }),
           h('input', { class: 'slide-caption', type: 'text', maxlength: '500', autocomplete: 'off' })),
@@ -177,6 +182,7 @@ export class SlidesView {
     q('.slide-remove').title = 'Remove';
     q('.slide-dup').setAttribute('aria-label', `Duplicate photo ${num}`);
     q('.slide-dup').title = 'Duplicate';
+    if (s.kind === 'clip') fillClip(li, s, num);
     this.fillLooks(li, s, num);
   }
 
@@ -356,6 +362,10 @@ export class SlidesView {
   }
 
   onInput(e) {
+    if (e.target.classList.contains('handle')) {
+      dragClip(e.target.closest('.slide'), e.target);
+      return;
+    }
     if (!e.target.classList.contains('slide-caption')) return;
     this.captionSaver(e.target.closest('.slide').dataset.slideId)();
   }
@@ -374,6 +384,10 @@ export class SlidesView {
     }
     if (e.target.classList.contains('slide-motion')) {
       this.patch(id, { motion: e.target.value });
+      return;
+    }
+    if (e.target.classList.contains('clip-in') || e.target.classList.contains('clip-out')) {
+      this.patch(id, trimOf(li, e.target));
       return;
     }
     if (!e.target.classList.contains('slide-duration')) return;

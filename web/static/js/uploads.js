@@ -30,15 +30,17 @@ export class Uploads extends EventTarget {
 
   /** add queues files (a FileList or an array). */
   add(files) {
-    const limit = this.store.caps?.limits?.file_bytes || 0;
+    const lim = this.store.caps?.limits || {};
     for (const file of files) {
+      const video = (file.type || '').startsWith('video/');
+      const limit = (video && lim.clip_bytes) || lim.file_bytes || 0;
       const it = {
         uid: `u${this.next++}`, file, name: file.name || 'photo', url: URL.createObjectURL(file),
         state: 'queued', progress: 0, error: '', retryable: false, slideId: '', placed: false, abort: null,
       };
       this.items.push(it);
       if (limit && file.size > limit) {
-        this.fail(it, `${it.name} is ${fmtBytes(file.size)}; a photo may be at most ${fmtBytes(limit)}.`, false);
+        this.fail(it, `${it.name} is ${fmtBytes(file.size)}; a ${video ? 'video clip' : 'photo'} may be at most ${fmtBytes(limit)}.`, false);
       }
     }
     this.changed();
