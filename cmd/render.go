@@ -113,7 +113,8 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 			return err
 		}
 		in.Spec.Slides[i].Asset = a.ID
-		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}
+		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
+			Name: a.OriginalName, TakenAt: a.TakenAt}
 		if job.ImagePaths[a.ID], err = ms.Original(pid, a.ID); err != nil {
 			return err
 		}
