@@ -25,6 +25,7 @@ type renderFlags struct {
 	concurrency, threads                                                                int
 	verbose                                                                             bool
 	looks                                                                               lookFlags
+	arrange                                                                             orderFlags
 }
 
 // lookFlags are the shape, motion and music choices of a render without a spec file.
@@ -72,6 +73,7 @@ func newRender() *cobra.Command {
 	fl.IntVar(&f.concurrency, "concurrency", runtime.NumCPU(), "ffmpeg processes at once")
 	fl.IntVar(&f.threads, "threads", 0, "threads per ffmpeg process (0: ffmpeg decides)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log what happens")
+	addOrderFlags(fl, &f.arrange)
 	return c
 }
 
@@ -227,6 +229,7 @@ func buildSpec(f renderFlags, args []string) (simvid.Spec, []string, string, err
 	if audio == "" {
 		spec.Audio = nil
 	}
+	f.arrange.apply(&spec)
 	spec.Normalize()
 	return spec, files, audio, nil
 }
