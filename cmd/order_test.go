@@ -16,7 +16,7 @@ import (
 func TestRenderCommandOrderTaken(t *testing.T) {
 	testutil.Need(t, "ffmpeg", "ffprobe", "exiftool")
 	dir := t.TempDir()
-	tokyo := testutil.Image(t, dir, "a.jpg", 160, 120, "red")   // 2025-06-14 23:00Z, Sunday in Tokyo
+	tokyo := testutil.Image(t, dir, "a.jpg", 160, 120, "red")    // 2025-06-14 23:00Z, Sunday in Tokyo
 	newYork := testutil.Image(t, dir, "b.jpg", 160, 120, "blue") // 2025-06-14 11:00Z
 	paris := testutil.Image(t, dir, "c.jpg", 160, 120, "lime")   // 2025-06-14 08:00Z
 	undated := testutil.Image(t, dir, "d.jpg", 160, 120, "yellow")
