@@ -35,15 +35,24 @@ func arrange(in *Input) {
 	if (s.Order == "" || s.Order == simvid.OrderUpload) && s.Chapters == "" {
 		return
 	}
-	slides := slices.Clone(s.Slides) // the caller's spec keeps its order
-	switch s.Order {
+	slides := SortSlides(s.Slides, s.Order, in.Images) // the caller's spec keeps its order
+	if s.Chapters == simvid.ChaptersDay {
+		slides = in.chapters(slides)
+	}
+	s.Slides = slides
+}
+
+// SortSlides returns the slides in order (see arrange), by the name and date taken of their
+// pictures in images; slides stays as it was. The page's "Sort by date taken" uses it too.
+func SortSlides(slides []simvid.Slide, order string, images map[string]Image) []simvid.Slide {
+	slides = slices.Clone(slides)
+	name := func(sl simvid.Slide) string { return images[sl.Asset].Name }
+	switch order {
 	case simvid.OrderName:
-		slices.SortStableFunc(slides, func(a, b simvid.Slide) int {
-			return naturalCompare(in.slideName(a.Asset), in.slideName(b.Asset))
-		})
+		slices.SortStableFunc(slides, func(a, b simvid.Slide) int { return naturalCompare(name(a), name(b)) })
 	case simvid.OrderTaken:
 		slices.SortStableFunc(slides, func(a, b simvid.Slide) int {
-			ta, tb := in.slideTaken(a.Asset), in.slideTaken(b.Asset)
+			ta, tb := images[a.Asset].TakenAt, images[b.Asset].TakenAt
 			switch {
 			case ta == nil && tb == nil:
 				return 0
@@ -55,13 +64,10 @@ func arrange(in *Input) {
 			if c := ta.Compare(*tb); c != 0 {
 				return c
 			}
-			return naturalCompare(in.slideName(a.Asset), in.slideName(b.Asset))
+			return naturalCompare(name(a), name(b))
 		})
 	}
-	if s.Chapters == simvid.ChaptersDay {
-		slides = in.chapters(slides)
-	}
-	s.Slides = slides
+	return slides
 }
 
 // chapters inserts a chapter title before the first picture of each day.
@@ -107,9 +113,7 @@ func ChapterTitle(t time.Time, layout string) string {
 	return t.Format(layout)
 }
 
-// slideName and slideTaken are the facts a slide's asset is sorted by.
-func (in *Input) slideName(asset string) string { return in.Images[asset].Name }
-
+// slideTaken is when a slide's picture was taken.
 func (in *Input) slideTaken(asset string) *time.Time { return in.Images[asset].TakenAt }
 
 // naturalCompare orders names as people read them: runs of digits by their value (IMG_2
