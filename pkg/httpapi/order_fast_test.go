@@ -119,3 +119,27 @@ func TestOrderSettings(t *testing.T) {
 		t.Errorf("a refused setting changed the spec: %q %q", st.Order, st.Chapters)
 	}
 }
+
+// The origin's /generate_video takes simvid's "order" and "chapters" into the session's spec;
+// a bad value is refused naming the field, before anything changes or a render starts.
+func TestOriginGenerateOrder(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	pid := a.created(t)
+	a.WithSlides(t, pid, 2)
+	rec := a.json(t, http.MethodPost, "/generate_video", `{"session_id":"`+pid+`","order":"sideways"}`)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "order must be upload, name or taken") {
+		t.Fatalf("bad order: %d %s", rec.Code, rec.Body)
+	}
+	if st := a.Stored(t, pid).Spec; st.Order != "" || len(a.Renders(t, pid)) != 0 {
+		t.Fatalf("a refused order changed the session: order %q, %d renders", st.Order, len(a.Renders(t, pid)))
+	}
+	rec = a.json(t, http.MethodPost, "/generate_video", `{"session_id":"`+pid+`","order":"taken","chapters":"day"}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("generate: %d %s", rec.Code, rec.Body)
+	}
+	rs := a.Renders(t, pid)
+	if st := a.Stored(t, pid).Spec; st.Order != "taken" || st.Chapters != "day" || len(rs) != 1 || rs[0].Spec.Order != "taken" || rs[0].Spec.Chapters != "day" {
+		t.Fatalf("order %q chapters %q; renders %d", st.Order, st.Chapters, len(rs))
+	}
+}
