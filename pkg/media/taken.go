@@ -26,15 +26,15 @@ var offsetRE = regexp.MustCompile(`^[+-](0\d|1[0-4]):[0-5]\d$`)
 // day is the day the camera showed.
 func takenAt(x *exif.Exif) *time.Time {
 	offsets := exifOffsets(x)
-	date := exifString(x, exif.DateTimeOriginal)
 	off := offsets[tagOffsetTimeOriginal]
 	if off == "" {
 		off = offsets[tagOffsetTime]
 	}
-	if date == "" {
-		date, off = exifString(x, exif.DateTime), offsets[tagOffsetTime]
+	if t := parseEXIFDate(exifString(x, exif.DateTimeOriginal), off); t != nil {
+		return t
 	}
-	return parseEXIFDate(date, off)
+	// A missing or unreadable DateTimeOriginal ("    :  :     :  :  " from some cameras).
+	return parseEXIFDate(exifString(x, exif.DateTime), offsets[tagOffsetTime])
 }
 
 // parseEXIFDate reads "2006:01:02 15:04:05" in the offset "±hh:mm" (UTC when off is not one).

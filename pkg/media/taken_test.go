@@ -26,6 +26,8 @@ func TestImageTakenAt(t *testing.T) {
 		{"datetime", []string{"-ModifyDate=2024:01:02 03:04:05", "-OffsetTime=-03:00"}, "2024-01-02T03:04:05-03:00"},
 		// No offset: floating local time, kept as its wall clock in UTC.
 		{"floating", []string{"-DateTimeOriginal=2025:06:14 09:30:00"}, "2025-06-14T09:30:00Z"},
+		// A camera whose clock was never set: DateTimeOriginal is zeros, DateTime stands in.
+		{"unset-clock", []string{"-n", "-DateTimeOriginal=0000:00:00 00:00:00", "-ModifyDate=2024:01:02 03:04:05"}, "2024-01-02T03:04:05Z"},
 		{"no-date", nil, ""},
 	}
 	// One picture, copied; one exiftool run (-execute) tags them all: its start is the slow part.
