@@ -28,7 +28,7 @@ func TestRenderCommandOrderTaken(t *testing.T) {
 	}
 	outFile := filepath.Join(dir, "out.mp4")
 	out, err := run(t, "render", undated, tokyo, newYork, paris, "--order", "taken", "--chapters", "day",
-		"--resolution", "640x480", "--duration", "1", "--transition", "none", "-o", outFile)
+		"--resolution", "640x480", "--duration", "1", "--transition", "none", "--quality", "draft", "-o", outFile)
 	if err != nil {
 		t.Fatalf("render: %v\n%s", err, out)
 	}
