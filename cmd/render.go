@@ -26,6 +26,7 @@ type renderFlags struct {
 	verbose                                                                             bool
 	timings                                                                             bool
 	looks                                                                               lookFlags
+	arrange                                                                             orderFlags
 }
 
 // lookFlags are the shape, motion and music choices of a render without a spec file.
@@ -74,6 +75,7 @@ func newRender() *cobra.Command {
 	fl.IntVar(&f.threads, "threads", 0, "threads per ffmpeg process (0: ffmpeg decides)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log what happens")
 	fl.BoolVar(&f.timings, "timings", false, "print where the time went at the end: every ffmpeg's CPU and wall seconds by kind")
+	addOrderFlags(fl, &f.arrange)
 	return c
 }
 
@@ -118,7 +120,8 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	}
 	for i, a := range assets {
 		in.Spec.Slides[i].Asset = a.ID
-		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}
+		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
+			Name: a.OriginalName, TakenAt: a.TakenAt}
 		if job.ImagePaths[a.ID], err = ms.Original(pid, a.ID); err != nil {
 			return err
 		}
@@ -234,6 +237,7 @@ func buildSpec(f renderFlags, args []string) (simvid.Spec, []string, string, err
 	if audio == "" {
 		spec.Audio = nil
 	}
+	f.arrange.apply(&spec)
 	spec.Normalize()
 	return spec, files, audio, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +20,12 @@ import (
 // a refused link answers 422 at once and makes nothing.
 func TestRenderSpecPictureLinks(t *testing.T) {
 	dir := t.TempDir()
-	testutil.Image(t, dir, "red.jpg", 320, 240, "red")
+	red := testutil.Image(t, dir, "red.jpg", 320, 240, "red")
+	testutil.Need(t, "exiftool")
+	if b, err := exec.Command("exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2025:06:14 10:00:00",
+		"-OffsetTimeOriginal=+02:00", red).CombinedOutput(); err != nil {
+		t.Fatalf("exiftool: %v\n%s", err, b)
+	}
 	testutil.Image(t, dir, "blue.png", 240, 320, "blue")
 	if err := os.WriteFile(filepath.Join(dir, "text.jpg"), []byte("only text, not a picture\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -41,7 +47,11 @@ func TestRenderSpecPictureLinks(t *testing.T) {
 			"transition": map[string]any{"name": "fade", "duration": 0.4}}}
 	}
 
-	r := c.json(http.MethodPost, "/api/v1/renders", spec("red.jpg", "blue.png"))
+	// A picture by link is taken in like an upload, its date taken too: "order": "taken" plays
+	// red (dated) before blue (undated) though blue is listed first.
+	first := spec("blue.png", "red.jpg")
+	first["spec"].(map[string]any)["order"] = "taken"
+	r := c.json(http.MethodPost, "/api/v1/renders", first)
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("render: %d %s", r.Status, r.Body)
 	}
@@ -57,6 +67,14 @@ func TestRenderSpecPictureLinks(t *testing.T) {
 	}
 	if v := testutil.Probe(t, video).Video(); v == nil || v.Width != 640 || v.Height != 480 || v.Frames() != 60 {
 		t.Fatalf("video: %+v", v)
+	}
+	for _, c := range []struct {
+		at      float64
+		r, g, b uint8
+	}{{0.2, 255, 0, 0}, {1.8, 0, 0, 255}} {
+		if r, g, b := testutil.RGB(testutil.Frame(t, video, c.at), 0.5, 0.5); !testutil.Near(r, g, b, c.r, c.g, c.b, 40) {
+			t.Errorf("at %g s: colour %d,%d,%d, want %d,%d,%d (order taken)", c.at, r, g, b, c.r, c.g, c.b)
+		}
 	}
 	p := c.do(http.MethodGet, "/api/v1/projects/"+m["project_id"].(string), "", nil)
 	if p.Status != http.StatusOK {

@@ -128,6 +128,10 @@ func (s *Server) originGenerate(c echo.Context) error {
 		Duration   json.RawMessage `json:"duration"`
 		Transition string          `json:"transition"`
 		Resolution string          `json:"resolution"`
+		// Order and Chapters are simvid's (issue 22): "order": "taken" plays the pictures in
+		// the order they were taken.
+		Order    *string `json:"order"`
+		Chapters *string `json:"chapters"`
 	}
 	if err := readOriginJSON(c, &in); err != nil {
 		return err
@@ -161,7 +165,8 @@ func (s *Server) originGenerate(c echo.Context) error {
 	out, _ := json.Marshal(simvid.Output{Resolution: res})
 	defs, _ := json.Marshal(map[string]any{"duration": dur})
 	trans, _ := json.Marshal(map[string]any{"name": tr})
-	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans}); err != nil {
+	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans,
+		Order: in.Order, Chapters: in.Chapters}); err != nil {
 		return err
 	}
 	if music != nil {

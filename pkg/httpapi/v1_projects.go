@@ -100,11 +100,21 @@ func (s *Server) updateSettings(c echo.Context) error {
 func (s *Server) reorderSlides(c echo.Context) error {
 	var in struct {
 		Order []string `json:"order"`
+		Sort  string   `json:"sort"` // "taken" or "name": the server sorts once (the page's "Sort by date taken")
 	}
 	if err := readJSON(c, &in, false); err != nil {
 		return err
 	}
-	p, err := s.svc.ReorderSlides(c.Request().Context(), c.Param("id"), in.Order)
+	var p *simvid.Project
+	var err error
+	switch {
+	case in.Sort != "" && in.Order != nil:
+		return simvid.Errorf(simvid.EUnprocessable, "give order or sort, not both")
+	case in.Sort != "":
+		p, err = s.svc.SortSlides(c.Request().Context(), c.Param("id"), in.Sort)
+	default:
+		p, err = s.svc.ReorderSlides(c.Request().Context(), c.Param("id"), in.Order)
+	}
 	if err != nil {
 		return err
 	}

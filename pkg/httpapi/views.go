@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/simvid/simvid/pkg/simvid"
@@ -25,6 +26,8 @@ type specSettings struct {
 	Music      musicSettings         `json:"music"`
 	Title      *simvid.TitleSlide    `json:"title"`
 	End        *simvid.TitleSlide    `json:"end"`
+	Order      string                `json:"order"`    // upload, name or taken
+	Chapters   string                `json:"chapters"` // "" or day
 }
 
 type musicSettings struct {
@@ -61,6 +64,7 @@ type slideView struct {
 	Clip         *simvid.ClipInfo `json:"clip,omitempty"`
 	FilmstripURL string           `json:"filmstrip_url,omitempty"`
 	VideoURL     string           `json:"video_url,omitempty"`
+	TakenAt      *time.Time       `json:"taken_at"` // with the photo's own offset; null when unknown
 }
 
 type musicView struct {
@@ -84,7 +88,7 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Spec: specSettings{Output: sp.Output, Defaults: sp.Defaults, Transition: sp.Transition,
 			Music: musicSettings{Fit: sp.Music.Fit, FadeIn: sp.Music.FadeIn, FadeOut: sp.Music.FadeOutSeconds(), Volume: sp.Music.Volume,
-				Norm: sp.Music.Normalize}, Title: sp.Title, End: sp.End},
+				Norm: sp.Music.Normalize}, Title: sp.Title, End: sp.End, Order: cmp.Or(sp.Order, simvid.OrderUpload), Chapters: sp.Chapters},
 		Slides:  make([]slideView, 0, len(p.Spec.Slides)),
 		Renders: make([]renderView, 0, len(renders)),
 	}
@@ -204,6 +208,7 @@ func viewSlide(projectID string, sl simvid.Slide, a *simvid.Asset) slideView {
 			v.Kind, v.ClipDuration, v.Clip = a.Kind, a.Duration, a.Clip
 			v.FilmstripURL, v.VideoURL = base+"/filmstrip", base+"/video"
 		}
+		v.TakenAt = a.TakenAt
 	}
 	return v
 }

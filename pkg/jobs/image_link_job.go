@@ -107,6 +107,7 @@ func (w *Worker) fetchImage(ctx context.Context, a *simvid.Asset) error {
 		cur.Fetched()
 		cur.OriginalName, cur.Size, cur.SHA256, cur.Format = in.OriginalName, in.Size, in.SHA256, in.Format
 		cur.Width, cur.Height, cur.Orientation, cur.PixFmt = in.Width, in.Height, in.Orientation, in.PixFmt
+		cur.TakenAt = in.TakenAt
 		return nil
 	})
 	if err != nil {

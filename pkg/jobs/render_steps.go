@@ -151,7 +151,8 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 		if err != nil {
 			return in, paths, err
 		}
-		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}
+		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
+			Name: a.OriginalName, TakenAt: a.TakenAt}
 		if paths.images[a.ID], err = w.Media.Original(a.ProjectID, a.ID); err != nil {
 			return in, paths, err
 		}

@@ -104,7 +104,7 @@ func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	}
 	w, h := cfg.Width, cfg.Height
 	a.PixFmt = cfg.pixFmt
-	a.Orientation = readOrientation(up.path, sn.format, in.log)
+	a.Orientation, a.TakenAt = readEXIF(up.path, sn.format, in.log)
 	// From here the picture is decoded: at most Limits.Decodes turns at once, a large picture
 	// taking more than one (Limits.DecodePixels). The upload itself (above) is only bytes to
 	// disk, and does not wait its turn. There is no ffprobe: it would decode the whole picture

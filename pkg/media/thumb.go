@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/rwcarlsen/goexif/exif"
 	"go.uber.org/zap"
@@ -18,27 +19,32 @@ import (
 // ThumbnailSide is the longest side of a thumbnail in pixels; smaller pictures keep their size.
 const ThumbnailSide = 400
 
-// readOrientation returns the EXIF orientation (1..8) of a JPEG or TIFF, 1 for other formats
-// and when there is no readable tag: a missing or broken EXIF block is common and harmless.
-func readOrientation(path, format string, log *zap.Logger) (o int) {
+// readEXIF returns the EXIF orientation (1..8) of a JPEG or TIFF and when it was taken (nil
+// when unknown); 1 and nil for other formats and when there is no readable tag: a missing or
+// broken EXIF block is common and harmless.
+func readEXIF(path, format string, log *zap.Logger) (o int, taken *time.Time) {
 	if format != "jpeg" && format != "tiff" {
-		return 1
+		return 1, nil
 	}
 	defer func() {
 		if r := recover(); r != nil { // goexif is not hardened against hostile input
 			log.Warn("exif parser panicked", zap.Any("panic", r))
-			o = 1
+			o, taken = 1, nil
 		}
 	}()
 	f, err := os.Open(path)
 	if err != nil {
-		return 1
+		return 1, nil
 	}
 	defer func() { _ = f.Close() }()
 	x, _ := exif.Decode(f) // a partly broken block still yields x (a non-critical error)
 	if x == nil {
-		return 1
+		return 1, nil
 	}
+	return exifOrientation(x), takenAt(x)
+}
+
+func exifOrientation(x *exif.Exif) int {
 	tag, err := x.Get(exif.Orientation)
 	if err != nil {
 		return 1

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"time"
 
 	"github.com/simvid/simvid/pkg/ffargs"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -22,6 +23,10 @@ type Image struct {
 	Width, Height int
 	Orientation   int
 	Format        string // as intake sniffed it: "jpeg", "png", ...; the decoder may scale a JPEG down (Still.Lowres)
+	// Name (the original file name) and TakenAt (nil = unknown) order the slides (arrange);
+	// they are in no cache key: the order changes the plan, not a still's bytes.
+	Name    string
+	TakenAt *time.Time
 }
 
 // Audio is what intake learned about a music file.
@@ -123,6 +128,7 @@ func NewPlan(in Input) (*Plan, error) {
 	if p.Encoder, err = EncoderForSize(s.Output.Quality, w, h, p.FPS, in.Lossless); err != nil {
 		return nil, err
 	}
+	arrange(&in)
 	expandTitles(&in)
 	if err := stretchToMusic(&in); err != nil {
 		return nil, err

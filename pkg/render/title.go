@@ -35,12 +35,17 @@ func expandTitles(in *Input) {
 		}
 		return sl
 	}
+	// A title without a background shows on the first picture, not on a chapter title.
+	first, last := 0, len(s.Slides)-1
+	for first < last && strings.HasPrefix(s.Slides[first].Asset, colorAsset) {
+		first++
+	}
 	slides := slices.Clone(s.Slides)
 	if s.End != nil {
-		slides = append(slides, titleSlide(s.End, len(s.Slides)-1))
+		slides = append(slides, titleSlide(s.End, last))
 	}
 	if s.Title != nil {
-		slides = append([]simvid.Slide{titleSlide(s.Title, 0)}, slides...)
+		slides = append([]simvid.Slide{titleSlide(s.Title, first)}, slides...)
 	}
 	s.Slides = slides
 }

@@ -21,6 +21,9 @@ type Settings struct {
 	Music      json.RawMessage `json:"music,omitempty"`
 	Title      json.RawMessage `json:"title,omitempty"` // {"text": ""} removes it
 	End        json.RawMessage `json:"end,omitempty"`
+	// Order and Chapters are the spec's play order and day chapters (issue 22).
+	Order    *string `json:"order,omitempty"`
+	Chapters *string `json:"chapters,omitempty"`
 }
 
 // CreateProject makes an empty project, with settings applied when given.
@@ -90,6 +93,12 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 	}
 	if spec.Transition.Name == "none" {
 		spec.Transition.Duration = 0
+	}
+	if in.Order != nil {
+		spec.Order = *in.Order
+	}
+	if in.Chapters != nil {
+		spec.Chapters = *in.Chapters
 	}
 	spec.Normalize()
 	return spec.Validate(s.transitions, s.limits.Spec)

@@ -130,6 +130,9 @@ func (s *Spec) Validate(transitions []string, lim Limits) error {
 	if err := s.validateLooks(); err != nil {
 		return err
 	}
+	if err := s.validateOrder(); err != nil {
+		return err
+	}
 	for _, t := range []*TitleSlide{s.Title, s.End} {
 		if t != nil {
 			total += t.Seconds()

@@ -97,6 +97,8 @@ export const api = {
   patchSettings: (id, patch) => request('PATCH', `/projects/${e(id)}/settings`, patch),
   uploadImage: (id, file, onProgress) => send(`/projects/${e(id)}/images`, fileForm('images', file), onProgress),
   putOrder: (id, order) => request('PUT', `/projects/${e(id)}/slides`, { order }),
+  // sortSlides has the server sort the slides once: by 'taken' (date taken) or 'name'.
+  sortSlides: (id, sort) => request('PUT', `/projects/${e(id)}/slides`, { sort }),
   patchSlide: (id, slideId, patch) => request('PATCH', `/projects/${e(id)}/slides/${e(slideId)}`, patch),
   deleteSlide: (id, slideId) => request('DELETE', `/projects/${e(id)}/slides/${e(slideId)}`),
   // deleteSlideOnLeave sends a removal as the page goes away: keepalive outlives the page.

@@ -3,7 +3,7 @@
 // the tiles of files still uploading or refused. A video clip's tile adds its own parts
 // (cliptile.js): a play badge, a preview and trim handles.
 import { api } from './api.js?v={{VERSION}}';
-import { h, fmtClock, debounce, plural } from './util.js?v={{VERSION}}';
+import { h, fmtClock, fmtTaken, debounce, plural } from './util.js?v={{VERSION}}';
 import { fillSlots } from './uploads.js?v={{VERSION}}';
 import { DragSort } from './dragsort.js?v={{VERSION}}';
 import { uploadTile, fillUploadTile, fillUploadProgress } from './uploadtile.js?v={{VERSION}}';
@@ -35,6 +35,8 @@ export class SlidesView {
     this.list = document.getElementById('slides');
     this.count = document.getElementById('slide-count');
     this.hint = document.getElementById('slides-hint');
+    this.sortTaken = document.getElementById('sort-taken');
+    this.sortTaken.addEventListener('click', () => this.sortByTaken());
     this.tiles = new Map(); // slide id -> li
     this.upTiles = new Map(); // upload uid -> li
     this.captions = new Map(); // slide id -> debounced caption save
@@ -112,6 +114,27 @@ export class SlidesView {
     if (max && n >= max * 0.9) text += ` (at most ${max})`;
     this.count.textContent = text;
     this.hint.hidden = n < 1;
+    // Sorting needs two photos, and a date on at least one of them.
+    const dated = p ? p.slides.filter((s) => s.taken_at).length : 0;
+    this.sortTaken.hidden = n < 2;
+    this.sortTaken.disabled = dated === 0;
+    this.sortTaken.title = dated ? `${dated} of ${n} photos say when they were taken; the others go last`
+      : 'None of the photos says when it was taken';
+  }
+
+  // sortByTaken has the server put the slides in the order they were taken, once: the user
+  // can still move them by hand afterwards.
+  async sortByTaken() {
+    await this.store.commitRemoval();
+    const p = this.store.project;
+    if (!p) return;
+    try {
+      await this.store.mutate(() => api.sortSlides(p.id, 'taken'));
+      this.notify.status('Photos sorted by the date they were taken.');
+    } catch (err) {
+      this.notify.error(err);
+      this.store.refresh();
+    }
   }
 
   makeTile(s) {
@@ -140,6 +163,7 @@ export class SlidesView {
       media,
       h('p', { class: 'tile-name' }),
       clip ? clipPart(media) : null,
+      h('p', { class: 'tile-date', 'data-testid': 'taken' }),
       h('div', { class: 'tile-fields' },
         h('label', { class: 'mini' }, h('span', { text: 'Caption' }),
           h('input', { class: 'slide-caption', type: 'text', maxlength: '500', autocomplete: 'off' })),
@@ -163,6 +187,10 @@ export class SlidesView {
     q('img').alt = `Photo ${num}: ${name}`;
     q('.tile-name').textContent = name;
     q('.tile-name').title = name;
+    const taken = fmtTaken(s.taken_at);
+    q('.tile-date').textContent = taken;
+    q('.tile-date').hidden = !taken;
+    q('.tile-date').title = taken ? `Taken ${s.taken_at}` : '';
     const cap = q('.slide-caption');
     cap.setAttribute('aria-label', `Caption for photo ${num}`);
     if (document.activeElement !== cap && !this.captions.get(s.id)?.pending()) cap.value = s.caption || '';

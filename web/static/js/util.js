@@ -18,6 +18,18 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * fmtTaken formats a taken_at ("2025-06-14T10:00:00+02:00") as the photo's own clock showed
+ * it, whatever the viewer's time zone: "Sat 14 Jun 2025, 10:00"; "" when there is none.
+ */
+export function fmtTaken(takenAt) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(takenAt || '');
+  if (!m) return '';
+  const wall = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
+  return wall.toLocaleString('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short',
+    year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
 /** fmtClock formats seconds as m:ss; precise keeps tenths when there are any (m:ss.s). */
 export function fmtClock(sec, precise = false) {
   if (!Number.isFinite(sec) || sec < 0) sec = 0;
