@@ -28,6 +28,9 @@ type Image struct {
 type Audio struct {
 	SHA256   string
 	Duration float64 // seconds of the working copy
+	// Beats are the track's beats (from the start of the working copy), for beat_sync; nil
+	// when unknown, Tempo 0 when it has no clear beat.
+	Beats *simvid.Beats
 }
 
 // Input is everything the plan depends on. Spec is normalized and validated already.
@@ -127,6 +130,7 @@ func NewPlan(in Input) (*Plan, error) {
 	if err := stretchToMusic(&in); err != nil {
 		return nil, err
 	}
+	p.beatSync(&in)
 	if err := p.addStills(in); err != nil {
 		return nil, err
 	}
