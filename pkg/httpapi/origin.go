@@ -128,6 +128,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 		Duration   json.RawMessage `json:"duration"`
 		Transition string          `json:"transition"`
 		Resolution string          `json:"resolution"`
+		BeatSync   bool            `json:"beat_sync"` // simvid's own: cut on the music's beats
 	}
 	if err := readOriginJSON(c, &in); err != nil {
 		return err
@@ -161,7 +162,8 @@ func (s *Server) originGenerate(c echo.Context) error {
 	out, _ := json.Marshal(simvid.Output{Resolution: res})
 	defs, _ := json.Marshal(map[string]any{"duration": dur})
 	trans, _ := json.Marshal(map[string]any{"name": tr})
-	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans}); err != nil {
+	beats, _ := json.Marshal(in.BeatSync)
+	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans, BeatSync: beats}); err != nil {
 		return err
 	}
 	if music != nil {

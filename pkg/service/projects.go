@@ -21,6 +21,7 @@ type Settings struct {
 	Music      json.RawMessage `json:"music,omitempty"`
 	Title      json.RawMessage `json:"title,omitempty"` // {"text": ""} removes it
 	End        json.RawMessage `json:"end,omitempty"`
+	BeatSync   json.RawMessage `json:"beat_sync,omitempty"` // true or false
 }
 
 // CreateProject makes an empty project, with settings applied when given.
@@ -78,7 +79,7 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 		dst  any
 	}{{"output", in.Output, &spec.Output}, {"defaults", in.Defaults, &spec.Defaults},
 		{"transition", in.Transition, &spec.Transition}, {"music", in.Music, &spec.Music},
-		{"title", in.Title, &spec.Title}, {"end", in.End, &spec.End}}
+		{"title", in.Title, &spec.Title}, {"end", in.End, &spec.End}, {"beat_sync", in.BeatSync, &spec.BeatSync}}
 	resolutionWins(&spec.Output, in.Output)
 	for _, p := range parts {
 		if len(p.raw) == 0 || string(p.raw) == "null" {
