@@ -62,7 +62,7 @@ type musicView struct {
 	Start    float64           `json:"start"`
 	End      float64           `json:"end"`
 	Peaks    []float32         `json:"peaks"`
-	Beats    *simvid.Beats     `json:"beats"` // over the whole track; null until found
+	Beats    *simvid.Beats     `json:"beats"`                // over the whole track; null until found
 	Source   string            `json:"source_url,omitempty"` // the link it was fetched from
 	Progress float64           `json:"progress"`             // 0..100 while fetching
 	AudioURL string            `json:"audio_url,omitempty"`  // the working copy, once ready
