@@ -42,14 +42,24 @@ func (p *Plan) beatSync(in *Input) {
 		want += s.SlideDuration(i)
 	}
 	grid := videoBeats(s.Audio[0], info, s.Music.Fit, 2*want+2*simvid.MaxSlideDuration)
+	if len(grid) == 0 {
+		p.Warnings = append(p.Warnings, "beat_sync: the chosen part of the music has no beat; the slides keep their durations")
+		return
+	}
+	// Music fit "slides" has set every duration to end the video with the music: they are
+	// targets, not minimums, and the last cut is the last beat before the music ends.
+	stretched := s.Music.Fit == "slides"
 	slides := slices.Clone(s.Slides) // the caller's spec keeps its durations
 	var cut float64                  // the time of the last cut
 	var kept []int
 	for i := range slides {
 		d := s.SlideDuration(i)
 		sl := slides[i]
-		atLeast := sl.Duration > 0 || sl.In > 0 || sl.Out > 0
+		atLeast := sl.In > 0 || sl.Out > 0 || (sl.Duration > 0 && !stretched)
 		b, ok := nextCut(grid, cut, d, atLeast)
+		if stretched && i == len(slides)-1 {
+			b, ok = lastBeat(grid, cut, want)
+		}
 		if !ok {
 			kept = append(kept, i+1)
 			cut += d
@@ -95,6 +105,16 @@ func nextCut(grid []float64, cut, d float64, atLeast bool) (float64, bool) {
 		return 0, false
 	}
 	return best, true
+}
+
+// lastBeat is the last beat at or before end (within a frame) at least MinSlideDuration after
+// cut.
+func lastBeat(grid []float64, cut, end float64) (float64, bool) {
+	k, _ := slices.BinarySearch(grid, end+1.0/60)
+	if k == 0 || grid[k-1] < cut+simvid.MinSlideDuration {
+		return 0, false
+	}
+	return grid[k-1], true
 }
 
 // videoBeats returns the music's beats on the video's timeline, in order, up to horizon

@@ -187,3 +187,41 @@ func TestBeatSyncFallsBack(t *testing.T) {
 		t.Errorf("warnings %q", p.Warnings)
 	}
 }
+
+// TestBeatSyncMusicFitSlides: the slides stretched to a 20 s track (music fit "slides") then
+// cut on its 0.6 s beats from 0.37 s end on the last beat before the music ends, never after
+// it, every cut on a beat.
+func TestBeatSyncMusicFitSlides(t *testing.T) {
+	t.Parallel()
+	in := beatInput(6, 2, 0.6, 0.37, 20)
+	in.Spec.Music.Fit = "slides"
+	p, err := NewPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid := videoBeats(in.Spec.Audio[0], in.Audio[in.Spec.Audio[0].Asset], "slides", 100)
+	cutsOnGrid(t, p, grid)
+	if last := 0.37 + 32*0.6; p.Frames != int64(math.Round(last*30)) {
+		t.Errorf("video lasts %d frames, want %d (the last beat before 20 s, %.2f s)", p.Frames, int64(math.Round(last*30)), last)
+	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+}
+
+// TestBeatSyncTrimWithoutBeats: the chosen part of the track (10..20 s) has no beat (they
+// stop at 9 s): the durations as asked, and a warning that says why.
+func TestBeatSyncTrimWithoutBeats(t *testing.T) {
+	t.Parallel()
+	in := beatInput(4, 2, 0.5, 0.5, 30)
+	b := in.Audio[in.Spec.Audio[0].Asset].Beats
+	b.Times = slices.DeleteFunc(b.Times, func(x float64) bool { return x > 9 })
+	in.Spec.Audio[0].Start, in.Spec.Audio[0].End = 10, 20
+	p, err := NewPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Frames != 4*60 || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "chosen part of the music has no beat") {
+		t.Errorf("%d frames, warnings %q", p.Frames, p.Warnings)
+	}
+}
