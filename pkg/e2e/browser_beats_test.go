@@ -46,9 +46,12 @@ func TestBrowserBeatSync(t *testing.T) {
 		t.Fatalf("the music's tempo is %v, want 120", field(p, "music", "beats"))
 	}
 
-	step(t, ctx, "a quick preview", 90*time.Second, center("#preview"),
+	step(t, ctx, "a quick preview", 150*time.Second, center("#preview"),
 		chromedp.Click(chromedp.CSS("#preview")),
-		until(`!document.querySelector('#result').hidden`, 80*time.Second))
+		until(`!document.querySelector('#result').hidden || !document.querySelector('#render-failed').hidden`, 140*time.Second))
+	if failed := eval[string](t, ctx, `document.querySelector('#render-failed').hidden ? '' : document.querySelector('#render-error').textContent`); failed != "" {
+		t.Fatalf("the page shows a failed render: %s", failed)
+	}
 	r := getJSON(t, s.URL+"/api/v1/projects/"+id, 200)["renders"].([]any)[0].(map[string]any)
 	end := r["frames_total"].(float64) / 30
 	beats := (end - 0.25) / 0.5
