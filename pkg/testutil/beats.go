@@ -103,7 +103,7 @@ func Ambient(t testing.TB, dir string, seconds float64) string {
 	t.Helper()
 	Need(t, "ffmpeg")
 	out := filepath.Join(dir, "ambient.flac")
-	run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anoisesrc=c=pink:r=22050:a=0.3:d="+ftoa(seconds),
+	run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anoisesrc=c=pink:r=22050:a=0.3:seed=1:d="+ftoa(seconds),
 		"-f", "lavfi", "-i", "aevalsrc='0.1*sin(2*PI*110*t)*(0.6+0.4*sin(2*PI*0.13*t))':s=22050:d="+ftoa(seconds),
 		"-filter_complex", "[0]volume='0.55+0.45*sin(2*PI*0.07*t)':eval=frame[n];[n][1]amix=inputs=2:normalize=0",
 		"-c:a", "flac", out)
@@ -117,7 +117,7 @@ func SpeechLike(t testing.TB, dir string, seconds float64) string {
 	Need(t, "ffmpeg")
 	out := filepath.Join(dir, "speech.flac")
 	env := "pow(max(0,sin(2*PI*4.1*t+3*sin(2*PI*0.71*t)+2.3*sin(2*PI*0.29*t+1))),2)*gt(sin(2*PI*0.19*t)+0.4*sin(2*PI*0.53*t),-0.5)"
-	run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anoisesrc=c=pink:r=22050:a=0.5:d="+ftoa(seconds),
+	run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anoisesrc=c=pink:r=22050:a=0.5:seed=2:d="+ftoa(seconds),
 		"-af", "bandpass=f=800:width_type=o:w=2,volume='"+env+"':eval=frame", "-c:a", "flac", out)
 	return out
 }
