@@ -35,6 +35,7 @@ type lookFlags struct {
 	lines, fps               int
 	strength                 float64
 	normalize                bool
+	beatSync                 bool
 }
 
 func newRender() *cobra.Command {
@@ -68,6 +69,7 @@ func newRender() *cobra.Command {
 	fl.Float64Var(&f.looks.strength, "motion-strength", simvid.DefaultMotionStrength, "how far a motion goes (0.05 to 0.5)")
 	fl.StringVar(&f.looks.musicFit, "music-fit", simvid.DefaultMusicFit, "loop, trim, or slides (stretch the slides to the music)")
 	fl.BoolVar(&f.looks.normalize, "normalize", false, "bring the music to -16 LUFS")
+	fl.BoolVar(&f.looks.beatSync, "beat-sync", false, "change pictures on the beat of the music (also with --spec)")
 	fl.StringVarP(&f.output, "output", "o", "out.mp4", "the MP4 to write")
 	fl.StringVar(&f.specFile, "spec", "", "a JSON render spec; its slides' and audio's \"asset\" are file paths")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "keep prepared pictures and segments here between runs (default: a temporary folder)")
@@ -136,7 +138,7 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 			return err
 		}
 		in.Spec.Audio[0].Asset = a.ID
-		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration}
+		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration, Beats: a.Beats}
 		if job.AudioPaths[a.ID], err = ms.AudioWork(pid, a.ID); err != nil {
 			return err
 		}
@@ -238,6 +240,9 @@ func buildSpec(f renderFlags, args []string) (simvid.Spec, []string, string, err
 		spec.Audio = nil
 	}
 	f.arrange.apply(&spec)
+	if f.looks.beatSync {
+		spec.BeatSync = true
+	}
 	spec.Normalize()
 	return spec, files, audio, nil
 }

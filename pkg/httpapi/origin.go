@@ -132,6 +132,7 @@ func (s *Server) originGenerate(c echo.Context) error {
 		// the order they were taken.
 		Order    *string `json:"order"`
 		Chapters *string `json:"chapters"`
+		BeatSync bool    `json:"beat_sync"` // simvid's own: cut on the music's beats
 	}
 	if err := readOriginJSON(c, &in); err != nil {
 		return err
@@ -165,8 +166,9 @@ func (s *Server) originGenerate(c echo.Context) error {
 	out, _ := json.Marshal(simvid.Output{Resolution: res})
 	defs, _ := json.Marshal(map[string]any{"duration": dur})
 	trans, _ := json.Marshal(map[string]any{"name": tr})
+	beats, _ := json.Marshal(in.BeatSync)
 	if _, err := s.svc.UpdateSettings(ctx, in.SessionID, &service.Settings{Output: out, Defaults: defs, Transition: trans,
-		Order: in.Order, Chapters: in.Chapters}); err != nil {
+		Order: in.Order, Chapters: in.Chapters, BeatSync: beats}); err != nil {
 		return err
 	}
 	if music != nil {

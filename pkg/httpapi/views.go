@@ -28,6 +28,7 @@ type specSettings struct {
 	End        *simvid.TitleSlide    `json:"end"`
 	Order      string                `json:"order"`    // upload, name or taken
 	Chapters   string                `json:"chapters"` // "" or day
+	BeatSync   bool                  `json:"beat_sync"`
 }
 
 type musicSettings struct {
@@ -76,6 +77,7 @@ type musicView struct {
 	Start    float64           `json:"start"`
 	End      float64           `json:"end"`
 	Peaks    []float32         `json:"peaks"`
+	Beats    *simvid.Beats     `json:"beats"`                // over the whole track; null until found
 	Source   string            `json:"source_url,omitempty"` // the link it was fetched from
 	Progress float64           `json:"progress"`             // 0..100 while fetching
 	AudioURL string            `json:"audio_url,omitempty"`  // the working copy, once ready
@@ -88,7 +90,7 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		ID: p.ID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Spec: specSettings{Output: sp.Output, Defaults: sp.Defaults, Transition: sp.Transition,
 			Music: musicSettings{Fit: sp.Music.Fit, FadeIn: sp.Music.FadeIn, FadeOut: sp.Music.FadeOutSeconds(), Volume: sp.Music.Volume,
-				Norm: sp.Music.Normalize}, Title: sp.Title, End: sp.End, Order: cmp.Or(sp.Order, simvid.OrderUpload), Chapters: sp.Chapters},
+				Norm: sp.Music.Normalize}, Title: sp.Title, End: sp.End, Order: cmp.Or(sp.Order, simvid.OrderUpload), Chapters: sp.Chapters, BeatSync: sp.BeatSync},
 		Slides:  make([]slideView, 0, len(p.Spec.Slides)),
 		Renders: make([]renderView, 0, len(renders)),
 	}
@@ -103,7 +105,7 @@ func (s *Server) viewProject(p *simvid.Project, assets map[string]*simvid.Asset,
 		m := &musicView{Asset: c.Asset, Start: c.Start, End: c.End, State: simvid.AssetFailed, Error: "the music file is gone"}
 		if a := assets[c.Asset]; a != nil {
 			m.Filename, m.State, m.Error, m.Duration, m.Peaks = a.OriginalName, a.State, a.Error, a.Duration, a.Peaks
-			m.Source, m.Progress = a.SourceURL, a.Progress
+			m.Source, m.Progress, m.Beats = a.SourceURL, a.Progress, a.Beats
 			if a.State == simvid.AssetReady {
 				m.AudioURL = "/api/v1/projects/" + p.ID + "/music/audio"
 			}

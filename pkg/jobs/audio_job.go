@@ -67,14 +67,14 @@ func (w *Worker) audioJob(job *work.Job) error {
 		return err
 	}
 	_, err = w.Store.UpdateAsset(ctx, id, func(cur *simvid.Asset) error {
-		cur.Peaks = a.Peaks
+		cur.Peaks, cur.Beats = a.Peaks, a.Beats
 		cur.Ready()
 		return nil
 	})
 	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
 		return err
 	}
-	log.Info("music ready", zap.Float64("seconds", a.Duration))
+	log.Info("music ready", zap.Float64("seconds", a.Duration), zap.Bool("beats", a.Beats != nil && a.Beats.Tempo > 0))
 	// Now the project's mix can be made, before a render asks for it.
 	if err := w.client.EnqueueMixMusic(ctx, a.ProjectID); err != nil {
 		log.Info("music mix not queued; the render will prepare it", zap.Error(err))

@@ -131,7 +131,38 @@ type inputPaths struct{ images, audio map[string]string }
 // loadInputs gathers the probe facts and files of a render's pictures and music, waiting in
 // preparing for music that the audio queue is still working on and pictures it is fetching.
 func (w *Worker) loadInputs(ctx context.Context, r *simvid.Render) (render.Input, inputPaths, error) {
-	return w.gatherInputs(ctx, r, w.waitForAsset)
+	in, paths, err := w.gatherInputs(ctx, r, w.waitForAsset)
+	if err != nil || !r.Spec.BeatSync {
+		return in, paths, err
+	}
+	return in, paths, w.findMissingBeats(ctx, r, &in)
+}
+
+// findMissingBeats finds the beats of music prepared before simvid tracked them (the audio
+// queue finds them at upload) and stores them with the music, before the render is planned:
+// the segment jobs, planning it again from the stored asset, see the same beats.
+func (w *Worker) findMissingBeats(ctx context.Context, r *simvid.Render, in *render.Input) error {
+	for id, au := range in.Audio {
+		if au.Beats != nil || w.Intake == nil { // without intake, the plan falls back and says so
+			continue
+		}
+		b, err := w.Intake.FindBeats(ctx, &simvid.Asset{ID: id, ProjectID: r.ProjectID})
+		if err != nil {
+			return err
+		}
+		_, err = w.Store.UpdateAsset(ctx, id, func(a *simvid.Asset) error {
+			a.Beats = b
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		au.Beats = b
+		in.Audio[id] = au
+		w.Log.Info("beats found for the render", zap.String("render_id", r.ID), zap.String("asset_id", id),
+			zap.Float64("tempo", b.Tempo), zap.Int("beats", len(b.Times)))
+	}
+	return nil
 }
 
 // gatherInputs is loadInputs with the way to get an asset given: waiting for it, or (for
@@ -165,7 +196,7 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 		if err != nil {
 			return in, paths, err
 		}
-		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration}
+		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration, Beats: a.Beats}
 		if paths.audio[a.ID], err = w.Media.AudioWork(a.ProjectID, a.ID); err != nil {
 			return in, paths, err
 		}

@@ -120,8 +120,8 @@ const (
 )
 
 // PrepareAudio makes the working copy of music, its first audio stream as 48 kHz stereo
-// FLAC, and its waveform peaks, in one decode; then sets a.Peaks and a.State = ready. A
-// retried job overwrites the same file, so it is idempotent.
+// FLAC, its waveform peaks and its beats (for beat_sync), in one decode; then sets a.Peaks,
+// a.Beats and a.State = ready. A retried job overwrites the same file, so it is idempotent.
 func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 	if a.Kind != simvid.KindAudio {
 		return fmt.Errorf("media: prepare audio: %s is a %s asset", a.ID, a.Kind)
@@ -152,16 +152,21 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 		return err
 	}
 	defer func() { _ = os.Remove(pcm) }()
+	beatPCM, err := in.st.tempPath("beats-*.pcm")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(beatPCM) }()
 	input, err := ffargs.Input(a.Format, src) // as intake read it: its own demuxer only
 	if err != nil {
 		return simvid.Wrap(simvid.EUnsupported, err, "%s is not a sound file this server accepts (%s)", a.OriginalName, audioAccepted)
 	}
-	err = in.ff.As(ffmpeg.KindMusicDecode).Run(ctx, append(input,
+	err = in.ff.As(ffmpeg.KindMusicDecode).Run(ctx, append(append(input,
 		"-map", "0:a:0", "-vn", "-ac", "2", "-ar", "48000", "-sample_fmt", "s16",
 		"-map_metadata", "-1", "-c:a", "flac", "-f", "flac", work,
 		"-map", "0:a:0", "-vn", "-ac", "1", "-ar", fmt.Sprint(peakRate),
 		"-c:a", "pcm_s16le", "-f", "s16le", pcm,
-	), nil)
+	), beatOutput(beatPCM)...), nil)
 	if err != nil {
 		return in.toolError(ctx, err, "%s could not be decoded", a.OriginalName)
 	}
@@ -169,11 +174,15 @@ func (in *Intake) PrepareAudio(ctx context.Context, a *simvid.Asset) error {
 	if err != nil {
 		return err
 	}
+	beats, err := trackFile(beatPCM)
+	if err != nil {
+		return err
+	}
 	if err := in.st.Commit(ctx, work, dst); err != nil {
 		return err
 	}
 	committed = true
-	a.Peaks = peaks
+	a.Peaks, a.Beats = peaks, beats
 	a.Ready()
 	in.log.Info("audio prepared", zap.String("project_id", a.ProjectID), zap.String("asset_id", a.ID))
 	return nil

@@ -33,6 +33,9 @@ type Image struct {
 type Audio struct {
 	SHA256   string
 	Duration float64 // seconds of the working copy
+	// Beats are the track's beats (from the start of the working copy), for beat_sync; nil
+	// when unknown, Tempo 0 when it has no clear beat.
+	Beats *simvid.Beats
 }
 
 // Input is everything the plan depends on. Spec is normalized and validated already.
@@ -133,6 +136,7 @@ func NewPlan(in Input) (*Plan, error) {
 	if err := stretchToMusic(&in); err != nil {
 		return nil, err
 	}
+	p.beatSync(&in)
 	if err := p.addStills(in); err != nil {
 		return nil, err
 	}

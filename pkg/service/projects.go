@@ -22,8 +22,9 @@ type Settings struct {
 	Title      json.RawMessage `json:"title,omitempty"` // {"text": ""} removes it
 	End        json.RawMessage `json:"end,omitempty"`
 	// Order and Chapters are the spec's play order and day chapters (issue 22).
-	Order    *string `json:"order,omitempty"`
-	Chapters *string `json:"chapters,omitempty"`
+	Order    *string         `json:"order,omitempty"`
+	Chapters *string         `json:"chapters,omitempty"`
+	BeatSync json.RawMessage `json:"beat_sync,omitempty"` // true or false
 }
 
 // CreateProject makes an empty project, with settings applied when given.
@@ -81,7 +82,7 @@ func (s *Service) applySettings(spec *simvid.Spec, in *Settings) error {
 		dst  any
 	}{{"output", in.Output, &spec.Output}, {"defaults", in.Defaults, &spec.Defaults},
 		{"transition", in.Transition, &spec.Transition}, {"music", in.Music, &spec.Music},
-		{"title", in.Title, &spec.Title}, {"end", in.End, &spec.End}}
+		{"title", in.Title, &spec.Title}, {"end", in.End, &spec.End}, {"beat_sync", in.BeatSync, &spec.BeatSync}}
 	resolutionWins(&spec.Output, in.Output)
 	for _, p := range parts {
 		if len(p.raw) == 0 || string(p.raw) == "null" {

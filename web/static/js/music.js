@@ -90,7 +90,8 @@ export class MusicView {
     this.state.hidden = ready;
     this.range.hidden = !ready;
     this.canvas.hidden = !ready || !(m.peaks && m.peaks.length);
-    this.canvas.setAttribute('aria-label', `Waveform of ${name}`);
+    const tempo = m.beats && m.beats.tempo ? `, ${Math.round(m.beats.tempo)} beats a minute` : '';
+    this.canvas.setAttribute('aria-label', `Waveform of ${name}${tempo}`);
     if (document.activeElement !== this.start) this.start.value = m.start ? fmtClock(m.start, true) : '';
     if (document.activeElement !== this.end) this.end.value = m.end ? fmtClock(m.end, true) : '';
     this.listen.hidden = !ready || !m.audio_url;
@@ -106,7 +107,8 @@ export class MusicView {
     if (!m || this.canvas.hidden) return;
     const s = parseClock(this.start.value);
     const e = parseClock(this.end.value);
-    drawWaveform(this.canvas, m.peaks, m.duration, Number.isFinite(s) ? s : m.start, Number.isFinite(e) ? e : m.end);
+    drawWaveform(this.canvas, m.peaks, m.duration, Number.isFinite(s) ? s : m.start, Number.isFinite(e) ? e : m.end,
+      m.beats && m.beats.times);
   }
 
   // selection is the chosen part as typed so far, in seconds (end 0: the song's end).

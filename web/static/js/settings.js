@@ -84,7 +84,7 @@ export class SettingsView {
       resolution: $('resolution'), duration: $('duration'), fit: $('fit'), background: $('background'),
       transition: $('transition'), transitionDuration: $('transition-duration'), quality: $('quality'),
       musicFit: $('music-fit'), fadeOut: $('music-fade-out'), motion: $('motion'),
-      fps: $('fps'), normalize: $('music-normalize'),
+      fps: $('fps'), normalize: $('music-normalize'), beatSync: $('beat-sync'),
     };
     this.motionField = $('motion-field');
     this.shape = { frame: $('shape-frame'), img: $('shape-img'), back: $('shape-back'), label: $('shape-label') };
@@ -102,6 +102,7 @@ export class SettingsView {
     on(c.motion, 'change', (v) => ({ defaults: { motion: v } }));
     on(c.fps, 'change', (v) => ({ output: { fps: Number(v) } }));
     c.normalize.addEventListener('change', () => this.queue({ music: { normalize: c.normalize.checked } }));
+    c.beatSync.addEventListener('change', () => this.queue({ beat_sync: c.beatSync.checked }));
     on(c.background, 'change', (v) => ({ defaults: { background: v } }));
     on(c.transition, 'change', (v) => ({ transition: { name: v } }));
     on(c.transitionDuration, 'input', (v) => ({ transition: { duration: Number(v) } }));
@@ -200,6 +201,7 @@ export class SettingsView {
     setSelect(c.motion, d.motion, (v) => MOTIONS[v] || v);
     if (out.fps) setSelect(c.fps, String(out.fps), (v) => `${v} fps`);
     c.normalize.checked = !!m.normalize;
+    c.beatSync.checked = !!s.beat_sync;
     if (d.background) c.background.value = d.background;
     setSelect(c.transition, t.name, transitionLabel);
     if (t.duration) c.transitionDuration.value = String(t.duration);

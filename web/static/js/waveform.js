@@ -1,8 +1,11 @@
 // waveform.js: draws a track's peaks as bars on a canvas, in the accent colour inside the
-// chosen start..end and muted outside it.
+// chosen start..end and muted outside it, and its beats as ticks along the bottom.
 
-/** drawWaveform draws peaks (0..1) of a track lasting duration s; end 0 means to the end. */
-export function drawWaveform(canvas, peaks, duration, start, end) {
+/**
+ * drawWaveform draws peaks (0..1) of a track lasting duration s; end 0 means to the end.
+ * beats (optional) are times in seconds of the whole track, drawn as ticks.
+ */
+export function drawWaveform(canvas, peaks, duration, start, end, beats) {
   const w = canvas.clientWidth;
   const hgt = canvas.clientHeight;
   if (!w || !hgt || !peaks || !peaks.length) return;
@@ -28,5 +31,11 @@ export function drawWaveform(canvas, peaks, duration, start, end) {
     const f = (i + 0.5) / bars;
     ctx.fillStyle = f >= a && f <= b ? on : off;
     ctx.fillRect(i * 3, (hgt - bh) / 2, 2, bh);
+  }
+  if (!(duration > 0) || !Array.isArray(beats)) return;
+  ctx.fillStyle = css.getPropertyValue('--wave-beat').trim() || '#d9480f';
+  for (const t of beats) {
+    const x = Math.round((Number(t) / duration) * w);
+    if (x >= 0 && x < w) ctx.fillRect(x, hgt - 5, 1, 5);
   }
 }
