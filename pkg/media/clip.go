@@ -130,7 +130,7 @@ func (in *Intake) probeClip(ctx context.Context, path, name string, sn sniffed) 
 }
 
 func (in *Intake) clipTooManyPixels(name string, w, h int) error {
-	return simvid.Errorf(simvid.ETooLarge, "%s is a %d×%d video (%s megapixels a frame); the limit for clips is %s",
+	return simvid.Errorf(simvid.ETooLarge, "%s is a %d×%d video (%s megapixels a frame); the limit for clips is %s megapixels",
 		name, w, h, megapixels(int64(w)*int64(h)), megapixels(in.lim.ClipPixels))
 }
 
