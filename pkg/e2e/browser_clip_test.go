@@ -55,6 +55,8 @@ func TestBrowserClip(t *testing.T) {
 		choose(".slide.is-clip .clip-in", "1"), choose(".slide.is-clip .clip-out", "3.5"),
 		until(`document.querySelector('.slide.is-clip .clip-times').textContent === '0:01 to 0:03.5 of 0:04'`, 5*time.Second),
 		until(`document.querySelector('.slide.is-clip .clip-length').textContent === '0:03'`, 5*time.Second),
+		// The clip's slide lasts its part unless given seconds.
+		until(`document.querySelector('.slide.is-clip .slide-duration').placeholder === '2.5'`, 5*time.Second),
 		// The out handle cannot go before the in handle.
 		choose(".slide.is-clip .clip-out", "0.5"),
 		until(`Number(document.querySelector('.slide.is-clip .clip-out').value) >= 1.2`, 5*time.Second))

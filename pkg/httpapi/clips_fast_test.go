@@ -124,6 +124,25 @@ func TestUploadClip(t *testing.T) {
 		}
 	}
 	a.Unchanged(t, before)
+
+	// A full spec is checked against the clip too, before anything is queued.
+	clipAsset := strings.Split(c.ThumbnailURL, "/")[6]
+	for _, bad := range []struct{ slide, want string }{
+		{`{"asset": "` + clipAsset + `", "in": 0.5, "out": 9}`, "slides[0].out must be within the clip"},
+		{`{"asset": "` + clipAsset + `", "speed": 0.1}`, "slides[0].speed must be between 0.5 and 2"},
+	} {
+		rec := a.json(t, http.MethodPost, "/api/v1/renders", `{"project_id": "`+pid+`", "spec": {"slides": [`+bad.slide+`]}}`)
+		if msg := a.wantError(t, rec, http.StatusUnprocessableEntity, simvid.EUnprocessable); !strings.Contains(msg, bad.want) {
+			t.Errorf("%s: %q lacks %q", bad.slide, msg, bad.want)
+		}
+	}
+	if n := len(a.Queue.Renders()); n != 0 {
+		t.Errorf("%d renders queued", n)
+	}
+	rec = a.json(t, http.MethodPost, "/api/v1/renders", `{"project_id": "`+pid+`", "spec": {"slides": [{"asset": "`+clipAsset+`", "in": 0.5, "out": 1}]}}`)
+	if rec.Code != http.StatusAccepted {
+		t.Errorf("a good clip spec: %d %s", rec.Code, rec.Body)
+	}
 }
 
 // Bad clips are refused through the API and the origin route, each with its reason, and the

@@ -130,7 +130,7 @@ func (in *Intake) probeClip(ctx context.Context, path, name string, sn sniffed) 
 }
 
 func (in *Intake) clipTooManyPixels(name string, w, h int) error {
-	return simvid.Errorf(simvid.ETooLarge, "%s is a %d×%d video (%s megapixels a frame); the limit for clips is %s",
+	return simvid.Errorf(simvid.ETooLarge, "%s is a %d×%d video (%s megapixels a frame); the limit for clips is %s megapixels",
 		name, w, h, megapixels(int64(w)*int64(h)), megapixels(in.lim.ClipPixels))
 }
 
@@ -278,7 +278,9 @@ func (in *Intake) clipFrames(ctx context.Context, src, name string, a *simvid.As
 	args = append(args, input...) // 0: from the start, the poster
 	for i := range FilmstripFrames {
 		t := d * (float64(i) + 0.5) / FilmstripFrames
-		args = append(args, "-skip_frame", "nokey", "-noaccurate_seek", "-ss", seconds(t))
+		// One thread each: a key frame apiece needs none, and ten decoders of a 4K clip with
+		// a frame thread per core would hold hundreds of megabytes for nothing.
+		args = append(args, "-threads", "1", "-skip_frame", "nokey", "-noaccurate_seek", "-ss", seconds(t))
 		args = append(args, input...)
 	}
 	args = append(args, "-ss", seconds(max(0, d-0.5))) // the end: every frame of its last half second

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -240,4 +241,22 @@ func TestClipRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClipNotByPictureLink: a picture's link (ImageInto) takes pictures only; a clip behind
+// one is refused as before, and nothing is kept.
+func TestClipNotByPictureLink(t *testing.T) {
+	f := newFixture(t, clipLimits)
+	path := f.testClip(t, "v.mp4", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-an")
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: f.pid, Kind: simvid.KindImage, OriginalName: "v.mp4"}
+	wantCode(t, f.in.ImageInto(context.Background(), a, fh, nil), simvid.EUnsupported, "v.mp4 is not a picture (it looks like an MP4 video)")
+	if a.Kind != simvid.KindImage || a.Clip != nil {
+		t.Errorf("the asset became %s %+v", a.Kind, a.Clip)
+	}
+	dirEmpty(t, f.st.Root())
 }

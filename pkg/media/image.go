@@ -39,11 +39,12 @@ func (in *Intake) Image(ctx context.Context, projectID, name string, r io.Reader
 }
 
 // ImageWithStill is Image that also prepares the render still still asks for, from the same
-// decode as the thumbnail.
+// decode as the thumbnail. A video clip is taken too (the asset comes back of kind clip):
+// uploads of pictures and clips share this door.
 func (in *Intake) ImageWithStill(ctx context.Context, projectID, name string, r io.Reader, still StillFunc) (*simvid.Asset, error) {
 	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: projectID, Kind: simvid.KindImage,
 		State: simvid.AssetReady, OriginalName: DisplayName(name)}
-	if err := in.ImageInto(ctx, a, r, still); err != nil {
+	if err := in.imageInto(ctx, a, r, still, imageOpts{thumb: true, clips: true}); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -52,9 +53,9 @@ func (in *Intake) ImageWithStill(ctx context.Context, projectID, name string, r 
 // ImageInto takes in a picture for an asset that already exists (a picture fetched from a
 // link): the same checks as an upload, named by a.OriginalName; it fills size, hash, format,
 // orientation and dimensions and puts the original and its thumbnail in place. On any error
-// nothing is left on disk.
+// nothing is left on disk. It takes pictures only: a clip behind a picture's link is refused.
 func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, still StillFunc) error {
-	return in.imageInto(ctx, a, r, still, true)
+	return in.imageInto(ctx, a, r, still, imageOpts{thumb: true})
 }
 
 // ImageForRender takes in a picture for a render on this machine (simvid render), which
@@ -64,14 +65,18 @@ func (in *Intake) ImageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 func (in *Intake) ImageForRender(ctx context.Context, projectID, name string, r io.Reader, still StillFunc) (*simvid.Asset, error) {
 	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixImage), ProjectID: projectID, Kind: simvid.KindImage,
 		State: simvid.AssetReady, OriginalName: DisplayName(name)}
-	if err := in.imageInto(ctx, a, r, still, false); err != nil {
+	if err := in.imageInto(ctx, a, r, still, imageOpts{clips: true}); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
-// imageInto is ImageInto; withThumb false makes no thumbnail (ImageForRender).
-func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, still StillFunc, withThumb bool) error {
+// imageOpts are what the doors of imageInto differ in: a thumbnail (not for a render on
+// this machine) and video clips (uploads and simvid render, not picture links).
+type imageOpts struct{ thumb, clips bool }
+
+// imageInto is ImageInto with opts.
+func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, still StillFunc, opts imageOpts) error {
 	name, projectID := a.OriginalName, a.ProjectID
 	origPath, err := in.st.Original(projectID, a.ID)
 	if err != nil {
@@ -80,7 +85,11 @@ func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	thumbPath, _ := in.st.Thumbnail(projectID, a.ID) // same ids: cannot fail after Original
 	// A clip may be larger than a picture: the bytes are let in up to the larger limit, and
 	// a picture past its own is refused once sniffed.
-	up, err := in.receiveUpTo(name, r, in.receiveBytes())
+	limit := in.lim.FileBytes
+	if opts.clips {
+		limit = in.receiveBytes()
+	}
+	up, err := in.receiveUpTo(name, r, limit)
 	if err != nil {
 		return err
 	}
@@ -88,7 +97,7 @@ func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	a.Size, a.SHA256 = up.size, up.sha
 
 	sn := sniff(up.head)
-	if isClip(sn) {
+	if opts.clips && isClip(sn) {
 		return in.clipInto(ctx, a, up, sn)
 	}
 	if lim := in.lim.FileBytes; lim > 0 && up.size > lim {
@@ -122,7 +131,7 @@ func (in *Intake) imageInto(ctx context.Context, a *simvid.Asset, r io.Reader, s
 	if ffargs.Swaps(a.Orientation) {
 		a.Width, a.Height = h, w
 	}
-	if !withThumb {
+	if !opts.thumb {
 		if err := in.stillOnly(ctx, up.path, name, a, still, decoded); err != nil {
 			return err
 		}

@@ -193,7 +193,8 @@ func TestImageRefused(t *testing.T) {
 		{"a.avif", simvid.EUnsupported, ftyp("avif", "mif1", "miaf"), []string{"AVIF picture", "not supported yet"}},
 		{"b.jpg", simvid.EUnsupported, ftyp("mif1", "mif1", "avif"), []string{"b.jpg is an AVIF picture"}},
 		{"doc.png", simvid.EUnsupported, []byte("%PDF-1.7\n..."), []string{"PDF document"}},
-		{"clip.jpg", simvid.EUnsupported, ftyp("isom", "isom", "avc1"), []string{"MP4 video"}},
+		// An MP4 goes to clip intake (clip_test.go), whatever its name: a bare ftyp box is no video.
+		{"clip.jpg", simvid.EUnprocessable, ftyp("isom", "isom", "avc1"), []string{"clip.jpg could not be read as a video"}},
 		{"x.jpg", simvid.EUnsupported, []byte{0, 1, 2, 3, 0xfe, 0xfd}, []string{"not a picture this server accepts"}},
 		{"empty.jpg", simvid.EUnprocessable, nil, []string{"empty.jpg is empty"}},
 		{"cut.jpg", simvid.EUnprocessable, []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"), []string{"cut.jpg is damaged: the file ends early"}},

@@ -21,13 +21,7 @@ import (
 
 // Limits bound one upload. Zero means no limit (ProbeTimeout: no timeout of its own).
 type Limits struct {
-	FileBytes int64 // bytes per file
-	// A video clip's limits: bytes (0: FileBytes), length, pixels a frame (checked on the
-	// header, before any decode) and frames a second.
-	ClipBytes    int64
-	ClipSeconds  float64
-	ClipPixels   int64
-	ClipFPS      float64
+	FileBytes    int64         // bytes per file
 	ImagePixels  int64         // width*height, checked on the header before any decode
 	AudioSeconds float64       // length of music
 	ProbeTimeout time.Duration // per ffprobe run (music; a picture is not probed)
@@ -39,6 +33,12 @@ type Limits struct {
 	// MinFreeDisk is what a received file must leave free on the data directory's disk: the
 	// file is refused as it streams in, before it writes past that (0: no check).
 	MinFreeDisk uint64
+	// A video clip's limits: bytes (0: FileBytes), length, pixels a frame (checked on the
+	// header, before any decode) and frames a second.
+	ClipBytes   int64
+	ClipSeconds float64
+	ClipPixels  int64
+	ClipFPS     float64
 }
 
 // thumbnailTimeout bounds one thumbnail: a 60-megapixel picture takes a second or two.

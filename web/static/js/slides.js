@@ -106,7 +106,7 @@ export class SlidesView {
 
   renderCount(p, def) {
     const n = p ? p.slides.length : 0;
-    const total = p ? p.slides.reduce((sum, s) => sum + (s.duration || def), 0) : 0;
+    const total = p ? p.slides.reduce((sum, s) => sum + (s.duration || clipSeconds(s) || def), 0) : 0;
     const waiting = this.uploads.visible().filter((i) => i.state !== 'failed').length;
     let text = n ? `${plural(n, 'photo')} · ${fmtClock(total)}` : 'No photos yet';
     if (waiting) text += ` · uploading ${waiting}`;
@@ -195,8 +195,10 @@ export class SlidesView {
     cap.setAttribute('aria-label', `Caption for photo ${num}`);
     if (document.activeElement !== cap && !this.captions.get(s.id)?.pending()) cap.value = s.caption || '';
     const dur = q('.slide-duration');
-    dur.setAttribute('aria-label', `Seconds for photo ${num} (empty: ${def} s)`);
-    dur.placeholder = String(def);
+    const own = clipSeconds(s); // a clip lasts its part unless given seconds
+    const plain = own ? Math.round(own * 10) / 10 : def;
+    dur.setAttribute('aria-label', `Seconds for ${own ? 'clip' : 'photo'} ${num} (empty: ${plain} s)`);
+    dur.placeholder = String(plain);
     if (document.activeElement !== dur) dur.value = s.duration ? String(s.duration) : '';
     const left = q('.slide-left');
     const right = q('.slide-right');
@@ -441,6 +443,13 @@ export class SlidesView {
       this.store.refresh();
     }
   }
+}
+
+// clipSeconds is how long a clip's slide lasts without seconds of its own: its part at its
+// speed; 0 for a photo.
+function clipSeconds(s) {
+  if (s.kind !== 'clip') return 0;
+  return ((s.out || s.clip_duration || 0) - (s.in || 0)) / (s.speed || 1);
 }
 
 // shownRect is where an object-fit: contain image is drawn inside its box, in the box's pixels.
