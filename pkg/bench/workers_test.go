@@ -4,9 +4,11 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +33,7 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 	defer logFile.Close()
 	rs := redistest.StartServer(t)
 	defer rs.Stop()
-	env := []string{"SIMVID_REDIS_URL=" + rs.URL(), "SIMVID_METRICS_ADDR=off", "SIMVID_LOG_LEVEL=warn"}
+	env := []string{"SIMVID_REDIS_URL=" + rs.URL(), "SIMVID_METRICS_ADDR=off", "SIMVID_LOG_LEVEL=info"}
 	addr, err := FreeAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -68,9 +70,57 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 		t.Fatalf("%d workers: %v\n%s", n, err, tail(logPath))
 	}
 	checkVideo(t, renderID, probeVideo(ctx, t, filepath.Join(dir, "out.mp4")))
+	sayer(t)(fmt.Sprintf("%d worker(s): %s", n, explainSteps(logPath, renderSec)))
 	var peak int64
 	for _, s := range samplers {
 		peak += s.Stop()
 	}
 	return Measure{fmt.Sprintf("cold, %d worker(s)", n), sec, peak}, renderSec
+}
+
+// explainSteps reads the coordinator's "render steps" log line and splits the render's
+// seconds (request to downloaded file) into the part only the coordinator runs and the part
+// every worker shares (the segment groups): with w workers the render can take no less than
+// serial + groups/w, whatever the queue does.
+func explainSteps(logPath string, renderSec float64) string {
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return "no log: " + err.Error()
+	}
+	var st map[string]any
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `"render steps"`) {
+			_ = json.Unmarshal([]byte(line), &st)
+		}
+	}
+	if st == nil {
+		return "no \"render steps\" line in the log (a release before it)"
+	}
+	f := func(k string) float64 { v, _ := st[k].(float64); return v }
+	groups := f("groups_s")
+	coord := f("stills_s") + f("queue_s") + f("music_after_s") + f("join_s")
+	other := renderSec - coord - groups
+	serial := renderSec - groups
+	return fmt.Sprintf("render %.2f s = serial %.2f s (stills %.2f, queueing %.2f, music after the video %.2f, join %.2f, "+
+		"the rest %.2f: pick-up, planning, finishing, download) + segment groups %.2f s (%.0f groups, %.0f by the coordinator); "+
+		"bound with twice the workers: %.2f s, %.2fx",
+		renderSec, serial, f("stills_s"), f("queue_s"), f("music_after_s"), f("join_s"), other, groups, f("groups"), f("own_groups"),
+		serial+groups/2, renderSec/(serial+groups/2))
+}
+
+// TestBenchWorkers is the worker part of TestBench alone: the reference show cold on serve
+// plus 1 and 2 `simvid work`, each render's time split into its serial part and its groups.
+//
+//	SIMVID_BENCH_CORPUS=$PWD/.bench/corpus go test -tags bench -run TestBenchWorkers -count=1 -v ./pkg/bench
+func TestBenchWorkers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	_, _, bin, pics, music := setup(ctx, t)
+	work := t.TempDir()
+	var renders []float64
+	for _, n := range []int{1, 2} {
+		_, r := workerRun(ctx, t, bin, n, pics, music, work)
+		renders = append(renders, r)
+	}
+	sayer(t)(fmt.Sprintf("2 workers: render %.2f s against 1 worker's %.2f s: %.2fx (target >= 1.6x)", renders[1], renders[0], renders[0]/renders[1]))
 }
