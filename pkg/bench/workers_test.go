@@ -60,9 +60,11 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 	if err := WaitReady(rctx, "http://"+addr, web); err != nil {
 		t.Fatalf("serve: %v\n%s", err, tail(logPath))
 	}
+	var workers []int
 	for i := 0; i < n; i++ {
-		start("work", "--queue=video,audio", "--concurrency=1")
+		workers = append(workers, start("work", "--queue=video,audio", "--concurrency=1").Pid())
 	}
+	cpu0 := treeCPU(workers)
 	begin := time.Now()
 	_, renderID, _, renderSec, err := coldRun(ctx, NewClient("http://"+addr), pics, music, filepath.Join(dir, "out.mp4"))
 	sec := time.Since(begin).Seconds()
@@ -70,7 +72,9 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 		t.Fatalf("%d workers: %v\n%s", n, err, tail(logPath))
 	}
 	checkVideo(t, renderID, probeVideo(ctx, t, filepath.Join(dir, "out.mp4")))
-	sayer(t)(fmt.Sprintf("%d worker(s): %s", n, explainSteps(logPath, renderSec)))
+	cpu := treeCPU(workers) - cpu0
+	sayer(t)(fmt.Sprintf("%d worker(s): %s; the work processes and their ffmpeg used %.1f CPU s over the cold run (music included), %.2f cores over the render",
+		n, explainSteps(logPath, renderSec), cpu, cpu/renderSec))
 	var peak int64
 	for _, s := range samplers {
 		peak += s.Stop()
@@ -123,4 +127,26 @@ func TestBenchWorkers(t *testing.T) {
 		renders = append(renders, r)
 	}
 	sayer(t)(fmt.Sprintf("2 workers: render %.2f s against 1 worker's %.2f s: %.2fx (target >= 1.6x)", renders[1], renders[0], renders[0]/renders[1]))
+}
+
+// treeCPU is the CPU seconds the processes and the children they have waited for (every
+// ffmpeg) used so far: /proc/<pid>/stat's utime, stime, cutime and cstime.
+func treeCPU(pids []int) float64 {
+	var ticks float64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd on
+		for _, i := range []int{11, 12, 13, 14} {                // fields 14..17
+			if i < len(f) {
+				var v float64
+				_, _ = fmt.Sscan(f[i], &v)
+				ticks += v
+			}
+		}
+	}
+	return ticks / 100 // USER_HZ
 }
