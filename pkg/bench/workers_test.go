@@ -4,9 +4,11 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +33,7 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 	defer logFile.Close()
 	rs := redistest.StartServer(t)
 	defer rs.Stop()
-	env := []string{"SIMVID_REDIS_URL=" + rs.URL(), "SIMVID_METRICS_ADDR=off", "SIMVID_LOG_LEVEL=warn"}
+	env := []string{"SIMVID_REDIS_URL=" + rs.URL(), "SIMVID_METRICS_ADDR=off", "SIMVID_LOG_LEVEL=info"}
 	addr, err := FreeAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -58,9 +60,11 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 	if err := WaitReady(rctx, "http://"+addr, web); err != nil {
 		t.Fatalf("serve: %v\n%s", err, tail(logPath))
 	}
+	var workers []int
 	for i := 0; i < n; i++ {
-		start("work", "--queue=video,audio", "--concurrency=1")
+		workers = append(workers, start("work", "--queue=video,audio", "--concurrency=1").Pid())
 	}
+	cpu0 := treeCPU(workers)
 	begin := time.Now()
 	_, renderID, _, renderSec, err := coldRun(ctx, NewClient("http://"+addr), pics, music, filepath.Join(dir, "out.mp4"))
 	sec := time.Since(begin).Seconds()
@@ -68,9 +72,81 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 		t.Fatalf("%d workers: %v\n%s", n, err, tail(logPath))
 	}
 	checkVideo(t, renderID, probeVideo(ctx, t, filepath.Join(dir, "out.mp4")))
+	cpu := treeCPU(workers) - cpu0
+	sayer(t)(fmt.Sprintf("%d worker(s): %s; the work processes and their ffmpeg used %.1f CPU s over the cold run (music included), %.2f cores over the render",
+		n, explainSteps(logPath, renderSec), cpu, cpu/renderSec))
 	var peak int64
 	for _, s := range samplers {
 		peak += s.Stop()
 	}
 	return Measure{fmt.Sprintf("cold, %d worker(s)", n), sec, peak}, renderSec
+}
+
+// explainSteps reads the coordinator's "render steps" log line and splits the render's
+// seconds (request to downloaded file) into the part only the coordinator runs and the part
+// every worker shares (the segment groups): with w workers the render can take no less than
+// serial + groups/w, whatever the queue does.
+func explainSteps(logPath string, renderSec float64) string {
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return "no log: " + err.Error()
+	}
+	var st map[string]any
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `"render steps"`) {
+			_ = json.Unmarshal([]byte(line), &st)
+		}
+	}
+	if st == nil {
+		return "no \"render steps\" line in the log (a release before it)"
+	}
+	f := func(k string) float64 { v, _ := st[k].(float64); return v }
+	groups := f("groups_s")
+	coord := f("stills_s") + f("queue_s") + f("music_after_s") + f("join_s")
+	other := renderSec - coord - groups
+	serial := renderSec - groups
+	return fmt.Sprintf("render %.2f s = serial %.2f s (stills %.2f, queueing %.2f, music after the video %.2f, join %.2f, "+
+		"the rest %.2f: pick-up, planning, finishing, download) + segment groups %.2f s (%.0f groups, %.0f by the coordinator); "+
+		"bound with twice the workers: %.2f s, %.2fx",
+		renderSec, serial, f("stills_s"), f("queue_s"), f("music_after_s"), f("join_s"), other, groups, f("groups"), f("own_groups"),
+		serial+groups/2, renderSec/(serial+groups/2))
+}
+
+// TestBenchWorkers is the worker part of TestBench alone: the reference show cold on serve
+// plus 1 and 2 `simvid work`, each render's time split into its serial part and its groups.
+//
+//	SIMVID_BENCH_CORPUS=$PWD/.bench/corpus go test -tags bench -run TestBenchWorkers -count=1 -v ./pkg/bench
+func TestBenchWorkers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	_, _, bin, pics, music := setup(ctx, t)
+	work := t.TempDir()
+	var renders []float64
+	for _, n := range []int{1, 2} {
+		_, r := workerRun(ctx, t, bin, n, pics, music, work)
+		renders = append(renders, r)
+	}
+	sayer(t)(fmt.Sprintf("2 workers: render %.2f s against 1 worker's %.2f s: %.2fx (target >= 1.6x)", renders[1], renders[0], renders[0]/renders[1]))
+}
+
+// treeCPU is the CPU seconds the processes and the children they have waited for (every
+// ffmpeg) used so far: /proc/<pid>/stat's utime, stime, cutime and cstime.
+func treeCPU(pids []int) float64 {
+	var ticks float64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd on
+		for _, i := range []int{11, 12, 13, 14} {                // fields 14..17
+			if i < len(f) {
+				var v float64
+				_, _ = fmt.Sscan(f[i], &v)
+				ticks += v
+			}
+		}
+	}
+	return ticks / 100 // USER_HZ
 }

@@ -39,6 +39,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		report = func(engine.Progress) {}
 	}
 	report(engine.Progress{Stage: engine.StagePreparing, FramesTotal: p.Frames})
+	t0 := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, w.Opts.Parallel))
 	for _, st := range p.Stills {
@@ -51,6 +52,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		return nil, err
 	}
 
+	tStills := time.Now()
 	// The poster needs only the first still: it is made while the segments are.
 	poster := make(chan error, 1)
 	go func() {
@@ -99,13 +101,17 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		}
 		audio <- err
 	}()
-	if err := w.waitGroups(ctx, s.id, p, groups, report, log); err != nil {
+	tQueued := time.Now()
+	own, err := w.waitGroups(ctx, s.id, p, groups, report, log)
+	if err != nil {
 		<-audio
 		return nil, err
 	}
+	tVideo := time.Now()
 	if err := <-audio; err != nil {
 		return nil, err
 	}
+	tMusic := time.Now()
 
 	report(engine.Progress{Stage: engine.StageFinalizing, FramesDone: p.Frames, FramesTotal: p.Frames})
 	if w.testHooks.assembling != nil {
@@ -126,13 +132,19 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		}
 	}
 	clearFanIn(w.Pool, s.id)
+	// Where a render's time goes across workers (the bench reads it): only the groups'
+	// encoding runs on every worker; the rest is this coordinator's alone.
+	log.Info("render steps", zap.Float64("stills_s", tStills.Sub(t0).Seconds()), zap.Float64("queue_s", tQueued.Sub(tStills).Seconds()),
+		zap.Float64("groups_s", tVideo.Sub(tQueued).Seconds()), zap.Float64("music_after_s", tMusic.Sub(tVideo).Seconds()),
+		zap.Float64("join_s", time.Since(tMusic).Seconds()), zap.Int("groups", toEncode), zap.Int("own_groups", own))
 	return &engine.Result{Frames: p.Frames, Duration: p.Duration, Size: size, Warnings: p.Warnings, Cached: cached}, nil
 }
 
 // waitGroups returns when every group is in the cache, encoding one group at a time itself:
 // the other video slots of this and every other worker take the queued segment jobs.
+// owned is how many groups it encoded itself.
 func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, groups []render.Group,
-	report func(engine.Progress), log *zap.Logger) error {
+	report func(engine.Progress), log *zap.Logger) (owned int, err error) {
 	enc := engine.EncoderFor(p, w.Opts.Threads, w.videoSlots)
 	var own chan error // non-nil while this worker encodes a group
 	ownKey := ""
@@ -144,7 +156,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 			if own != nil {
 				<-own
 			}
-			return err
+			return owned, err
 		}
 		var done, frames int64
 		var work, workTotal float64 // the ETA's measure: frames of a hold made in the bitstream cost next to nothing
@@ -165,10 +177,10 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 		if done == int64(len(groups)) {
 			if own != nil { // cannot happen while this worker holds a group's lease; be sure
 				if err := <-own; err != nil && !errors.Is(err, errLeaseLost) {
-					return err
+					return owned, err
 				}
 			}
-			return nil
+			return owned, nil
 		}
 		if own == nil {
 			// Claim the first group that is neither done nor held; a held group is
@@ -179,7 +191,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 				}
 				l, err := w.claimGroup(ctx, gr)
 				if err != nil {
-					return err
+					return owned, err
 				}
 				if l != nil {
 					ch := make(chan error, 1)
@@ -194,13 +206,14 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 			if own != nil {
 				<-own
 			}
-			return context.Cause(ctx)
+			return owned, context.Cause(ctx)
 		case err := <-own:
 			own, ownKey = nil, ""
 			if err != nil && !errors.Is(err, errLeaseLost) {
-				return err
+				return owned, err
 			}
 			if err == nil {
+				owned++
 				log.Debug("coordinator encoded a group")
 			}
 		case <-tick.C:
