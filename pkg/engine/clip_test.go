@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"math"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 	"github.com/simvid/simvid/pkg/testutil"
@@ -130,6 +132,15 @@ func TestClipFramesAtTheirTimes(t *testing.T) {
 	// Contain on black: the 16:9 clip in 4:3 leaves bars above and below.
 	if got := frames.at(40, 0.5, 0.04); !near(got, [3]int{0, 0, 0}, 20) {
 		t.Errorf("bar above the clip: %v", got)
+	}
+
+	// The clips' segments join the pictures' by a copy of their samples (no ffmpeg concat).
+	paths, lens := make([]string, len(plan.Segments)), make([]int64, len(plan.Segments))
+	for i, sg := range plan.Segments {
+		paths[i], lens[i] = k.eng.SegmentPath(sg.Key), sg.Frames
+	}
+	if err := mp4.Join(io.Discard, paths, lens, plan.FPS, ""); err != nil {
+		t.Errorf("the segments cannot be joined by a copy: %v", err)
 	}
 
 	// Another picture last: the clips' segments come from the cache.
