@@ -50,6 +50,12 @@ type ClipSlide struct {
 // at is the clip time shown at frame k of the slide.
 func (c *ClipSlide) at(k int64, fps int) float64 { return c.In + float64(k)*c.Speed/float64(fps) }
 
+// from is where a run starting at slide frame k starts in the clip: at(k), but at least a
+// frame before the out point (a part shorter than the transition into it is held).
+func (c *ClipSlide) from(k int64, fps int) float64 {
+	return max(c.In, min(c.at(k, fps), c.Out-1/clipFPS(c)))
+}
+
 // Sound reports whether the slide's clip plays its own sound.
 func (c *ClipSlide) Sound() bool { return c != nil && c.HasAudio && !c.Mute }
 
@@ -152,7 +158,7 @@ func (p *Plan) addClipStills(in Input, clips []*ClipSlide) {
 		tmpl := sp.fit
 		tmpl.Asset, tmpl.SHA256, tmpl.Format = cs.Asset, cs.SHA256, cs.Format
 		first := tmpl
-		first.Clip = &ClipFrame{Src: *cs, At: min(cs.at(sp.In, p.FPS), cs.Out-1/clipFPS(cs))}
+		first.Clip = &ClipFrame{Src: *cs, At: cs.from(sp.In, p.FPS)}
 		sp.Still = add(first, i)
 		sp.OutStill = sp.Still
 		if sp.Out > 0 {

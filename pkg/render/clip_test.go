@@ -128,6 +128,14 @@ func TestClipTransitionStills(t *testing.T) {
 	if at := p.Stills[p.Slides[1].OutStill].Clip.At; at != 3 {
 		t.Errorf("held clip: the transition out shows second %g, want its out point 3", at)
 	}
+
+	// A part shorter than the half transition into it: its run still starts inside it.
+	in = input([]float64{2, 2, 2}, "fade", 1)
+	withClip(&in, 1, Clip{}, simvid.Slide{In: 2, Out: 2.2, Duration: 2})
+	p = mustPlan(t, in)
+	if seg := clipSegments(p)[0]; seg.Clip.From > 2.2-1.0/30+1e-9 || seg.Clip.From < 2 {
+		t.Errorf("a short part's run starts at clip second %g, outside 2..2.2", seg.Clip.From)
+	}
 }
 
 // TestClipKeys: a clip segment's key follows the clip's bytes, its part, speed, fit, size,

@@ -271,7 +271,7 @@ func (p *Plan) segments(in Input) error {
 			Start: sl.Start + sl.In, Frames: sl.Frames - sl.In - sl.Out}
 		if sl.Clip != nil {
 			hold.Kind, hold.Stills = KindClip, nil
-			hold.Clip = &ClipRun{Src: *sl.Clip, From: sl.Clip.at(sl.In, p.FPS), Fit: sl.fit}
+			hold.Clip = &ClipRun{Src: *sl.Clip, From: sl.Clip.from(sl.In, p.FPS), Fit: sl.fit}
 		}
 		if sl.Move != nil {
 			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(lead[i] + sl.In)}, []*Caption{sl.Cap}
