@@ -212,7 +212,8 @@ func TestClipArgs(t *testing.T) {
 	args := strings.Join(a, " ")
 	for _, want := range []string{
 		"-protocol_whitelist file -f mov -ss 1.250000 -t 1.750000 -noautorotate -i file:/d/o'rig.mov",
-		"setpts=(PTS-STARTPTS)/0.5,fps=30,scale=1080:608,setsar=1,zscale=tin=arib-std-b67",
+		"setpts=(PTS-STARTPTS)/0.5,fps=30,scale=1080:608:out_range=tv,setsar=1,zscale=tin=arib-std-b67",
+		"colorspace=unknown,tpad=", "-chroma_sample_location center",
 		"tonemap=hable:desat=0", "format=yuv420p,transpose=clock,scale=1920:1080:force_original_aspect_ratio=decrease",
 		"tpad=stop_mode=clone:stop=-1[v]", "-frames:v 105 -c:v libx264",
 	} {

@@ -47,7 +47,7 @@ func clipPrep(c ClipSlide, fit Still) string {
 	if c.Rotation == 90 || c.Rotation == 270 {
 		tw, th = th, tw // scaled as stored, turned after
 	}
-	chain := fmt.Sprintf("scale=%d:%d,setsar=1", tw, th)
+	chain := fmt.Sprintf("scale=%d:%d:out_range=tv,setsar=1", tw, th) // full-range phone clips made limited, as the stills
 	if tm := toneMap(c.HDR); tm != "" {
 		chain += "," + tm
 	}
@@ -128,6 +128,13 @@ func clipStillArgs(st Still, srcPath, outPath string, f Files) ([]string, error)
 		"-f", "yuv4mpegpipe", fileURL(outPath)), nil
 }
 
+// untagged clears the colour properties a clip's frames carry (BT.709 from its stream or
+// the tone map, full range) once they hold what the stills hold: x264 writes them into the
+// SPS, and a segment whose SPS differs from the holds' cannot be joined to them by a copy.
+// With -chroma_sample_location center (the siting of the stills' YUV4MPEG 420jpeg) a clip
+// segment's parameter sets are the holds' (TestClipFramesAtTheirTimes joins them).
+const untagged = "setparams=range=tv:color_primaries=unknown:color_trc=unknown:colorspace=unknown"
+
 // ClipSegmentArgs encodes a clip segment with one ffmpeg: the clip read from the run's first
 // second to its out point, its timestamps divided by the speed, frames picked at the output
 // rate by the fps filter (one frame shown or left out, never two blended), prepared and
@@ -148,12 +155,13 @@ func ClipSegmentArgs(seg Segment, srcPath, outPath string, enc Encoder, f Files)
 	if err != nil {
 		return nil, err
 	}
-	g = strings.TrimSuffix(g, "[v]") + ",tpad=stop_mode=clone:stop=-1[v]"
+	g = strings.TrimSuffix(g, "[v]") + "," + untagged + ",tpad=stop_mode=clone:stop=-1[v]"
 	a, err := clipInput(c.Src, srcPath, c.From, max(0.05, c.Src.Out-c.From))
 	if err != nil {
 		return nil, err
 	}
 	a = append(a, "-filter_complex", g, "-map", "[v]", "-frames:v", strconv.FormatInt(seg.Frames, 10))
 	a = append(a, enc.Args(seg.FPS)...)
+	a = append(a, "-chroma_sample_location", "center")
 	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(seg.FPS)), "-f", "mp4", fileURL(outPath)), nil
 }
