@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -153,9 +154,10 @@ func TestBenchClips(t *testing.T) {
 		}
 		job.Plan, job.Output = plan, filepath.Join(work, name+".mp4")
 		sampler := NewPeakSampler(os.Getpid(), sampleEvery)
-		start := time.Now()
+		start, cpu := time.Now(), cpuSeconds()
 		res, err := eng.Run(ctx, job, nil)
 		m := Measure{name, time.Since(start).Seconds(), sampler.Stop()}
+		t.Logf("%s: %.1f CPU seconds (this process and its ffmpeg)", name, cpuSeconds()-cpu)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -282,4 +284,14 @@ func probeClip(t *testing.T, path string) render.Clip {
 		}
 	}
 	return c
+}
+
+// cpuSeconds is the user and system time of this process and its waited-for children (every
+// ffmpeg the engine ran): on a shared machine a steadier measure than the wall clock.
+func cpuSeconds() float64 {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	sec := func(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+	return sec(self.Utime) + sec(self.Stime) + sec(kids.Utime) + sec(kids.Stime)
 }
