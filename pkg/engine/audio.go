@@ -41,10 +41,18 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 	out := e.AudioPath(a.Key)
 	start := time.Now()
 	_, err := e.produce(ctx, out, func(tmp string) error {
-		if err := e.local(ctx, workPath); errors.Is(err, fs.ErrNotExist) {
+		if a.Asset == "" { // only the clips' sounds
+		} else if err := e.local(ctx, workPath); errors.Is(err, fs.ErrNotExist) {
 			return simvid.Errorf(simvid.EInternal, "the music's working copy is missing on the server")
 		} else if err != nil {
 			return err
+		}
+		for _, c := range a.Clips {
+			if err := e.local(ctx, sourceOf(ctx, c.Asset)); errors.Is(err, fs.ErrNotExist) {
+				return simvid.Errorf(simvid.EInternal, "slide %d's clip file is missing on the server", c.Slide+1)
+			} else if err != nil {
+				return err
+			}
 		}
 		if err := e.audioPieces(ctx, a, workPath, procs); err != nil {
 			return err
@@ -122,7 +130,15 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 		finals[i] = e.AudioPiecePath(p.Key)
 	}
 	err := writeAllAtomic(finals, func(tmps []string) error {
-		if err := e.ff.As(ffmpeg.KindMusicPieces).Run(ctx, render.AudioPiecesArgs(a, pieces, workPath, tmps), nil); err != nil {
+		clips := make([]string, len(a.Clips))
+		for i, c := range a.Clips {
+			clips[i] = sourceOf(ctx, c.Asset)
+		}
+		args, err := render.AudioMixArgs(a, pieces, workPath, clips, tmps)
+		if err != nil {
+			return internalError(err, "preparing the music")
+		}
+		if err := e.ff.As(ffmpeg.KindMusicPieces).Run(ctx, args, nil); err != nil {
 			return internalError(err, "preparing the music")
 		}
 		for i, p := range pieces {

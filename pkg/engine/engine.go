@@ -59,7 +59,7 @@ func (e *Engine) WithShared(s Shared) *Engine {
 // Job is one render to run.
 type Job struct {
 	Plan       *render.Plan
-	ImagePaths map[string]string // asset id -> original file
+	ImagePaths map[string]string // asset id -> original file (pictures and clips)
 	AudioPaths map[string]string // asset id -> 48 kHz FLAC working copy
 	Output     string            // final MP4, written atomically
 	Poster     string            // final JPEG ("" for none), written atomically
@@ -102,6 +102,7 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 		return nil, fmt.Errorf("engine: a job needs a plan and an output path")
 	}
 	start := time.Now()
+	ctx = WithSources(ctx, job.ImagePaths)
 	par := max(1, job.Parallel)
 	tr := newTracker(p, progress)
 	defer tr.stop()

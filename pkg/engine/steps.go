@@ -55,6 +55,9 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 		stills[i] = e.StillPath(k)
 	}
 	cached, err = e.produce(ctx, e.SegmentPath(seg.Key), func(tmp string) error {
+		if seg.Kind == render.KindClip {
+			return e.clipSegment(ctx, seg, tmp, enc, onFrames)
+		}
 		for _, s := range stills {
 			if err := e.local(ctx, s); err != nil {
 				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
@@ -264,6 +267,29 @@ func writeAllAtomic(finals []string, build func(tmps []string) error) error {
 			removeAll()
 			return fmt.Errorf("engine: %w", err)
 		}
+	}
+	return nil
+}
+
+// clipSegment encodes a run of a clip's frames from the clip's original (WithSources).
+func (e *Engine) clipSegment(ctx context.Context, seg render.Segment, out string, enc render.Encoder, onFrames func(int64)) error {
+	slide := seg.Slides[0] + 1
+	src := sourceOf(ctx, seg.Clip.Src.Asset)
+	if err := e.local(ctx, src); errors.Is(err, fs.ErrNotExist) {
+		return simvid.Errorf(simvid.EInternal, "slide %d's clip file is missing on the server", slide)
+	} else if err != nil {
+		return err
+	}
+	f, err := e.files(seg.Clip.Fit.Caption)
+	if err != nil {
+		return err
+	}
+	args, err := render.ClipSegmentArgs(seg, src, out, enc, f)
+	if err != nil {
+		return internalError(err, fmt.Sprintf("rendering slide %d", slide))
+	}
+	if err := e.ff.Run(ctx, args, onFrames); err != nil {
+		return internalError(err, fmt.Sprintf("rendering slide %d's clip", slide))
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ type renderSteps struct {
 // runs this, so the final file is assembled once per attempt.
 func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger) (*engine.Result, error) {
 	p := s.plan
+	ctx = engine.WithSources(ctx, s.paths.images) // the clips its groups and music read
 	report := s.progress
 	if report == nil {
 		report = func(engine.Progress) {}

@@ -8,6 +8,7 @@ import (
 	"github.com/gocraft/work"
 	"go.uber.org/zap"
 
+	"github.com/simvid/simvid/pkg/engine"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -84,7 +85,7 @@ func (w *Worker) mixMusic(ctx context.Context, id string) (made bool, key string
 		return false, key, nil
 	}
 	// One encoder: the mix is made ahead of the render, beside whatever else the worker does.
-	if _, err := w.Engine.PrepareAudio(ctx, plan.Audio, paths.audio[plan.Audio.Asset], 1); err != nil {
+	if _, err := w.Engine.PrepareAudio(engine.WithSources(ctx, paths.images), plan.Audio, paths.audio[plan.Audio.Asset], 1); err != nil {
 		return false, key, err
 	}
 	return true, key, nil

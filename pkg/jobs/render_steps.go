@@ -172,18 +172,25 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 	in := render.Input{Spec: r.Spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: w.FFmpegVersion}
 	paths := inputPaths{images: map[string]string{}, audio: map[string]string{}}
 	for i, sl := range r.Spec.Slides {
-		if _, ok := in.Images[sl.Asset]; ok {
+		if _, ok := paths.images[sl.Asset]; ok {
 			continue
 		}
 		a, err := get(ctx, r, sl.Asset)
-		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && (a.ProjectID != r.ProjectID || a.Kind != simvid.KindImage)) {
+		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && (a.ProjectID != r.ProjectID || (a.Kind != simvid.KindImage && a.Kind != simvid.KindClip))) {
 			return in, paths, simvid.Errorf(simvid.EUnprocessable, "slide %d's picture was removed from the project", i+1)
 		}
 		if err != nil {
 			return in, paths, err
 		}
-		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
-			Name: a.OriginalName, TakenAt: a.TakenAt}
+		if a.Kind == simvid.KindClip { // its original is read by its segments and the mix
+			if in.Clips == nil {
+				in.Clips = map[string]render.Clip{}
+			}
+			in.Clips[a.ID] = render.ClipOf(a)
+		} else {
+			in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
+				Name: a.OriginalName, TakenAt: a.TakenAt}
+		}
 		if paths.images[a.ID], err = w.Media.Original(a.ProjectID, a.ID); err != nil {
 			return in, paths, err
 		}

@@ -92,7 +92,7 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	if err := w.prepareGroupStills(ctx, plan, g, paths); err != nil {
 		return w.groupFailed(ctx, err, log)
 	}
-	ran, err := w.runGroup(ctx, id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots))
+	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots))
 	if err != nil {
 		return w.groupFailed(ctx, err, log)
 	}

@@ -26,6 +26,9 @@ func StillArgs(st Still, srcPath, outPath string) []string {
 
 // StillArgsWith is StillArgs that also draws the still's caption from the files in f.
 func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error) {
+	if st.Clip != nil {
+		return clipStillArgs(st, srcPath, outPath, f)
+	}
 	graph := StillFilter(st, "[0:v]")
 	if st.Caption != nil {
 		dt, err := st.Caption.filter(f)

@@ -30,15 +30,30 @@ type AudioPlan struct {
 	FPS     int
 	Key     string       // the whole track: its pieces joined
 	Pieces  []AudioPiece // in order; together they are the track
+	// Clips are the clips' own sounds, mixed in at their places; the music ducks by Duck
+	// (a gain, 1 = none) under each. Asset is "" when there is no music, only their sound.
+	Clips []ClipSound
+	Duck  float64
 }
 
 // Seconds is the video's (and so the music's) exact length.
 func (a *AudioPlan) Seconds() float64 { return float64(a.Frames) / float64(a.FPS) }
 
-func planAudio(in Input, frames int64, fps int) (*AudioPlan, error) {
+func planAudio(in Input, frames int64, fps int, slides []SlidePlan) (*AudioPlan, error) {
 	s := &in.Spec
+	sounds := clipSounds(slides, fps)
+	duck, err := duckGain(s.Music.DuckDB)
+	if err != nil {
+		return nil, err
+	}
 	if len(s.Audio) == 0 {
-		return nil, nil
+		if len(sounds) == 0 {
+			return nil, nil
+		}
+		a := &AudioPlan{Frames: frames, FPS: fps, Volume: 1, Norm: s.Music.Normalize, Clips: sounds, Duck: 1}
+		a.Pieces = audioPieces(a, in.FFmpegVersion)
+		a.Key = audioKey(a)
+		return a, nil
 	}
 	clip := s.Audio[0]
 	info, ok := in.Audio[clip.Asset]
@@ -61,6 +76,7 @@ func planAudio(in Input, frames int64, fps int) (*AudioPlan, error) {
 	a.FadeIn = min(a.FadeIn, video)
 	a.FadeOut = min(a.FadeOut, video)
 	a.Loop = a.Fit == "loop" && a.End-a.Start < video
+	a.Clips, a.Duck = sounds, duck
 	a.Pieces = audioPieces(a, in.FFmpegVersion)
 	a.Key = audioKey(a)
 	return a, nil
@@ -127,7 +143,9 @@ func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 	for first := int64(0); first < total; first += out[len(out)-1].Take {
 		size := int64(pieceFrames)
 		switch {
-		case a.Norm:
+		case a.Norm || len(a.Clips) > 0:
+			// Loudness normalisation looks at the whole track; the clips' sounds are mixed
+			// in by one graph over the whole track too.
 			size = total
 		case first == 0:
 			// It starts where a single encoder starts, so it may be short without losing
@@ -151,6 +169,9 @@ func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 		if a.Norm {
 			parts = append(parts, loudnorm, sp.n, sp.fadeIn, sp.fadeOut)
 		}
+		if len(a.Clips) > 0 { // only then, so that the keys of music alone stay as they were
+			parts = append(parts, "clip sounds", a.Asset == "", ff(a.Duck), clipSoundsKey(a.Clips))
+		}
 		p.Key = keyOf(parts...)
 		out = append(out, p)
 	}
@@ -169,6 +190,14 @@ const seekMargin = AudioRate
 // track's first sample whatever part of the working copy is read, so every piece sees
 // exactly the samples a single pass would give it. Only numbers go into the graph.
 func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPaths []string) []string {
+	args, _ := AudioMixArgs(a, pieces, workPath, nil, outPaths)
+	return args
+}
+
+// AudioMixArgs is AudioPiecesArgs with the clips' sounds mixed in (a.Clips, read from
+// clipPaths in the same order) and the music ducked under them; with no music (a.Asset "")
+// the clips' sounds are mixed over silence.
+func AudioMixArgs(a *AudioPlan, pieces []AudioPiece, workPath string, clipPaths, outPaths []string) ([]string, error) {
 	sp := a.span()
 	from, to := pieces[0].From, pieces[0].To
 	for _, p := range pieces {
@@ -178,6 +207,10 @@ func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPath
 	args := []string{"-protocol_whitelist", "file", "-f", "flac"}
 	g := "[0:a]"
 	switch {
+	case a.Asset == "": // no music: the clips' sounds over silence
+		args = []string{"-f", "lavfi"}
+		workPath = fmt.Sprintf("anullsrc=r=%d:cl=stereo", AudioRate)
+		g += "asetpts=N/SR/TB"
 	case a.Norm || a.Loop:
 		// The loop repeats the clip from its start; loudnorm needs all of it.
 		g += fmt.Sprintf("atrim=start_pts=%d:end_pts=%d,asetpts=PTS-%d", sp.clipFrom, sp.clipTo, sp.clipFrom)
@@ -208,6 +241,22 @@ func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPath
 	if a.Volume != 1 {
 		g += fmt.Sprintf(",volume=%s", ff(a.Volume))
 	}
+	in := fileURL(workPath)
+	if a.Asset == "" {
+		in = workPath
+	}
+	args = append(args, "-i", in)
+	if len(a.Clips) > 0 {
+		if len(clipPaths) != len(a.Clips) {
+			return nil, fmt.Errorf("render: %d clip sounds, %d files", len(a.Clips), len(clipPaths))
+		}
+		mix, inputs, err := clipMix(a, clipPaths)
+		if err != nil {
+			return nil, err
+		}
+		g += mix
+		args = append(args, inputs...)
+	}
 	g += fmt.Sprintf(",asplit=%d", len(pieces))
 	for i := range pieces {
 		g += fmt.Sprintf("[s%d]", i)
@@ -215,10 +264,10 @@ func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPath
 	for i, p := range pieces {
 		g += fmt.Sprintf(";[s%d]atrim=start_pts=%d:end_pts=%d,asetpts=PTS-STARTPTS[p%d]", i, p.From, p.To, i)
 	}
-	args = append(args, "-i", fileURL(workPath), "-filter_complex", g)
+	args = append(args, "-filter_complex", g)
 	for i := range pieces {
 		args = append(args, "-map", fmt.Sprintf("[p%d]", i), "-c:a", "aac", "-b:a", AudioBitrate,
 			"-ar", fmt.Sprint(AudioRate), "-f", "ipod", fileURL(outPaths[i]))
 	}
-	return args
+	return args, nil
 }

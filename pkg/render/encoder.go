@@ -88,4 +88,4 @@ func (e Encoder) key() string {
 
 // fastTuned reports whether a segment is encoded with staticTuning: every segment whose
 // stills do not move (motion needs the full motion search).
-func (sg Segment) fastTuned() bool { return !sg.hasMotion() }
+func (sg Segment) fastTuned() bool { return !sg.hasMotion() && sg.Kind != KindClip }

@@ -29,6 +29,9 @@ func stillKey(st Still, ffmpegVersion string) string {
 	if st.Lowres > 0 { // other pixels than a full decode makes; other stills keep their keys
 		parts = append(parts, "lowres", st.Lowres)
 	}
+	if st.Clip != nil {
+		parts = append(parts, clipKey(st.Clip.Src), "at", ff(st.Clip.At), st.Clip.Last)
+	}
 	return keyOf(parts...)
 }
 
@@ -44,6 +47,11 @@ func segmentKey(sg Segment, p *Plan, ffmpegVersion string) string {
 		enc, ffmpegVersion}
 	if sg.hasMotion() {
 		parts = append(parts, "motion", movesKey(sg.Moves), captionsKey(sg.Captions))
+	}
+	if c := sg.Clip; c != nil {
+		// The clip's bytes, its part, speed and turn, and how it is fitted (the fit's key
+		// without a picture of its own: fit, background, focus, size, caption).
+		parts = append(parts, clipKey(c.Src), "from", ff(c.From), "fit", stillKey(c.Fit, ffmpegVersion))
 	}
 	m := sg.Making(p.Encoder)
 	if m != Encoded { // other bytes than encoding every frame

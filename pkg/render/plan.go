@@ -42,6 +42,7 @@ type Audio struct {
 type Input struct {
 	Spec          simvid.Spec
 	Images        map[string]Image // by asset id
+	Clips         map[string]Clip  // by asset id: the video clips shown as slides
 	Audio         map[string]Audio // by asset id
 	FFmpegVersion string           // part of cache keys
 	Lossless      bool             // encode with -qp 0 (tests compare against single-pass renders)
@@ -74,6 +75,11 @@ type SlidePlan struct {
 	Motion string   // resolved ("auto" is never left)
 	Move   *Move    // nil for none
 	Cap    *Caption // drawn per frame over a moving slide (a still slide's is in its still)
+	// Clip is a clip slide's part of its clip (nil for a picture). Its Still is the frame its
+	// segment starts with, OutStill the one it ends with: the transitions show these.
+	Clip     *ClipSlide
+	OutStill int
+	fit      Still // a clip slide's fit, size and caption, for its stills and its segment
 }
 
 // Still is one picture decoded once, fitted to the output size and stored losslessly.
@@ -88,15 +94,17 @@ type Still struct {
 	FocusX      float64 // 0..1 (cover)
 	FocusY      float64
 	W, H        int
-	Lowres      int      // the JPEG is decoded at 1/2^Lowres of its size (ffargs.Lowres): still more pixels than the fit keeps
-	Caption     *Caption // drawn into the still (slides without motion)
-	Slides      []int    // slide indices using it, for error messages
+	Lowres      int        // the JPEG is decoded at 1/2^Lowres of its size (ffargs.Lowres): still more pixels than the fit keeps
+	Caption     *Caption   // drawn into the still (slides without motion)
+	Slides      []int      // slide indices using it, for error messages
+	Clip        *ClipFrame // a frame of a video clip rather than a picture
 }
 
 // Segment kinds.
 const (
 	KindHold       = "hold"
 	KindTransition = "transition"
+	KindClip       = "clip" // a run of a video clip's frames (Segment.Clip)
 )
 
 // Segment is a run of frames one ffmpeg process renders alone.
@@ -112,6 +120,7 @@ type Segment struct {
 	Frames     int64
 	FPS        int
 	Key        string
+	Clip       *ClipRun // the clip shown, for KindClip
 }
 
 // NewPlan works out the timeline, the stills, the segments and the audio of a render.
@@ -133,18 +142,23 @@ func NewPlan(in Input) (*Plan, error) {
 	}
 	arrange(&in)
 	expandTitles(&in)
+	clips, err := resolveClips(&in)
+	if err != nil {
+		return nil, err
+	}
 	if err := stretchToMusic(&in); err != nil {
 		return nil, err
 	}
 	p.beatSync(&in)
-	if err := p.addStills(in); err != nil {
+	if err := p.addStills(in, clips); err != nil {
 		return nil, err
 	}
 	p.timeline(s)
+	p.addClipStills(in, clips)
 	if err := p.segments(in); err != nil {
 		return nil, err
 	}
-	if p.Audio, err = planAudio(in, p.Frames, p.FPS); err != nil {
+	if p.Audio, err = planAudio(in, p.Frames, p.FPS, p.Slides); err != nil {
 		return nil, err
 	}
 	p.Duration = float64(p.Frames) / float64(p.FPS)
@@ -153,12 +167,15 @@ func NewPlan(in Input) (*Plan, error) {
 }
 
 // addStills gives every slide a still, one per distinct (picture, size, fit, background).
-func (p *Plan) addStills(in Input) error {
+func (p *Plan) addStills(in Input, clips []*ClipSlide) error {
 	s := &in.Spec
 	seen := map[string]int{}
 	motions := resolveMotions(s)
 	for i, sl := range s.Slides {
 		img, ok := in.Images[sl.Asset]
+		if clips[i] != nil {
+			img, ok = Image{SHA256: clips[i].SHA256}, true
+		}
 		if !ok {
 			return simvid.Errorf(simvid.EUnprocessable, "slide %d's picture (%s) is not in the project", i+1, sl.Asset)
 		}
@@ -195,6 +212,11 @@ func (p *Plan) addStills(in Input) error {
 			sp.Cap = newCaption(sl.Caption, s.SlideCaptionStyle(i), p.W, p.H)
 		} else {
 			st.Caption = newCaption(sl.Caption, s.SlideCaptionStyle(i), p.W, p.H)
+		}
+		if clips[i] != nil { // its stills are frames of the clip, taken once the timeline is set
+			sp.Clip, sp.fit, sp.Still = clips[i], st, -1
+			p.Slides = append(p.Slides, sp)
+			continue
 		}
 		st.Lowres = StillLowres(st, img)
 		st.Key = stillKey(st, in.FFmpegVersion)
@@ -254,9 +276,13 @@ func (p *Plan) segments(in Input) error {
 		}
 	}
 	for i, sl := range p.Slides {
-		still := p.Stills[sl.Still].Key
+		still := p.Stills[sl.OutStill].Key
 		hold := Segment{Kind: KindHold, Slides: []int{i}, Stills: []string{still},
 			Start: sl.Start + sl.In, Frames: sl.Frames - sl.In - sl.Out}
+		if sl.Clip != nil {
+			hold.Kind, hold.Stills = KindClip, nil
+			hold.Clip = &ClipRun{Src: *sl.Clip, From: sl.Clip.from(sl.In, p.FPS), Fit: sl.fit}
+		}
 		if sl.Move != nil {
 			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(lead[i] + sl.In)}, []*Caption{sl.Cap}
 		}
@@ -265,7 +291,7 @@ func (p *Plan) segments(in Input) error {
 		}
 		if sl.Out > 0 {
 			next := p.Slides[i+1]
-			name := transitionName(&in.Spec, i, p.Stills[sl.Still].SHA256)
+			name := transitionName(&in.Spec, i, p.Stills[sl.OutStill].SHA256)
 			if !nameRE.MatchString(name) { // it goes into a filter string
 				return simvid.Errorf(simvid.EUnprocessable, "slides[%d].transition %q is not a transition name", i, name)
 			}

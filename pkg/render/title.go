@@ -25,7 +25,7 @@ func expandTitles(in *Input) {
 	in.Images = maps.Clone(in.Images) // the caller's map stays as it was
 	titleSlide := func(t *simvid.TitleSlide, picture int) simvid.Slide {
 		style := t.TitleStyle()
-		sl := simvid.Slide{Duration: t.Seconds(), Caption: t.Text, CaptionStyle: &style, Motion: "none"}
+		sl := simvid.Slide{Duration: t.Seconds(), Caption: t.Text, CaptionStyle: &style, Motion: "none", Mute: true} // over a clip: its picture, not its sound
 		if t.Background == "" {
 			sl.Asset, sl.Fit = s.Slides[picture].Asset, s.SlideFit(picture)
 			sl.Focus = s.Slides[picture].Focus
