@@ -80,9 +80,14 @@ func TestRenderCommand(t *testing.T) {
 	song := testutil.Tone(t, dir, "song.mp3", 2)
 	outFile := filepath.Join(dir, "out.mp4")
 	out, err := run(t, "render", a, b, c, "--audio", song, "--resolution", "640x480", "--duration", "1",
-		"--transition", "fade", "--transition-duration", "0.5", "--fit", "blur", "-o", outFile)
+		"--transition", "fade", "--transition-duration", "0.5", "--fit", "blur", "-o", outFile, "--timings")
 	if err != nil {
 		t.Fatalf("render: %v\n%s", err, out)
+	}
+	for _, want := range []string{"ffmpeg kind", "\nstill ", "\nmusic_pieces ", "\nall ffmpeg ", "\nsimvid (Go) "} {
+		if !strings.Contains(out, want) { // --timings: where the time went, by kind
+			t.Errorf("render --timings output lacks %q:\n%s", want, out)
+		}
 	}
 	p := testutil.Probe(t, outFile)
 	if v := p.Video(); v == nil || v.Width != 640 || v.Height != 480 || v.Frames() != 90 || v.PixFmt != "yuv420p" {

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-
-	"github.com/simvid/simvid/pkg/proc"
 )
 
 // The long show of issue 20: a wedding or memorial slideshow.
@@ -128,14 +126,14 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 	n := len(pics)
 	r := longResult{out: filepath.Join(dir, "cold.mp4"), edited: filepath.Join(dir, "edited.mp4")}
 
-	start, cpu := time.Now(), treeCPU(srv.Pid())
+	start, cpu := time.Now(), TreeCPU(srv.Pid())
 	projectID, _, phases, renderSec, err := coldRun(ctx, c, pics, music, r.out)
 	if err != nil {
 		t.Fatalf("%d pictures, cold: %v\n%s", n, err, tail(logPath))
 	}
 	r.cold = Measure{fmt.Sprintf("%d pictures, cold", n), time.Since(start).Seconds(), sampler.Reset()}
 	r.phases, r.render = phases, renderSec
-	r.coldCPU, cpu = treeCPU(srv.Pid())-cpu, treeCPU(srv.Pid())
+	r.coldCPU, cpu = TreeCPU(srv.Pid())-cpu, TreeCPU(srv.Pid())
 
 	editSec, sec, _, err := editRun(ctx, c, projectID, r.edited, func() error {
 		return replacePicture(ctx, c, projectID, edit, pics[edit], dir)
@@ -144,7 +142,7 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 		t.Fatalf("%d pictures, one replaced: %v\n%s", n, err, tail(logPath))
 	}
 	r.edit = Measure{fmt.Sprintf("%d pictures, one edited", n), sec, sampler.Reset()}
-	r.editSec, r.editCPU = editSec, treeCPU(srv.Pid())-cpu
+	r.editSec, r.editCPU = editSec, TreeCPU(srv.Pid())-cpu
 	if keep := os.Getenv("SIMVID_BENCH_LOG"); keep != "" { // one debug log a show, to read after the run
 		if b, err := os.ReadFile(logPath); err == nil {
 			_ = os.WriteFile(keep+"."+filepath.Base(dir), b, 0o644)
@@ -257,26 +255,3 @@ func longTargetTable(rows []longTarget) []string {
 	return lines
 }
 
-// treeCPU returns the CPU seconds (user and system) that process pid has used, with those of
-// its children it has waited for (every finished ffmpeg) and of its descendants still
-// running: a measure of work that the load of a shared machine changes far less than wall
-// time.
-func treeCPU(pid int) float64 {
-	var ticks int
-	for i, p := range Tree(pid) {
-		path := filepath.Join("/proc", strconv.Itoa(p), "stat")
-		fields := []int{14, 15} // utime, stime
-		if i == 0 {
-			fields = append(fields, 16, 17) // cutime, cstime: the children it reaped
-		}
-		for _, f := range fields {
-			if v, ok := proc.StatField(path, f); ok {
-				ticks += v
-			}
-		}
-	}
-	return float64(ticks) / clockTicks
-}
-
-// clockTicks is the kernel's USER_HZ, the unit of /proc/PID/stat's times: 100 on Linux.
-const clockTicks = 100

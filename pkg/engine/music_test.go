@@ -19,6 +19,7 @@ func TestRunMusicFits(t *testing.T) {
 	plan := long.plan()
 	long.run(context.Background())
 	checkVideo(t, k, long.job.Output, plan, true)
+	checkKinds(t, k)
 	mid, end := k.meanVolume(long.job.Output, 0.5, 1.5), k.meanVolume(long.job.Output, 2.7, 3)
 	if mid < -30 || end > mid-6 {
 		t.Errorf("fade-out: middle %.1f dB, last 0.3 s %.1f dB", mid, end)
