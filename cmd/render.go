@@ -122,8 +122,7 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	}
 	for i, a := range assets {
 		in.Spec.Slides[i].Asset = a.ID
-		in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
-			Name: a.OriginalName, TakenAt: a.TakenAt}
+		in.AddSlideAsset(a)
 		if job.ImagePaths[a.ID], err = ms.Original(pid, a.ID); err != nil {
 			return err
 		}

@@ -254,4 +254,3 @@ func longTargetTable(rows []longTarget) []string {
 	}
 	return lines
 }
-

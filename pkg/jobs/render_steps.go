@@ -182,15 +182,7 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 		if err != nil {
 			return in, paths, err
 		}
-		if a.Kind == simvid.KindClip { // its original is read by its segments and the mix
-			if in.Clips == nil {
-				in.Clips = map[string]render.Clip{}
-			}
-			in.Clips[a.ID] = render.ClipOf(a)
-		} else {
-			in.Images[a.ID] = render.Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
-				Name: a.OriginalName, TakenAt: a.TakenAt}
-		}
+		in.AddSlideAsset(a)
 		if paths.images[a.ID], err = w.Media.Original(a.ProjectID, a.ID); err != nil {
 			return in, paths, err
 		}

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -20,11 +21,33 @@ type Clip struct {
 	Rotation      int    // degrees clockwise that make it upright: 0, 90, 180, 270
 	HDR           string // "hlg", "pq" or ""
 	HasAudio      bool
+	// Name and TakenAt place the clip in the spec's order (as Image's do); they are no part
+	// of any key.
+	Name    string
+	TakenAt *time.Time
+}
+
+// AddSlideAsset puts a slide's asset where the planner looks for it: a clip in Clips, a
+// picture in Images.
+func (in *Input) AddSlideAsset(a *simvid.Asset) {
+	if a.Kind == simvid.KindClip {
+		if in.Clips == nil {
+			in.Clips = map[string]Clip{}
+		}
+		in.Clips[a.ID] = ClipOf(a)
+		return
+	}
+	if in.Images == nil {
+		in.Images = map[string]Image{}
+	}
+	in.Images[a.ID] = Image{SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format,
+		Name: a.OriginalName, TakenAt: a.TakenAt}
 }
 
 // ClipOf turns an asset of kind clip into the planner's Clip.
 func ClipOf(a *simvid.Asset) Clip {
-	c := Clip{SHA256: a.SHA256, Format: a.Format, Width: a.Width, Height: a.Height, Duration: a.Duration}
+	c := Clip{SHA256: a.SHA256, Format: a.Format, Width: a.Width, Height: a.Height, Duration: a.Duration,
+		Name: a.OriginalName, TakenAt: a.TakenAt}
 	if ci := a.Clip; ci != nil {
 		c.CodedW, c.CodedH, c.FPS, c.Rotation, c.HDR, c.HasAudio = ci.CodedWidth, ci.CodedHeight, ci.FPS, ci.Rotation, ci.HDR, ci.HasAudio
 	}

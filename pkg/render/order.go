@@ -35,7 +35,7 @@ func arrange(in *Input) {
 	if (s.Order == "" || s.Order == simvid.OrderUpload) && s.Chapters == "" {
 		return
 	}
-	slides := SortSlides(s.Slides, s.Order, in.Images) // the caller's spec keeps its order
+	slides := SortSlides(s.Slides, s.Order, in.ordering()) // the caller's spec keeps its order
 	if s.Chapters == simvid.ChaptersDay {
 		slides = in.chapters(slides)
 	}
@@ -113,8 +113,25 @@ func ChapterTitle(t time.Time, layout string) string {
 	return t.Format(layout)
 }
 
-// slideTaken is when a slide's picture was taken.
-func (in *Input) slideTaken(asset string) *time.Time { return in.Images[asset].TakenAt }
+// slideTaken is when a slide's picture or clip was taken.
+func (in *Input) slideTaken(asset string) *time.Time {
+	if c, ok := in.Clips[asset]; ok {
+		return c.TakenAt
+	}
+	return in.Images[asset].TakenAt
+}
+
+// ordering is what sorting needs of every slide's asset, pictures and clips alike.
+func (in *Input) ordering() map[string]Image {
+	if len(in.Clips) == 0 {
+		return in.Images
+	}
+	m := maps.Clone(in.Images)
+	for id, c := range in.Clips {
+		m[id] = Image{Name: c.Name, TakenAt: c.TakenAt}
+	}
+	return m
+}
 
 // naturalCompare orders names as people read them: runs of digits by their value (IMG_2
 // before IMG_10), letters without regard to case; names equal that way by their bytes.

@@ -163,3 +163,38 @@ func cmpInt(a, b int) int {
 	}
 	return 0
 }
+
+// TestOrderTakenWithClip: a clip takes its place by the date it was taken (its container's
+// creation time) among the pictures', and starts a chapter like a picture.
+func TestOrderTakenWithClip(t *testing.T) {
+	t.Parallel()
+	in, ids := pictures(t, simvid.OrderTaken, simvid.ChaptersDay,
+		[2]string{"late.jpg", "2025-06-15T12:00:00Z"},
+		[2]string{"clip.mp4", ""},
+		[2]string{"early.jpg", "2025-06-14T08:00:00Z"},
+	)
+	taken := time.Date(2025, 6, 14, 20, 0, 0, 0, time.UTC)
+	delete(in.Images, ids[1])
+	clip := withClip(&in, 1, Clip{SHA256: "clipsha", Format: "mp4", Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080,
+		Duration: 4, FPS: 30, Name: "clip.mp4", TakenAt: &taken}, simvid.Slide{})
+	p, err := NewPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sl := range p.Slides {
+		switch {
+		case sl.Asset == ids[0]:
+			got = append(got, "late")
+		case sl.Asset == clip:
+			got = append(got, "clip")
+		case sl.Asset == ids[2]:
+			got = append(got, "early")
+		default:
+			got = append(got, "chapter")
+		}
+	}
+	if want := []string{"chapter", "early", "clip", "chapter", "late"}; !slices.Equal(got, want) {
+		t.Fatalf("played %v, want %v", got, want)
+	}
+}
