@@ -10,12 +10,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // TestBrowserClip adds a photo and a 4 s phone clip on the page of a real server: the clip's
 // tile shows a play badge with its length over its poster and its filmstrip; the badge (or
 // hovering) plays the clip; dragging the handles (their values, as a drag sets them) trims it, and the
-// server's slide has the in and out points.
+// server's slide has the in and out points; Generate makes the video of both, with the clip's
+// sound.
 func TestBrowserClip(t *testing.T) {
 	s := startAll(t, "")
 	ctx := openPage(t, 1280, 900)
@@ -77,6 +80,20 @@ func TestBrowserClip(t *testing.T) {
 		if time.Now().After(end) {
 			t.Fatalf("the server's slides: %+v; want the clip trimmed to 1..1.2 s", p.Slides)
 		}
+	}
+
+	// Generate: the photo's 3 s, then the clip's part (0.2 s), with the clip's sound.
+	generate(t, ctx, 90*time.Second)
+	video := downloadLink(t, ctx)
+	probe := testutil.Probe(t, video)
+	if d := probe.Duration(); d < 3.1 || d > 3.3 {
+		t.Errorf("the video lasts %.2f s; want 3.2 (3 s of photo, 0.2 s of clip)", d)
+	}
+	if probe.Audio() == nil {
+		t.Error("the video has no sound: the clip's is missing")
+	}
+	if e := testutil.DecodeErrors(t, video); e != "" {
+		t.Errorf("decode errors: %s", e)
 	}
 }
 
