@@ -91,6 +91,8 @@ func TestBenchLongShow(t *testing.T) {
 	say(fmt.Sprintf("long show against %.0f x the 12-picture show: cold %.2fx, render after intake %.2fx, CPU seconds %.2fx (%.1f against %.1f; on a shared machine wall time swings with the load, CPU seconds much less)",
 		scale, long.cold.Seconds/(scale*short.cold.Seconds), long.render/(scale*short.render),
 		long.coldCPU/(scale*short.coldCPU), long.coldCPU, short.coldCPU))
+	say(fmt.Sprintf("cold, simvid's own CPU seconds (the rest is ffmpeg's): %d pictures %.1f of %.1f, %d pictures %.1f of %.1f",
+		longShort, short.coldSelf, short.coldCPU, n, long.coldSelf, long.coldCPU))
 	say(fmt.Sprintf("one-picture edit, CPU seconds: %d pictures %.2f, %d pictures %.2f", longShort, short.editCPU, n, long.editCPU))
 
 	frames := int64(float64(n) * benchSeconds * 30)
@@ -107,6 +109,7 @@ func TestBenchLongShow(t *testing.T) {
 type longResult struct {
 	cold, edit  Measure
 	coldCPU     float64 // CPU seconds of simvid and every process it ran, cold
+	coldSelf    float64 // of those, simvid's own
 	editCPU     float64
 	phases      string
 	render      float64 // seconds from the render's start to the downloaded file
@@ -128,14 +131,14 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 	n := len(pics)
 	r := longResult{out: filepath.Join(dir, "cold.mp4"), edited: filepath.Join(dir, "edited.mp4")}
 
-	start, cpu := time.Now(), treeCPU(srv.Pid())
+	start, cpu, self := time.Now(), treeCPU(srv.Pid()), ownCPU(srv.Pid())
 	projectID, _, phases, renderSec, err := coldRun(ctx, c, pics, music, r.out)
 	if err != nil {
 		t.Fatalf("%d pictures, cold: %v\n%s", n, err, tail(logPath))
 	}
 	r.cold = Measure{fmt.Sprintf("%d pictures, cold", n), time.Since(start).Seconds(), sampler.Reset()}
 	r.phases, r.render = phases, renderSec
-	r.coldCPU, cpu = treeCPU(srv.Pid())-cpu, treeCPU(srv.Pid())
+	r.coldCPU, r.coldSelf, cpu = treeCPU(srv.Pid())-cpu, ownCPU(srv.Pid())-self, treeCPU(srv.Pid())
 
 	editSec, sec, _, err := editRun(ctx, c, projectID, r.edited, func() error {
 		return replacePicture(ctx, c, projectID, edit, pics[edit], dir)
@@ -280,3 +283,11 @@ func treeCPU(pid int) float64 {
 
 // clockTicks is the kernel's USER_HZ, the unit of /proc/PID/stat's times: 100 on Linux.
 const clockTicks = 100
+
+// ownCPU returns the CPU seconds process pid itself has used, its children's left out.
+func ownCPU(pid int) float64 {
+	path := filepath.Join("/proc", strconv.Itoa(pid), "stat")
+	u, _ := proc.StatField(path, 14)
+	s, _ := proc.StatField(path, 15)
+	return float64(u+s) / clockTicks
+}
