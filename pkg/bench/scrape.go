@@ -172,5 +172,13 @@ func TreeCPU(pid int) float64 {
 	return float64(ticks) / clockTicks
 }
 
+// OwnCPU returns the CPU seconds (user+sys) of process pid itself, its children's left out.
+func OwnCPU(pid int) float64 {
+	stat := filepath.Join("/proc", strconv.Itoa(pid), "stat")
+	u, _ := proc.StatField(stat, 14)
+	s, _ := proc.StatField(stat, 15)
+	return float64(u+s) / clockTicks
+}
+
 // clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on every Linux simvid runs on.
 const clockTicks = 100

@@ -129,24 +129,12 @@ func TestBenchWorkers(t *testing.T) {
 	sayer(t)(fmt.Sprintf("2 workers: render %.2f s against 1 worker's %.2f s: %.2fx (target >= 1.6x)", renders[1], renders[0], renders[0]/renders[1]))
 }
 
-// treeCPU is the CPU seconds the processes and the children they have waited for (every
-// ffmpeg) used so far: /proc/<pid>/stat's utime, stime, cutime and cstime.
+// treeCPU is the CPU seconds the processes pids, their reaped children (every finished
+// ffmpeg) and their running descendants used so far (TreeCPU of each).
 func treeCPU(pids []int) float64 {
-	var ticks float64
+	var sec float64
 	for _, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd on
-		for _, i := range []int{11, 12, 13, 14} {                // fields 14..17
-			if i < len(f) {
-				var v float64
-				_, _ = fmt.Sscan(f[i], &v)
-				ticks += v
-			}
-		}
+		sec += TreeCPU(pid)
 	}
-	return ticks / 100 // USER_HZ
+	return sec
 }
