@@ -77,17 +77,15 @@ func TestBenchLongShow(t *testing.T) {
 	say(fmt.Sprintf("%d pictures: %s; the edit's upload and reorder %.2f s", longShort, short.phases, short.editSec))
 	say(fmt.Sprintf("%d pictures: %s; the edit's upload and reorder %.2f s", n, long.phases, long.editSec))
 	scale := float64(n) / longShort
-	rows := []longTarget{
-		{"long show cold time", fmt.Sprintf("%.1f s", long.cold.Seconds),
-			fmt.Sprintf("<= %.1f s (%.2f x %.0f x %.2f s)", longLinear*scale*short.cold.Seconds, longLinear, scale, short.cold.Seconds),
-			long.cold.Seconds <= longLinear*scale*short.cold.Seconds},
-		{"long show peak memory", fmt.Sprintf("%.0f MB", mb(long.cold.PeakRSS)),
-			fmt.Sprintf("<= %.0f MB (%.1f x %.0f MB)", longFlat*mb(short.cold.PeakRSS), longFlat, mb(short.cold.PeakRSS)),
-			float64(long.cold.PeakRSS) <= longFlat*float64(short.cold.PeakRSS)},
-		{"long show one-picture edit", fmt.Sprintf("%.2f s", long.edit.Seconds),
-			fmt.Sprintf("< %.1f s", longEditTarget), long.edit.Seconds < longEditTarget},
-	}
-	for _, line := range longTargetTable(rows) {
+	for _, line := range Targets(
+		Target{Name: "long show cold / (25 x 12-picture cold)", Measured: long.cold.Seconds / (scale * short.cold.Seconds),
+			Limit: longLinear, Unit: "x", LessIsBetter: true,
+			Note: fmt.Sprintf("%.1f s against %.0f x %.2f s", long.cold.Seconds, scale, short.cold.Seconds)},
+		Target{Name: "long show peak RSS / 12-picture peak", Measured: float64(long.cold.PeakRSS) / float64(short.cold.PeakRSS),
+			Limit: longFlat, Unit: "x", LessIsBetter: true,
+			Note: fmt.Sprintf("%.0f MB against %.0f MB", mb(long.cold.PeakRSS), mb(short.cold.PeakRSS))},
+		Target{Name: "long show one-picture edit", Measured: long.edit.Seconds, Limit: longEditTarget, Unit: " s", LessIsBetter: true},
+	) {
 		say(line)
 	}
 	say(fmt.Sprintf("long show against %.0f x the 12-picture show: cold %.2fx, render after intake %.2fx, CPU seconds %.2fx (%.1f against %.1f; on a shared machine wall time swings with the load, CPU seconds much less)",
@@ -241,23 +239,4 @@ func longMusic(ctx context.Context, t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// longTarget is one target against its measured value. A plain table until pkg/bench has a
-// shared targets printer (issue 20's phases work); then these rows move to it.
-type longTarget struct {
-	name, measured, target string
-	met                    bool
-}
-
-func longTargetTable(rows []longTarget) []string {
-	lines := []string{fmt.Sprintf("%-28s %12s  %-36s %s", "target", "measured", "target", "met")}
-	for _, r := range rows {
-		met := "NOT MET"
-		if r.met {
-			met = "met"
-		}
-		lines = append(lines, fmt.Sprintf("%-28s %12s  %-36s %s", r.name, r.measured, r.target, met))
-	}
-	return lines
 }
