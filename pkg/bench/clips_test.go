@@ -96,17 +96,9 @@ func TestBenchClips(t *testing.T) {
 	refOut := filepath.Join(work, "reference-clips.mp4")
 	ref := Measure{Name: "reference (left out)"}
 	if os.Getenv("SIMVID_BENCH_REF") != "0" {
-		start := time.Now()
-		p, err := StartProcess("bash", []string{filepath.Join(root, "scripts", "reference-clips.sh"), corpus, clips[0], clips[1], clips[2], refOut}, nil, &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := NewPeakSampler(p.Pid(), sampleEvery)
-		<-p.Done()
-		ref = Measure{"reference (ffmpeg)", time.Since(start).Seconds(), s.Stop()}
-		if err := p.Err(); err != nil {
-			t.Fatalf("reference-clips.sh: %v\n%s", err, buf.String())
-		}
+		_, sec, peak := runSampled(ctx, t, "reference-clips.sh", "bash",
+			[]string{filepath.Join(root, "scripts", "reference-clips.sh"), corpus, clips[0], clips[1], clips[2], refOut}, &buf)
+		ref = Measure{"reference (ffmpeg)", sec, peak}
 	}
 
 	// simvid: the inputs as intake leaves them (facts, originals, the music's working copy),

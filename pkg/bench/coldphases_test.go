@@ -94,22 +94,7 @@ func cliRun(ctx context.Context, t *testing.T, bin string, pics []string, music,
 		"--transition", "fade", "--transition-duration", fmt.Sprint(benchFade), "--fit", "contain",
 		"--background", "#000000", "--timings")
 	var buf bytes.Buffer
-	start := time.Now()
-	p, err := StartProcess(bin, args, nil, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewPeakSampler(p.Pid(), sampleEvery)
-	select {
-	case <-p.Done():
-	case <-ctx.Done():
-		_ = p.Stop(5 * time.Second)
-	}
-	sec := time.Since(start).Seconds()
-	peak := s.Stop()
-	if err := p.Err(); err != nil || ctx.Err() != nil {
-		t.Fatalf("simvid render: %v %v\n%s", err, ctx.Err(), buf.String())
-	}
+	p, sec, peak := runSampled(ctx, t, "simvid render", bin, args, &buf)
 	checkVideo(t, "simvid render", probeVideo(ctx, t, out))
 	st := p.Cmd.ProcessState
 	return Measure{"simvid render (CLI)", sec, peak}, (st.UserTime() + st.SystemTime()).Seconds(), buf.String()

@@ -33,8 +33,23 @@ func runReferenceUsage(ctx context.Context, t *testing.T, root, corpus, out stri
 	script := filepath.Join(root, "scripts", "reference.sh")
 	args := []string{script, corpus, out, fmt.Sprint(benchWidth), fmt.Sprint(benchHeight),
 		fmt.Sprint(benchSeconds), fmt.Sprint(benchFade)}
+	p, sec, peak := runSampled(ctx, t, "scripts/reference.sh", "bash", args, &buf)
+	lines := strings.Fields(buf.String())
+	own := "?"
+	if len(lines) > 0 {
+		own = lines[len(lines)-1]
+	}
+	st := p.Cmd.ProcessState
+	return Measure{"reference (ffmpeg)", sec, peak}, Reference{Wall: sec, CPU: (st.UserTime() + st.SystemTime()).Seconds()}, own
+}
+
+// runSampled runs name with args to its end (or ctx's), its output into out, sampling the
+// memory of its process tree; it fails the test (what, and the output) when the run does.
+// It returns the finished process (its rusage: CPU), the wall seconds and the peak RSS.
+func runSampled(ctx context.Context, t *testing.T, what, name string, args []string, out *bytes.Buffer) (*Process, float64, int64) {
+	t.Helper()
 	start := time.Now()
-	p, err := StartProcess("bash", args, nil, &buf)
+	p, err := StartProcess(name, args, nil, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,15 +62,9 @@ func runReferenceUsage(ctx context.Context, t *testing.T, root, corpus, out stri
 	sec := time.Since(start).Seconds()
 	peak := s.Stop()
 	if err := p.Err(); err != nil || ctx.Err() != nil {
-		t.Fatalf("scripts/reference.sh: %v %v\n%s", err, ctx.Err(), buf.String())
+		t.Fatalf("%s: %v %v\n%s", what, err, ctx.Err(), out.String())
 	}
-	lines := strings.Fields(buf.String())
-	own := "?"
-	if len(lines) > 0 {
-		own = lines[len(lines)-1]
-	}
-	st := p.Cmd.ProcessState
-	return Measure{"reference (ffmpeg)", sec, peak}, Reference{Wall: sec, CPU: (st.UserTime() + st.SystemTime()).Seconds()}, own
+	return p, sec, peak
 }
 
 // coldRun creates the project, uploads the pictures in order and the music, waits for the

@@ -49,9 +49,10 @@ func ScrapeUsage(ctx context.Context, metricsURL string, pid int) (*Usage, error
 	return u, nil
 }
 
-// parseUsage reads the series it needs from the Prometheus text format.
-func parseUsage(r io.Reader) *Usage {
-	u := &Usage{Tools: map[string]ToolTime{}, Waits: map[string]float64{}, WaitRuns: map[string]float64{}}
+// ReadMetrics reads the Prometheus text format: every sample's series (`name{labels}`, as
+// written) and value, comments and unparsable lines left out.
+func ReadMetrics(r io.Reader) (map[string]float64, error) {
+	out := map[string]float64{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -63,11 +64,19 @@ func parseUsage(r io.Reader) *Usage {
 		if i < 0 {
 			continue
 		}
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			continue
+		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+			out[line[:i]] = v
 		}
-		name, labels := splitSeries(line[:i])
+	}
+	return out, sc.Err()
+}
+
+// parseUsage reads the series it needs from the Prometheus text format.
+func parseUsage(r io.Reader) *Usage {
+	u := &Usage{Tools: map[string]ToolTime{}, Waits: map[string]float64{}, WaitRuns: map[string]float64{}}
+	series, _ := ReadMetrics(r)
+	for s, v := range series {
+		name, labels := splitSeries(s)
 		switch name {
 		case "process_cpu_seconds_total":
 			u.GoCPU = v

@@ -3,19 +3,19 @@
 package scaletest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
+
+	"github.com/simvid/simvid/pkg/bench"
 )
 
 // storeBytes is what the processes of the cluster shape moved to (up) and from (down) the
@@ -57,23 +57,7 @@ func scrape(addr string) (map[string]float64, error) {
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("status %d", res.StatusCode)
 	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
-			out[line[:i]] = v
-		}
-	}
-	return out, sc.Err()
+	return bench.ReadMetrics(res.Body)
 }
 
 // dirFiles is what one process's data directory holds: relative path -> size, tmp/ left out.
