@@ -49,12 +49,10 @@ func slideStill(spec simvid.Spec, i int, ffmpegVersion string, stillPath func(ke
 		one.Audio, one.Title, one.End, one.BeatSync, one.Chapters = nil, nil, nil, false, ""
 		one.Slides = []simvid.Slide{spec.Slides[i]}
 		one.Slides[0].Asset = a.ID
-		v, err := render.NewPlan(render.Input{Spec: one, FFmpegVersion: ffmpegVersion,
-			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
-		if err != nil || len(v.Stills) != 1 {
+		st, ok := render.SlideStill(one, a, ffmpegVersion)
+		if !ok {
 			return nil, 0, ""
 		}
-		st := v.Stills[0]
 		return func(in, tap string, minSide int) (string, bool) {
 			return render.StillFilterTap(st, in, tap, a.Width, a.Height, minSide)
 		}, st.Lowres, stillPath(st.Key)

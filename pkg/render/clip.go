@@ -44,6 +44,19 @@ func (in *Input) AddSlideAsset(a *simvid.Asset) {
 		Name: a.OriginalName, TakenAt: a.TakenAt}
 }
 
+// SlideStill is the still a one-slide spec shows of picture a (the slide's Asset is a.ID):
+// what upload intake and simvid render make from their one decode, under the key a render
+// looks for. ok is false when the spec plans no single still of it (a clip, a bad spec).
+func SlideStill(one simvid.Spec, a *simvid.Asset, ffmpegVersion string) (st Still, ok bool) {
+	in := Input{Spec: one, FFmpegVersion: ffmpegVersion}
+	in.AddSlideAsset(a)
+	v, err := NewPlan(in)
+	if err != nil || len(v.Stills) != 1 {
+		return Still{}, false
+	}
+	return v.Stills[0], true
+}
+
 // ClipOf turns an asset of kind clip into the planner's Clip.
 func ClipOf(a *simvid.Asset) Clip {
 	c := Clip{SHA256: a.SHA256, Format: a.Format, Width: a.Width, Height: a.Height, Duration: a.Duration,
@@ -160,17 +173,7 @@ func (p *Plan) addClipStills(in Input, clips []*ClipSlide) {
 	for i, st := range p.Stills {
 		seen[st.Key] = i
 	}
-	add := func(st Still, slide int) int {
-		st.Key = stillKey(st, in.FFmpegVersion)
-		j, ok := seen[st.Key]
-		if !ok {
-			j = len(p.Stills)
-			seen[st.Key] = j
-			p.Stills = append(p.Stills, st)
-		}
-		p.Stills[j].Slides = append(p.Stills[j].Slides, slide)
-		return j
-	}
+	add := func(st Still, slide int) int { return p.addStill(st, slide, seen, in.FFmpegVersion) }
 	for i := range p.Slides {
 		sp := &p.Slides[i]
 		cs := clips[i]

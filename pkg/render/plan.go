@@ -166,6 +166,20 @@ func NewPlan(in Input) (*Plan, error) {
 	return p, nil
 }
 
+// addStill adds still st (keyed here) to the plan once per key, seen being the keys added
+// so far, and notes that slide shows it; it returns the still's index.
+func (p *Plan) addStill(st Still, slide int, seen map[string]int, ffmpegVersion string) int {
+	st.Key = stillKey(st, ffmpegVersion)
+	j, ok := seen[st.Key]
+	if !ok {
+		j = len(p.Stills)
+		seen[st.Key] = j
+		p.Stills = append(p.Stills, st)
+	}
+	p.Stills[j].Slides = append(p.Stills[j].Slides, slide)
+	return j
+}
+
 // addStills gives every slide a still, one per distinct (picture, size, fit, background).
 func (p *Plan) addStills(in Input, clips []*ClipSlide) error {
 	s := &in.Spec
@@ -219,15 +233,7 @@ func (p *Plan) addStills(in Input, clips []*ClipSlide) error {
 			continue
 		}
 		st.Lowres = StillLowres(st, img)
-		st.Key = stillKey(st, in.FFmpegVersion)
-		j, ok := seen[st.Key]
-		if !ok {
-			j = len(p.Stills)
-			seen[st.Key] = j
-			p.Stills = append(p.Stills, st)
-		}
-		p.Stills[j].Slides = append(p.Stills[j].Slides, i)
-		sp.Still = j
+		sp.Still = p.addStill(st, i, seen, in.FFmpegVersion)
 		p.Slides = append(p.Slides, sp)
 	}
 	return nil

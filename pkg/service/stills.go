@@ -16,12 +16,10 @@ func (s *Service) stillFor(spec simvid.Spec) media.StillFunc {
 	return func(a *simvid.Asset) (media.StillGraph, int, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
-		v, err := render.NewPlan(render.Input{Spec: one, FFmpegVersion: s.ffmpegVersion,
-			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
-		if err != nil || len(v.Stills) != 1 {
+		st, ok := render.SlideStill(one, a, s.ffmpegVersion)
+		if !ok {
 			return nil, 0, ""
 		}
-		st := v.Stills[0]
 		return func(in, tap string, minSide int) (string, bool) {
 			return render.StillFilterTap(st, in, tap, a.Width, a.Height, minSide)
 		}, st.Lowres, s.stillPath(st.Key)
