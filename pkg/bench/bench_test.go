@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -257,31 +258,45 @@ func (w testWriter) Write(p []byte) (int, error) {
 // stops it when the test ends, failing the test if it does not stop cleanly.
 func startLoggedAll(ctx context.Context, t *testing.T, bin, work string) (*Server, string) {
 	t.Helper()
-	logPath := filepath.Join(work, "simvid.log")
+	srv, logPath, stop := startLogged(ctx, t, bin, work)
+	t.Cleanup(stop)
+	return srv, logPath
+}
+
+// startLogged starts a fresh `simvid all` on dir/data with extra flags, logging to
+// dir/simvid.log; stop stops it, failing the test if it does not stop cleanly.
+// SIMVID_BENCH_LOG=FILE logs at debug level (every ffmpeg with its time) and keeps the log
+// there after the stop.
+func startLogged(ctx context.Context, t *testing.T, bin, dir string, extra ...string) (srv *Server, logPath string, stop func()) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logPath = filepath.Join(dir, "simvid.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = logFile.Close() })
-	var extra []string
-	if os.Getenv("SIMVID_BENCH_LOG") != "" { // a debug log, kept: every ffmpeg with its time
-		extra = []string{"--log-level", "debug"}
+	keep := os.Getenv("SIMVID_BENCH_LOG")
+	if keep != "" && !slices.Contains(extra, "--log-level") {
+		extra = append(extra, "--log-level", "debug")
 	}
-	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute, extra...)
+	srv, err = StartAll(ctx, bin, filepath.Join(dir, "data"), logFile, 2*time.Minute, extra...)
 	if err != nil {
+		_ = logFile.Close()
 		t.Fatalf("%v\n%s", err, tail(logPath))
 	}
-	t.Cleanup(func() {
+	return srv, logPath, func() {
+		defer logFile.Close()
 		if err := srv.Stop(30 * time.Second); err != nil {
-			t.Errorf("simvid did not stop cleanly: %v\n%s", err, tail(logPath))
+			t.Errorf("simvid in %s did not stop cleanly: %v\n%s", dir, err, tail(logPath))
 		}
-		if keep := os.Getenv("SIMVID_BENCH_LOG"); keep != "" { // to read after the run
+		if keep != "" { // to read after the run
 			if b, err := os.ReadFile(logPath); err == nil {
 				_ = os.WriteFile(keep, b, 0o644)
 			}
 		}
-	})
-	return srv, logPath
+	}
 }
 
 // sayer prints a line of figures to the test log and to standard output.

@@ -49,24 +49,8 @@ func (p *phaseClock) mark(name string) {
 // stopped afterwards: the repeated runs of the spread.
 func coldServerRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, music string) (Measure, []Phase, float64) {
 	t.Helper()
-	logPath := filepath.Join(dir, "simvid.log")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	srv, err := StartAll(ctx, bin, filepath.Join(dir, "data"), logFile, 2*time.Minute)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, tail(logPath))
-	}
-	defer func() {
-		if err := srv.Stop(30 * time.Second); err != nil {
-			t.Errorf("simvid in %s did not stop cleanly: %v\n%s", dir, err, tail(logPath))
-		}
-	}()
+	srv, logPath, stop := startLogged(ctx, t, bin, dir)
+	defer stop()
 	sampler := NewPeakSampler(srv.Pid(), sampleEvery)
 	defer sampler.Stop()
 	clock := newPhaseClock(ctx, t, srv)

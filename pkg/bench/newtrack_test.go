@@ -27,17 +27,8 @@ func TestBenchNewTrack(t *testing.T) {
 	_, _, bin, pics, music := setup(ctx, t)
 	work := t.TempDir()
 	// Debug level: the log says when the track is ready, and every ffmpeg the render ran.
-	logPath := filepath.Join(work, "simvid.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	srv, err := StartAll(ctx, bin, filepath.Join(work, "data"), logFile, 2*time.Minute, "--log-level", "debug")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, tail(logPath))
-	}
-	defer func() { _ = srv.Stop(30 * time.Second) }()
+	srv, logPath, stop := startLogged(ctx, t, bin, work, "--log-level", "debug")
+	defer stop()
 	c := NewClient(srv.URL)
 	projectID, _, phases, coldRender, err := coldRun(ctx, c, pics, music, filepath.Join(work, "cold.mp4"))
 	if err != nil {
