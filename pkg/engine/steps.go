@@ -288,7 +288,7 @@ func (e *Engine) clipSegment(ctx context.Context, seg render.Segment, out string
 	if err != nil {
 		return internalError(err, fmt.Sprintf("rendering slide %d", slide))
 	}
-	if err := e.ff.Run(ctx, args, onFrames); err != nil {
+	if err := e.ff.As(ffmpeg.KindClip).Run(ctx, args, onFrames); err != nil {
 		return internalError(err, fmt.Sprintf("rendering slide %d's clip", slide))
 	}
 	return nil

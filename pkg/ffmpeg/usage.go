@@ -26,6 +26,8 @@ const (
 	KindMusicPieces Kind = "music_pieces" // render: the music's AAC pieces
 	KindJoin        Kind = "join"         // render: segments and music joined by ffmpeg
 	KindPoster      Kind = "poster"       // render: the poster JPEG
+	KindClipIntake  Kind = "clip_intake"  // intake: a clip's decode check, poster and filmstrip
+	KindClip        Kind = "clip"         // render: a clip's segment, decoded and encoded
 )
 
 // KindUsage is what the runs of one kind took: CPU is the processes' own user plus system

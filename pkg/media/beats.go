@@ -10,6 +10,7 @@ import (
 
 	"github.com/simvid/simvid/pkg/beat"
 	"github.com/simvid/simvid/pkg/ffargs"
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -54,7 +55,7 @@ func (in *Intake) FindBeats(ctx context.Context, a *simvid.Asset) (*simvid.Beats
 	if err != nil {
 		return nil, err
 	}
-	if err := in.ff.Run(ctx, append(input, beatOutput(pcm)...), nil); err != nil {
+	if err := in.ff.As(ffmpeg.KindMusicDecode).Run(ctx, append(input, beatOutput(pcm)...), nil); err != nil {
 		return nil, in.toolError(ctx, err, "the beats of the music could not be found")
 	}
 	b, err := trackFile(pcm)

@@ -306,7 +306,7 @@ func (in *Intake) clipFrames(ctx context.Context, src, name string, a *simvid.As
 	args = append(args, "-map", strconv.Itoa(FilmstripFrames+1)+":v:0", "-an", "-f", "null", "-")
 
 	tctx, cancel := context.WithTimeout(ctx, clipTimeout)
-	warnings, err := in.ff.RunWarnings(tctx, args)
+	warnings, err := in.ff.As(ffmpeg.KindClipIntake).RunWarnings(tctx, args)
 	cancel()
 	if err == nil {
 		// The demuxer only warns of a file cut short, and ffmpeg ends well with what it read.

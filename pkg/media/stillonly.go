@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/simvid/simvid/pkg/ffargs"
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/simvid"
 )
 
@@ -46,7 +47,7 @@ func (in *Intake) stillOnly(ctx context.Context, src, name string, a *simvid.Ass
 		path = ""
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
-	warnings, err := in.ff.RunWarnings(tctx, args)
+	warnings, err := in.ff.As(ffmpeg.KindStill).RunWarnings(tctx, args)
 	cancel()
 	decoded()
 	if err == nil && tmp != "" {
