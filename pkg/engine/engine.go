@@ -26,6 +26,7 @@ type Engine struct {
 	log         *zap.Logger
 	shared      Shared             // nil: the cache directory is all there is
 	audioFlight singleflight.Group // by music track key
+	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
 }
 
 // Shared is the object store behind the cache and the inputs when hosts share no disk
@@ -44,7 +45,7 @@ type Shared interface {
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
 func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
-	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log}
+	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1)}
 }
 
 // WithShared puts the store s behind the cache and the inputs: an entry another host made is

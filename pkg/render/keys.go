@@ -43,7 +43,8 @@ func segmentKey(sg Segment, p *Plan, ffmpegVersion string) string {
 	parts := []any{"segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
 		enc, ffmpegVersion}
 	if sg.hasMotion() {
-		parts = append(parts, "motion", movesKey(sg.Moves), captionsKey(sg.Captions))
+		// "fed": drawn by package motion, not ffmpeg's perspective filter: other pixels.
+		parts = append(parts, "motion fed", movesKey(sg.Moves), captionsKey(sg.Captions))
 	}
 	m := sg.Making(p.Encoder)
 	if m != Encoded { // other bytes than encoding every frame
