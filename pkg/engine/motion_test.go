@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -79,5 +81,17 @@ func TestMotionIsSmooth(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A moving segment's x264 takes the machine's cores (one such encoder at a time: its frames
+// are most of a motion render's memory), unless its threads were set above one.
+func TestMotionEncoderTakesTheCores(t *testing.T) {
+	t.Parallel()
+	if got := motionEncoder(render.Encoder{Threads: 1}).Threads; got != runtime.NumCPU() {
+		t.Errorf("threads %d, want %d", got, runtime.NumCPU())
+	}
+	if got := motionEncoder(render.Encoder{Threads: 3}).Threads; got != 3 {
+		t.Errorf("threads %d, want 3", got)
 	}
 }
