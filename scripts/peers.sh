@@ -103,9 +103,9 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 duration() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
-# simvid's encoder for a moving slide: render.EncoderFor("standard") without the still-picture
-# tuning (render.Encoder.Args), one process on the whole machine (threads: x264's default).
-x264_args=(-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -r 30)
+# simvid's encoder for a moving slide: render.EncoderFor("standard") with its motion tuning
+# (render.Encoder.MotionArgs), one x264 with a thread per core (engine.motionEncoder).
+x264_args=(-c:v libx264 -preset veryfast -x264-params sync-lookahead=0 -crf 23 -pix_fmt yuv420p -r 30 -threads "$(nproc)")
 
 run_editly() {
   local t0 t1

@@ -238,6 +238,9 @@ func segmentEncode(seg Segment, stillPaths []string, enc Encoder, f Files) ([]st
 	if seg.fastTuned() {
 		return append(a, enc.HoldArgs(fps)...), nil
 	}
+	if seg.hasMotion() {
+		return append(a, enc.MotionArgs(fps)...), nil
+	}
 	return append(a, enc.Args(fps)...), nil
 }
 

@@ -40,6 +40,9 @@ func segmentKey(sg Segment, p *Plan, ffmpegVersion string) string {
 	if sg.fastTuned() && p.Encoder.tunesStatic() {
 		enc += " " + staticTuning
 	}
+	if sg.hasMotion() {
+		enc += " " + motionTuning
+	}
 	parts := []any{"segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
 		enc, ffmpegVersion}
 	if sg.hasMotion() {
