@@ -25,6 +25,9 @@ func moving(seg render.Segment) bool {
 // frames from the still and ffmpeg only encodes them (and blends a transition, draws a
 // caption). The encoder is the machine's: see motionEncoder.
 func (e *Engine) encodeMoving(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder, onFrames func(int64)) error {
+	if seg.FedFade() {
+		return e.encodeFed(ctx, seg, stills, out, enc, onFrames, []func(io.Writer) error{fadeFeed(seg, stills)})
+	}
 	var feeds []func(io.Writer) error
 	for i, path := range stills {
 		if !seg.Moving(i) {
@@ -47,6 +50,37 @@ func (e *Engine) encodeMoving(ctx context.Context, seg render.Segment, stills []
 			return nil
 		})
 	}
+	return e.encodeFed(ctx, seg, stills, out, enc, onFrames, feeds)
+}
+
+// fadeFeed draws a fade between two moving slides: both windows, blended (Segment.FedFade).
+func fadeFeed(seg render.Segment, stills []string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		var s [2]*motion.Sampler
+		var fr [2]*motion.Frame
+		for i := range s {
+			still, err := motion.ReadY4M(stills[i])
+			if err != nil {
+				return err
+			}
+			s[i], fr[i] = motion.NewSampler(still), motion.NewFrame(seg.Moves[i].W, seg.Moves[i].H)
+		}
+		for k := int64(0); k < seg.Frames; k++ {
+			for i := range s {
+				win := seg.Moves[i].Window(k)
+				s[i].Draw(fr[i], motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]})
+			}
+			motion.Fade(fr[0], fr[0], fr[1], k, seg.Frames)
+			if _, err := w.Write(fr[0].Bytes()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// encodeFed runs the segment's ffmpeg with feeds, one such at a time on this host.
+func (e *Engine) encodeFed(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder, onFrames func(int64), feeds []func(io.Writer) error) error {
 	select { // one moving segment encodes at a time on this host: see motionEncoder
 	case e.motionSlot <- struct{}{}:
 	case <-ctx.Done():

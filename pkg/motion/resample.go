@@ -103,3 +103,11 @@ func blendRows(dst, a, b []byte, f uint32) {
 		dst[x] = byte((uint32(a[x])*uint32(wa) + uint32(b[x])*uint32(wb) + 128) >> 8)
 	}
 }
+
+// Fade sets dst to frame k of an n-frame fade from a to b: b at k/n (in 1/256 steps), the
+// first frame a alone and the last not yet b, as the fade of render.TransitionFilter. dst may
+// be a. The frames are of one size.
+func Fade(dst, a, b *Frame, k, n int64) {
+	f := uint32((k*256 + n/2) / max(1, n))
+	blendRows(dst.Bytes(), a.Bytes(), b.Bytes(), min(f, 256))
+}

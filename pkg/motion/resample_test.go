@@ -87,3 +87,23 @@ func BenchmarkDraw1080p(b *testing.B) {
 		s.Draw(dst, Window{96 * f, 54 * f, 2112 - 192*f, 1188 - 108*f})
 	}
 }
+
+// A fade's frame k of n is b at k/n: a alone first, halfway in the middle.
+func TestFade(t *testing.T) {
+	t.Parallel()
+	a, b, dst := NewFrame(18, 10), NewFrame(18, 10), NewFrame(18, 10)
+	for i := range a.Bytes() {
+		a.Bytes()[i], b.Bytes()[i] = 10, 210
+	}
+	for _, c := range []struct {
+		k, n int64
+		want byte
+	}{{0, 15, 10}, {5, 10, 110}, {14, 15, 197}} {
+		Fade(dst, a, b, c.k, c.n)
+		for i, v := range dst.Bytes() {
+			if v != c.want {
+				t.Fatalf("frame %d of %d, byte %d: %d, want %d", c.k, c.n, i, v, c.want)
+			}
+		}
+	}
+}

@@ -115,6 +115,9 @@ func motionInputs(seg Segment, stillPaths []string) []string {
 			a = append(a, stillInputs([]string{p}, seg.FPS)...)
 			continue
 		}
+		if seg.FedFade() && i > 0 { // both pictures come blended on the first pipe
+			break
+		}
 		m := seg.Moves[i]
 		a = append(a, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", fmt.Sprintf("%dx%d", m.W, m.H),
 			"-r", strconv.Itoa(seg.FPS), "-i", fmt.Sprintf("pipe:%d", fd))

@@ -139,7 +139,7 @@ func motionGraph(seg Segment, loop string, caption func(i int) string) string {
 		}
 		return c
 	}
-	if seg.Kind != KindTransition {
+	if seg.Kind != KindTransition || seg.FedFade() {
 		return chain(0) + "[v]"
 	}
 	return fmt.Sprintf("%s[a];%s[b];%s", chain(0), chain(1), TransitionFilter(seg.Transition, seg.Frames, seg.FPS, "a", "b", "v"))
@@ -148,6 +148,16 @@ func motionGraph(seg Segment, loop string, caption func(i int) string) string {
 // FedFD is the file descriptor ffmpeg reads the frames of a segment's first moving slide
 // from (pipe:3); the second's, in a transition between two, is the next one.
 const FedFD = 3
+
+// FedFade reports whether the segment is a fade between two moving slides without captions:
+// the caller blends the two moving pictures itself (frame k of n shows the second at k/n,
+// as TransitionFilter does) and feeds ffmpeg one stream, on FedFD. ffmpeg given the two
+// streams held about 70 MB more (a second input's queue, the fade's alpha plane, the
+// overlay's waiting frames) on top of its encoder.
+func (sg Segment) FedFade() bool {
+	return sg.Kind == KindTransition && blended420(sg.Transition) && sg.Moving(0) && sg.Moving(1) &&
+		(len(sg.Captions) < 2 || (sg.Captions[0] == nil && sg.Captions[1] == nil))
+}
 
 // Moving reports whether input i of the segment is a moving slide, whose frames the caller
 // draws (the window of frame k is Moves[i].Window(k)) and feeds to ffmpeg as rawvideo
