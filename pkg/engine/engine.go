@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"go.uber.org/zap"
@@ -121,6 +122,12 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 	}
 
 	tr.setStage(StageRendering)
+	if hasMoving(p) {
+		// What the pictures' intake left on the heap goes back to the system before the
+		// encoders start: a motion render's peak is its x264 (about 230 MB at 1080p) plus
+		// this process, which otherwise kept some 30 MB it no longer used.
+		debug.FreeOSMemory()
+	}
 	enc := EncoderFor(p, job.Threads, par)
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(par)

@@ -21,6 +21,16 @@ func moving(seg render.Segment) bool {
 	return false
 }
 
+// hasMoving reports whether any segment of p shows a moving slide.
+func hasMoving(p *render.Plan) bool {
+	for _, sg := range p.Segments {
+		if moving(sg) {
+			return true
+		}
+	}
+	return false
+}
+
 // encodeMoving encodes a segment with a moving slide: package motion draws each of its
 // frames from the still and ffmpeg only encodes them (and blends a transition, draws a
 // caption). The encoder is the machine's: see motionEncoder.
