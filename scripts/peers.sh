@@ -41,10 +41,14 @@ install_editly() {
   ( cd $peers && { [ -f package.json ] || npm init -y >/dev/null; } &&
     npm install editly@0.14.2 --nodedir=/usr >npm-install.log 2>&1 ) ||
     { editly_err="npm install editly@0.14.2 failed (see $peers/npm-install.log: $(tail -1 $peers/npm-install.log))"; return 1; }
-  # npm 11 runs no install scripts it has not been told to trust; older npm has no such command.
-  ( cd $peers && npm install-scripts approve canvas gl >>npm-install.log 2>&1 ) || true
-  ( cd $peers && npm rebuild canvas gl --nodedir=/usr >npm-rebuild.log 2>&1 ) ||
-    { editly_err="npm rebuild canvas gl failed (see $peers/npm-rebuild.log: $(tail -1 $peers/npm-rebuild.log))"; return 1; }
+  # Some npm 11 releases run no install scripts they have not been told to trust: then canvas
+  # and gl are rebuilt (the npm 11.19 here ran them during the install, and a rebuild would
+  # build ANGLE a second time).
+  if ! ( cd $peers && node -e "require('canvas'); require('gl')" ) 2>/dev/null; then
+    ( cd $peers && npm install-scripts approve canvas gl >>npm-install.log 2>&1 ) || true
+    ( cd $peers && npm rebuild canvas gl --nodedir=/usr >npm-rebuild.log 2>&1 ) ||
+      { editly_err="npm rebuild canvas gl failed (see $peers/npm-rebuild.log: $(tail -1 $peers/npm-rebuild.log))"; return 1; }
+  fi
   ( cd $peers && node -e "require('canvas'); require('gl')" ) 2>>$peers/npm-rebuild.log ||
     { editly_err="editly's canvas or gl module does not load after the rebuild (see $peers/npm-rebuild.log)"; return 1; }
   touch $peers/.built
@@ -103,9 +107,9 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 duration() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
-# simvid's encoder for a moving slide: render.EncoderFor("standard") without the still-picture
-# tuning (render.Encoder.Args), one process on the whole machine (threads: x264's default).
-x264_args=(-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -r 30)
+# simvid's encoder for a moving slide: render.EncoderFor("standard") with its motion tuning
+# (render.Encoder.MotionArgs), one x264 with a thread per core (engine.motionEncoder).
+x264_args=(-c:v libx264 -preset veryfast -x264-params sync-lookahead=0 -crf 23 -pix_fmt yuv420p -r 30 -threads "$(nproc)")
 
 run_editly() {
   local t0 t1

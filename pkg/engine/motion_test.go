@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -79,5 +81,60 @@ func TestMotionIsSmooth(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A moving segment's x264 takes the machine's cores (one such encoder at a time: its frames
+// are most of a motion render's memory), unless its threads were set above one.
+func TestMotionEncoderTakesTheCores(t *testing.T) {
+	t.Parallel()
+	if got := motionEncoder(render.Encoder{Threads: 1}).Threads; got != runtime.NumCPU() {
+		t.Errorf("threads %d, want %d", got, runtime.NumCPU())
+	}
+	if got := motionEncoder(render.Encoder{Threads: 3}).Threads; got != 3 {
+		t.Errorf("threads %d, want 3", got)
+	}
+}
+
+// A fade between two moving slides is blended here and fed as one stream (FedFade): dark
+// grey to white, lossless, its frames brighten steadily from the one to the other, and the
+// video has every frame.
+func TestFedFadeBetweenMovingSlides(t *testing.T) {
+	k := newKit(t)
+	dark := k.picture("dark.png", "color=c=0x202020:s=320x240")
+	light := k.picture("light.png", "color=c=0xe0e0e0:s=320x240")
+	s := k.show("640x480", "draft")
+	s.in.Lossless = true
+	s.slide(dark, 1, "contain", 1)
+	s.slide(light, 1, "contain", 1)
+	s.in.Spec.Defaults.Motion = "zoom-in"
+	s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.5
+	plan := s.plan()
+	tr := plan.Segments[1]
+	if tr.Kind != "transition" || !tr.FedFade() {
+		t.Fatalf("segment 1: %+v", tr)
+	}
+	s.run(context.Background())
+	checkVideo(t, k, s.job.Output, plan, false)
+	frames := testutil.GrayFrames(t, s.job.Output, 640, 480)
+	mean := func(f []byte) float64 {
+		var sum float64
+		for _, v := range f {
+			sum += float64(v)
+		}
+		return sum / float64(len(f))
+	}
+	a, b := mean(frames[tr.Start-1]), mean(frames[tr.Start+tr.Frames])
+	if b-a < 100 {
+		t.Fatalf("dark %.1f, light %.1f", a, b)
+	}
+	prev := a
+	for i := tr.Start; i < tr.Start+tr.Frames; i++ {
+		m := mean(frames[i])
+		want := a + (b-a)*float64(i-tr.Start)/float64(tr.Frames)
+		if m < prev || math.Abs(m-want) > 3 {
+			t.Errorf("frame %d: mean %.1f, want %.1f (previous %.1f)", i, m, want, prev)
+		}
+		prev = m
 	}
 }

@@ -63,6 +63,9 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 				return fmt.Errorf("engine: segment %d: still not prepared: %w", seg.Index, err)
 			}
 		}
+		if moving(seg) {
+			return e.encodeMoving(ctx, seg, stills, tmp, enc, onFrames)
+		}
 		if seg.Making(enc) != render.Encoded {
 			done, err := e.bitstreamSegment(ctx, seg, stills, tmp, enc)
 			if done || err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -85,13 +86,72 @@ func (r *Runner) RunWarnings(ctx context.Context, args []string) (stderr string,
 	return r.run(ctx, "warning", args, nil)
 }
 
+// RunFed is Run with inputs the caller writes: feeds[i] writes to the pipe that ffmpeg reads
+// as pipe:N with N = 3+i (args name them), each in its own goroutine, and its end of the
+// pipe is closed when it returns. A feed's write fails once ffmpeg has stopped; ffmpeg's own
+// error is then the one returned, else the first feed's.
+func (r *Runner) RunFed(ctx context.Context, args []string, feeds []func(io.Writer) error, onProgress func(frames int64)) error {
+	var readers, writers []*os.File
+	defer func() {
+		for _, f := range append(readers, writers...) {
+			_ = f.Close()
+		}
+	}()
+	for range feeds {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("ffmpeg: pipe: %w", err)
+		}
+		readers, writers = append(readers, pr), append(writers, pw)
+	}
+	errs := make([]error, len(feeds))
+	var wg sync.WaitGroup
+	started := func() {
+		for _, f := range readers { // ffmpeg has its copies
+			_ = f.Close()
+		}
+		readers = nil
+		for i, feed := range feeds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = feed(writers[i])
+				_ = writers[i].Close() // ffmpeg sees the end of the input
+			}()
+		}
+	}
+	_, err := r.runWith(ctx, "error", args, onProgress, readers, started)
+	if err != nil {
+		for _, w := range writers { // a feed blocked on a full pipe returns
+			_ = w.Close()
+		}
+	}
+	wg.Wait()
+	writers = nil
+	if err != nil {
+		return err
+	}
+	for _, e := range errs {
+		if e != nil {
+			return fmt.Errorf("ffmpeg: feeding frames: %w", e)
+		}
+	}
+	return nil
+}
+
 func (r *Runner) run(ctx context.Context, level string, args []string, onProgress func(frames int64)) (string, error) {
+	return r.runWith(ctx, level, args, onProgress, nil, nil)
+}
+
+// runWith is run with extra files for the child (fd 3 on) and a hook called once it started.
+func (r *Runner) runWith(ctx context.Context, level string, args []string, onProgress func(frames int64), extra []*os.File, started func()) (string, error) {
 	full := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", level}
 	if onProgress != nil {
 		full = append(full, "-progress", "pipe:1", "-nostats", "-stats_period", "0.5")
 	}
 	full = append(full, args...)
 	cmd := command(ctx, r.ffmpeg, full)
+	cmd.ExtraFiles = extra
 	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stderr = &stderr
 	var wg sync.WaitGroup
@@ -109,6 +169,9 @@ func (r *Runner) run(ctx context.Context, level string, args []string, onProgres
 	start := time.Now()
 	if err := proc.Start(cmd, r.nice); err != nil {
 		return "", fmt.Errorf("ffmpeg: start %s: %w", r.ffmpeg, err)
+	}
+	if started != nil {
+		started()
 	}
 	wg.Wait()
 	err := cmd.Wait()

@@ -108,6 +108,27 @@ func stillFilter(st Still, in, tap string) string {
 
 func even(n int) int { return max(2, n&^1) }
 
+// motionInputs are the inputs of a segment with motion: a moving slide's frames as raw video
+// on its pipe (see Segment.Moving), a still slide's still from its file.
+func motionInputs(seg Segment, stillPaths []string) []string {
+	var a []string
+	fd := FedFD
+	for i, p := range stillPaths {
+		if !seg.Moving(i) {
+			a = append(a, stillInputs([]string{p}, seg.FPS)...)
+			continue
+		}
+		if seg.FedFade() && i > 0 { // both pictures come blended on the first pipe
+			break
+		}
+		m := seg.Moves[i]
+		a = append(a, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", fmt.Sprintf("%dx%d", m.W, m.H),
+			"-r", strconv.Itoa(seg.FPS), "-i", fmt.Sprintf("pipe:%d", fd))
+		fd++
+	}
+	return a
+}
+
 // stillInputs are the input options that read stills at fps. The rate a still was written
 // with comes from its picture (a GIF says 10, others 25); xfade refuses inputs whose rates
 // differ, so every still is read at the output's.
@@ -194,6 +215,9 @@ func segmentEncode(seg Segment, stillPaths []string, enc Encoder, f Files) ([]st
 	n, fps := seg.Frames, seg.FPS
 	loop := fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/%d,setpts=N/%d/TB", n-1, fps, fps)
 	a := stillInputs(stillPaths, fps)
+	if seg.hasMotion() {
+		a = motionInputs(seg, stillPaths)
+	}
 	fc := "[0:v]" + ChromaTrip + "," + loop + "[v]"
 	if seg.Kind == KindTransition {
 		in := TransitionInput(seg.Transition)
@@ -219,6 +243,9 @@ func segmentEncode(seg Segment, stillPaths []string, enc Encoder, f Files) ([]st
 	a = append(a, "-filter_complex", fc, "-map", "[v]", "-frames:v", strconv.FormatInt(n, 10))
 	if seg.fastTuned() {
 		return append(a, enc.HoldArgs(fps)...), nil
+	}
+	if seg.hasMotion() {
+		return append(a, enc.MotionArgs(fps)...), nil
 	}
 	return append(a, enc.Args(fps)...), nil
 }

@@ -52,6 +52,21 @@ const staticTuning = "rc-lookahead=0:mbtree=0:me=dia:subme=0:trellis=0:b-adapt=0
 // Args returns the output options of a segment at fps frames a second.
 func (e Encoder) Args(fps int) []string { return e.args(fps, false) }
 
+// motionTuning is what a segment with a moving slide adds to Args: no frames buffered for a
+// look-ahead thread beyond the look-ahead itself. With frame threads x264 keeps sync-lookahead
+// frames (its default: one per thread and per B-frame) more in flight, about 10 MB each at
+// 1080p, 30 MB of the encoder's 265 (measured with 2 threads); the frames it decides on and
+// the bitstream are the same (the same size to the byte on a 60-frame zoom), the SEI that
+// lists the options aside. Not in the SPS or PPS: such segments still join the others.
+const motionTuning = "sync-lookahead=0"
+
+// MotionArgs returns the output options of a segment with a moving slide: Args with
+// motionTuning.
+func (e Encoder) MotionArgs(fps int) []string {
+	a := e.args(fps, false)
+	return append(a[:4:4], append([]string{"-x264-params", motionTuning}, a[4:]...)...)
+}
+
 // HoldArgs returns the output options of a segment without motion (a hold, a transition
 // between stills): Args with staticTuning.
 func (e Encoder) HoldArgs(fps int) []string { return e.args(fps, true) }

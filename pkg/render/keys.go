@@ -43,10 +43,14 @@ func segmentKey(sg Segment, p *Plan, ffmpegVersion string) string {
 	if sg.fastTuned() && p.Encoder.tunesStatic() {
 		enc += " " + staticTuning
 	}
+	if sg.hasMotion() {
+		enc += " " + motionTuning
+	}
 	parts := []any{"segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
 		enc, ffmpegVersion}
 	if sg.hasMotion() {
-		parts = append(parts, "motion", movesKey(sg.Moves), captionsKey(sg.Captions))
+		// "fed": drawn by package motion, not ffmpeg's perspective filter: other pixels.
+		parts = append(parts, "motion fed", movesKey(sg.Moves), captionsKey(sg.Captions))
 	}
 	if c := sg.Clip; c != nil {
 		// The clip's bytes, its part, speed and turn, and how it is fitted (the fit's key

@@ -37,8 +37,11 @@ func resolveMotions(s *simvid.Spec) []string {
 // Move is a slide's Ken Burns motion over the frames of one segment. The picture is read
 // from a still supersampled by the zoom factor (so the most zoomed frame is still 1:1) and
 // each frame shows a window of it that moves linearly with the slide's frame number. The
-// window's corners are real numbers: the perspective filter samples between pixels, so the
-// motion has no integer steps (zoompan rounds its window to even pixels, which jitters).
+// window's corners are real numbers: the engine draws each frame from the still between
+// pixels (package motion) and feeds it to ffmpeg as raw video, so the motion has no integer
+// steps (zoompan rounds its window to even pixels, which jitters). It did this in ffmpeg
+// with the perspective filter at the still's size and a scale to the output's: 35 ms of CPU
+// a 1080p frame, more than x264's own 25 (see docs/performance.md, Motion).
 type Move struct {
 	Name   string
 	From   int64      // the segment's first frame within the slide's motion
@@ -101,18 +104,14 @@ func (m *Move) key() string {
 	return fmt.Sprintf("%s %d %d %dx%d %dx%d %v %v", m.Name, m.From, m.Total, m.SW, m.SH, m.W, m.H, m.Start, m.End)
 }
 
-// filter is the chain that turns the looped still into the moving picture at output size.
-func (m *Move) filter() string {
-	den := float64(max(1, m.Total-1))
-	// lin is a + (b-a) * (on+From)/(Total-1): the window edge at the output frame on.
-	lin := func(a, b float64) string {
-		return fmt.Sprintf("%s%s*(on+%d)", num(a), signed((b-a)/den), m.From)
+// Window returns the window x, y, w, h in still pixels at frame on of the segment.
+func (m *Move) Window(on int64) [4]float64 {
+	t := float64(on+m.From) / float64(max(1, m.Total-1))
+	var w [4]float64
+	for i := range w {
+		w[i] = m.Start[i] + (m.End[i]-m.Start[i])*t
 	}
-	x0, y0 := lin(m.Start[0], m.End[0]), lin(m.Start[1], m.End[1])
-	x1 := lin(m.Start[0]+m.Start[2], m.End[0]+m.End[2])
-	y2 := lin(m.Start[1]+m.Start[3], m.End[1]+m.End[3])
-	return fmt.Sprintf("perspective=x0=%s:y0=%s:x1=%s:y1=%s:x2=%s:y2=%s:x3=%s:y3=%s:interpolation=linear:eval=frame,"+
-		"scale=%d:%d,setsar=1", x0, y0, x1, y0, x0, y2, x1, y2, m.W, m.H)
+	return w
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
@@ -124,18 +123,14 @@ func signed(v float64) string {
 	return "+" + num(v)
 }
 
-// motionGraph is the filter graph of a segment with a moving slide, from the looped stills
-// to [v]. caption(i) is the drawtext chain of input i's slide ("" for none).
+// motionGraph is the filter graph of a segment with a moving slide, from its inputs to [v]:
+// a moving slide's input is its frames already moved, at output size (MotionArgs); a still
+// slide's is its looped still. caption(i) is the drawtext chain of input i's slide ("" for
+// none).
 func motionGraph(seg Segment, loop string, caption func(i int) string) string {
 	chain := func(i int) string {
-		var mv *Move
-		if i < len(seg.Moves) {
-			mv = seg.Moves[i]
-		}
-		c := fmt.Sprintf("[%d:v]%s", i, loop)
-		if mv != nil {
-			c += "," + mv.filter()
-		} else if seg.Kind == KindTransition {
+		c := fmt.Sprintf("[%d:v]setsar=1", i)
+		if i >= len(seg.Moves) || seg.Moves[i] == nil {
 			// A still slide's side of the transition: its chroma as in its hold.
 			c = fmt.Sprintf("[%d:v]%s%s", i, TransitionInput(seg.Transition), loop)
 		}
@@ -144,11 +139,30 @@ func motionGraph(seg Segment, loop string, caption func(i int) string) string {
 		}
 		return c
 	}
-	if seg.Kind != KindTransition {
+	if seg.Kind != KindTransition || seg.FedFade() {
 		return chain(0) + "[v]"
 	}
 	return fmt.Sprintf("%s[a];%s[b];%s", chain(0), chain(1), TransitionFilter(seg.Transition, seg.Frames, seg.FPS, "a", "b", "v"))
 }
+
+// FedFD is the file descriptor ffmpeg reads the frames of a segment's first moving slide
+// from (pipe:3); the second's, in a transition between two, is the next one.
+const FedFD = 3
+
+// FedFade reports whether the segment is a fade between two moving slides without captions:
+// the caller blends the two moving pictures itself (frame k of n shows the second at k/n,
+// as TransitionFilter does) and feeds ffmpeg one stream, on FedFD. ffmpeg given the two
+// streams held about 70 MB more (a second input's queue, the fade's alpha plane, the
+// overlay's waiting frames) on top of its encoder.
+func (sg Segment) FedFade() bool {
+	return sg.Kind == KindTransition && blended420(sg.Transition) && sg.Moving(0) && sg.Moving(1) &&
+		(len(sg.Captions) < 2 || (sg.Captions[0] == nil && sg.Captions[1] == nil))
+}
+
+// Moving reports whether input i of the segment is a moving slide, whose frames the caller
+// draws (the window of frame k is Moves[i].Window(k)) and feeds to ffmpeg as rawvideo
+// yuv420p at the output's size: the first such input on FedFD, the next on FedFD+1.
+func (sg Segment) Moving(i int) bool { return i < len(sg.Moves) && sg.Moves[i] != nil }
 
 // hasMotion reports whether a segment needs motionGraph: a moving slide, or a caption drawn
 // over one.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -57,8 +58,27 @@ func TestAutoMotionNeverRepeats(t *testing.T) {
 	if q.Segments[0].Key == p.Segments[0].Key || q.Stills[0].Key == p.Stills[0].Key {
 		t.Error("strength left out of the cache keys")
 	}
-	if f := p.Segments[0].Moves[0].filter(); !strings.Contains(f, "eval=frame") || !strings.Contains(f, "scale=640:480") {
-		t.Errorf("filter %s", f)
+	// ffmpeg resamples nothing: the moving frames come in at output size on the pipes.
+	for _, sg := range p.Segments[:2] {
+		a := strings.Join(SegmentArgs(sg, []string{"a.y4m", "b.y4m"}[:len(sg.Stills)], "o.mp4", p.Encoder), " ")
+		// A fade between two moving slides comes blended, on one pipe.
+		want := "-f rawvideo -pix_fmt yuv420p -s 640x480 -r 30 -i pipe:3 -filter_complex [0:v]setsar=1[v] "
+		if sg.Kind == KindTransition != sg.FedFade() {
+			t.Errorf("segment %d: fed fade %v", sg.Index, sg.FedFade())
+		}
+		if !strings.HasPrefix(a, want) || strings.Contains(a, "perspective") || strings.Contains(a, "scale=") ||
+			!strings.Contains(a, "-c:v libx264 -preset veryfast -x264-params sync-lookahead=0 -crf") {
+			t.Errorf("segment %d: %s", sg.Index, a)
+		}
+	}
+	// The window runs from the whole still to the zoomed part, linearly over the slide's frames.
+	m := *p.Slides[0].Move
+	m.From = 0
+	if w := m.Window(0); w != [4]float64{0, 0, 736, 552} {
+		t.Errorf("first window %v", w)
+	}
+	if w := m.Window(m.Total - 1); math.Abs(w[2]-640) > 1e-9 || math.Abs(w[3]-480) > 1e-9 {
+		t.Errorf("last window %v, want 640x480", w)
 	}
 }
 

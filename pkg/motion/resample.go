@@ -1,0 +1,113 @@
+package motion
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// Window is a rectangle of a still in luma pixels: X, Y of its top left corner, W, H its size.
+// The values are real: a window between pixels is sampled between them.
+type Window struct{ X, Y, W, H float64 }
+
+// Sampler draws windows of one still into frames of one size. It keeps its scratch buffers,
+// so a segment's frames cost no allocation; it is not safe for concurrent use.
+type Sampler struct {
+	src *Frame
+	tmp []byte
+	col []uint32 // per output sample: its first source sample << 9 | the second's weight
+}
+
+// NewSampler returns a sampler of src.
+func NewSampler(src *Frame) *Sampler {
+	return &Sampler{src: src, tmp: make([]byte, src.W+16)}
+}
+
+// Draw fills dst with window win of the still, scaled to dst's size with bilinear weights
+// in 1/256 steps of a pixel (rows are blended first, to 8 bits, then columns). Each plane is sampled at its own pixel centres (4:2:0 chroma
+// sits at the centre of its 2×2 luma block), so the chroma follows the luma exactly. One
+// resample from the still to the output: no intermediate picture, no integer rounding of
+// the window, so a move has no steps.
+func (s *Sampler) Draw(dst *Frame, win Window) {
+	src := s.src
+	s.plane(dst.Y, dst.W, dst.H, src.Y, src.W, src.H, win.X, win.Y, win.W, win.H)
+	cw, ch := (dst.W+1)/2, (dst.H+1)/2
+	sw, sh := (src.W+1)/2, (src.H+1)/2
+	// The chroma plane's pixels are twice the luma's: the same window at half its numbers.
+	s.plane(dst.U, cw, ch, src.U, sw, sh, win.X/2, win.Y/2, win.W/2, win.H/2)
+	s.plane(dst.V, cw, ch, src.V, sw, sh, win.X/2, win.Y/2, win.W/2, win.H/2)
+}
+
+// tap returns the first of the two source samples around output sample i of n, for a window
+// [at, at+size) of a line of m samples, and the weight of the second (0..256).
+func tap(i, n, m int, at, size float64) (int, uint32) {
+	p := at + (float64(i)+0.5)*size/float64(n) - 0.5 // in source samples, centre to centre
+	if p <= 0 || m < 2 {
+		return 0, 0
+	}
+	i0 := int(p)
+	f := uint32(math.Round((p - float64(i0)) * 256))
+	if f == 256 {
+		i0, f = i0+1, 0
+	}
+	if i0 >= m-1 {
+		return m - 2, 256
+	}
+	return i0, f
+}
+
+// plane resamples one plane: rows are blended first (only the columns the window reads),
+// then each output sample blends two of the blended row's samples.
+func (s *Sampler) plane(dst []byte, dw, dh int, src []byte, sw, sh int, x0, y0, w, h float64) {
+	if cap(s.col) < dw {
+		s.col = make([]uint32, dw)
+	}
+	col := s.col[:dw]
+	lo, _ := tap(0, dw, sw, x0, w)
+	last, _ := tap(dw-1, dw, sw, x0, w)
+	hi := min(last+1, sw-1)
+	for i := range col {
+		a, f := tap(i, dw, sw, x0, w)
+		col[i] = uint32(a-lo)<<9 | f
+	}
+	n := hi - lo + 1
+	tmp := s.tmp[:n+8] // room for the last word of blendRows
+	for j := 0; j < dh; j++ {
+		r, fy := tap(j, dh, sh, y0, h)
+		r1 := min(r+1, sh-1)
+		blendRows(tmp, src[r*sw+lo:r*sw+hi+1], src[r1*sw+lo:r1*sw+hi+1], fy)
+		out := dst[j*dw : j*dw+dw]
+		out = out[:len(col)]
+		for i, c := range col {
+			v := uint32(binary.LittleEndian.Uint16(tmp[c>>9:]))
+			f := c & 0x1ff
+			out[i] = byte(((v&0xff)*(256-f) + (v>>8)*f + 128) >> 8)
+		}
+	}
+}
+
+// blendRows sets dst[x] to a[x] and b[x] blended with weight f/256 of b, rounded, for every
+// x of a (b as long). Eight samples at a time, as four 16-bit lanes of even and of odd
+// samples in a uint64: a lane holds at most 255*256, so lanes never carry into each other.
+func blendRows(dst, a, b []byte, f uint32) {
+	const lanes = 0x00ff00ff00ff00ff
+	const half = 0x0080008000800080
+	wa, wb := uint64(256-f), uint64(f)
+	x := 0
+	for ; x+8 <= len(a); x += 8 {
+		va, vb := binary.LittleEndian.Uint64(a[x:]), binary.LittleEndian.Uint64(b[x:])
+		even := ((va&lanes)*wa + (vb&lanes)*wb + half) >> 8 & lanes
+		odd := ((va>>8&lanes)*wa + (vb>>8&lanes)*wb + half) >> 8 & lanes
+		binary.LittleEndian.PutUint64(dst[x:], even|odd<<8)
+	}
+	for ; x < len(a); x++ {
+		dst[x] = byte((uint32(a[x])*uint32(wa) + uint32(b[x])*uint32(wb) + 128) >> 8)
+	}
+}
+
+// Fade sets dst to frame k of an n-frame fade from a to b: b at k/n (in 1/256 steps), the
+// first frame a alone and the last not yet b, as the fade of render.TransitionFilter. dst may
+// be a. The frames are of one size.
+func Fade(dst, a, b *Frame, k, n int64) {
+	f := uint32((k*256 + n/2) / max(1, n))
+	blendRows(dst.Bytes(), a.Bytes(), b.Bytes(), min(f, 256))
+}
