@@ -60,6 +60,7 @@ func clientSuite(t *testing.T, mod func(cfg *config.Config)) {
 	dir := t.TempDir()
 	pics := []string{testutil.Image(t, dir, "a.jpg", 160, 120, "red"), testutil.Image(t, dir, "b.png", 120, 160, "blue")}
 	song := testutil.Tone(t, dir, "song.mp3", 1.5)
+	clip := testutil.Clip(t, dir, "walk.mp4", 160, 90, 1)
 
 	v := map[string]string{}
 	var assets, slides []string
@@ -177,6 +178,25 @@ func clientSuite(t *testing.T, mod func(cfg *config.Config)) {
 		t.Fatalf("canceled render: %v", m)
 	}
 	call(oaStep{op: "cancelRender", params: rid("spec_render"), want: 409})
+	// A clip: its filmstrip and the clip itself, for the page's trim handles and preview.
+	call(oaStep{op: "uploadImages", params: pid(), files: map[string][]string{"images": {clip}}, want: 200, keep: func(b []byte) {
+		var m struct {
+			Project struct {
+				Slides []struct{ Asset, Kind string }
+			}
+		}
+		_ = json.Unmarshal(b, &m)
+		for _, s := range m.Project.Slides {
+			if s.Kind == "clip" {
+				v["clip"] = s.Asset
+			}
+		}
+	}})
+	if v["clip"] == "" {
+		t.Fatal("the clip's upload made no clip slide")
+	}
+	call(oaStep{op: "getFilmstrip", params: map[string]string{"id": v["project"], "asset": v["clip"]}, want: 200})
+	call(oaStep{op: "getClipVideo", params: map[string]string{"id": v["project"], "asset": v["clip"]}, want: 200})
 	call(oaStep{op: "removeSlide", params: map[string]string{"id": v["project"], "slide": slides[1]}, want: 200})
 	call(oaStep{op: "removeMusic", params: pid(), want: 200})
 	call(oaStep{op: "deleteProject", params: pid(), want: 204})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -67,6 +68,19 @@ func Tone(t testing.TB, dir, name string, seconds float64) string {
 	Need(t, "ffmpeg")
 	out := filepath.Join(dir, name)
 	run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration="+ftoa(seconds), out)
+	return out
+}
+
+// Clip writes a w x h H.264 video clip of the given seconds at 30 fps, a test pattern with a
+// sine tone, to dir/name (container by extension: .mp4, .mov, .mkv...).
+func Clip(t testing.TB, dir, name string, w, h int, seconds float64) string {
+	t.Helper()
+	Need(t, "ffmpeg")
+	out := filepath.Join(dir, name)
+	d := ftoa(seconds)
+	run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=s="+strconv.Itoa(w)+"x"+strconv.Itoa(h)+":r=30:d="+d,
+		"-f", "lavfi", "-i", "sine=frequency=440:duration="+d, "-c:v", "libx264", "-preset", "ultrafast",
+		"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", out)
 	return out
 }
 
