@@ -1,33 +1,13 @@
 package cmd
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/simvid/simvid/pkg/testutil"
 )
-
-// loggingFFmpeg puts an ffmpeg first on PATH that writes each run's arguments as a line of
-// the returned file, then runs the real one.
-func loggingFFmpeg(t *testing.T) string {
-	t.Helper()
-	real, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		testutil.Missing(t, "ffmpeg")
-	}
-	dir := t.TempDir()
-	log := filepath.Join(dir, "runs")
-	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> '%s'\nexec '%s' \"$@\"\n", log, real)
-	if err := os.WriteFile(filepath.Join(dir, "ffmpeg"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	return log
-}
 
 // simvid render decodes each picture once, straight to the still its slide is rendered
 // from, and makes no thumbnail (nobody sees one): the engine finds every still in the cache
@@ -37,7 +17,9 @@ func TestRenderDecodesEachPictureOnce(t *testing.T) {
 	dir := t.TempDir()
 	pics := []string{testutil.Image(t, dir, "a.jpg", 320, 240, "red"), testutil.Image(t, dir, "b.png", 240, 320, "blue"),
 		testutil.Image(t, dir, "c.webp", 320, 200, "green")}
-	log := loggingFFmpeg(t)
+	// An ffmpeg first on PATH that notes every run's arguments.
+	bin, runs := testutil.LoggingFFmpeg(t)
+	t.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	cache := filepath.Join(dir, "cache")
 	outFile := filepath.Join(dir, "out.mp4")
 	args := append(append([]string{"render"}, pics...), "--resolution", "640x480", "--duration", "1",
@@ -48,13 +30,9 @@ func TestRenderDecodesEachPictureOnce(t *testing.T) {
 	if v := testutil.Probe(t, outFile).Video(); v == nil || v.Frames() != 90 {
 		t.Fatalf("video: %+v", v)
 	}
-	raw, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A picture is read from its upload (intake) or its stored original (the engine).
 	decodes := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+	for _, line := range runs() {
 		f := strings.Fields(line)
 		for i := range f[:len(f)-1] {
 			if f[i] == "-i" && (strings.Contains(f[i+1], "/upload-") || strings.Contains(f[i+1], "/originals/")) {
@@ -63,7 +41,7 @@ func TestRenderDecodesEachPictureOnce(t *testing.T) {
 		}
 	}
 	if decodes != len(pics) {
-		t.Errorf("ffmpeg decoded pictures %d times, want %d (once each):\n%s", decodes, len(pics), raw)
+		t.Errorf("ffmpeg decoded pictures %d times, want %d (once each):\n%s", decodes, len(pics), strings.Join(runs(), "\n"))
 	}
 	thumbs, _ := filepath.Glob(filepath.Join(cache, "projects", "*", "thumbs", "*"))
 	if len(thumbs) != 0 {
@@ -76,7 +54,7 @@ func TestRenderDecodesEachPictureOnce(t *testing.T) {
 	if err := os.WriteFile(bad, good[:len(good)*2/3], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = run(t, "render", pics[1], bad, pics[2], "--resolution", "640x480", "--duration", "1", "-o", outFile)
+	_, err := run(t, "render", pics[1], bad, pics[2], "--resolution", "640x480", "--duration", "1", "-o", outFile)
 	if err == nil || !strings.Contains(err.Error(), "broken.jpg is damaged") {
 		t.Fatalf("damaged picture: %v, want it refused by name", err)
 	}
