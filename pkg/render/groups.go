@@ -49,12 +49,15 @@ const (
 // repeatCost and dissolveCost are what a segment made in the bitstream costs at 1080p,
 // whatever its length: one ffmpeg start that encodes its first frame (a hold: 0.2 CPU
 // seconds) or its two end frames (a fade: 0.3), and a few milliseconds of Go to write the
-// frames between and the MP4.
+// frames between and the MP4. (Measured again on 2026-12-05 with the machine at a load of
+// 34, FirstFrameArgs' and EndFramesArgs' argv between two corpus stills, Threads 1, the
+// least of 7 runs: 0.28 and 0.37 CPU s, a null ffmpeg 0.17: the same proportions.)
 const repeatCost, dissolveCost = 0.2, 0.3
 
 // sharedHoldCost is a hold that takes its first frame from the fade after it
-// (SharesFirstFrame): no ffmpeg, only the Go that writes its frames and its MP4.
-const sharedHoldCost = 0.01
+// (SharesFirstFrame): no ffmpeg, only the Go that finds the picture in the fade's stream and
+// writes the hold's frames and MP4 (16 ms for an 83-frame hold at 1080p, at that load).
+const sharedHoldCost = 0.02
 
 // SegmentCost estimates the seconds one core spends making seg at w x h with enc.
 func SegmentCost(seg Segment, w, h int, enc Encoder) float64 {
