@@ -257,8 +257,9 @@ const (
 	// Encoded: every frame goes through the encoder (SegmentArgs).
 	Encoded Making = iota
 	// Repeated: one unmoving picture for all its frames (a hold without motion; a caption is
-	// drawn into the still). Its first frame is encoded (FirstFrameArgs) and repeated in the
-	// bitstream (h264.RepeatMP4): x264 would spend a dozen milliseconds a 1080p frame on each.
+	// drawn into the still). Its first frame is encoded (FirstFrameArgs, or taken from a fade's
+	// run: SharesFirstFrame) and repeated in the bitstream (h264.RepeatMP4): x264 would spend
+	// a dozen milliseconds a 1080p frame on each.
 	Repeated
 	// Dissolved: a fade between two stills. Its first and last frames are encoded
 	// (EndFramesArgs) and the decoder blends the frames between (h264.CrossfadeMP4), which
