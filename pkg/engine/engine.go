@@ -147,12 +147,10 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 			return err
 		})
 	}
-	for _, seg := range tr.unique() {
+	for _, unit := range render.FirstFrameUnits(tr.unique(), enc) {
 		g.Go(func() error {
-			cached, err := e.EncodeSegment(gctx, seg, enc, func(n int64) { tr.frames(seg.Key, n) })
-			if err == nil {
-				tr.finished(seg.Key, cached)
-			}
+			_, err := e.encodeUnit(gctx, unit, enc, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
+				func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) })
 			return err
 		})
 	}

@@ -43,25 +43,46 @@ func (e *Engine) GroupStored(ctx context.Context, g render.Group) bool {
 	return true
 }
 
-// EncodeGroup encodes g's segments one after another (their stills prepared already) and
+// EncodeGroup encodes g's segments one after another (their stills prepared already), a
+// fade before the holds that take their first frame from it (render.FirstFrameUnits), and
 // returns how many were in the cache. onFrames (may be nil) receives the frames written
 // across the group so far, counting each distinct segment once.
 func (e *Engine) EncodeGroup(ctx context.Context, g render.Group, enc render.Encoder, onFrames func(int64)) (cached int, err error) {
 	var before int64
-	for _, sg := range g.Segments {
-		report := func(n int64) {
+	for _, unit := range render.FirstFrameUnits(g.Segments, enc) {
+		hits, err := e.encodeUnit(ctx, unit, enc, func(sg render.Segment, n int64) {
 			if onFrames != nil {
 				onFrames(before + min(n, sg.Frames))
 			}
+		}, func(sg render.Segment, _ bool) { before += sg.Frames })
+		cached += hits
+		if err != nil {
+			return cached, err
 		}
-		hit, err := e.EncodeSegment(ctx, sg, enc, report)
+	}
+	return cached, nil
+}
+
+// encodeUnit encodes the segments of a unit of render.FirstFrameUnits in order and returns
+// how many were in the cache. onFrames (may be nil) receives a segment's frame count as it
+// goes, done (may be nil) each segment made or found in the cache.
+func (e *Engine) encodeUnit(ctx context.Context, unit []render.Segment, enc render.Encoder, onFrames func(render.Segment, int64), done func(seg render.Segment, cached bool)) (cached int, err error) {
+	var first firstFrame
+	for _, sg := range unit {
+		var report func(int64)
+		if onFrames != nil {
+			report = func(n int64) { onFrames(sg, n) }
+		}
+		hit, err := e.encodeSegment(ctx, sg, enc, report, &first)
 		if err != nil {
 			return cached, err
 		}
 		if hit {
 			cached++
 		}
-		before += sg.Frames
+		if done != nil {
+			done(sg, hit)
+		}
 	}
 	return cached, nil
 }

@@ -50,6 +50,19 @@ func (e *Engine) PrepareStill(ctx context.Context, st render.Still, srcPath stri
 // EncodeSegment encodes one segment from its stills (prepared already). onFrames (may be nil)
 // receives ffmpeg's frame count as it goes. cached says the segment was in the cache.
 func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc render.Encoder, onFrames func(int64)) (cached bool, err error) {
+	return e.encodeSegment(ctx, seg, enc, onFrames, nil)
+}
+
+// firstFrame is the first picture of a Dissolved fade (h264.FirstPicture) made in a unit of
+// render.FirstFrameUnits, for the holds after it.
+type firstFrame struct {
+	fade render.Segment
+	pic  []byte
+}
+
+// encodeSegment is EncodeSegment that, with first not nil, keeps a Dissolved fade's first
+// picture there and takes a hold's from there when they share it (render.SharesFirstFrame).
+func (e *Engine) encodeSegment(ctx context.Context, seg render.Segment, enc render.Encoder, onFrames func(int64), first *firstFrame) (cached bool, err error) {
 	stills := make([]string, len(seg.Stills))
 	for i, k := range seg.Stills {
 		stills[i] = e.StillPath(k)
@@ -67,7 +80,7 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 			return e.encodeMoving(ctx, seg, stills, tmp, enc, onFrames)
 		}
 		if seg.Making(enc) != render.Encoded {
-			done, err := e.bitstreamSegment(ctx, seg, stills, tmp, enc)
+			done, err := e.bitstreamSegment(ctx, seg, stills, tmp, enc, first)
 			if done || err != nil {
 				return err
 			}
@@ -90,20 +103,25 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 // bitstreamSegment writes a segment that is not encoded frame by frame (see render.Making):
 // a hold as its first frame repeated, a fade as its end frames with the decoder blending the
 // frames between. done is false, with no error, when the encoder's stream is one package
-// h264 cannot extend: the caller then encodes every frame.
-func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder) (done bool, err error) {
+// h264 cannot extend: the caller then encodes every frame. A fade's first picture goes into
+// first (when not nil), and a hold that shares it starts no ffmpeg: its segment is the same
+// to the byte (render.SharesFirstFrame).
+func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder, first *firstFrame) (done bool, err error) {
+	dissolved := seg.Making(enc) == render.Dissolved
 	ends, write := render.FirstFrameArgs, h264.RepeatMP4
-	if seg.Making(enc) == render.Dissolved {
+	if dissolved {
 		ends, write = render.EndFramesArgs, h264.CrossfadeMP4
 	}
-	raw := out + ".h264"
-	defer os.Remove(raw)
-	if err := e.ff.As(ffmpeg.KindKeyframes).Run(ctx, ends(seg, stills, raw, enc), nil); err != nil {
-		return false, internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
+	var b []byte
+	if first != nil && first.pic != nil && render.SharesFirstFrame(seg, first.fade, enc) {
+		b = first.pic
+	} else if b, err = e.keyframes(ctx, seg, ends(seg, stills, out+".h264", enc), out+".h264"); err != nil {
+		return false, err
 	}
-	b, err := os.ReadFile(raw)
-	if err != nil {
-		return false, fmt.Errorf("engine: %w", err)
+	if dissolved && first != nil {
+		if pic, err := h264.FirstPicture(b); err == nil {
+			*first = firstFrame{fade: seg, pic: pic}
+		}
 	}
 	f, err := os.Create(out)
 	if err != nil {
@@ -120,6 +138,20 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 		return false, nil
 	}
 	return true, nil
+}
+
+// keyframes runs the ffmpeg of args, which writes a raw H.264 stream to raw, and returns
+// the stream.
+func (e *Engine) keyframes(ctx context.Context, seg render.Segment, args []string, raw string) ([]byte, error) {
+	defer os.Remove(raw)
+	if err := e.ff.As(ffmpeg.KindKeyframes).Run(ctx, args, nil); err != nil {
+		return nil, internalError(err, fmt.Sprintf("rendering slide %d", seg.Slides[0]+1))
+	}
+	b, err := os.ReadFile(raw)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return b, nil
 }
 
 // Assemble joins the plan's cached segments and the prepared music (audioPath "" for none)

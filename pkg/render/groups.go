@@ -49,8 +49,15 @@ const (
 // repeatCost and dissolveCost are what a segment made in the bitstream costs at 1080p,
 // whatever its length: one ffmpeg start that encodes its first frame (a hold: 0.2 CPU
 // seconds) or its two end frames (a fade: 0.3), and a few milliseconds of Go to write the
-// frames between and the MP4.
+// frames between and the MP4. (Measured again on 2026-12-05 with the machine at a load of
+// 34, FirstFrameArgs' and EndFramesArgs' argv between two corpus stills, Threads 1, the
+// least of 7 runs: 0.28 and 0.37 CPU s, a null ffmpeg 0.17: the same proportions.)
 const repeatCost, dissolveCost = 0.2, 0.3
+
+// sharedHoldCost is a hold that takes its first frame from the fade after it
+// (SharesFirstFrame): no ffmpeg, only the Go that finds the picture in the fade's stream and
+// writes the hold's frames and MP4 (16 ms for an 83-frame hold at 1080p, at that load).
+const sharedHoldCost = 0.02
 
 // SegmentCost estimates the seconds one core spends making seg at w x h with enc.
 func SegmentCost(seg Segment, w, h int, enc Encoder) float64 {
@@ -81,22 +88,16 @@ func (p *Plan) GroupCost(minCost float64) float64 {
 	if minCost > 0 {
 		return minCost
 	}
-	seen := map[string]bool{}
+	uniq, _ := p.uniqueSegments()
 	var total float64
-	for _, sg := range p.Segments {
-		if !seen[sg.Key] {
-			seen[sg.Key] = true
-			total += SegmentCost(sg, p.W, p.H, p.Encoder)
-		}
+	for _, c := range p.costs(uniq) {
+		total += c
 	}
 	return max(minGroupFloor, min(MinGroupCost, total/spreadGroups))
 }
 
-// Groups cuts the plan's distinct segments, in order, into groups of at least minCost
-// estimated seconds (MinGroupCost when minCost <= 0); a short tail joins the group before it.
-// The result depends only on the plan and minCost, so every worker computes the same groups.
-func (p *Plan) Groups(minCost float64) []Group {
-	minCost = p.GroupCost(minCost)
+// uniqueSegments returns the plan's distinct segments in order and how often each appears.
+func (p *Plan) uniqueSegments() ([]Segment, map[string]int64) {
 	count := map[string]int64{}
 	var uniq []Segment
 	for _, sg := range p.Segments {
@@ -105,6 +106,37 @@ func (p *Plan) Groups(minCost float64) []Group {
 		}
 		count[sg.Key]++
 	}
+	return uniq, count
+}
+
+// costs are SegmentCost of the distinct segments uniq, but sharedHoldCost for a hold that
+// takes its first frame from the fade after it (SharesFirstFrame), which Groups keeps in
+// its group.
+func (p *Plan) costs(uniq []Segment) []float64 {
+	c := make([]float64, len(uniq))
+	for i, sg := range uniq {
+		c[i] = SegmentCost(sg, p.W, p.H, p.Encoder)
+		if p.sharesWithNext(uniq, i) {
+			c[i] = sharedHoldCost
+		}
+	}
+	return c
+}
+
+// sharesWithNext reports whether uniq[i] is a hold that takes its first frame from the fade
+// after it.
+func (p *Plan) sharesWithNext(uniq []Segment, i int) bool {
+	return i+1 < len(uniq) && SharesFirstFrame(uniq[i], uniq[i+1], p.Encoder)
+}
+
+// Groups cuts the plan's distinct segments, in order, into groups of at least minCost
+// estimated seconds (MinGroupCost when minCost <= 0); a short tail joins the group before it.
+// A hold that takes its first frame from the fade after it is never cut from that fade.
+// The result depends only on the plan and minCost, so every worker computes the same groups.
+func (p *Plan) Groups(minCost float64) []Group {
+	minCost = p.GroupCost(minCost)
+	uniq, count := p.uniqueSegments()
+	costs := p.costs(uniq)
 	var groups []Group
 	var cur Group
 	flush := func() {
@@ -116,12 +148,12 @@ func (p *Plan) Groups(minCost float64) []Group {
 		groups = append(groups, cur)
 		cur = Group{}
 	}
-	for _, sg := range uniq {
+	for i, sg := range uniq {
 		cur.Segments = append(cur.Segments, sg)
 		cur.Frames += sg.Frames * count[sg.Key]
 		cur.Encoded += sg.Frames
-		cur.Cost += SegmentCost(sg, p.W, p.H, p.Encoder)
-		if cur.Cost >= minCost {
+		cur.Cost += costs[i]
+		if cur.Cost >= minCost && !p.sharesWithNext(uniq, i) { // a hold stays with its fade
 			flush()
 		}
 	}
