@@ -78,7 +78,8 @@ const maxPiecesPerRun = 12
 
 // audioPieces encodes the pieces of the track that are not cached, touching those that are.
 // Pieces another call of this process is encoding at the time are waited for, not encoded
-// again (pieceClaims).
+// again (pieceClaims), and its own only after them: one AAC encoder at a time for them
+// beside the video's encoders, not two.
 func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
 	now := time.Now()
 	missing, err := e.missingPieces(ctx, a.Pieces, now)
@@ -86,11 +87,7 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 		return err
 	}
 	mine, theirs, wait, release := e.pieces.claim(missing)
-	err = e.encodePieceRuns(ctx, a, mine, workPath, procs)
-	release()
-	if err != nil {
-		return err
-	}
+	defer release()
 	for _, ch := range wait {
 		select {
 		case <-ch:
@@ -102,9 +99,9 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 		if theirs, err = e.missingPieces(ctx, theirs, now); err != nil {
 			return err
 		}
-		if err := e.encodePieceRuns(ctx, a, theirs, workPath, procs); err != nil {
-			return err
-		}
+	}
+	if err := e.encodePieceRuns(ctx, a, append(mine, theirs...), workPath, procs); err != nil {
+		return err
 	}
 	e.log.Debug("music pieces encoded", zap.Int("encoded", len(mine)+len(theirs)), zap.Int("waited_for", len(wait)),
 		zap.Int("pieces", len(a.Pieces)), zap.Duration("took", time.Since(now)))

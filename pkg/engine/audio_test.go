@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -248,7 +250,7 @@ func TestAudioPiecesEncodedOnceWhileTrackPiecesAreMade(t *testing.T) {
 	k := newKit(t)
 	work := k.music("tone.flac", 30)
 	core, logs := observer.New(zap.DebugLevel)
-	eng := New(k.ff, filepath.Join(k.dir, "cache"), filepath.Join(k.dir, "tmp"), zap.New(core))
+	eng := New(ffmpeg.New("", "", zap.New(core)), filepath.Join(k.dir, "cache"), filepath.Join(k.dir, "tmp"), zap.New(core))
 	info := render.Audio{SHA256: "tone", Duration: 30}
 	in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_t": info}, FFmpegVersion: "test"}
 	in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
@@ -294,6 +296,23 @@ func TestAudioPiecesEncodedOnceWhileTrackPiecesAreMade(t *testing.T) {
 	t.Logf("track pieces %d, render pieces %d (%d shared): %d encoded", len(track.Pieces), len(p.Audio.Pieces), shared, encoded)
 	if encoded != len(distinct) {
 		t.Errorf("%d pieces encoded for %d distinct ones", encoded, len(distinct))
+	}
+	// And the render's own pieces after the ones it waited for: one AAC encoder at a time.
+	type span struct{ from, to time.Time }
+	var runs []span
+	for _, e := range logs.FilterMessage("ffmpeg").All() {
+		if e.ContextMap()["kind"] == string(ffmpeg.KindMusicPieces) {
+			runs = append(runs, span{e.Time.Add(-e.ContextMap()["took"].(time.Duration)), e.Time})
+		}
+	}
+	if len(runs) < 2 {
+		t.Fatalf("%d music pieces runs logged, want two or more", len(runs))
+	}
+	slices.SortFunc(runs, func(a, b span) int { return a.from.Compare(b.from) })
+	for i := 1; i < len(runs); i++ {
+		if runs[i].from.Before(runs[i-1].to) {
+			t.Errorf("music pieces encoders ran together: one started %.2f s before the one before it ended", runs[i-1].to.Sub(runs[i].from).Seconds())
+		}
 	}
 }
 

@@ -11,8 +11,8 @@ import (
 // that encoder: a cold render starts as its music becomes ready, while the pieces every
 // render of the track shares (render.TrackPieces) are being encoded, and encoding them twice
 // cost the CPU twice and one more AAC encoder, about 65 MB resident, beside the render's x264s.
-// Claims are taken all at once under the lock, so a caller waits only on earlier claims:
-// no two callers wait on each other.
+// Claims are taken all at once under the lock, so a caller waits only on earlier claims (a
+// caller may hold its own while it waits): no two callers wait on each other.
 type pieceClaims struct {
 	mu   sync.Mutex
 	busy map[string]chan struct{} // by piece key; closed when its encoder has ended
