@@ -22,7 +22,6 @@ const (
 	benchWidth, benchHeight = 1920, 1080
 	benchSeconds, benchFade = 3.0, 0.5
 	benchFrames             = 12 * 3 * 30 // twelve slides of 3 s at 30 fps
-	uploadBatch             = 4           // pictures per upload request
 	pollEvery               = 100 * time.Millisecond
 	sampleEvery             = 50 * time.Millisecond
 	mixSettle               = 3 * time.Second // between a music edit and its render, in the second music run

@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,17 +20,22 @@ import (
 
 // fakeAPI answers the routes the benchmark uses the way docs/api.md describes them.
 type fakeAPI struct {
-	uploaded []string // file names in the order received
-	polls    atomic.Int32
-	settings map[string]any
+	mu                    sync.Mutex
+	uploaded              []string // file names in the order received
+	inFlight, maxInFlight int      // upload requests being answered, and the most at once
+	orders                int      // PUT /slides requests
+	polls                 atomic.Int32
+	settings              map[string]any
 }
 
 func (f *fakeAPI) handler(t *testing.T) http.Handler {
 	mux := http.NewServeMux()
 	project := func() map[string]any {
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		slides := []map[string]any{}
 		for i, n := range f.uploaded {
-			slides = append(slides, map[string]any{"id": fmt.Sprintf("sld_%d", i), "asset": "img_x", "filename": n})
+			slides = append(slides, map[string]any{"id": fmt.Sprintf("sld_%s", n), "asset": fmt.Sprintf("img_%d", i), "filename": n})
 		}
 		state := "processing"
 		if f.polls.Load() >= 2 {
@@ -58,17 +65,48 @@ func (f *fakeAPI) handler(t *testing.T) http.Handler {
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			t.Errorf("multipart: %v", err)
 		}
+		f.mu.Lock()
+		f.inFlight++
+		f.maxInFlight = max(f.maxInFlight, f.inFlight)
+		f.mu.Unlock()
+		defer func() { f.mu.Lock(); f.inFlight--; f.mu.Unlock() }()
 		var results []map[string]any
 		for _, fh := range r.MultipartForm.File["images"] {
+			if strings.HasPrefix(fh.Filename, "slow") { // taken after files sent after it
+				time.Sleep(150 * time.Millisecond)
+			} else if strings.HasPrefix(fh.Filename, "0") { // taken while others are
+				time.Sleep(30 * time.Millisecond)
+			}
 			if strings.HasSuffix(fh.Filename, ".txt") {
 				results = append(results, map[string]any{"filename": fh.Filename, "ok": false,
 					"error": map[string]string{"code": "unsupported", "message": fh.Filename + ": not a picture"}})
 				continue
 			}
+			f.mu.Lock()
 			f.uploaded = append(f.uploaded, fh.Filename)
-			results = append(results, map[string]any{"filename": fh.Filename, "ok": true})
+			slide := map[string]any{"id": fmt.Sprintf("sld_%s", fh.Filename), "filename": fh.Filename}
+			f.mu.Unlock()
+			results = append(results, map[string]any{"filename": fh.Filename, "ok": true, "slide": slide})
 		}
 		writeJSON(w, 200, map[string]any{"results": results, "project": project()})
+	})
+	mux.HandleFunc("PUT /api/v1/projects/prj_1/slides", func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Order []string }
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Errorf("order body: %v", err)
+		}
+		f.mu.Lock()
+		f.orders++
+		var names []string
+		for _, id := range body.Order {
+			names = append(names, strings.TrimPrefix(id, "sld_"))
+		}
+		if len(names) != len(f.uploaded) {
+			t.Errorf("order names %d slides, the project has %d", len(names), len(f.uploaded))
+		}
+		f.uploaded = names
+		f.mu.Unlock()
+		writeJSON(w, 200, project())
 	})
 	mux.HandleFunc("POST /api/v1/projects/prj_1/music", func(w http.ResponseWriter, r *http.Request) {
 		if _, _, err := r.FormFile("audio"); err != nil {
@@ -169,6 +207,47 @@ func TestClientFlow(t *testing.T) {
 	n, err := c.Download(ctx, r.ID, filepath.Join(dir, "out.mp4"))
 	if err != nil || n != int64(len("not really an mp4")) {
 		t.Fatalf("Download = %d, %v", n, err)
+	}
+}
+
+// TestUploadAsPage: one file a request, three at once, and the slides put back in the order
+// the files were given although the server took them in another.
+func TestUploadAsPage(t *testing.T) {
+	f := &fakeAPI{}
+	srv := httptest.NewServer(f.handler(t))
+	defer srv.Close()
+	c := NewClient(srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	var files []string
+	for _, n := range []string{"slow1.png", "02.jpg", "03.webp", "04.png", "05.jpg"} {
+		files = append(files, filepath.Join(dir, n))
+		if err := os.WriteFile(files[len(files)-1], []byte("data of "+n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := c.UploadAsPage(ctx, "prj_1", files, PageParallel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range p.Slides {
+		names = append(names, s.Filename)
+	}
+	if got := strings.Join(names, ","); got != "slow1.png,02.jpg,03.webp,04.png,05.jpg" {
+		t.Fatalf("slides in order %s, want the order given", got)
+	}
+	if f.maxInFlight != PageParallel || f.orders != 1 {
+		t.Fatalf("%d uploads at once and %d orders sent, want %d and 1", f.maxInFlight, f.orders, PageParallel)
+	}
+}
+
+func TestFillSlots(t *testing.T) {
+	// uploads.js: the batch's ids, in batch order, in the places they hold; others stay.
+	got := fillSlots([]string{"a", "c", "x", "b", "d"}, []string{"b", "c", "gone", "d"})
+	if want := []string{"a", "b", "x", "c", "d"}; !slices.Equal(got, want) {
+		t.Fatalf("fillSlots = %v, want %v", got, want)
 	}
 }
 

@@ -27,8 +27,8 @@ func TestBenchHundred(t *testing.T) {
 	pics := hundredCorpus(ctx, t, filepath.Join(filepath.Dir(corpus), "hundred"))
 	work := t.TempDir()
 
-	// 100 pictures in batches of uploadBatch are 25 upload requests, past the default 20 an
-	// hour per client; this run measures memory, not the rate limiter, so it is off.
+	// 100 pictures are 100 upload requests (one a file, as the page sends them); this run
+	// measures memory, not the rate limiter, so it is off.
 	t.Setenv("SIMVID_RATE_LIMITS_ENABLED", "false")
 	srv, logPath := startLoggedAll(ctx, t, bin, work)
 	sampler := NewPeakSampler(srv.Pid(), sampleEvery)

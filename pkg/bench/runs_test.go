@@ -67,8 +67,8 @@ func runSampled(ctx context.Context, t *testing.T, what, name string, args []str
 	return p, sec, peak
 }
 
-// coldRun creates the project, uploads the pictures in order and the music, waits for the
-// music, renders and downloads. It returns a short account of where the time went and the
+// coldRun creates the project, uploads the pictures as the page does (UploadAsPage) and
+// the music, waits for the music, renders and downloads. It returns a short account of where the time went and the
 // seconds of the render alone (start to downloaded file).
 func coldRun(ctx context.Context, c *Client, pics []string, music, dst string) (projectID, renderID, phases string, renderSec float64, err error) {
 	return coldRunMarked(ctx, c, pics, music, dst, nil)
@@ -89,10 +89,9 @@ func coldRunMarked(ctx context.Context, c *Client, pics []string, music, dst str
 	if _, err := c.PatchSettings(ctx, p.ID, benchSettings); err != nil {
 		return p.ID, "", "", 0, err
 	}
-	for i := 0; i < len(pics); i += uploadBatch {
-		if _, err := c.UploadImages(ctx, p.ID, pics[i:min(i+uploadBatch, len(pics))]...); err != nil {
-			return p.ID, "", "", 0, err
-		}
+	// As the page uploads: one file a request, three in flight, then the order put back.
+	if _, err := c.UploadAsPage(ctx, p.ID, pics, PageParallel); err != nil {
+		return p.ID, "", "", 0, err
 	}
 	images := time.Since(start)
 	if _, err := c.UploadMusic(ctx, p.ID, music); err != nil {

@@ -172,7 +172,7 @@ func Default() *Config {
 			ProjectBytes:      1 * GiB,
 			ImagesPerProject:  200,
 			ImagePixels:       60_000_000,
-			IntakeTurnPixels:  16_000_000,
+			IntakeTurnPixels:  4096 * 4096, // 16.8 MP: see config.example.yaml
 			AudioDuration:     20 * time.Minute,
 			SlidesPerRender:   200,
 			VideoDuration:     30 * time.Minute,

@@ -14,6 +14,16 @@ func TestDefaultIsValid(t *testing.T) {
 	}
 }
 
+// A 4096x4096 picture (16.8 MP) is decoded in one intake turn, beside another: its ffmpeg
+// peaks at 86-94 MB as a WebP, 130 MB as an RGBA PNG, no more than a 4000x4000 PNG (135 MB),
+// which one turn always took. Two turns for it left a core idle while it decoded.
+func TestDefaultTurnTakesA4096Square(t *testing.T) {
+	t.Parallel()
+	if px := Default().Limits.IntakeTurnPixels; px < 4096*4096 {
+		t.Fatalf("limits.intake_turn_pixels = %d: a 4096x4096 picture takes two turns", px)
+	}
+}
+
 func TestValidateNamesKeys(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -77,16 +77,48 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 const maxPiecesPerRun = 12
 
 // audioPieces encodes the pieces of the track that are not cached, touching those that are.
+// Pieces another call of this process is encoding at the time are waited for, not encoded
+// again (pieceClaims), and its own only after them: one AAC encoder at a time for them
+// beside the video's encoders, not two.
 func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
-	var missing []render.AudioPiece
 	now := time.Now()
-	for _, p := range a.Pieces {
+	missing, err := e.missingPieces(ctx, a.Pieces, now)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	mine, theirs, wait, release := e.pieces.claim(missing)
+	defer release()
+	for _, ch := range wait {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("engine: %w", ctx.Err())
+		}
+	}
+	if len(theirs) > 0 { // in the cache now, unless their encoder failed: then made here
+		if theirs, err = e.missingPieces(ctx, theirs, now); err != nil {
+			return err
+		}
+	}
+	if err := e.encodePieceRuns(ctx, a, append(mine, theirs...), workPath, procs); err != nil {
+		return err
+	}
+	e.log.Debug("music pieces encoded", zap.Int("encoded", len(mine)+len(theirs)), zap.Int("waited_for", len(wait)),
+		zap.Int("pieces", len(a.Pieces)), zap.Duration("took", time.Since(now)))
+	return nil
+}
+
+// missingPieces returns those of pieces that are not cached (fetched from the store when
+// hosts share one), touching the others at now.
+func (e *Engine) missingPieces(ctx context.Context, pieces []render.AudioPiece, now time.Time) ([]render.AudioPiece, error) {
+	var missing []render.AudioPiece
+	for _, p := range pieces {
 		path := e.AudioPiecePath(p.Key)
 		err := os.Chtimes(path, now, now)
 		if errors.Is(err, fs.ErrNotExist) && e.shared != nil {
 			// Made by another host: fetched, not encoded again.
 			if found, ferr := e.shared.Fetch(ctx, path); ferr != nil {
-				return fmt.Errorf("engine: %w", ferr)
+				return nil, fmt.Errorf("engine: %w", ferr)
 			} else if found {
 				err = nil
 			}
@@ -94,9 +126,16 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 		if errors.Is(err, fs.ErrNotExist) {
 			missing = append(missing, p)
 		} else if err != nil {
-			return fmt.Errorf("engine: %w", err)
+			return nil, fmt.Errorf("engine: %w", err)
 		}
 	}
+	return missing, nil
+}
+
+// encodePieceRuns encodes pieces in runs, one ffmpeg each, procs at a time (0: one per core):
+// as many runs as processes, each at most maxPiecesPerRun long (an AAC encoder and its output
+// hold about 1.5 MB: a 5-minute track is 75 pieces).
+func (e *Engine) encodePieceRuns(ctx context.Context, a *render.AudioPlan, missing []render.AudioPiece, workPath string, procs int) error {
 	if len(missing) == 0 {
 		return nil
 	}
@@ -104,9 +143,6 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 		procs = runtime.NumCPU()
 	}
 	procs = min(procs, len(missing))
-	// The missing pieces in runs, one ffmpeg each, procs at a time: as many runs as
-	// processes, each at most maxPiecesPerRun long (an AAC encoder and its output hold about
-	// 1.5 MB: a 5-minute track is 75 pieces).
 	runs := max(procs, (len(missing)+maxPiecesPerRun-1)/maxPiecesPerRun)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(procs)
@@ -114,12 +150,7 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 		run := missing[i*len(missing)/runs : (i+1)*len(missing)/runs]
 		g.Go(func() error { return e.encodeAudioPieces(gctx, a, run, workPath) })
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	e.log.Debug("music pieces encoded", zap.Int("encoded", len(missing)), zap.Int("pieces", len(a.Pieces)),
-		zap.Int("processes", procs), zap.Duration("took", time.Since(now)))
-	return nil
+	return g.Wait()
 }
 
 // encodeAudioPieces encodes the pieces with one ffmpeg and checks that each holds the packets

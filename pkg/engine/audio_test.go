@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
 )
@@ -239,4 +241,115 @@ func TestAudioMadeOnceForConcurrentCalls(t *testing.T) {
 	if made != 1 || paths[0] != paths[1] || paths[1] != paths[2] || !exists(paths[0]) {
 		t.Errorf("3 calls at once made the pieces %d times, giving %v", made, paths)
 	}
+}
+
+// A render that starts while the pieces its track shares with every render are being
+// prepared (render.TrackPieces, queued as the music becomes ready) waits for those pieces
+// rather than encoding them again beside that encoder: each piece is encoded once.
+func TestAudioPiecesEncodedOnceWhileTrackPiecesAreMade(t *testing.T) {
+	k := newKit(t)
+	work := k.music("tone.flac", 30)
+	core, logs := observer.New(zap.DebugLevel)
+	eng := New(ffmpeg.New("", "", zap.New(core)), filepath.Join(k.dir, "cache"), filepath.Join(k.dir, "tmp"), zap.New(core))
+	info := render.Audio{SHA256: "tone", Duration: 30}
+	in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_t": info}, FFmpegVersion: "test"}
+	in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
+	for i := range 8 {
+		id := fmt.Sprintf("img_%d", i)
+		in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
+		in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
+	}
+	in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_t"}}
+	in.Spec.Normalize()
+	p, err := render.NewPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	track := render.TrackPieces(in.Spec.Audio[0], in.Spec.Music, info, "test")
+	distinct := map[string]bool{}
+	shared := 0
+	for _, pc := range track.Pieces {
+		distinct[pc.Key] = true
+	}
+	for _, pc := range p.Audio.Pieces {
+		if distinct[pc.Key] {
+			shared++
+		}
+		distinct[pc.Key] = true
+	}
+	if shared == 0 {
+		t.Fatalf("the render's %d pieces share none with the track's %d: the test shows nothing", len(p.Audio.Pieces), len(track.Pieces))
+	}
+	var g errgroup.Group
+	g.Go(func() error { return eng.PrepareAudioPieces(context.Background(), track, work, 1) })
+	g.Go(func() error {
+		_, err := eng.PrepareAudio(context.Background(), p.Audio, work, 1)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	encoded := 0
+	for _, e := range logs.FilterMessage("music pieces encoded").All() {
+		encoded += int(e.ContextMap()["encoded"].(int64))
+	}
+	t.Logf("track pieces %d, render pieces %d (%d shared): %d encoded", len(track.Pieces), len(p.Audio.Pieces), shared, encoded)
+	if encoded != len(distinct) {
+		t.Errorf("%d pieces encoded for %d distinct ones", encoded, len(distinct))
+	}
+	// And the render's own pieces after the ones it waited for: one AAC encoder at a time.
+	type span struct{ from, to time.Time }
+	var runs []span
+	for _, e := range logs.FilterMessage("ffmpeg").All() {
+		if e.ContextMap()["kind"] == string(ffmpeg.KindMusicPieces) {
+			runs = append(runs, span{e.Time.Add(-e.ContextMap()["took"].(time.Duration)), e.Time})
+		}
+	}
+	if len(runs) < 2 {
+		t.Fatalf("%d music pieces runs logged, want two or more", len(runs))
+	}
+	slices.SortFunc(runs, func(a, b span) int { return a.from.Compare(b.from) })
+	for i := 1; i < len(runs); i++ {
+		if runs[i].from.Before(runs[i-1].to) {
+			t.Errorf("music pieces encoders ran together: one started %.2f s before the one before it ended", runs[i-1].to.Sub(runs[i].from).Seconds())
+		}
+	}
+}
+
+// A claim hands out only pieces nobody is making; the others come with what to wait for,
+// and are free again once their maker releases them.
+func TestPieceClaims(t *testing.T) {
+	var c pieceClaims
+	ps := func(keys ...string) (out []render.AudioPiece) {
+		for _, k := range keys {
+			out = append(out, render.AudioPiece{Key: k})
+		}
+		return out
+	}
+	keys := func(ps []render.AudioPiece) (out []string) {
+		for _, p := range ps {
+			out = append(out, p.Key)
+		}
+		return out
+	}
+	mine1, theirs1, _, release1 := c.claim(ps("a", "b"))
+	mine2, theirs2, wait2, release2 := c.claim(ps("b", "c"))
+	if !slices.Equal(keys(mine1), []string{"a", "b"}) || len(theirs1) != 0 ||
+		!slices.Equal(keys(mine2), []string{"c"}) || !slices.Equal(keys(theirs2), []string{"b"}) || len(wait2) != 1 {
+		t.Fatalf("claims: %v %v then %v %v", keys(mine1), keys(theirs1), keys(mine2), keys(theirs2))
+	}
+	select {
+	case <-wait2[0]:
+		t.Fatal("b is free before its maker released it")
+	default:
+	}
+	release1()
+	release1() // twice is harmless
+	<-wait2[0]
+	mine3, _, _, release3 := c.claim(ps("a", "b", "c"))
+	if !slices.Equal(keys(mine3), []string{"a", "b"}) {
+		t.Fatalf("after the release: mine %v, want a b (c is still claimed)", keys(mine3))
+	}
+	release2()
+	release3()
 }

@@ -27,6 +27,7 @@ type Engine struct {
 	log         *zap.Logger
 	shared      Shared             // nil: the cache directory is all there is
 	audioFlight singleflight.Group // by music track key
+	pieces      pieceClaims        // music pieces being encoded (audioPieces)
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
 }
 

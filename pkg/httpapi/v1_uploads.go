@@ -100,9 +100,22 @@ func (sp *spooled) remove() {
 // On error nothing is left on disk; otherwise the caller calls remove.
 func (s *Server) spool(c echo.Context, field string, max int, other func(name, value string) error) (*spooled, error) {
 	sp := &spooled{}
-	err := eachFile(c, field, func(name string, r io.Reader) error {
-		if max > 0 && len(sp.files) >= max {
-			sp.files = append(sp.files, service.Upload{Name: name})
+	err := s.spoolEach(c, field, max, sp, func(u service.Upload) { sp.files = append(sp.files, u) }, other)
+	if err != nil {
+		sp.remove()
+		return nil, err
+	}
+	return sp, nil
+}
+
+// spoolEach is spool that hands each file to take as soon as it is received, keeping the
+// temporary files in sp (for the caller to remove, also on error).
+func (s *Server) spoolEach(c echo.Context, field string, max int, sp *spooled, take func(service.Upload), other func(name, value string) error) error {
+	n := 0
+	return eachFile(c, field, func(name string, r io.Reader) error {
+		n++
+		if max > 0 && n > max {
+			take(service.Upload{Name: name})
 			return nil // eachFile reads the rest of the part
 		}
 		f, err := s.spoolFile(r)
@@ -112,14 +125,9 @@ func (s *Server) spool(c echo.Context, field string, max int, other func(name, v
 		if err != nil {
 			return err
 		}
-		sp.files = append(sp.files, service.Upload{Name: name, Open: f.Open})
+		take(service.Upload{Name: name, Open: f.Open})
 		return nil
 	}, other)
-	if err != nil {
-		sp.remove()
-		return nil, err
-	}
-	return sp, nil
 }
 
 // spoolFile writes one file part to a temporary file and returns it (also on error, for the
@@ -187,15 +195,15 @@ func (s *Server) uploadImages(c echo.Context) error {
 	return c.JSON(http.StatusOK, body)
 }
 
-// addImages receives every file of field and hands them to the service, which runs intake
-// for several at once and keeps their order.
+// addImages receives the files of field and hands each to the service as soon as it is on
+// disk: its intake starts while the next ones still arrive. The service runs intake for
+// several at once and keeps their order.
 func (s *Server) addImages(c echo.Context, pid, field string, other func(name, value string) error) ([]uploadResult, error) {
-	sp, err := s.spool(c, field, s.svc.Limits().FilesPerRequest, other)
-	if err != nil {
-		return nil, err
-	}
+	sp := &spooled{}
 	defer sp.remove()
-	done, err := s.svc.AddImages(c.Request().Context(), pid, sp.files)
+	done, err := s.svc.AddImagesFrom(c.Request().Context(), pid, func(take func(service.Upload)) error {
+		return s.spoolEach(c, field, s.svc.Limits().FilesPerRequest, sp, take, other)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"image/color"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/simvid/simvid/pkg/service"
 	"github.com/simvid/simvid/pkg/service/servicetest"
@@ -79,4 +81,45 @@ func TestAddImagesAccepted(t *testing.T) {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// A request whose body breaks off after some files were taken in (AddImagesFrom: intake
+// starts as each file arrives) adds nothing: its error comes back, no slide is made and the
+// files of the pictures taken in so far are removed again.
+func TestAddImagesFromBrokenOff(t *testing.T) {
+	t.Parallel()
+	f := servicetest.New(t, servicetest.RealIntake(t))
+	p := f.Project(t, "")
+	broken := simvid.Errorf(simvid.EInvalid, "the upload ended early")
+	var taken []service.Upload
+	orig, _ := f.Files.Original(p.ID, simvid.NewID(simvid.PrefixImage))
+	originals := filepath.Dir(orig)
+	res, err := f.Service.AddImagesFrom(context.Background(), p.ID, func(take func(service.Upload)) error {
+		for _, u := range []service.Upload{
+			upload("red.png", testutil.Picture(t, "png", 64, 36, color.RGBA{255, 0, 0, 255})),
+			upload("blue.jpg", testutil.Picture(t, "jpeg", 36, 64, color.RGBA{0, 0, 255, 255})),
+		} {
+			take(u)
+			taken = append(taken, u)
+		}
+		// Broken off once both pictures are in place: they must go again.
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if in, _ := os.ReadDir(originals); len(in) == 2 {
+				break
+			}
+		}
+		return broken
+	})
+	if err != broken || res != nil || len(taken) != 2 {
+		t.Fatalf("AddImagesFrom = %v, %v; want the body's error alone", res, err)
+	}
+	if n := len(f.Stored(t, p.ID).Spec.Slides); n != 0 {
+		t.Errorf("%d slides from a broken-off upload", n)
+	}
+	if assets, err := f.Store.ListAssets(context.Background(), p.ID, ""); err != nil || len(assets) != 0 {
+		t.Errorf("assets %v, %v; want none", assets, err)
+	}
+	if left, _ := os.ReadDir(originals); len(left) != 0 {
+		t.Errorf("a broken-off upload left %d files among the originals", len(left))
+	}
 }

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"io"
-	"runtime"
 	"slices"
 
 	"go.uber.org/zap"
@@ -33,6 +32,20 @@ type ImageResult struct {
 // as it was and the others carry on. The error is for what stops the whole request: an
 // unknown project, a full disk, an unavailable database.
 func (s *Service) AddImages(ctx context.Context, projectID string, files []Upload) ([]ImageResult, error) {
+	return s.AddImagesFrom(ctx, projectID, func(take func(Upload)) error {
+		for _, f := range files {
+			take(f)
+		}
+		return nil
+	})
+}
+
+// AddImagesFrom is AddImages for files that arrive one after another (a request body read
+// as it streams): files hands each to take as soon as it is received, and the file's intake
+// starts then, while the next ones still arrive, rather than once the last has. An error of
+// files (the body broken off) stops the whole request like AddImages' error: the files taken
+// in so far are removed again.
+func (s *Service) AddImagesFrom(ctx context.Context, projectID string, files func(take func(Upload)) error) ([]ImageResult, error) {
 	p, err := s.GetProject(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -40,30 +53,36 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 	if err := s.checkDisk(); err != nil {
 		return nil, err
 	}
-	results := make([]ImageResult, len(files))
-	for i, f := range files {
-		results[i].Name = media.DisplayName(f.Name)
-	}
+	var results []*ImageResult
 	if err := s.checkProjectRoom(ctx, p, 0); err != nil {
-		for i := range results {
-			results[i].Err = err
+		ferr := files(func(f Upload) {
+			results = append(results, &ImageResult{Name: media.DisplayName(f.Name), Err: err})
+		})
+		if ferr != nil {
+			return nil, ferr
 		}
-		return results, nil
+		return values(results), nil
 	}
 	// Room is checked before each decode, not only at commit: a file the project has no
 	// room for, or past the files a request may carry, is refused at once, unopened.
 	room := newRoom(s.limits.ImagesPerProject, len(p.Spec.Slides))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(runtime.NumCPU(), 1))
-	for i, f := range files {
-		if n := s.limits.FilesPerRequest; (n > 0 && i >= n) || f.Open == nil {
-			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: one request may carry at most %d pictures; send the rest in another",
-				results[i].Name, s.limits.FilesPerRequest)
-			continue
+	// No limit of goroutines: intake bounds its decodes itself (media.Limits.Decodes), and
+	// taking a file must not wait for the decodes of those before it, or the next file would
+	// not be read meanwhile. A request carries at most FilesPerRequest files.
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ictx)
+	ferr := files(func(f Upload) {
+		r := &ImageResult{Name: media.DisplayName(f.Name)}
+		results = append(results, r)
+		if n := s.limits.FilesPerRequest; (n > 0 && len(results) > n) || f.Open == nil {
+			r.Err = simvid.Errorf(simvid.ETooLarge, "%s: one request may carry at most %d pictures; send the rest in another",
+				r.Name, s.limits.FilesPerRequest)
+			return
 		}
 		if !room.take() {
-			results[i].Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", results[i].Name, s.limits.ImagesPerProject)
-			continue
+			r.Err = simvid.Errorf(simvid.ETooLarge, "%s: a project may hold at most %d pictures", r.Name, s.limits.ImagesPerProject)
+			return
 		}
 		g.Go(func() error {
 			ok := false
@@ -73,30 +92,45 @@ func (s *Service) AddImages(ctx context.Context, projectID string, files []Uploa
 				return err
 			}
 			defer rc.Close()
-			results[i].Asset, results[i].Err = s.intake.ImageWithStill(gctx, projectID, f.Name, rc, s.stillFor(p.Spec))
-			ok = results[i].Err == nil
-			return fatal(results[i].Err)
+			r.Asset, r.Err = s.intake.ImageWithStill(gctx, projectID, f.Name, rc, s.stillFor(p.Spec))
+			ok = r.Err == nil
+			return fatal(r.Err)
 		})
+	})
+	if ferr != nil {
+		cancel() // the request is refused whole: the decodes under way are of no use
 	}
-	if err := g.Wait(); err != nil {
+	if err := g.Wait(); err != nil || ferr != nil {
 		for _, r := range results {
 			if r.Asset != nil {
 				_ = s.files.DeleteAsset(projectID, r.Asset.ID)
 			}
 		}
+		if ferr != nil {
+			return nil, ferr
+		}
 		return nil, err
 	}
-	for i := range results {
-		if results[i].Err != nil {
+	for _, r := range results {
+		if r.Err != nil {
 			continue
 		}
-		results[i].Slide, results[i].Err = s.commitImage(ctx, p, results[i].Asset)
-		if err := fatal(results[i].Err); err != nil {
+		r.Slide, r.Err = s.commitImage(ctx, p, r.Asset)
+		if err := fatal(r.Err); err != nil {
 			return nil, err
 		}
 	}
 	s.premix(ctx, p) // p is the project after the last picture committed
-	return results, nil
+	return values(results), nil
+}
+
+// values copies the results out of their pointers (filled by intake's goroutines).
+func values(rs []*ImageResult) []ImageResult {
+	out := make([]ImageResult, len(rs))
+	for i, r := range rs {
+		out[i] = *r
+	}
+	return out
 }
 
 // fatal returns err when it must stop a whole upload rather than refuse one file.
