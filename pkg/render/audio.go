@@ -160,7 +160,11 @@ func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 		if first+p.Take < total {
 			p.To = min(sp.n, (first+p.Take-1+piecePostroll)*AACFrame)
 		}
-		parts := []any{"audio piece", a.SHA256, sp.clipFrom, sp.clipTo, a.Loop, ff(a.Volume),
+		// A piece within the clip's first pass is the same samples whether the clip loops
+		// after it or not: the same key, so that a looping show finds the pieces made when
+		// its music became ready (TrackPieces, which does not loop).
+		loops := a.Loop && p.To > sp.clipTo-sp.clipFrom
+		parts := []any{"audio piece", a.SHA256, sp.clipFrom, sp.clipTo, loops, ff(a.Volume),
 			p.First, p.Take, p.Skip, p.From, p.To, AudioBitrate, ffmpegVersion}
 		if sp.fadeIn > p.From { // the fade-in reaches into the samples this encoder sees
 			parts = append(parts, "fade in", sp.fadeIn)
