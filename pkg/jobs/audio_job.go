@@ -73,7 +73,10 @@ func (w *Worker) audioJob(job *work.Job) error {
 	// its fade-out's piece is all it needs). The project's own mix, queued next, then finds
 	// them and makes only its ends.
 	start := time.Now()
-	if n, err := w.prepareTrackPieces(ctx, a); err != nil {
+	if n, err := w.prepareTrackPieces(ctx, a); errors.Is(context.Cause(w.base), errShutdown) {
+		w.setMarker(context.Background(), "audio", id)
+		return context.Cause(w.base) // back to the queue: the music is not ready yet
+	} else if err != nil {
 		log.Info("music pieces not prepared in advance; the render will make them", zap.Error(err))
 	} else if n > 0 {
 		log.Info("music pieces prepared", zap.Int("pieces", n), zap.Duration("took", time.Since(start)))
