@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -352,4 +354,52 @@ func TestPieceClaims(t *testing.T) {
 	}
 	release2()
 	release3()
+}
+// A looping show's pieces within the music's first pass share their keys with the pieces made
+// when the music became ready (render.TrackPieces, which does not loop): the looping graph
+// and the plain one give them the same bytes.
+func TestLoopedPiecesAreTheTracks(t *testing.T) {
+	k := newKit(t)
+	pic := k.picture("p.png", "color=c=gray:s=320x240")
+	music := k.music("m.flac", 10)
+	s := k.show("640x480", "draft")
+	for range 4 {
+		s.slide(pic, 4, "", 1) // 16 s: the 10 s of music and 6 s of it again
+	}
+	s.withMusic(music, 10, "loop", nil)
+	looped := s.plan().Audio
+	if !looped.Loop {
+		t.Fatal("the music does not loop")
+	}
+	if _, err := k.eng.PrepareAudio(context.Background(), looped, music, 1); err != nil {
+		t.Fatal(err)
+	}
+	track := render.TrackPieces(s.in.Spec.Audio[0], simvid.MusicSpec{}, s.in.Audio[looped.Asset], s.in.FFmpegVersion)
+	made := map[string]bool{}
+	for _, p := range track.Pieces {
+		made[p.Key] = true
+	}
+	want := map[string][]byte{}
+	for _, p := range looped.Pieces {
+		if made[p.Key] {
+			b, err := os.ReadFile(k.eng.AudioPiecePath(p.Key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[p.Key] = b
+			_ = os.Remove(k.eng.AudioPiecePath(p.Key))
+		}
+	}
+	if len(want) != 2 {
+		t.Fatalf("%d of the looping show's %d pieces are among those made when the music became ready, want the 2 before 10 s",
+			len(want), len(looped.Pieces))
+	}
+	if err := k.eng.PrepareAudioPieces(context.Background(), track, music, 1); err != nil {
+		t.Fatal(err)
+	}
+	for key, b := range want {
+		if got, _ := os.ReadFile(k.eng.AudioPiecePath(key)); !bytes.Equal(got, b) {
+			t.Errorf("piece %s: %d bytes from the plain graph, %d from the looping one, not the same", key[:8], len(got), len(b))
+		}
+	}
 }

@@ -1,15 +1,18 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
@@ -328,5 +331,89 @@ func TestClipSoundDucksMusic(t *testing.T) {
 	q.in.Spec.Slides[1].Mute = true
 	if p := q.plan(); p.Audio != nil {
 		t.Errorf("a muted clip and no music plan audio: %+v", p.Audio)
+	}
+}
+
+// Under a clip's sound the music stays in pieces (issue 21): after a change of the photo after
+// the clip (its duration) the track is made again from the pieces cached by the first
+// render, all but those at the new end, in one run; and a piece under the clip's sound is the
+// same bytes whatever run makes it (here each piece alone, from its own first sample).
+func TestClipSoundMusicStaysInPieces(t *testing.T) {
+	k := newKit(t)
+	pic := k.picture("p.png", "color=c=gray:s=320x240")
+	clip := k.colourClip("c.mp4", true)
+	info := render.Clip{Width: 320, Height: 180, CodedW: 320, CodedH: 180, Duration: 2, HasAudio: true}
+	music := k.music("m.flac", 30)
+	show := func(last float64) (*render.AudioPlan, context.Context) {
+		s := k.show("640x480", "draft")
+		s.slide(pic, 5, "", 1)
+		s.clipSlide(clip, info, simvid.Slide{In: 0.25, Out: 1.75}) // its sound at 5-6.5 s
+		s.slide(pic, last, "", 1)
+		s.in.Spec.Transition = simvid.TransitionSpec{Name: "none"}
+		s.withMusic(music, 30, "trim", nil)
+		return s.plan().Audio, WithSources(context.Background(), s.job.ImagePaths)
+	}
+	musicRuns := func() int64 {
+		for _, u := range k.ff.Usage().Snapshot() {
+			if u.Kind == ffmpeg.KindMusicPieces {
+				return u.Runs
+			}
+		}
+		return 0
+	}
+	missing := func(a *render.AudioPlan) (pieces int, packets int64) {
+		for _, p := range a.Pieces {
+			if _, err := os.Stat(k.eng.AudioPiecePath(p.Key)); err != nil {
+				pieces, packets = pieces+1, packets+p.Take
+			}
+		}
+		return pieces, packets
+	}
+
+	first, ctx := show(8) // 14.5 s
+	if _, err := k.eng.PrepareAudio(ctx, first, music, 1); err != nil {
+		t.Fatal(err)
+	}
+	edited, ctx := show(6) // the last photo 2 s shorter
+	var packets int64
+	for _, p := range edited.Pieces {
+		packets += p.Take
+	}
+	runs := musicRuns()
+	made, madePackets := missing(edited)
+	track, err := k.eng.PrepareAudio(ctx, edited, music, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12.5 s: pieces of 2, 4, 4 and 2.5 s; the last is the fade-out's.
+	if len(edited.Pieces) != 4 || made != 1 || madePackets*4 > packets || musicRuns()-runs != 1 {
+		t.Errorf("the photo's change made %d of the %d pieces (%d of the track's %d packets) in %d runs, want the end's 1 in 1",
+			made, len(edited.Pieces), madePackets, packets, musicRuns()-runs)
+	}
+	if d := k.duration(track); math.Abs(d-12.5) > 0.03 {
+		t.Errorf("the edited track lasts %.3f s, want 12.5", d)
+	}
+
+	// Every piece made again, each by a run of its own.
+	want := map[string][]byte{}
+	for _, p := range first.Pieces {
+		b, err := os.ReadFile(k.eng.AudioPiecePath(p.Key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[p.Key] = b
+		if err := os.Remove(k.eng.AudioPiecePath(p.Key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, ctx = show(8)
+	first.Key += "-again" // not the track already joined
+	if _, err := k.eng.PrepareAudio(ctx, first, music, len(first.Pieces)); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range first.Pieces {
+		if b, _ := os.ReadFile(k.eng.AudioPiecePath(p.Key)); !bytes.Equal(b, want[p.Key]) {
+			t.Errorf("piece %d (samples %d-%d) made alone differs from the one made in one run with the others", i, p.From, p.To)
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // at render time (/generate_video's audio_id) then needs only the ends of its track made
 // and the pieces joined: the project it joins is not known here, so its whole mix cannot be
 // (mix_music makes that when it is). An optimisation only: the caller logs what fails, and a
-// render makes what is missing. made is how many pieces the plan holds.
+// render makes what is missing. pieces is how many pieces the plan holds.
 func (w *Worker) prepareTrackPieces(ctx context.Context, a *simvid.Asset) (pieces int, err error) {
 	p, err := w.Store.GetProject(ctx, a.ProjectID)
 	if err != nil {
@@ -33,6 +33,7 @@ func (w *Worker) prepareTrackPieces(ctx context.Context, a *simvid.Asset) (piece
 	if err != nil {
 		return 0, err
 	}
-	// One encoder process: beside the mix and whatever else the worker does.
-	return len(plan.Pieces), w.Engine.PrepareAudioPieces(ctx, plan, workPath, 1)
+	// An encoder per core: the music is not ready, and no render of it starts, until they
+	// are made (audioJob).
+	return len(plan.Pieces), w.Engine.PrepareAudioPieces(ctx, plan, workPath, 0)
 }

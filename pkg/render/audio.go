@@ -135,7 +135,10 @@ func (a *AudioPlan) span() span {
 func samplesOf(sec float64) int64 { return int64(math.Round(sec * AudioRate)) }
 
 // audioPieces cuts the track into pieces and names each by what decides its bytes. Loudness
-// normalisation looks at the whole track, so a normalised track is one piece.
+// normalisation looks at the whole track, so a normalised track is one piece. Under clips'
+// sounds the pieces stay those of the music alone: a piece no clip's sound or ducking reaches
+// keeps the music's own key (cached across renders, whatever the clips do elsewhere), one that
+// they reach is named by them too (issue 21).
 func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 	sp := a.span()
 	total := packets(sp.n)
@@ -143,9 +146,8 @@ func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 	for first := int64(0); first < total; first += out[len(out)-1].Take {
 		size := int64(pieceFrames)
 		switch {
-		case a.Norm || len(a.Clips) > 0:
-			// Loudness normalisation looks at the whole track; the clips' sounds are mixed
-			// in by one graph over the whole track too.
+		case a.Norm:
+			// Loudness normalisation looks at the whole track.
 			size = total
 		case first == 0:
 			// It starts where a single encoder starts, so it may be short without losing
@@ -158,7 +160,11 @@ func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 		if first+p.Take < total {
 			p.To = min(sp.n, (first+p.Take-1+piecePostroll)*AACFrame)
 		}
-		parts := []any{"audio piece", a.SHA256, sp.clipFrom, sp.clipTo, a.Loop, ff(a.Volume),
+		// A piece within the clip's first pass is the same samples whether the clip loops
+		// after it or not: the same key, so that a looping show finds the pieces made when
+		// its music became ready (TrackPieces, which does not loop).
+		loops := a.Loop && p.To > sp.clipTo-sp.clipFrom
+		parts := []any{"audio piece", a.SHA256, sp.clipFrom, sp.clipTo, loops, ff(a.Volume),
 			p.First, p.Take, p.Skip, p.From, p.To, AudioBitrate, ffmpegVersion}
 		if sp.fadeIn > p.From { // the fade-in reaches into the samples this encoder sees
 			parts = append(parts, "fade in", sp.fadeIn)
@@ -169,8 +175,8 @@ func audioPieces(a *AudioPlan, ffmpegVersion string) []AudioPiece {
 		if a.Norm {
 			parts = append(parts, loudnorm, sp.n, sp.fadeIn, sp.fadeOut)
 		}
-		if len(a.Clips) > 0 { // only then, so that the keys of music alone stay as they were
-			parts = append(parts, "clip sounds", a.Asset == "", ff(a.Duck), clipSoundsKey(a.Clips))
+		if cs := a.clipsReaching(p); len(cs) > 0 { // only then, so that the music's own keys stay
+			parts = append(parts, "clip sounds", a.Asset == "", ff(a.Duck), clipSoundsKey(cs))
 		}
 		p.Key = keyOf(parts...)
 		out = append(out, p)
@@ -196,8 +202,31 @@ func AudioPiecesArgs(a *AudioPlan, pieces []AudioPiece, workPath string, outPath
 
 // AudioMixArgs is AudioPiecesArgs with the clips' sounds mixed in (a.Clips, read from
 // clipPaths in the same order) and the music ducked under them; with no music (a.Asset "")
-// the clips' sounds are mixed over silence.
+// the clips' sounds are mixed over silence. Only the pieces a clip reaches take the mix; the
+// others take the music as AudioPiecesArgs gives it, and only the clips that reach a piece
+// asked for are read. A mixed piece is the same whatever run makes it: the mix starts on the
+// ducking's frame grid and each clip's sound is placed from the mix's first sample.
 func AudioMixArgs(a *AudioPlan, pieces []AudioPiece, workPath string, clipPaths, outPaths []string) ([]string, error) {
+	if len(a.Clips) > 0 && len(clipPaths) != len(a.Clips) {
+		return nil, fmt.Errorf("render: %d clip sounds, %d files", len(a.Clips), len(clipPaths))
+	}
+	var mixed, plain []int // the pieces' indices
+	var used []int         // the clips that reach any of the pieces, in order
+	for i, p := range pieces {
+		if len(a.clipsReaching(p)) > 0 {
+			mixed = append(mixed, i)
+		} else {
+			plain = append(plain, i)
+		}
+	}
+	for i, c := range a.Clips {
+		for _, p := range pieces {
+			if c.reaches(p) {
+				used = append(used, i)
+				break
+			}
+		}
+	}
 	sp := a.span()
 	from, to := pieces[0].From, pieces[0].To
 	for _, p := range pieces {
@@ -206,6 +235,7 @@ func AudioMixArgs(a *AudioPlan, pieces []AudioPiece, workPath string, clipPaths,
 	// The working copy is intake's FLAC of the user's music: read as FLAC and nothing else.
 	args := []string{"-protocol_whitelist", "file", "-f", "flac"}
 	g := "[0:a]"
+	var first int64 // the track's sample the graph starts at
 	switch {
 	case a.Asset == "": // no music: the clips' sounds over silence
 		args = []string{"-f", "lavfi"}
@@ -225,7 +255,11 @@ func AudioMixArgs(a *AudioPlan, pieces []AudioPiece, workPath string, clipPaths,
 	default:
 		// Read the clip from the first sample needed; keep a little of it when the pieces lie
 		// in the silence after it, so that apad has a stream to continue.
-		start := sp.clipFrom + max(0, min(from, sp.clipTo-sp.clipFrom-2*AACFrame))
+		first = max(0, min(from, sp.clipTo-sp.clipFrom-2*AACFrame))
+		if len(used) > 0 {
+			first -= first % duckFrame
+		}
+		start := sp.clipFrom + first
 		if start-seekMargin > 0 {
 			args = append(args, "-noaccurate_seek", "-copyts", "-ss", ff(float64(start-seekMargin)/AudioRate))
 		}
@@ -246,20 +280,33 @@ func AudioMixArgs(a *AudioPlan, pieces []AudioPiece, workPath string, clipPaths,
 		in = workPath
 	}
 	args = append(args, "-i", in)
-	if len(a.Clips) > 0 {
-		if len(clipPaths) != len(a.Clips) {
-			return nil, fmt.Errorf("render: %d clip sounds, %d files", len(a.Clips), len(clipPaths))
+	split := func(idx []int) string {
+		s := fmt.Sprintf("asplit=%d", len(idx))
+		for _, i := range idx {
+			s += fmt.Sprintf("[s%d]", i)
 		}
-		mix, inputs, err := clipMix(a, clipPaths)
+		return s
+	}
+	switch {
+	case len(mixed) == 0:
+		g += "," + split(plain)
+	default:
+		if len(plain) > 0 {
+			g += ",asplit=2[plain][music];[plain]" + split(plain)
+		} else {
+			g += "[music]"
+		}
+		sounds := make([]ClipSound, len(used))
+		paths := make([]string, len(used))
+		for i, c := range used {
+			sounds[i], paths[i] = a.Clips[c], clipPaths[c]
+		}
+		mix, inputs, err := clipMix(a, sounds, first, paths)
 		if err != nil {
 			return nil, err
 		}
-		g += mix
+		g += mix + "," + split(mixed)
 		args = append(args, inputs...)
-	}
-	g += fmt.Sprintf(",asplit=%d", len(pieces))
-	for i := range pieces {
-		g += fmt.Sprintf("[s%d]", i)
 	}
 	for i, p := range pieces {
 		g += fmt.Sprintf(";[s%d]atrim=start_pts=%d:end_pts=%d,asetpts=PTS-STARTPTS[p%d]", i, p.From, p.To, i)

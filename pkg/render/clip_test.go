@@ -226,8 +226,8 @@ func TestClipArgs(t *testing.T) {
 	}
 }
 
-// TestClipSoundPlan: a clip's sound puts the track in one piece whose key follows the
-// clip's sound, the ducking and mute; with no music the clips' sound is the track; the mix
+// TestClipSoundPlan: a clip's sound leaves the track in the music's pieces, and the keys of
+// those it reaches follow the clip's sound, the ducking and mute; with no music the clips' sound is the track; the mix
 // ducks the music with the clip's exact times and delays the clip's sound to its place.
 func TestClipSoundPlan(t *testing.T) {
 	t.Parallel()
@@ -241,10 +241,10 @@ func TestClipSoundPlan(t *testing.T) {
 	}
 	p := mustPlan(t, base())
 	a := p.Audio
-	if len(a.Pieces) != 1 || len(a.Clips) != 1 || a.Clips[0].At != 2*AudioRate || a.Clips[0].Samples != 2*AudioRate {
+	if len(a.Pieces) != 3 || len(a.Clips) != 1 || a.Clips[0].At != 2*AudioRate || a.Clips[0].Samples != 2*AudioRate {
 		t.Fatalf("audio %+v", a)
 	}
-	args, err := AudioMixArgs(a, a.Pieces, "/w/m.flac", []string{"/c/clip.mp4"}, []string{"/o/p.m4a"})
+	args, err := AudioMixArgs(a, a.Pieces, "/w/m.flac", []string{"/c/clip.mp4"}, []string{"/o/p0.m4a", "/o/p1.m4a", "/o/p2.m4a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,5 +284,72 @@ func TestClipSoundPlan(t *testing.T) {
 	in.Spec.Music.DuckDB = &bad
 	if _, err := NewPlan(in); !simvid.IsCode(err, simvid.EUnprocessable) {
 		t.Errorf("duck_db 3: %v", err)
+	}
+}
+
+// A clip's sound keeps the music in its pieces (issue 21): the pieces its sound and the
+// ducking do not reach keep the music's own keys (the muted show's), those they reach get
+// keys of their own that a photo's change after the clip does not touch, and a run of pieces
+// reads the clip only when one of them needs it, placed from the run's first sample.
+func TestClipSoundKeepsMusicPieces(t *testing.T) {
+	t.Parallel()
+	show := func(last float64, mute bool) *AudioPlan {
+		in := input([]float64{4, 2, last}, "none", 0)
+		withClip(&in, 1, Clip{}, simvid.Slide{In: 1, Out: 3, Mute: mute}) // its sound at 4-6 s
+		in.Audio["mus"] = Audio{SHA256: "m", Duration: 60}
+		in.Spec.Audio = []simvid.AudioClip{{Asset: "mus"}}
+		in.Spec.Music.Fit = "trim"
+		return mustPlan(t, in).Audio
+	}
+	a, alone, shorter := show(12, false), show(12, true), show(10, false)
+	if len(a.Pieces) != len(alone.Pieces) || len(a.Pieces) < 5 {
+		t.Fatalf("%d pieces under the clip's sound, %d without", len(a.Pieces), len(alone.Pieces))
+	}
+	var reached []int
+	for i, p := range a.Pieces {
+		near := p.To > 4*AudioRate-samplesOf(duckRamp) && p.From < 6*AudioRate+samplesOf(duckRamp)
+		switch {
+		case near && p.Key == alone.Pieces[i].Key:
+			t.Errorf("piece %d (samples %d-%d) lies under the clip's sound with the music's own key", i, p.From, p.To)
+		case !near && p.Key != alone.Pieces[i].Key && i < len(a.Pieces)-1:
+			t.Errorf("piece %d (samples %d-%d), away from the clip, is not the music's own", i, p.From, p.To)
+		case near:
+			reached = append(reached, i)
+			if p.Key != shorter.Pieces[i].Key {
+				t.Errorf("piece %d under the clip changed with the last photo's duration", i)
+			}
+		}
+	}
+	if len(reached) != 2 || reached[0] != 1 {
+		t.Fatalf("pieces %v under the clip's sound at 4-6 s, want 1 and 2", reached)
+	}
+
+	args := func(i int) string {
+		t.Helper()
+		g, err := AudioMixArgs(a, a.Pieces[i:i+1], "/w/m.flac", []string{"/c/clip.mp4"}, []string{"/o/p.m4a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(g, " ")
+	}
+	if g := args(0); strings.Contains(g, "clip.mp4") || strings.Contains(g, "amix") || strings.Contains(g, "volume") {
+		t.Errorf("the music's own piece reads the clip or ducks:\n%s", g)
+	}
+	// Piece 2's encoder starts at sample 240640, inside the clip's sound (192000-288000): the
+	// music from 240480 (the ducking's frame grid), the clip's sound cut by the difference.
+	g := args(2)
+	for _, want := range []string{"atrim=start_pts=240480:end_pts=2880000", "asetnsamples=n=240:p=0,volume=",
+		"-t 2.000000 -i file:/c/clip.mp4", "atrim=start_sample=48480,asetpts=PTS-STARTPTS[clip0]", "[ducked][clip0]amix=inputs=2"} {
+		if !strings.Contains(g, want) {
+			t.Errorf("piece 2's run lacks %q:\n%s", want, g)
+		}
+	}
+	// A run of both: the music split before the ducking, each piece from its side.
+	both, err := AudioMixArgs(a, a.Pieces[:2], "/w/m.flac", []string{"/c/clip.mp4"}, []string{"/o/a.m4a", "/o/b.m4a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := strings.Join(both, " "); !strings.Contains(g, "asplit=2[plain][music];[plain]asplit=1[s0]") || !strings.Contains(g, "amix=inputs=2:normalize=0:duration=first,asplit=1[s1]") {
+		t.Errorf("a run of a plain and a mixed piece:\n%s", g)
 	}
 }

@@ -95,19 +95,48 @@ func duckExpr(a *AudioPlan) string {
 	return fmt.Sprintf("1-%s*%s", ff(1-a.Duck), d)
 }
 
-// clipMix continues the music's chain with the ducking and mixes the clips' sounds in: each
-// read from its in point for its length, resampled, sped up or slowed down (atempo keeps
-// the pitch), loudness-matched to the music when it is normalised, faded and delayed to its
-// place. Only numbers go into the graph. It returns the filters and the clips' inputs
-// (ffmpeg inputs 1..n).
-func clipMix(a *AudioPlan, paths []string) (graph string, inputs []string, err error) {
-	if a.Duck < 1 && a.Asset != "" {
-		// The gain is worked out every 240 samples (5 ms): smooth ramps, little work.
-		graph += fmt.Sprintf(",asetnsamples=n=240:p=0,volume='%s':eval=frame", duckExpr(a))
+// duckFrame is how many samples the ducking's gain holds: it is worked out every 240 samples
+// (5 ms), smooth ramps for little work, from each frame's first sample.
+const duckFrame = 240
+
+// reaches reports whether the clip's sound or the music's ducking under it changes any of
+// the samples piece p's encoder sees: the ramps around it, and a frame of the gain more on
+// either side (a frame takes the gain at its first sample).
+func (c ClipSound) reaches(p AudioPiece) bool {
+	margin := samplesOf(duckRamp) + 2*duckFrame
+	return c.At-margin < p.To && p.From < c.At+c.Samples+margin
+}
+
+// clipsReaching lists the clips' sounds that reach piece p.
+func (a *AudioPlan) clipsReaching(p AudioPiece) []ClipSound {
+	var out []ClipSound
+	for _, c := range a.Clips {
+		if c.reaches(p) {
+			out = append(out, c)
+		}
 	}
-	graph += "[music]"
-	mix := "[music]"
-	for i, c := range a.Clips {
+	return out
+}
+
+// clipMix ducks the music (the graph's [music], whose first sample is the track's sample
+// first, a multiple of duckFrame) under the clips' sounds and mixes the given sounds in: each
+// read from its in point for its length, resampled, sped up or slowed down (atempo keeps the
+// pitch), loudness-matched to the music when it is normalised, faded and placed at its
+// sample counted from first (cut at first when it starts before). The ducking follows all of
+// a.Clips; a sound not given lies outside the pieces made. Only numbers go into the graph.
+// It returns the filters, from ";[music]" to the mix's unlabelled output, and the clips'
+// inputs (ffmpeg inputs 1..n).
+func clipMix(a *AudioPlan, sounds []ClipSound, first int64, paths []string) (graph string, inputs []string, err error) {
+	graph = ";[music]anull"
+	if a.Duck < 1 && a.Asset != "" {
+		graph = fmt.Sprintf(";[music]asetnsamples=n=%d:p=0,volume='%s':eval=frame", duckFrame, duckExpr(a))
+	}
+	var chains, mix string
+	n := 0
+	for i, c := range sounds {
+		if c.At+c.Samples <= first {
+			continue // the ducked music only: the sound is over before the pieces start
+		}
 		d := clipDemuxers[c.Format]
 		if d == "" {
 			return "", nil, fmt.Errorf("render: no demuxer for a clip in %q", c.Format)
@@ -117,18 +146,27 @@ func clipMix(a *AudioPlan, paths []string) (graph string, inputs []string, err e
 			inputs = append(inputs, "-ss", fmt.Sprintf("%.6f", c.In))
 		}
 		inputs = append(inputs, "-t", fmt.Sprintf("%.6f", c.Length), "-i", fileURL(paths[i]))
-		ch := fmt.Sprintf(";[%d:a:0]aresample=%d,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=PTS-STARTPTS", i+1, AudioRate)
+		n++
+		ch := fmt.Sprintf(";[%d:a:0]aresample=%d,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=PTS-STARTPTS", n, AudioRate)
 		if c.Speed != 1 {
 			ch += ",atempo=" + ff(c.Speed)
 		}
 		if a.Norm {
 			ch += "," + loudnorm
 		}
-		ch += fmt.Sprintf(",atrim=end_sample=%d,afade=t=in:ss=0:ns=%d,afade=t=out:ss=%d:ns=%d,adelay=delays=%dS:all=1[clip%d]",
-			c.Samples, c.FadeIn, c.Samples-c.FadeOut, c.FadeOut, c.At, i)
-		graph += ch
-		mix += fmt.Sprintf("[clip%d]", i)
+		ch += fmt.Sprintf(",atrim=end_sample=%d,afade=t=in:ss=0:ns=%d,afade=t=out:ss=%d:ns=%d",
+			c.Samples, c.FadeIn, c.Samples-c.FadeOut, c.FadeOut)
+		if c.At >= first {
+			ch += fmt.Sprintf(",adelay=delays=%dS:all=1", c.At-first)
+		} else {
+			ch += fmt.Sprintf(",atrim=start_sample=%d,asetpts=PTS-STARTPTS", first-c.At)
+		}
+		chains += ch + fmt.Sprintf("[clip%d]", n-1)
+		mix += fmt.Sprintf("[clip%d]", n-1)
 	}
-	graph += fmt.Sprintf(";%samix=inputs=%d:normalize=0:duration=first", mix, len(a.Clips)+1)
+	if n == 0 {
+		return graph, inputs, nil
+	}
+	graph += "[ducked]" + chains + fmt.Sprintf(";[ducked]%samix=inputs=%d:normalize=0:duration=first", mix, n+1)
 	return graph, inputs, nil
 }

@@ -42,6 +42,26 @@ func TestTrackPiecesAreTheRenders(t *testing.T) {
 			t.Errorf("%d slides, %+v: pieces %v of %d left to make, want %v", c.slides, c.music, left, len(a.Pieces), c.left)
 		}
 	}
+	// A show longer than its music loops it: the pieces of the first pass are made, those
+	// that see the loop (from 60 s: piece 15, 58-62 s, on) are not.
+	short := TrackPieces(simvid.AudioClip{Asset: "aud_short"}, simvid.MusicSpec{}, Audio{SHA256: "short", Duration: 60}, "5.1")
+	in := input(repeat(3, 30), "fade", 0.5) // 90 s
+	in.Audio["aud_short"] = Audio{SHA256: "short", Duration: 60}
+	in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_short"}}
+	in.Spec.Music.Fit = "loop"
+	looped := mustPlan(t, in).Audio
+	shared := map[string]bool{}
+	for _, p := range short.Pieces {
+		shared[p.Key] = true
+	}
+	for i, p := range looped.Pieces {
+		if first := p.To <= 60*AudioRate; first != shared[p.Key] {
+			t.Errorf("looping: piece %d (samples %d-%d) made when the music became ready: %v", i, p.From, p.To, shared[p.Key])
+		}
+	}
+	if !looped.Loop || len(short.Pieces) < 14 {
+		t.Fatalf("looped %v, %d pieces made when ready", looped.Loop, len(short.Pieces))
+	}
 	if TrackPieces(simvid.AudioClip{Asset: "aud_music"}, simvid.MusicSpec{Normalize: true}, Audio{SHA256: "music", Duration: 300}, "5.1") != nil {
 		t.Error("pieces of a normalised track, which depend on the video's length")
 	}
