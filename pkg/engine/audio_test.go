@@ -355,6 +355,7 @@ func TestPieceClaims(t *testing.T) {
 	release2()
 	release3()
 }
+
 // A looping show's pieces within the music's first pass share their keys with the pieces made
 // when the music became ready (render.TrackPieces, which does not loop): the looping graph
 // and the plain one give them the same bytes.
