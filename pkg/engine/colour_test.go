@@ -27,6 +27,18 @@ func (k *kit) rgb709(path string, n int64, x, y int) [3]int {
 	return [3]int{int(out[0]), int(out[1]), int(out[2])}
 }
 
+// frame709 is frame n of a video as RGB24, decoded as BT.709 limited range.
+func (k *kit) frame709(path string, n int64) []byte {
+	k.t.Helper()
+	out, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-vf",
+		"select=eq(n\\,"+strconv.FormatInt(n, 10)+"),scale=in_color_matrix=bt709:in_range=tv,format=rgb24",
+		"-frames:v", "1", "-f", "rawvideo", "-").Output()
+	if err != nil {
+		k.t.Fatalf("decoding %s frame %d: %v", path, n, err)
+	}
+	return out
+}
+
 // colourTags checks that a video's stream says BT.709, limited range.
 func (k *kit) colourTags(path string) {
 	k.t.Helper()
@@ -84,14 +96,20 @@ func TestColourBT709(t *testing.T) {
 	k.ffmpeg("-v", "error", "-f", "lavfi", "-i", "color=c=0x404040:s=128x64,drawbox=x=64:w=64:h=64:color=0xc03030:t=fill",
 		"-frames:v", "1", "-q:v", "2", jpg)
 	s.slide(jpg, 1, "cover", 1)
+	// A moving slide (its frames drawn in Go, fed raw to ffmpeg) with an orange caption drawn
+	// on its YUV frames.
+	s.slide(k.picture("black.png", "color=c=black:s=64x64"), 1, "contain", 1)
+	moving := &s.in.Spec.Slides[len(s.in.Spec.Slides)-1]
+	moving.Motion, moving.Caption = "zoom-in", "HHHH"
+	moving.CaptionStyle = &simvid.CaptionStyle{Position: "center", Size: 20, Color: "#ff8000", Backdrop: "none"}
 	s.in.Spec.Transition = simvid.TransitionSpec{Name: "fade", Duration: 0.2}
 	plan := s.plan()
-	makings := map[render.Making]bool{}
+	makings, kinds := map[render.Making]bool{}, map[string]bool{}
 	for _, sg := range plan.Segments {
-		makings[sg.Making(plan.Encoder)] = true
+		makings[sg.Making(plan.Encoder)], kinds[sg.Kind] = true, true
 	}
-	if !makings[render.Repeated] || !makings[render.Dissolved] {
-		t.Fatalf("the plan has no repeated hold or dissolved fade: %v", makings)
+	if !makings[render.Repeated] || !makings[render.Dissolved] || !kinds[render.KindClip] || !kinds[render.KindMotion] {
+		t.Fatalf("the plan lacks a repeated hold, a dissolved fade, a clip or motion: %v %v", makings, kinds)
 	}
 	s.run(context.Background())
 	out := s.job.Output
@@ -118,6 +136,18 @@ func TestColourBT709(t *testing.T) {
 		if !near(got, c.want, 6) {
 			t.Errorf("%s (frame %d): %v, want %v", c.what, c.frame, got, c.want)
 		}
+	}
+	// The caption's orange, decoded as BT.709 (drawn with BT.601 it comes out (255, 109, 0)).
+	orange := 0
+	fr := k.frame709(out, mid(5))
+	for i := 0; i+2 < len(fr); i += 3 {
+		if near([3]int{int(fr[i]), int(fr[i+1]), int(fr[i+2])}, [3]int{255, 128, 0}, 6) {
+			orange++
+		}
+	}
+	t.Logf("%d pixels of the moving slide's caption are its orange", orange)
+	if orange < 500 {
+		t.Errorf("%d pixels of the moving slide's caption are its orange", orange)
 	}
 	// The poster, a JPEG made from the first still, has the title's colour.
 	if got := k.rgb(s.job.Poster, 0, 427, 400); !near(got, [3]int{0, 255, 0}, 6) {
