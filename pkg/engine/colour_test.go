@@ -96,12 +96,12 @@ func TestColourBT709(t *testing.T) {
 	k.ffmpeg("-v", "error", "-f", "lavfi", "-i", "color=c=0x404040:s=128x64,drawbox=x=64:w=64:h=64:color=0xc03030:t=fill",
 		"-frames:v", "1", "-q:v", "2", jpg)
 	s.slide(jpg, 1, "cover", 1)
-	// A moving slide (its frames drawn in Go, fed raw to ffmpeg) with an orange caption drawn
+	// A moving slide (its frames drawn in Go, fed raw to ffmpeg) with a green caption drawn
 	// on its YUV frames.
 	s.slide(k.picture("black.png", "color=c=black:s=64x64"), 1, "contain", 1)
 	moving := &s.in.Spec.Slides[len(s.in.Spec.Slides)-1]
 	moving.Motion, moving.Caption = "zoom-in", "HHHH"
-	moving.CaptionStyle = &simvid.CaptionStyle{Position: "center", Size: 20, Color: "#ff8000", Backdrop: "none"}
+	moving.CaptionStyle = &simvid.CaptionStyle{Position: "center", Size: 20, Color: "#20c020", Backdrop: "none"}
 	s.in.Spec.Transition = simvid.TransitionSpec{Name: "fade", Duration: 0.2}
 	plan := s.plan()
 	makings, kinds := map[render.Making]bool{}, map[string]bool{}
@@ -137,17 +137,17 @@ func TestColourBT709(t *testing.T) {
 			t.Errorf("%s (frame %d): %v, want %v", c.what, c.frame, got, c.want)
 		}
 	}
-	// The caption's orange, decoded as BT.709 (drawn with BT.601 it comes out (255, 109, 0)).
-	orange := 0
+	// The caption's green, decoded as BT.709 (drawn with BT.601 it comes out (20, 167, 28)).
+	green := 0
 	fr := k.frame709(out, mid(5))
 	for i := 0; i+2 < len(fr); i += 3 {
-		if near([3]int{int(fr[i]), int(fr[i+1]), int(fr[i+2])}, [3]int{255, 128, 0}, 6) {
-			orange++
+		if near([3]int{int(fr[i]), int(fr[i+1]), int(fr[i+2])}, [3]int{32, 192, 32}, 6) {
+			green++
 		}
 	}
-	t.Logf("%d pixels of the moving slide's caption are its orange", orange)
-	if orange < 500 {
-		t.Errorf("%d pixels of the moving slide's caption are its orange", orange)
+	t.Logf("%d pixels of the moving slide's caption are its green", green)
+	if green < 500 {
+		t.Errorf("%d pixels of the moving slide's caption are its green", green)
 	}
 	// The poster, a JPEG made from the first still, has the title's colour.
 	if got := k.rgb(s.job.Poster, 0, 427, 400); !near(got, [3]int{0, 255, 0}, 6) {
