@@ -20,6 +20,12 @@ const ToBT709 = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 // matrix) as what it is, for a JPEG or RGB made from it: a JPEG's YUV is BT.601, full range.
 const FromBT709 = "in_color_matrix=bt709:in_range=tv:out_color_matrix=bt601:out_range=pc"
 
+// ClipToBT709 is the scale options that take a clip's SDR frames from their own matrix (as
+// ClipMatrix names it; their range as the frames say) to the video's YUV.
+func ClipToBT709(colorSpace string, codedW, codedH int) string {
+	return "in_color_matrix=" + ClipMatrix(colorSpace, codedW, codedH) + ":out_color_matrix=bt709:out_range=tv"
+}
+
 // ClipMatrix is swscale's name of the YUV matrix of a clip's SDR frames: the one its stream
 // names (ffprobe's color_space), else by its stored size, as players guess: BT.709 from
 // 1280x720 up, BT.601 below.
@@ -40,9 +46,10 @@ func ClipMatrix(colorSpace string, codedW, codedH int) string {
 	return "bt601"
 }
 
-// ToneMap takes HLG ("hlg") or PQ ("pq") BT.2020 frames in limited range to SDR BT.709 in
-// 8-bit planar RGB (WorkRGB): to linear light with 100 nits as SDR white, to BT.709
-// primaries, Hable's curve with no desaturation, and BT.709's transfer. "" for any other hdr.
+// ToneMap takes HLG ("hlg") or PQ ("pq") BT.2020 frames in limited range to SDR in the
+// video's YUV (yuv420p, BT.709, limited range, tagged so by zscale): to linear light with 100
+// nits as SDR white, to BT.709 primaries, Hable's curve with no desaturation, and BT.709's
+// transfer and matrix. "" for any other hdr.
 // The input's transfer is named rather than read from the frame, so that a scale before it
 // cannot lose it.
 func ToneMap(hdr string) string {
@@ -56,5 +63,5 @@ func ToneMap(hdr string) string {
 		return ""
 	}
 	return "zscale=tin=" + tin + ":pin=bt2020:min=bt2020nc:rin=tv:t=linear:npl=100,format=gbrpf32le," +
-		"zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709," + WorkRGB
+		"zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p"
 }

@@ -337,7 +337,7 @@ func (in *Intake) clipFrames(ctx context.Context, src, name string, a *simvid.As
 func clipLook(a *simvid.Asset, w, h int) string {
 	ci := a.Clip
 	if tm := ffargs.ToneMap(ci.HDR); tm != "" {
-		return fmt.Sprintf("scale=%d:%d:out_range=tv,setsar=1,%s", w, h, tm)
+		return fmt.Sprintf("scale=%d:%d:out_range=tv,setsar=1,%s,scale=in_color_matrix=bt709:in_range=tv,%s", w, h, tm, ffargs.WorkRGB)
 	}
 	return fmt.Sprintf("scale=%d:%d:in_color_matrix=%s,%s,setsar=1", w, h,
 		ffargs.ClipMatrix(ci.Matrix, ci.CodedWidth, ci.CodedHeight), ffargs.WorkRGB)

@@ -76,7 +76,14 @@ func StillFilterTap(st Still, in, tap string, w, h, minSide int) (graph string, 
 }
 
 // stillFilter is StillFilter with the fitted picture also sent to the pad tap, unless tap is "".
-func stillFilter(st Still, in, tap string) string {
+func stillFilter(st Still, in, tap string) string { return fitFilter(st, in, tap, false) }
+
+// fitYUV is StillFilter for frames in the video's YUV already (a clip's: clipPrep), fitted
+// in it: the fill colour given as pad must get it to draw it in BT.709 (bt601For709), the
+// frames left as they are (a scale without out_color_matrix keeps their matrix).
+func fitYUV(st Still, in string) string { return fitFilter(st, in, "", true) }
+
+func fitFilter(st Still, in, tap string, yuv bool) string {
 	src := in
 	if o := ffargs.OrientFilter(st.Orientation); o != "" {
 		src += o + ","
@@ -87,7 +94,11 @@ func stillFilter(st Still, in, tap string) string {
 		return in + ffargs.WorkRGB + "," + tail
 	}
 	// Each scale that reads the picture converts it to RGB as it scales.
-	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2,%s", w, h, ffargs.WorkRGB)
+	rgb, overlay, fill := ","+ffargs.WorkRGB, ":format=gbrp", strings.TrimPrefix(st.Background, "#")
+	if yuv {
+		rgb, overlay, fill, tail = "", "", bt601For709(fill), "setsar=1,format=yuv420p[v]"
+	}
+	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2%s", w, h, rgb)
 	next, fg := ",", "[fg]" // what follows the fitting scale
 	if tap != "" {
 		next, fg = ",split=2[fitted]"+tap+";[fitted]", ",split=2[fg]"+tap
@@ -98,15 +109,15 @@ func stillFilter(st Still, in, tap string) string {
 		// scaled back up under the contained picture.
 		bw, bh := even(w/8), even(h/8)
 		return fmt.Sprintf("%ssplit=2[b][f];"+
-			"[b]scale=%d:%d:force_original_aspect_ratio=increase,%s,crop=%d:%d,gblur=sigma=6,scale=%d:%d[bg];"+
-			"[f]%s%s;[bg][fg]overlay=(W-w)/2:(H-h)/2:format=gbrp,%s",
-			src, bw, bh, ffargs.WorkRGB, bw, bh, w, h, contain, fg, tail)
+			"[b]scale=%d:%d:force_original_aspect_ratio=increase%s,crop=%d:%d,gblur=sigma=6,scale=%d:%d[bg];"+
+			"[f]%s%s;[bg][fg]overlay=(W-w)/2:(H-h)/2%s,%s",
+			src, bw, bh, rgb, bw, bh, w, h, contain, fg, overlay, tail)
 	case "cover":
-		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase,%s%scrop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
-			src, w, h, ffargs.WorkRGB, next, w, h, ff(st.FocusX), ff(st.FocusY), tail)
+		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase%s%scrop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
+			src, w, h, rgb, next, w, h, ff(st.FocusX), ff(st.FocusY), tail)
 	}
 	return fmt.Sprintf("%s%s%spad=%d:%d:(ow-iw)/2:(oh-ih)/2:color=0x%s,%s",
-		src, contain, next, w, h, strings.TrimPrefix(st.Background, "#"), tail)
+		src, contain, next, w, h, fill, tail)
 }
 
 func even(n int) int { return max(2, n&^1) }

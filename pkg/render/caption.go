@@ -156,19 +156,34 @@ func (c *Caption) drawtext(f Files, yuv bool) (string, error) {
 // the frame, so it gets the RGB whose BT.601 YUV is rgb's BT.709 YUV. Greys are their own;
 // a colour BT.601 cannot reach (the most saturated reds and blues) is clipped to the nearest.
 func bt601For709(rgb string) string {
+	s, _ := bt601For709Exact(rgb)
+	return s
+}
+
+// exact601For709 reports whether bt601For709 gets colour ("#rrggbb") to within a level.
+func exact601For709(colour string) bool {
+	_, ok := bt601For709Exact(strings.TrimPrefix(colour, "#"))
+	return ok
+}
+
+func bt601For709Exact(rgb string) (string, bool) {
 	v, err := strconv.ParseUint(rgb, 16, 32)
 	if err != nil || len(rgb) != 6 {
-		return rgb
+		return rgb, false
 	}
 	r, g, b := float64(v>>16&255)/255, float64(v>>8&255)/255, float64(v&255)/255
 	y := 0.2126*r + 0.7152*g + 0.0722*b
 	cb, cr := (b-y)/1.8556, (r-y)/1.5748
 	out := [3]float64{y + 1.402*cr, y - 0.344136*cb - 0.714136*cr, y + 1.772*cb}
 	var n uint32
+	exact := true
 	for _, c := range out {
+		if c < -0.5/255 || c > 1+0.5/255 {
+			exact = false
+		}
 		n = n<<8 | uint32(math.Round(255*min(1, max(0, c))))
 	}
-	return fmt.Sprintf("%06x", n)
+	return fmt.Sprintf("%06x", n), exact
 }
 
 func (c *Caption) key() string {

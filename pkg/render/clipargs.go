@@ -35,11 +35,10 @@ func clipInput(c ClipSlide, path string, ss, t float64) ([]string, error) {
 }
 
 // clipPrep is the chain from a clip's decoded frames to upright, square-pixel SDR frames in
-// RGB (ffargs.WorkRGB) no larger than the fit needs: scaled first (a 4K clip is turned,
-// tone-mapped and fitted at about the output size, never at its own), converted from its own
-// matrix (ffargs.ClipMatrix; its range as its frames say) or tone-mapped from HDR BT.2020,
-// then turned. The fit converts the RGB to the video's BT.709 as it does a picture's. Only
-// numbers from the probe and the plan go into it.
+// the video's YUV (yuv420p, BT.709, limited range) no larger than the fit needs: scaled
+// first (a 4K clip is turned, tone-mapped and fitted at about the output size, never at its
+// own), converted from its own matrix in the same scale (ffargs.ClipToBT709) or tone-mapped
+// from HDR BT.2020, then turned. Only numbers from the probe and the plan go into it.
 func clipPrep(c ClipSlide, fit Still) string {
 	dw, dh := float64(c.Width), float64(c.Height)
 	s := min(float64(fit.W)/dw, float64(fit.H)/dh)
@@ -59,7 +58,7 @@ func clipPrep(c ClipSlide, fit Still) string {
 		if cw == 0 || ch == 0 {
 			cw, ch = c.Width, c.Height
 		}
-		chain = fmt.Sprintf("scale=%d:%d:in_color_matrix=%s,%s,setsar=1", tw, th, ffargs.ClipMatrix(c.Matrix, cw, ch), ffargs.WorkRGB)
+		chain = fmt.Sprintf("scale=%d:%d:%s,format=yuv420p,setsar=1", tw, th, ffargs.ClipToBT709(c.Matrix, cw, ch))
 	}
 	if r := rotateFilter(c.Rotation); r != "" {
 		chain += "," + r
@@ -83,16 +82,37 @@ func rotateFilter(deg int) string {
 }
 
 // clipGraph is the graph from a clip's [0:v], after pre (a chain ending in a comma, or ""),
-// to [v]: prepared (clipPrep), fitted as a picture would be (StillFilter) and captioned.
+// to [v]: prepared (clipPrep), fitted as a picture would be and captioned. Every frame is
+// fitted, so in the video's YUV (fitYUV) rather than through RGB and back (at 1080p that
+// round trip cost 11 ms of CPU a frame, a third of the clip's encoding), with the fill and
+// caption colours given as drawing them in YUV needs (bt601For709); unless one of them is a
+// colour that way cannot reach: then in RGB, as a picture.
 func clipGraph(c ClipSlide, fit Still, pre string, f Files) (string, error) {
 	fit.Orientation, fit.Lowres = 0, 0
-	g := StillFilter(fit, "[0:v]"+pre+clipPrep(c, fit)+",")
+	in := "[0:v]" + pre + clipPrep(c, fit) + ","
+	yuv := fit.Fit == "blur" || fit.Fit == "cover" || exact601For709(fit.Background)
+	if fit.Caption != nil && !exact601For709(fit.Caption.Style.Color) {
+		yuv = false
+	}
+	if !yuv {
+		in += "scale=in_color_matrix=bt709:in_range=tv," + ffargs.WorkRGB + ","
+		g := StillFilter(fit, in)
+		if fit.Caption != nil {
+			dt, err := fit.Caption.filter(f)
+			if err != nil {
+				return "", err
+			}
+			g = captioned(g, dt)
+		}
+		return g, nil
+	}
+	g := fitYUV(fit, in)
 	if fit.Caption != nil {
-		dt, err := fit.Caption.filter(f)
+		dt, err := fit.Caption.filterYUV(f)
 		if err != nil {
 			return "", err
 		}
-		g = captioned(g, dt)
+		g = strings.TrimSuffix(g, "[v]") + "," + dt + "[v]"
 	}
 	return g, nil
 }

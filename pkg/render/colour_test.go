@@ -81,7 +81,9 @@ func TestBT601For709(t *testing.T) {
 }
 
 // TestClipMatrix: an SDR clip is converted from the matrix its stream names, else from
-// BT.709 when it is HD and BT.601 when not; an HDR one is tone-mapped to RGB.
+// BT.709 when it is HD and BT.601 when not, to BT.709 as it is scaled; an HDR one is
+// tone-mapped to BT.709. Its frames are fitted in YUV, with the fill colour given as pad
+// needs it, unless the fill or the caption is a colour only RGB reaches.
 func TestClipMatrix(t *testing.T) {
 	t.Parallel()
 	fit := Still{Fit: "contain", W: 640, H: 480, Background: "#000000"}
@@ -89,17 +91,34 @@ func TestClipMatrix(t *testing.T) {
 		clip Clip
 		want string
 	}{
-		{Clip{Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080}, "in_color_matrix=bt709,format=gbrp"},
-		{Clip{Width: 640, Height: 480, CodedW: 640, CodedH: 480}, "in_color_matrix=bt601,format=gbrp"},
-		{Clip{Width: 640, Height: 480, CodedW: 640, CodedH: 480, Matrix: "bt709"}, "in_color_matrix=bt709,"},
-		{Clip{Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080, Matrix: "smpte170m"}, "in_color_matrix=bt601,"},
-		{Clip{Width: 1080, Height: 1920, CodedW: 1920, CodedH: 1080, Rotation: 90}, "in_color_matrix=bt709,format=gbrp,setsar=1,transpose=clock"},
+		{Clip{Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080}, "in_color_matrix=bt709:out_color_matrix=bt709:out_range=tv,format=yuv420p,setsar=1"},
+		{Clip{Width: 640, Height: 480, CodedW: 640, CodedH: 480}, "in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv,"},
+		{Clip{Width: 640, Height: 480, CodedW: 640, CodedH: 480, Matrix: "bt709"}, "in_color_matrix=bt709:"},
+		{Clip{Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080, Matrix: "smpte170m"}, "in_color_matrix=bt601:"},
+		{Clip{Width: 1080, Height: 1920, CodedW: 1920, CodedH: 1080, Rotation: 90}, "in_color_matrix=bt709:out_color_matrix=bt709:out_range=tv,format=yuv420p,setsar=1,transpose=clock"},
 		{Clip{Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080, HDR: "pq"}, "tin=smpte2084:pin=bt2020:min=bt2020nc"},
 	} {
 		got := clipPrep(ClipSlide{Clip: c.clip}, fit)
-		if !strings.Contains(got, c.want) || !strings.HasSuffix(strings.TrimSuffix(got, ",transpose=clock"), "format=gbrp,setsar=1") &&
-			!strings.HasSuffix(got, "zscale=t=bt709,format=gbrp") {
-			t.Errorf("%+v: %s, want %s, in RGB", c.clip, got, c.want)
+		if !strings.Contains(got, c.want) || !strings.Contains(got, "format=yuv420p") {
+			t.Errorf("%+v: %s, want %s, in YUV", c.clip, got, c.want)
+		}
+	}
+	src := ClipSlide{Clip: Clip{Width: 1920, Height: 1080, CodedW: 1920, CodedH: 1080}}
+	for _, c := range []struct {
+		bg, want string
+		rgb      bool
+	}{
+		{"#000000", "color=0x000000,setsar=1,format=yuv420p[v]", false},
+		{"#20c020", "color=0x2ddc25,setsar=1,format=yuv420p[v]", false}, // BT.601's YUV of 2ddc25 is BT.709's of 20c020
+		{"#00ff00", "format=gbrp,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x00ff00,setsar=1,scale=out_color_matrix=bt709", true},
+	} {
+		fit.Background = c.bg
+		g, err := clipGraph(src, fit, "", Files{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(g, c.want) || strings.Contains(g, "in_range=tv,format=gbrp") != c.rgb {
+			t.Errorf("fill %s: %s, want %s (in RGB: %v)", c.bg, g, c.want, c.rgb)
 		}
 	}
 }
