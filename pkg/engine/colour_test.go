@@ -88,8 +88,11 @@ func TestColourBT709(t *testing.T) {
 	s.in.Spec.Defaults.Background = "#0000ff"
 	s.slide(red, 1, "contain", 1)
 	s.slide(blue, 1, "contain", 1)
-	s.clipSlide(k.colourClip("c.mp4", false), render.Clip{Width: 320, Height: 180, CodedW: 320, CodedH: 180, Duration: 2},
-		simvid.Slide{In: 0.5, Out: 1})
+	// A clip (untagged SD: BT.601), contained on the blue, which BT.601 cannot draw on YUV
+	// frames (fitted in RGB), and covering (fitted in YUV).
+	clip, info := k.colourClip("c.mp4", false), render.Clip{Width: 320, Height: 180, CodedW: 320, CodedH: 180, Duration: 2}
+	s.clipSlide(clip, info, simvid.Slide{In: 0.5, Out: 1})
+	s.clipSlide(clip, info, simvid.Slide{In: 1, Out: 1.5, Fit: "cover"})
 	// A JPEG is full-range BT.601 YUV: a dark grey read as limited range comes out 8 levels
 	// darker, a colour read as BT.709 off.
 	jpg := filepath.Join(k.dir, "g.jpg")
@@ -128,8 +131,9 @@ func TestColourBT709(t *testing.T) {
 		{"the fill beside it", mid(1), 40, 240, [3]int{0, 0, 255}},
 		{"the blue picture", mid(2), 427, 240, [3]int{0, 0, 255}},
 		{"the clip's lime", mid(3), 427, 240, [3]int{0, 255, 0}},
-		{"the JPEG's grey", mid(4), 200, 240, jpegAt(t, jpg, 16, 32)},
-		{"the JPEG's colour", mid(4), 654, 240, jpegAt(t, jpg, 112, 32)},
+		{"the covering clip's blue", mid(4), 427, 240, [3]int{0, 0, 255}},
+		{"the JPEG's grey", mid(5), 200, 240, jpegAt(t, jpg, 16, 32)},
+		{"the JPEG's colour", mid(5), 654, 240, jpegAt(t, jpg, 112, 32)},
 	} {
 		got := k.rgb709(out, c.frame, c.x, c.y)
 		t.Logf("%s: %v, want %v", c.what, got, c.want)
@@ -139,7 +143,7 @@ func TestColourBT709(t *testing.T) {
 	}
 	// The caption's green, decoded as BT.709 (drawn with BT.601 it comes out (20, 167, 28)).
 	green := 0
-	fr := k.frame709(out, mid(5))
+	fr := k.frame709(out, mid(6))
 	for i := 0; i+2 < len(fr); i += 3 {
 		if near([3]int{int(fr[i]), int(fr[i+1]), int(fr[i+2])}, [3]int{32, 192, 32}, 6) {
 			green++
