@@ -6,6 +6,8 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/simvid/simvid/pkg/ffargs"
 )
 
 // TestFadeFollowsXfade: a fade is blended in 4:2:0 rather than by xfade, yet every frame stays
@@ -27,8 +29,8 @@ func TestFadeFollowsXfade(t *testing.T) {
 		t.Fatalf("plan: %+v", plan.Segments)
 	}
 
-	const fit = "scale=640:480:force_original_aspect_ratio=decrease:force_divisible_by=2," +
-		"pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x000000,setsar=1,format=yuv420p"
+	const fit = "scale=640:480:force_original_aspect_ratio=decrease:force_divisible_by=2," + ffargs.WorkRGB + "," +
+		"pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x000000,setsar=1," + ffargs.ToBT709 // the stills' BT.709
 	xf := filepath.Join(k.dir, "xfade.mp4")
 	k.ffmpeg("-v", "error", "-i", pics[0], "-i", pics[1], "-filter_complex", fmt.Sprintf(
 		"[0:v]%s,loop=loop=%d:size=1:start=0,settb=1/30,setpts=N/30/TB[a];"+

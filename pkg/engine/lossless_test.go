@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/simvid/simvid/pkg/ffargs"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -42,8 +43,8 @@ func TestLosslessMatchesSinglePass(t *testing.T) {
 	// an xfade chain as in reference.sh: a chain sends every frame before a transition
 	// through that transition's filter, and xfade takes each of them to 4:4:4 and back, which
 	// no segment does (and the round trip changes chroma again each time).
-	const fit = "scale=640:480:force_original_aspect_ratio=decrease:force_divisible_by=2," +
-		"pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x000000,setsar=1,format=yuv420p"
+	const fit = "scale=640:480:force_original_aspect_ratio=decrease:force_divisible_by=2," + ffargs.WorkRGB + "," +
+		"pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0x000000,setsar=1," + ffargs.ToBT709 // the stills' BT.709
 	loop := func(n int64) string {
 		return fmt.Sprintf("loop=loop=%d:size=1:start=0,settb=1/30,setpts=N/30/TB", n-1)
 	}

@@ -55,6 +55,7 @@ type ProbeStream struct {
 	SAR            string          `json:"sample_aspect_ratio"`
 	ColorTransfer  string          `json:"color_transfer"`
 	ColorPrimaries string          `json:"color_primaries"`
+	ColorSpace     string          `json:"color_space"` // the YUV matrix
 	BitsPerSample  string          `json:"bits_per_raw_sample"`
 	SideData       []ProbeSideData `json:"side_data_list"`
 }

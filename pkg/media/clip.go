@@ -184,6 +184,9 @@ func (in *Intake) clipFacts(name string, p *ffmpeg.Probe, a *simvid.Asset) (*sim
 		VFR: avg > 0 && real > 0 && math.Abs(avg-real) > 0.01*real,
 	}
 	info.Frames, _ = strconv.Atoi(v.NbFrames)
+	if v.ColorSpace != "unknown" {
+		info.Matrix = v.ColorSpace
+	}
 	w, h := displaySize(v)
 	if info.Rotation == 90 || info.Rotation == 270 {
 		w, h = h, w
@@ -290,9 +293,9 @@ func (in *Intake) clipFrames(ctx context.Context, src, name string, a *simvid.As
 	sh := FilmstripHeight
 	sw := max(2, (a.Width*sh/a.Height+1)/2*2)
 	var g strings.Builder
-	fmt.Fprintf(&g, "[0:v]scale=%d:%d,setsar=1,format=yuvj420p[p]", tw, th)
+	fmt.Fprintf(&g, "[0:v]%s,format=yuvj420p[p]", clipLook(a, tw, th))
 	for i := 1; i <= FilmstripFrames; i++ {
-		fmt.Fprintf(&g, ";[%d:v]trim=end_frame=1,setpts=PTS-STARTPTS,scale=%d:%d,setsar=1[s%d]", i, sw, sh, i)
+		fmt.Fprintf(&g, ";[%d:v]trim=end_frame=1,setpts=PTS-STARTPTS,%s[s%d]", i, clipLook(a, sw, sh), i)
 	}
 	g.WriteString(";")
 	for i := 1; i <= FilmstripFrames; i++ {
@@ -325,6 +328,19 @@ func (in *Intake) clipFrames(ctx context.Context, src, name string, a *simvid.As
 		return "", "", simvid.Wrap(simvid.EUnprocessable, err, "%s could not be decoded: %s", name, clipReason(re))
 	}
 	return "", "", in.toolError(ctx, err, "%s could not be decoded", name)
+}
+
+// clipLook scales a clip's upright frame to w×h and makes it look as the clip does in a
+// render: an HDR clip tone-mapped to SDR BT.709 as its segments are (ffargs.ToneMap), an SDR
+// one read with its own matrix (ffargs.ClipMatrix). A JPEG made from it is BT.601 full range,
+// to which the next conversion goes.
+func clipLook(a *simvid.Asset, w, h int) string {
+	ci := a.Clip
+	if tm := ffargs.ToneMap(ci.HDR); tm != "" {
+		return fmt.Sprintf("scale=%d:%d:out_range=tv,setsar=1,%s,scale=in_color_matrix=bt709:in_range=tv,%s", w, h, tm, ffargs.WorkRGB)
+	}
+	return fmt.Sprintf("scale=%d:%d:in_color_matrix=%s,%s,setsar=1", w, h,
+		ffargs.ClipMatrix(ci.Matrix, ci.CodedWidth, ci.CodedHeight), ffargs.WorkRGB)
 }
 
 const clipEndsEarly = "the file ends early (it may not have been copied whole)"

@@ -35,7 +35,7 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
-		graph = strings.TrimSuffix(graph, "[v]") + "," + dt + "[v]"
+		graph = captioned(graph, dt)
 	}
 	input := ffargs.PictureInputLowres(st.Format, srcPath, st.Lowres) // its own demuxer: see ffargs.Input
 	if st.Fit == FitColor {
@@ -50,7 +50,9 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 }
 
 // StillFilter is the filter graph from the picture's pad in (such as [0:v], decoded with
-// -noautorotate) to [v]: upright, fitted to WxH, yuv420p, written as a yuv4mpegpipe still.
+// -noautorotate) to [v]: upright, fitted to WxH in RGB (the fill colour drawn as named), and
+// converted once to the video's YUV (ffargs.ToBT709: yuv420p, BT.709, limited range), written
+// as a yuv4mpegpipe still.
 // Intake uses it (through StillFilterTap) to make a still in the same decode as the thumbnail.
 func StillFilter(st Still, in string) string { return stillFilter(st, in, "") }
 
@@ -74,17 +76,29 @@ func StillFilterTap(st Still, in, tap string, w, h, minSide int) (graph string, 
 }
 
 // stillFilter is StillFilter with the fitted picture also sent to the pad tap, unless tap is "".
-func stillFilter(st Still, in, tap string) string {
+func stillFilter(st Still, in, tap string) string { return fitFilter(st, in, tap, false) }
+
+// fitYUV is StillFilter for frames in the video's YUV already (a clip's: clipPrep), fitted
+// in it: the fill colour given as pad must get it to draw it in BT.709 (bt601For709), the
+// frames left as they are (a scale without out_color_matrix keeps their matrix).
+func fitYUV(st Still, in string) string { return fitFilter(st, in, "", true) }
+
+func fitFilter(st Still, in, tap string, yuv bool) string {
 	src := in
 	if o := ffargs.OrientFilter(st.Orientation); o != "" {
 		src += o + ","
 	}
 	w, h := st.W, st.H
+	tail := "setsar=1," + ffargs.ToBT709 + "[v]"
 	if st.Fit == FitColor {
-		return in + "setsar=1,format=yuv420p[v]"
+		return in + ffargs.WorkRGB + "," + tail
 	}
-	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2", w, h)
-	tail := "setsar=1,format=yuv420p[v]"
+	// Each scale that reads the picture converts it to RGB as it scales.
+	rgb, overlay, fill := ","+ffargs.WorkRGB, ":format=gbrp", strings.TrimPrefix(st.Background, "#")
+	if yuv {
+		rgb, overlay, fill, tail = "", "", bt601For709(fill), "setsar=1,format=yuv420p[v]"
+	}
+	contain := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2%s", w, h, rgb)
 	next, fg := ",", "[fg]" // what follows the fitting scale
 	if tap != "" {
 		next, fg = ",split=2[fitted]"+tap+";[fitted]", ",split=2[fg]"+tap
@@ -95,18 +109,25 @@ func stillFilter(st Still, in, tap string) string {
 		// scaled back up under the contained picture.
 		bw, bh := even(w/8), even(h/8)
 		return fmt.Sprintf("%ssplit=2[b][f];"+
-			"[b]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,gblur=sigma=6,scale=%d:%d[bg];"+
-			"[f]%s%s;[bg][fg]overlay=(W-w)/2:(H-h)/2,%s",
-			src, bw, bh, bw, bh, w, h, contain, fg, tail)
+			"[b]scale=%d:%d:force_original_aspect_ratio=increase%s,crop=%d:%d,gblur=sigma=6,scale=%d:%d[bg];"+
+			"[f]%s%s;[bg][fg]overlay=(W-w)/2:(H-h)/2%s,%s",
+			src, bw, bh, rgb, bw, bh, w, h, contain, fg, overlay, tail)
 	case "cover":
-		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase%scrop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
-			src, w, h, next, w, h, ff(st.FocusX), ff(st.FocusY), tail)
+		return fmt.Sprintf("%sscale=%d:%d:force_original_aspect_ratio=increase%s%scrop=%d:%d:(iw-ow)*%s:(ih-oh)*%s,%s",
+			src, w, h, rgb, next, w, h, ff(st.FocusX), ff(st.FocusY), tail)
 	}
 	return fmt.Sprintf("%s%s%spad=%d:%d:(ow-iw)/2:(oh-ih)/2:color=0x%s,%s",
-		src, contain, next, w, h, strings.TrimPrefix(st.Background, "#"), tail)
+		src, contain, next, w, h, fill, tail)
 }
 
 func even(n int) int { return max(2, n&^1) }
+
+// captioned draws a caption's drawtext chain dt into a still's graph (StillFilter's) before
+// its conversion to YUV: in RGB, where its colour is the one named (drawtext would convert
+// it to YUV with BT.601).
+func captioned(graph, dt string) string {
+	return strings.TrimSuffix(graph, ffargs.ToBT709+"[v]") + dt + "," + ffargs.ToBT709 + "[v]"
+}
 
 // motionInputs are the inputs of a segment with motion: a moving slide's frames as raw video
 // on its pipe (see Segment.Moving), a still slide's still from its file.
@@ -230,7 +251,7 @@ func segmentEncode(seg Segment, stillPaths []string, enc Encoder, f Files) ([]st
 			if i >= len(seg.Captions) {
 				return ""
 			}
-			dt, e := seg.Captions[i].filter(f)
+			dt, e := seg.Captions[i].filterYUV(f)
 			if e != nil {
 				err = e
 			}
@@ -326,17 +347,21 @@ func TrackTimescale(fps int) int {
 	return ts
 }
 
-// PosterArgs writes a JPEG at output size from a still: no video decode.
+// PosterArgs writes a JPEG at output size from a still: no video decode. The still's YUV is
+// read as the BT.709 it is (ffargs.FromBT709).
 func PosterArgs(stillPath, outPath string) []string {
-	return []string{"-f", "yuv4mpegpipe", "-i", fileURL(stillPath), "-frames:v", "1",
-		"-q:v", "3", "-f", "image2", "-update", "1", fileURL(outPath)}
+	return posterArgs(stillPath, outPath, "scale="+ffargs.FromBT709)
 }
 
 // PosterArgsSized is PosterArgs scaled to w x h: a moving slide's still is larger than the
 // video.
 func PosterArgsSized(stillPath, outPath string, w, h int) []string {
-	a := PosterArgs(stillPath, outPath)
-	return append(a[:len(a)-1], "-vf", fmt.Sprintf("scale=%d:%d", w, h), a[len(a)-1])
+	return posterArgs(stillPath, outPath, fmt.Sprintf("scale=%d:%d:%s", w, h, ffargs.FromBT709))
+}
+
+func posterArgs(stillPath, outPath, scale string) []string {
+	return []string{"-f", "yuv4mpegpipe", "-i", fileURL(stillPath), "-frames:v", "1",
+		"-vf", scale + ",format=yuvj420p", "-q:v", "3", "-f", "image2", "-update", "1", fileURL(outPath)}
 }
 
 // AssembleArgs joins the segments of a concat list with a stream copy and muxes the prepared

@@ -16,13 +16,16 @@ func TestStillArgs(t *testing.T) {
 		not  []string
 	}{
 		{Still{Fit: "contain", Background: "#112233", W: 640, H: 360, Orientation: 6},
-			[]string{"[0:v]transpose=1,scale=640:360:force_original_aspect_ratio=decrease:force_divisible_by=2", "pad=640:360:(ow-iw)/2:(oh-ih)/2:color=0x112233", "setsar=1,format=yuv420p[v]"},
+			[]string{"[0:v]transpose=1,scale=640:360:force_original_aspect_ratio=decrease:force_divisible_by=2,format=gbrp,pad=640:360:(ow-iw)/2:(oh-ih)/2:color=0x112233",
+				"setsar=1,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[v]"},
 			[]string{"overlay"}},
 		{Still{Fit: "blur", W: 1920, H: 1080, Orientation: 1},
-			[]string{"[0:v]split=2", "scale=240:134:force_original_aspect_ratio=increase,crop=240:134,gblur", "overlay=(W-w)/2:(H-h)/2"},
+			[]string{"[0:v]split=2", "scale=240:134:force_original_aspect_ratio=increase,format=gbrp,crop=240:134,gblur", "overlay=(W-w)/2:(H-h)/2:format=gbrp,",
+				"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[v]"},
 			[]string{"pad=", "transpose", "hflip"}},
 		{Still{Fit: "cover", W: 480, H: 640, Orientation: 3, FocusX: 0.25, FocusY: 0.5},
-			[]string{"[0:v]hflip,vflip,scale=480:640:force_original_aspect_ratio=increase,crop=480:640:(iw-ow)*0.25:(ih-oh)*0.5"},
+			[]string{"[0:v]hflip,vflip,scale=480:640:force_original_aspect_ratio=increase,format=gbrp,crop=480:640:(iw-ow)*0.25:(ih-oh)*0.5",
+				"scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[v]"},
 			nil},
 	}
 	for _, c := range cases {
@@ -52,7 +55,8 @@ func TestSegmentArgs(t *testing.T) {
 	enc.Threads = 2
 	hold := strings.Join(SegmentArgs(Segment{Kind: KindHold, Frames: 83, FPS: 30}, []string{"/c/a.y4m"}, "/c/h.mp4", enc), " ")
 	for _, w := range []string{"-r 30 -f yuv4mpegpipe -i file:/c/a.y4m", "[0:v]format=yuv444p,format=yuv420p,loop=loop=82:size=1:start=0,settb=1/30,setpts=N/30/TB[v]",
-		"-frames:v 83", "-c:v libx264 -preset veryfast -x264-params " + staticTuning + " -crf 23 -pix_fmt yuv420p -r 30 -threads 2",
+		"-frames:v 83", "-c:v libx264 -preset veryfast -x264-params " + staticTuning + " -crf 23 -pix_fmt yuv420p -r 30 " +
+			"-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv -chroma_sample_location center -threads 2",
 		"-f mp4 file:/c/h.mp4"} {
 		if !strings.Contains(hold, w) {
 			t.Errorf("hold %q lacks %q", hold, w)

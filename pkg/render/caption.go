@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -109,8 +110,14 @@ func wrap(text string, n int) string {
 	return strings.Join(out, "\n")
 }
 
-// filter is the drawtext chain that draws the caption, a line from each file.
-func (c *Caption) filter(f Files) (string, error) {
+// filter is the drawtext chain that draws the caption, a line from each file, on RGB frames.
+func (c *Caption) filter(f Files) (string, error) { return c.drawtext(f, false) }
+
+// filterYUV is filter for frames in the video's YUV (BT.709): a moving slide's, drawn in
+// YUV, where converting each frame to RGB and back would cost more than its resample.
+func (c *Caption) filterYUV(f Files) (string, error) { return c.drawtext(f, true) }
+
+func (c *Caption) drawtext(f Files, yuv bool) (string, error) {
 	if c == nil {
 		return "", nil
 	}
@@ -120,7 +127,11 @@ func (c *Caption) filter(f Files) (string, error) {
 	if !colorRE.MatchString(c.Style.Color) {
 		return "", fmt.Errorf("render: caption colour %q", c.Style.Color)
 	}
-	look := ""
+	colour := strings.TrimPrefix(c.Style.Color, "#")
+	if yuv {
+		colour = bt601For709(colour)
+	}
+	look := "" // black: the same in BT.601 and BT.709
 	switch c.Style.Backdrop {
 	case "shadow":
 		d := max(1, c.FontSize/16)
@@ -135,9 +146,44 @@ func (c *Caption) filter(f Files) (string, error) {
 		}
 		parts = append(parts, fmt.Sprintf("drawtext=fontfile=%s:textfile=%s:expansion=none:fontsize=%d:fontcolor=0x%s:"+
 			"x=(w-text_w)/2:y=%d%s", f.Font, c.LinePath(f.CaptionDir, i), c.FontSize,
-			strings.TrimPrefix(c.Style.Color, "#"), c.Y[i], look))
+			colour, c.Y[i], look))
 	}
 	return strings.Join(parts, ","), nil
+}
+
+// bt601For709 is the colour (RRGGBB, as colorRE checks it) drawtext must be given to draw
+// rgb on BT.709 frames: ffmpeg 5.1's drawtext converts its colour to YUV with BT.601 whatever
+// the frame, so it gets the RGB whose BT.601 YUV is rgb's BT.709 YUV. Greys are their own;
+// a colour BT.601 cannot reach (the most saturated reds and blues) is clipped to the nearest.
+func bt601For709(rgb string) string {
+	s, _ := bt601For709Exact(rgb)
+	return s
+}
+
+// exact601For709 reports whether bt601For709 gets colour ("#rrggbb") to within a level.
+func exact601For709(colour string) bool {
+	_, ok := bt601For709Exact(strings.TrimPrefix(colour, "#"))
+	return ok
+}
+
+func bt601For709Exact(rgb string) (string, bool) {
+	v, err := strconv.ParseUint(rgb, 16, 32)
+	if err != nil || len(rgb) != 6 {
+		return rgb, false
+	}
+	r, g, b := float64(v>>16&255)/255, float64(v>>8&255)/255, float64(v&255)/255
+	y := 0.2126*r + 0.7152*g + 0.0722*b
+	cb, cr := (b-y)/1.8556, (r-y)/1.5748
+	out := [3]float64{y + 1.402*cr, y - 0.344136*cb - 0.714136*cr, y + 1.772*cb}
+	var n uint32
+	exact := true
+	for _, c := range out {
+		if c < -0.5/255 || c > 1+0.5/255 {
+			exact = false
+		}
+		n = n<<8 | uint32(math.Round(255*min(1, max(0, c))))
+	}
+	return fmt.Sprintf("%06x", n), exact
 }
 
 func (c *Caption) key() string {

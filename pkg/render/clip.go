@@ -20,6 +20,7 @@ type Clip struct {
 	FPS           float64
 	Rotation      int    // degrees clockwise that make it upright: 0, 90, 180, 270
 	HDR           string // "hlg", "pq" or ""
+	Matrix        string // the YUV matrix its stream names (ffprobe's color_space), "" for none
 	HasAudio      bool
 	// Name and TakenAt place the clip in the spec's order (as Image's do); they are no part
 	// of any key.
@@ -63,6 +64,7 @@ func ClipOf(a *simvid.Asset) Clip {
 		Name: a.OriginalName, TakenAt: a.TakenAt}
 	if ci := a.Clip; ci != nil {
 		c.CodedW, c.CodedH, c.FPS, c.Rotation, c.HDR, c.HasAudio = ci.CodedWidth, ci.CodedHeight, ci.FPS, ci.Rotation, ci.HDR, ci.HasAudio
+		c.Matrix = ci.Matrix
 	}
 	return c
 }
@@ -205,6 +207,6 @@ func clipFPS(c *ClipSlide) float64 {
 
 // clipKey covers the pixels of a clip's frames as a run or a still shows them.
 func clipKey(c ClipSlide) string {
-	return fmt.Sprintf("clip %s %s %dx%d coded %dx%d rot %d hdr %q in %s out %s speed %s",
-		c.SHA256, c.Format, c.Width, c.Height, c.CodedW, c.CodedH, c.Rotation, c.HDR, ff(c.In), ff(c.Out), ff(c.Speed))
+	return fmt.Sprintf("clip %s %s %dx%d coded %dx%d rot %d hdr %q matrix %q in %s out %s speed %s",
+		c.SHA256, c.Format, c.Width, c.Height, c.CodedW, c.CodedH, c.Rotation, c.HDR, c.Matrix, ff(c.In), ff(c.Out), ff(c.Speed))
 }

@@ -213,8 +213,9 @@ func TestClipArgs(t *testing.T) {
 	for _, want := range []string{
 		"-protocol_whitelist file -f mov -ss 1.250000 -t 1.750000 -noautorotate -i file:/d/o'rig.mov",
 		"setpts=(PTS-STARTPTS)/0.5,fps=30,scale=1080:608:out_range=tv,setsar=1,zscale=tin=arib-std-b67",
-		"colorspace=unknown,tpad=", "-chroma_sample_location center",
-		"tonemap=hable:desat=0", "format=yuv420p,transpose=clock,scale=1920:1080:force_original_aspect_ratio=decrease",
+		"-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv -chroma_sample_location center",
+		"tonemap=hable:desat=0", "zscale=t=bt709:m=bt709:r=tv,format=yuv420p,transpose=clock,scale=1920:1080:force_original_aspect_ratio=decrease",
+		"setsar=1,format=yuv420p,drawtext=", ",tpad=",
 		"tpad=stop_mode=clone:stop=-1[v]", "-frames:v 105 -c:v libx264",
 	} {
 		if !strings.Contains(args, want) {

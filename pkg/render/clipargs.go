@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/simvid/simvid/pkg/ffargs"
 )
 
 // clipDemuxers maps a clip's sniffed container to the one demuxer that reads it (see
@@ -32,10 +34,11 @@ func clipInput(c ClipSlide, path string, ss, t float64) ([]string, error) {
 	return append(a, "-noautorotate", "-i", fileURL(path)), nil
 }
 
-// clipPrep is the chain from a clip's decoded frames to upright, square-pixel SDR frames no
-// larger than the fit needs: scaled first (a 4K clip is turned, tone-mapped and fitted at
-// about the output size, never at its own), then tone-mapped, then turned. Only numbers from
-// the probe and the plan go into it.
+// clipPrep is the chain from a clip's decoded frames to upright, square-pixel SDR frames in
+// the video's YUV (yuv420p, BT.709, limited range) no larger than the fit needs: scaled
+// first (a 4K clip is turned, tone-mapped and fitted at about the output size, never at its
+// own), converted from its own matrix in the same scale (ffargs.ClipToBT709) or tone-mapped
+// from HDR BT.2020, then turned. Only numbers from the probe and the plan go into it.
 func clipPrep(c ClipSlide, fit Still) string {
 	dw, dh := float64(c.Width), float64(c.Height)
 	s := min(float64(fit.W)/dw, float64(fit.H)/dh)
@@ -47,9 +50,15 @@ func clipPrep(c ClipSlide, fit Still) string {
 	if c.Rotation == 90 || c.Rotation == 270 {
 		tw, th = th, tw // scaled as stored, turned after
 	}
-	chain := fmt.Sprintf("scale=%d:%d:out_range=tv,setsar=1", tw, th) // full-range phone clips made limited, as the stills
-	if tm := toneMap(c.HDR); tm != "" {
-		chain += "," + tm
+	var chain string
+	if tm := ffargs.ToneMap(c.HDR); tm != "" {
+		chain = fmt.Sprintf("scale=%d:%d:out_range=tv,setsar=1,%s", tw, th, tm) // full-range phone clips made limited, as the tone map reads them
+	} else {
+		cw, ch := c.CodedW, c.CodedH
+		if cw == 0 || ch == 0 {
+			cw, ch = c.Width, c.Height
+		}
+		chain = fmt.Sprintf("scale=%d:%d:%s,format=yuv420p,setsar=1", tw, th, ffargs.ClipToBT709(c.Matrix, cw, ch))
 	}
 	if r := rotateFilter(c.Rotation); r != "" {
 		chain += "," + r
@@ -58,24 +67,6 @@ func clipPrep(c ClipSlide, fit Still) string {
 }
 
 func evenUp(v float64) int { return max(2, (int(math.Ceil(v))+1)&^1) }
-
-// toneMap takes HLG or PQ BT.2020 frames to SDR BT.709 (yuv420p, limited range): to linear
-// light with 100 nits as SDR white, to BT.709 primaries, Hable's curve with no
-// desaturation, and back to BT.709's transfer and matrix. The input's transfer is named
-// rather than read from the frame, so that the scale before it cannot lose it.
-func toneMap(hdr string) string {
-	var tin string
-	switch hdr {
-	case "hlg":
-		tin = "arib-std-b67"
-	case "pq":
-		tin = "smpte2084"
-	default:
-		return ""
-	}
-	return "zscale=tin=" + tin + ":pin=bt2020:min=bt2020nc:rin=tv:t=linear:npl=100,format=gbrpf32le," +
-		"zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p"
-}
 
 // rotateFilter turns a frame deg degrees clockwise.
 func rotateFilter(deg int) string {
@@ -91,12 +82,33 @@ func rotateFilter(deg int) string {
 }
 
 // clipGraph is the graph from a clip's [0:v], after pre (a chain ending in a comma, or ""),
-// to [v]: prepared (clipPrep), fitted as a picture would be (StillFilter) and captioned.
+// to [v]: prepared (clipPrep), fitted as a picture would be and captioned. Every frame is
+// fitted, so in the video's YUV (fitYUV) rather than through RGB and back (at 1080p that
+// round trip cost 11 ms of CPU a frame, a third of the clip's encoding), with the fill and
+// caption colours given as drawing them in YUV needs (bt601For709); unless one of them is a
+// colour that way cannot reach: then in RGB, as a picture.
 func clipGraph(c ClipSlide, fit Still, pre string, f Files) (string, error) {
 	fit.Orientation, fit.Lowres = 0, 0
-	g := StillFilter(fit, "[0:v]"+pre+clipPrep(c, fit)+",")
+	in := "[0:v]" + pre + clipPrep(c, fit) + ","
+	yuv := fit.Fit == "blur" || fit.Fit == "cover" || exact601For709(fit.Background)
+	if fit.Caption != nil && !exact601For709(fit.Caption.Style.Color) {
+		yuv = false
+	}
+	if !yuv {
+		in += "scale=in_color_matrix=bt709:in_range=tv," + ffargs.WorkRGB + ","
+		g := StillFilter(fit, in)
+		if fit.Caption != nil {
+			dt, err := fit.Caption.filter(f)
+			if err != nil {
+				return "", err
+			}
+			g = captioned(g, dt)
+		}
+		return g, nil
+	}
+	g := fitYUV(fit, in)
 	if fit.Caption != nil {
-		dt, err := fit.Caption.filter(f)
+		dt, err := fit.Caption.filterYUV(f)
 		if err != nil {
 			return "", err
 		}
@@ -128,19 +140,13 @@ func clipStillArgs(st Still, srcPath, outPath string, f Files) ([]string, error)
 		"-f", "yuv4mpegpipe", fileURL(outPath)), nil
 }
 
-// untagged clears the colour properties a clip's frames carry (BT.709 from its stream or
-// the tone map, full range) once they hold what the stills hold: x264 writes them into the
-// SPS, and a segment whose SPS differs from the holds' cannot be joined to them by a copy.
-// With -chroma_sample_location center (the siting of the stills' YUV4MPEG 420jpeg) a clip
-// segment's parameter sets are the holds' (TestClipFramesAtTheirTimes joins them).
-const untagged = "setparams=range=tv:color_primaries=unknown:color_trc=unknown:colorspace=unknown"
-
 // ClipSegmentArgs encodes a clip segment with one ffmpeg: the clip read from the run's first
 // second to its out point, its timestamps divided by the speed, frames picked at the output
 // rate by the fps filter (one frame shown or left out, never two blended), prepared and
 // fitted (clipGraph), its last frame repeated when the slide outlasts the clip (tpad), cut
-// at the segment's frames. The encoder is the one every segment has, so that it joins them
-// by a copy.
+// at the segment's frames. The encoder is the one every segment has, with the same colour
+// tags (Encoder.Args: they override what the clip's frames say), so that it joins them by a
+// copy.
 func ClipSegmentArgs(seg Segment, srcPath, outPath string, enc Encoder, f Files) ([]string, error) {
 	c := seg.Clip
 	if c == nil {
@@ -155,13 +161,12 @@ func ClipSegmentArgs(seg Segment, srcPath, outPath string, enc Encoder, f Files)
 	if err != nil {
 		return nil, err
 	}
-	g = strings.TrimSuffix(g, "[v]") + "," + untagged + ",tpad=stop_mode=clone:stop=-1[v]"
+	g = strings.TrimSuffix(g, "[v]") + ",tpad=stop_mode=clone:stop=-1[v]"
 	a, err := clipInput(c.Src, srcPath, c.From, max(0.05, c.Src.Out-c.From))
 	if err != nil {
 		return nil, err
 	}
 	a = append(a, "-filter_complex", g, "-map", "[v]", "-frames:v", strconv.FormatInt(seg.Frames, 10))
 	a = append(a, enc.Args(seg.FPS)...)
-	a = append(a, "-chroma_sample_location", "center")
 	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(seg.FPS)), "-f", "mp4", fileURL(outPath)), nil
 }

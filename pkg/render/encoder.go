@@ -90,11 +90,21 @@ func (e Encoder) args(fps int, static bool) []string {
 		}
 	}
 	a = append(a, "-pix_fmt", "yuv420p", "-r", strconv.Itoa(fps))
+	a = append(a, colourTags...)
 	if e.Threads > 0 {
 		a = append(a, "-threads", strconv.Itoa(e.Threads))
 	}
 	return a
 }
+
+// colourTags are the VUI every segment's SPS carries: BT.709 limited range, what the stills
+// and the clips' frames are converted to (ffargs.ToBT709), so that players read the colours
+// as they were made rather than guess; chroma sited at the centre, as the stills' YUV4MPEG
+// 420jpeg says. Set on the encoder they override whatever a segment's frames carry (a clip's,
+// a still's, or none from a motion segment's raw input), so every segment's SPS is the same
+// and they still join by a copy.
+var colourTags = []string{"-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+	"-color_range", "tv", "-chroma_sample_location", "center"}
 
 func (e Encoder) key() string {
 	return "libx264 " + e.Preset + " crf=" + strconv.Itoa(e.CRF) + " lossless=" + strconv.FormatBool(e.Lossless) +

@@ -8,6 +8,10 @@ import (
 	"strconv"
 )
 
+// colourStandard names how stills and segments are coloured (ffargs.ToBT709, colourTags):
+// stills and segments made before, converted with BT.601 and untagged, are never reused.
+const colourStandard = "colour bt709 tv tagged"
+
 // keyOf hashes its parts, each on its own line, after the format version.
 func keyOf(parts ...any) string {
 	h := sha256.New()
@@ -21,7 +25,7 @@ func keyOf(parts ...any) string {
 // stillKey covers everything that decides a still's pixels. The slides using it are left out:
 // the same picture on two slides is decoded once.
 func stillKey(st Still, ffmpegVersion string) string {
-	parts := []any{"still", st.SHA256, st.Orientation, st.Fit, st.Background,
+	parts := []any{"still", colourStandard, st.SHA256, st.Orientation, st.Fit, st.Background,
 		ff(st.FocusX), ff(st.FocusY), st.W, st.H, ffmpegVersion}
 	if st.Caption != nil { // only then, so that the keys of stills without one stay as they were
 		parts = append(parts, "caption", st.Caption.key())
@@ -46,7 +50,7 @@ func segmentKey(sg Segment, p *Plan, ffmpegVersion string) string {
 	if sg.hasMotion() {
 		enc += " " + motionTuning
 	}
-	parts := []any{"segment", sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
+	parts := []any{"segment", colourStandard, sg.Kind, sg.Frames, sg.Transition, sg.Stills, p.W, p.H, p.FPS,
 		enc, ffmpegVersion}
 	if sg.hasMotion() {
 		// "fed": drawn by package motion, not ffmpeg's perspective filter: other pixels.

@@ -75,6 +75,9 @@ type ClipInfo struct {
 	// HDR is the transfer of an HDR clip: "hlg" or "pq"; "" for SDR.
 	HDR      string `json:"hdr,omitempty"`
 	BitDepth int    `json:"bit_depth,omitempty"`
+	// Matrix is the YUV matrix the stream names (ffprobe's color_space: "bt709",
+	// "smpte170m", ...); "" when it names none, and the render guesses from the size.
+	Matrix string `json:"matrix,omitempty"`
 	// CodedWidth and CodedHeight are the stored frame size, before rotation and the sample
 	// aspect ratio.
 	CodedWidth  int `json:"coded_width,omitempty"`
