@@ -110,9 +110,26 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 	defer tr.stop()
 
 	tr.setStage(StagePreparing)
+	enc := EncoderFor(p, job.Threads, par)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(par)
+	// A clip's stills come from its segment's run: the segment is made now, in one decode.
+	runs, runStills := p.ClipRuns()
+	made := map[string]bool{}
+	for _, seg := range runs {
+		made[seg.Key] = true
+		g.Go(func() error {
+			cached, err := e.PrepareClip(gctx, p, seg, enc, func(n int64) { tr.frames(seg.Key, n) })
+			if err == nil {
+				tr.finished(seg.Key, cached)
+			}
+			return err
+		})
+	}
 	for _, st := range p.Stills {
+		if runStills[st.Key] {
+			continue
+		}
 		g.Go(func() error {
 			_, err := e.PrepareStill(gctx, st, job.ImagePaths[st.Asset])
 			return err
@@ -137,7 +154,6 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 		}
 		debug.FreeOSMemory()
 	}
-	enc := EncoderFor(p, job.Threads, par)
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(par)
 	if p.Audio != nil && audioPath == "" {
@@ -148,6 +164,9 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 		})
 	}
 	for _, seg := range tr.unique() {
+		if made[seg.Key] {
+			continue
+		}
 		g.Go(func() error {
 			cached, err := e.EncodeSegment(gctx, seg, enc, func(n int64) { tr.frames(seg.Key, n) })
 			if err == nil {
