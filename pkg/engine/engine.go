@@ -96,8 +96,8 @@ type Result struct {
 	Cached   int // segments found in the cache
 }
 
-// Run renders a whole job in this process: stills, then segments and music, then the final
-// file and the poster. progress may be nil. Cancelling ctx kills every ffmpeg at once.
+// Run renders a whole job in this process: stills (and the clips' segments, whose runs write
+// the clips' stills), then segments and music, then the final file and the poster. progress may be nil. Cancelling ctx kills every ffmpeg at once.
 func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Result, error) {
 	p := job.Plan
 	if p == nil || job.Output == "" {
@@ -113,7 +113,8 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 	enc := EncoderFor(p, job.Threads, par)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(par)
-	// A clip's stills come from its segment's run: the segment is made now, in one decode.
+	// A clip's stills come from its segment's run: the segment is made now, in one decode of
+	// the clip, the longest steps first.
 	runs, runStills := p.ClipRuns()
 	made := map[string]bool{}
 	for _, seg := range runs {
