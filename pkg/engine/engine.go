@@ -97,7 +97,8 @@ type Result struct {
 }
 
 // Run renders a whole job in this process: stills (and the clips' segments, whose runs write
-// the clips' stills), then segments and music, then the final file and the poster. progress may be nil. Cancelling ctx kills every ffmpeg at once.
+// the clips' stills), then segments and music, then the final file and the poster. progress
+// may be nil. Cancelling ctx kills every ffmpeg at once.
 func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Result, error) {
 	p := job.Plan
 	if p == nil || job.Output == "" {

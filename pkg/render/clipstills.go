@@ -65,20 +65,31 @@ func stillOutput(pad, path string) []string {
 	return []string{"-map", pad, "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", fileURL(path)}
 }
 
-// ClipRuns are the plan's clip segments whose runs write stills, once per key, and the keys
-// of those stills: a render makes these segments while it prepares its stills (the
-// transitions beside a clip read them), and the rest of its stills one by one.
+// ClipRuns are the plan's clip segments whose runs write stills, once per key (with the
+// stills of every slide showing that run), and the keys of those stills: a render makes
+// these segments while it prepares its stills (the transitions beside a clip read them),
+// and the rest of its stills one by one.
 func (p *Plan) ClipRuns() (runs []Segment, stills map[string]bool) {
 	stills = map[string]bool{}
-	seen := map[string]bool{}
+	at := map[string]int{}
 	for _, sg := range p.Segments {
-		if sg.Clip == nil || len(sg.Clip.Stills) == 0 || seen[sg.Key] {
+		if sg.Clip == nil || len(sg.Clip.Stills) == 0 {
 			continue
 		}
-		seen[sg.Key] = true
-		runs = append(runs, sg)
-		for _, rs := range sg.Clip.Stills {
-			stills[rs.Key] = true
+		own := sg.Clip.Stills
+		i, seen := at[sg.Key]
+		if !seen {
+			i, at[sg.Key] = len(runs), len(runs)
+			run := *sg.Clip // the plan's own stays as it is
+			run.Stills = nil
+			sg.Clip = &run
+			runs = append(runs, sg)
+		}
+		for _, rs := range own {
+			if !stills[rs.Key] {
+				stills[rs.Key] = true
+				runs[i].Clip.Stills = append(runs[i].Clip.Stills, rs)
+			}
 		}
 	}
 	return runs, stills

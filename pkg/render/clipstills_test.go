@@ -102,3 +102,25 @@ func segGraph(a []string) string {
 	}
 	return "none"
 }
+
+// TestClipRunsOnce: a run shown twice (the same clip part on two slides) is made once, with
+// the stills of both slides, and the plan's segments are left as they were.
+func TestClipRunsOnce(t *testing.T) {
+	t.Parallel()
+	p := &Plan{Segments: []Segment{
+		{Key: "a", Kind: KindClip, Clip: &ClipRun{Stills: []RunStill{{"first", 0}}}},
+		{Key: "h", Kind: KindHold},
+		{Key: "a", Kind: KindClip, Clip: &ClipRun{Stills: []RunStill{{"first", 0}, {"last", 15}}}},
+		{Key: "b", Kind: KindClip, Clip: &ClipRun{}},
+	}}
+	runs, stills := p.ClipRuns()
+	if len(runs) != 1 || runs[0].Key != "a" || len(runs[0].Clip.Stills) != 2 || runs[0].Clip.Stills[1] != (RunStill{"last", 15}) {
+		t.Fatalf("runs %+v", runs)
+	}
+	if len(stills) != 2 || !stills["first"] || !stills["last"] {
+		t.Errorf("stills %v", stills)
+	}
+	if len(p.Segments[0].Clip.Stills) != 1 {
+		t.Errorf("the plan's segment was changed: %+v", p.Segments[0].Clip.Stills)
+	}
+}
