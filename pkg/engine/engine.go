@@ -97,8 +97,9 @@ type Result struct {
 	Cached   int // segments found in the cache
 }
 
-// Run renders a whole job in this process: stills, then segments and music, then the final
-// file and the poster. progress may be nil. Cancelling ctx kills every ffmpeg at once.
+// Run renders a whole job in this process: stills (and the clips' segments, whose runs write
+// the clips' stills), then segments and music, then the final file and the poster. progress
+// may be nil. Cancelling ctx kills every ffmpeg at once.
 func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Result, error) {
 	p := job.Plan
 	if p == nil || job.Output == "" {
@@ -111,9 +112,27 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 	defer tr.stop()
 
 	tr.setStage(StagePreparing)
+	enc := EncoderFor(p, job.Threads, par)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(par)
+	// A clip's stills come from its segment's run: the segment is made now, in one decode of
+	// the clip, the longest steps first.
+	runs, runStills := p.ClipRuns()
+	made := map[string]bool{}
+	for _, seg := range runs {
+		made[seg.Key] = true
+		g.Go(func() error {
+			cached, err := e.PrepareClip(gctx, p, seg, enc, func(n int64) { tr.frames(seg.Key, n) })
+			if err == nil {
+				tr.finished(seg.Key, cached)
+			}
+			return err
+		})
+	}
 	for _, st := range p.Stills {
+		if runStills[st.Key] {
+			continue
+		}
 		g.Go(func() error {
 			_, err := e.PrepareStill(gctx, st, job.ImagePaths[st.Asset])
 			return err
@@ -138,7 +157,6 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 		}
 		debug.FreeOSMemory()
 	}
-	enc := EncoderFor(p, job.Threads, par)
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(par)
 	if p.Audio != nil && audioPath == "" {
@@ -148,7 +166,13 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 			return err
 		})
 	}
-	for _, unit := range render.FirstFrameUnits(tr.unique(), enc) {
+	var todo []render.Segment // what the clip runs of the stills stage have not made
+	for _, seg := range tr.unique() {
+		if !made[seg.Key] {
+			todo = append(todo, seg)
+		}
+	}
+	for _, unit := range render.FirstFrameUnits(todo, enc) {
 		g.Go(func() error {
 			_, err := e.encodeUnit(gctx, unit, enc, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
 				func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) })

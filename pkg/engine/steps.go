@@ -319,11 +319,20 @@ func (e *Engine) clipSegment(ctx context.Context, seg render.Segment, out string
 	if err != nil {
 		return err
 	}
-	args, err := render.ClipSegmentArgs(seg, src, out, enc, f)
+	tmps, finals, err := e.runStillOutputs(ctx, seg) // its stills from the same decode
+	if err != nil {
+		return err
+	}
+	args, err := render.ClipSegmentArgs(seg, src, out, enc, f, tmps...)
 	if err != nil {
 		return internalError(err, fmt.Sprintf("rendering slide %d", slide))
 	}
-	if err := e.ff.As(ffmpeg.KindClip).Run(ctx, args, onFrames); err != nil {
+	err = e.ff.As(ffmpeg.KindClip).Run(ctx, args, onFrames)
+	if kerr := e.keepRunStills(ctx, tmps, finals, err == nil); kerr != nil {
+		// PrepareClip makes them alone.
+		e.log.Warn("keeping a clip run's stills", zap.Int("segment", seg.Index), zap.Error(kerr))
+	}
+	if err != nil {
 		return internalError(err, fmt.Sprintf("rendering slide %d's clip", slide))
 	}
 	return nil

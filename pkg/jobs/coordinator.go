@@ -43,7 +43,18 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 	t0 := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, w.Opts.Parallel))
+	// A clip's stills come from its segment's run: the segment is made now, in one decode.
+	runs, runStills := p.ClipRuns()
+	for _, seg := range runs {
+		g.Go(func() error {
+			_, err := w.Engine.PrepareClip(gctx, p, seg, engine.EncoderFor(p, w.Opts.Threads, w.videoSlots), nil)
+			return err
+		})
+	}
 	for _, st := range p.Stills {
+		if runStills[st.Key] {
+			continue
+		}
 		g.Go(func() error {
 			_, err := w.Engine.PrepareStill(gctx, st, s.paths.images[st.Asset])
 			return err

@@ -156,6 +156,17 @@ type ClipRun struct {
 	Src  ClipSlide
 	From float64
 	Fit  Still
+	// Stills are the plan's stills that are frames of this run (its first, and the one after
+	// its last for the transition out): the segment's ffmpeg writes them beside it, so that
+	// the clip is decoded once, and the frames at each join are the run's own.
+	Stills []RunStill
+}
+
+// RunStill is a still a clip's run writes: frame Frame of the run (Frame = the segment's
+// length being the frame the run would show next).
+type RunStill struct {
+	Key   string
+	Frame int64
 }
 
 // ClipFrame is a still taken from a clip: the frame shown at clip second At (for the
@@ -165,6 +176,17 @@ type ClipFrame struct {
 	Src  ClipSlide
 	At   float64
 	Last bool
+	// Run, when the slide has a segment, makes the still frame Run.Frame of that segment's
+	// run (from Run.From at Run.FPS) rather than the frame nearest At: the same pixels as
+	// the segment's own frames, whichever ffmpeg writes them.
+	Run *RunFrame
+}
+
+// RunFrame places a clip still in its slide's run: see ClipFrame.
+type RunFrame struct {
+	From  float64
+	FPS   int
+	Frame int64
 }
 
 // addClipStills gives every clip slide its stills once the timeline is set: the frame its
@@ -185,13 +207,22 @@ func (p *Plan) addClipStills(in Input, clips []*ClipSlide) {
 		}
 		tmpl := sp.fit
 		tmpl.Asset, tmpl.SHA256, tmpl.Format = cs.Asset, cs.SHA256, cs.Format
+		// The frames of the slide's run (segments leaves out an empty one): its first, and
+		// the one after its last, which the transition out shows.
+		from, n := cs.from(sp.In, p.FPS), sp.Frames-sp.In-sp.Out
+		runFrame := func(k int64) *RunFrame {
+			if n <= 0 {
+				return nil
+			}
+			return &RunFrame{From: from, FPS: p.FPS, Frame: k}
+		}
 		first := tmpl
-		first.Clip = &ClipFrame{Src: *cs, At: cs.from(sp.In, p.FPS)}
+		first.Clip = &ClipFrame{Src: *cs, At: from, Run: runFrame(0)}
 		sp.Still = add(first, i)
 		sp.OutStill = sp.Still
 		if sp.Out > 0 {
 			last := tmpl
-			last.Clip = &ClipFrame{Src: *cs, At: min(cs.at(sp.Frames-sp.Out, p.FPS), cs.Out), Last: true}
+			last.Clip = &ClipFrame{Src: *cs, At: min(cs.at(sp.Frames-sp.Out, p.FPS), cs.Out), Last: true, Run: runFrame(n)}
 			sp.OutStill = add(last, i)
 		}
 	}

@@ -122,6 +122,9 @@ func clipGraph(c ClipSlide, fit Still, pre string, f Files) (string, error) {
 // the last comes out first; they are at output size by then).
 func clipStillArgs(st Still, srcPath, outPath string, f Files) ([]string, error) {
 	cf := st.Clip
+	if cf.Run != nil {
+		return clipRunStillArgs(st, srcPath, outPath, f)
+	}
 	g, err := clipGraph(cf.Src, st, "", f)
 	if err != nil {
 		return nil, err
@@ -146,11 +149,26 @@ func clipStillArgs(st Still, srcPath, outPath string, f Files) ([]string, error)
 // fitted (clipGraph), its last frame repeated when the slide outlasts the clip (tpad), cut
 // at the segment's frames. The encoder is the one every segment has, with the same colour
 // tags (Encoder.Args: they override what the clip's frames say), so that it joins them by a
-// copy.
-func ClipSegmentArgs(seg Segment, srcPath, outPath string, enc Encoder, f Files) ([]string, error) {
+// copy. stills are where the run's stills (seg.Clip.Stills) go, "" for one not wanted:
+// written by the same decode (withRunStills).
+func ClipSegmentArgs(seg Segment, srcPath, outPath string, enc Encoder, f Files, stills ...string) ([]string, error) {
+	a, g, err := clipRun(seg, srcPath, f)
+	if err != nil {
+		return nil, err
+	}
+	g, outs := withRunStills(g, seg.Clip.Stills, stills)
+	a = append(a, "-filter_complex", g, "-map", "[v]", "-frames:v", strconv.FormatInt(seg.Frames, 10))
+	a = append(a, enc.Args(seg.FPS)...)
+	a = append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(seg.FPS)), "-f", "mp4", fileURL(outPath))
+	return append(a, outs...), nil
+}
+
+// clipRun is a clip segment's input and its graph to [v]: the frames it encodes, and after
+// them its last repeated.
+func clipRun(seg Segment, srcPath string, f Files) ([]string, string, error) {
 	c := seg.Clip
 	if c == nil {
-		return nil, fmt.Errorf("render: segment %d has no clip", seg.Index)
+		return nil, "", fmt.Errorf("render: segment %d has no clip", seg.Index)
 	}
 	pts := "PTS-STARTPTS"
 	if c.Src.Speed != 1 {
@@ -159,14 +177,12 @@ func ClipSegmentArgs(seg Segment, srcPath, outPath string, enc Encoder, f Files)
 	pre := fmt.Sprintf("setpts=%s,fps=%d,", pts, seg.FPS)
 	g, err := clipGraph(c.Src, c.Fit, pre, f)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	g = strings.TrimSuffix(g, "[v]") + ",tpad=stop_mode=clone:stop=-1[v]"
 	a, err := clipInput(c.Src, srcPath, c.From, max(0.05, c.Src.Out-c.From))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	a = append(a, "-filter_complex", g, "-map", "[v]", "-frames:v", strconv.FormatInt(seg.Frames, 10))
-	a = append(a, enc.Args(seg.FPS)...)
-	return append(a, "-an", "-video_track_timescale", strconv.Itoa(TrackTimescale(seg.FPS)), "-f", "mp4", fileURL(outPath)), nil
+	return a, g, nil
 }

@@ -33,8 +33,10 @@ func stillKey(st Still, ffmpegVersion string) string {
 	if st.Lowres > 0 { // other pixels than a full decode makes; other stills keep their keys
 		parts = append(parts, "lowres", st.Lowres)
 	}
-	if st.Clip != nil {
-		parts = append(parts, clipKey(st.Clip.Src), "at", ff(st.Clip.At), st.Clip.Last)
+	if c := st.Clip; c != nil && c.Run != nil { // its pixels are the run's frame, wherever At is
+		parts = append(parts, clipKey(c.Src), "run", ff(c.Run.From), c.Run.FPS, c.Run.Frame)
+	} else if c != nil {
+		parts = append(parts, clipKey(c.Src), "at", ff(c.At), c.Last)
 	}
 	return keyOf(parts...)
 }

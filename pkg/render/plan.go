@@ -288,6 +288,7 @@ func (p *Plan) segments(in Input) error {
 		if sl.Clip != nil {
 			hold.Kind, hold.Stills = KindClip, nil
 			hold.Clip = &ClipRun{Src: *sl.Clip, From: sl.Clip.from(sl.In, p.FPS), Fit: sl.fit}
+			hold.Clip.Stills = p.runStills(sl)
 		}
 		if sl.Move != nil {
 			hold.Kind, hold.Moves, hold.Captions = KindMotion, []*Move{sl.Move.at(lead[i] + sl.In)}, []*Caption{sl.Cap}
