@@ -14,8 +14,9 @@ type DrawFunc func(k int64, dst *Frame, band, lo, hi int)
 // bands of rows on bands goroutines at once. Frame k+1 is drawn while frame k is written:
 // x264 encodes one frame while the next is drawn, rather than waiting for it, and the
 // drawing takes the cores x264 leaves idle. Two frames are kept, nothing is allocated per
-// frame. A failed write stops the drawing and is returned.
-func Feed(out io.Writer, w, h int, n int64, bands int, draw DrawFunc) error {
+// frame; the two come from fs and go back to it. A failed write stops the drawing and is
+// returned.
+func Feed(out io.Writer, fs *Frames, w, h int, n int64, bands int, draw DrawFunc) error {
 	bands = max(1, min(bands, h/2))
 	bounds := make([]int, bands+1)
 	for b := range bands {
@@ -45,8 +46,8 @@ func Feed(out io.Writer, w, h int, n int64, bands int, draw DrawFunc) error {
 	}()
 
 	free := make(chan *Frame, 2)
-	free <- NewFrame(w, h)
-	free <- NewFrame(w, h)
+	free <- fs.Get(w, h)
+	free <- fs.Get(w, h)
 	full := make(chan *Frame, 2)
 	failed := make(chan struct{})
 	written := make(chan error, 1)
@@ -80,5 +81,8 @@ func Feed(out io.Writer, w, h int, n int64, bands int, draw DrawFunc) error {
 		full <- dst
 	}
 	close(full)
-	return <-written
+	err := <-written
+	fs.Put(<-free) // the writer has given both back
+	fs.Put(<-free)
+	return err
 }

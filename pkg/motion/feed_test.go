@@ -86,7 +86,7 @@ func TestFeedIsTheWholeFrameDrawing(t *testing.T) {
 		}
 		second := NewFrame(w, h)
 		var got bytes.Buffer
-		err := Feed(&got, w, h, n, bands, func(k int64, dst *Frame, band, lo, hi int) {
+		err := Feed(&got, nil, w, h, n, bands, func(k int64, dst *Frame, band, lo, hi int) {
 			s[0][band].DrawRows(dst, zoom(k, n, a), lo, hi)
 			s[1][band].DrawRows(second, zoom(n-k, n, b), lo, hi)
 			FadeRows(dst, dst, second, k, n, lo, hi)
@@ -127,7 +127,7 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 func TestFeedDrawsWhileWriting(t *testing.T) {
 	t.Parallel()
 	w := &blockedWriter{drawing: make(chan struct{})}
-	err := Feed(w, 16, 8, 3, 2, func(k int64, dst *Frame, band, lo, hi int) {
+	err := Feed(w, nil, 16, 8, 3, 2, func(k int64, dst *Frame, band, lo, hi int) {
 		if k == 1 && band == 0 {
 			close(w.drawing)
 		}
@@ -157,7 +157,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestFeedStopsWhenTheWriteFails(t *testing.T) {
 	t.Parallel()
 	drawn := 0
-	err := Feed(&failingWriter{}, 16, 8, 1000, 1, func(int64, *Frame, int, int, int) { drawn++ })
+	err := Feed(&failingWriter{}, nil, 16, 8, 1000, 1, func(int64, *Frame, int, int, int) { drawn++ })
 	if !errors.Is(err, errStopped) {
 		t.Fatalf("error %v, want %v", err, errStopped)
 	}
@@ -173,12 +173,41 @@ func TestFeedAllocatesNothingPerFrame(t *testing.T) {
 	s := []*Sampler{NewSampler(src), NewSampler(src), NewSampler(src)}
 	allocs := func(n int64) float64 {
 		return testing.AllocsPerRun(5, func() {
-			_ = Feed(io.Discard, 64, 36, n, len(s), func(k int64, dst *Frame, band, lo, hi int) {
+			_ = Feed(io.Discard, nil, 64, 36, n, len(s), func(k int64, dst *Frame, band, lo, hi int) {
 				s[band].DrawRows(dst, zoom(k, n, src), lo, hi)
 			})
 		})
 	}
 	if few, many := allocs(2), allocs(200); many > few {
 		t.Fatalf("%.0f allocations for 200 frames, %.0f for 2", many, few)
+	}
+}
+
+// Segments fed one after another with Frames draw into the same two frames: no new frames
+// for each segment, whose old ones the Go heap would hold as garbage beside x264.
+func TestFeedReusesFrames(t *testing.T) {
+	t.Parallel()
+	fs := &Frames{}
+	seen := func() map[*Frame]bool {
+		m := map[*Frame]bool{}
+		if err := Feed(io.Discard, fs, 32, 18, 5, 1, func(_ int64, dst *Frame, _, _, _ int) { m[dst] = true }); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	first, second := seen(), seen()
+	if len(first) != 2 {
+		t.Fatalf("%d frames drawn into, want 2", len(first))
+	}
+	for f := range second {
+		if !first[f] {
+			t.Fatal("the second segment drew into a new frame")
+		}
+	}
+	if got := fs.Get(32, 18); !first[got] {
+		t.Fatal("Get did not give back a kept frame")
+	}
+	if got := fs.Get(20, 10); got.W != 20 || got.H != 10 || len(got.Bytes()) != 20*10+2*10*5 {
+		t.Fatalf("Get of another size: %dx%d, %d bytes", got.W, got.H, len(got.Bytes()))
 	}
 }
