@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # The motion render against the encoder's floor, A/B: the show of `make bench-peers` (the
 # twelve numbered corpus pictures, 3 s each, fades of 0.5 s, --motion zoom-in
-# --motion-strength 0.1) rendered by two simvid binaries in turn, and x264 alone (simvid's
+# --motion-strength 0.1) rendered by each of some simvid binaries in turn, and x264 alone (simvid's
 # motion settings) on the render's frames read raw from a file, RUNS times interleaved.
 # Prints wall and CPU seconds (user+sys of the whole process tree), the peak RSS summed
 # over the tree, and the load average beside each: on a shared machine compare CPU seconds
 # and the ratios of runs made side by side.
 #
-#   motion-ab.sh OLD_BINARY NEW_BINARY [CORPUS_DIR]     env: RUNS (3)
+#   motion-ab.sh BINARY...     env: RUNS (3), CORPUS (.bench/corpus)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-old=$1 new=$2 corpus=${3:-.bench/corpus} runs=${RUNS:-3}
+bins=("$@") corpus=${CORPUS:-.bench/corpus} runs=${RUNS:-3}
 work=.bench/motion-ab
 mkdir -p "$work"
 scripts/corpus.sh "$corpus" >/dev/null || exit 1
@@ -41,22 +41,21 @@ timed() {
   peak=$(peak_rss $pid)
   wait $pid || { echo "$name failed: $(tail -3 "$work/$name.log")"; exit 1; }
   read -r wall user sys <"$work/time"
-  printf '%-6s wall %7.2f s  cpu %7.2f s  peak %4d MB  load %s\n' "$name" "$wall" \
+  printf '%-16s wall %7.2f s  cpu %7.2f s  peak %4d MB  load %s\n' "$name" "$wall" \
     "$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" "$peak" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
-render() { # BINARY OUT
-  "$1" render "${pics[@]}" --audio "$corpus/music.mp3" --duration 3 --transition fade \
-    --transition-duration 0.5 --motion zoom-in --motion-strength 0.1 --timings -o "$2"
-}
+show=("${pics[@]}" --audio "$corpus/music.mp3" --duration 3 --transition fade --transition-duration 0.5
+      --motion zoom-in --motion-strength 0.1 --timings -o "$work/out.mp4")
 x264=(-c:v libx264 -preset veryfast -x264-params sync-lookahead=0 -crf 23 -pix_fmt yuv420p -r 30 -threads "$(nproc)")
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= runs; i++)); do
-  timed old render "$old" "$work/old.mp4"
-  timed new render "$new" "$work/new.mp4"
+  for b in "${bins[@]}"; do
+    timed "$(basename "$b")" "$b" render "${show[@]}"
+  done
   [ -f "$work/frames.yuv" ] ||
-    ffmpeg -v error -y -i "$work/new.mp4" -map 0:v -f rawvideo -pix_fmt yuv420p "$work/frames.yuv" || exit 1
+    ffmpeg -v error -y -i "$work/out.mp4" -map 0:v -f rawvideo -pix_fmt yuv420p "$work/frames.yuv" || exit 1
   timed floor ffmpeg -v error -y -f rawvideo -pix_fmt yuv420p -s 1920x1080 -r 30 -i "$work/frames.yuv" \
     "${x264[@]}" -f mp4 "$work/floor.mp4"
 done

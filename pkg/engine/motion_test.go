@@ -26,7 +26,7 @@ func TestMotionIsSmooth(t *testing.T) {
 		sign   float64 // the way the square must move
 		secs   float64
 	}{
-		{"zoom-in", 0, +1, 2.5}, {"zoom-out", 0, -1, 1.5}, {"pan-left", 0, -1, 1.5}, {"pan-right", 0, +1, 1.5},
+		{"zoom-in", 0, +1, 4.5}, {"zoom-out", 0, -1, 1.5}, {"pan-left", 0, -1, 1.5}, {"pan-right", 0, +1, 1.5},
 		{"pan-up", 1, -1, 1.5}, {"pan-down", 1, +1, 1.5},
 		{"pan-right", 0, +1, -1.5}, // negative: the moving slide comes second, after a fade into it
 	}
@@ -50,7 +50,7 @@ func TestMotionIsSmooth(t *testing.T) {
 			s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.4
 			plan := s.plan()
 			last := len(plan.Segments) - 2 // the transition out of the moving slide
-			if plan.Segments[2*moving].Kind != "motion" || len(plan.Segments[last].Moves) != 2 || (c.secs > 2) != (last == 2+2*moving) {
+			if plan.Segments[2*moving].Kind != "motion" || len(plan.Segments[last].Moves) != 2 || (c.secs > 4) != (last == 2+2*moving) {
 				t.Fatalf("segments: %+v", plan.Segments)
 			}
 			s.run(context.Background())
