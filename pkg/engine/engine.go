@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/motion"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -29,6 +30,7 @@ type Engine struct {
 	audioFlight singleflight.Group // by music track key
 	pieces      pieceClaims        // music pieces being encoded (audioPieces)
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
+	frames      *motion.Frames     // the moving segments' stills and frames, reused
 }
 
 // Shared is the object store behind the cache and the inputs when hosts share no disk
@@ -47,7 +49,7 @@ type Shared interface {
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
 func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
-	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1)}
+	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1), frames: &motion.Frames{}}
 }
 
 // WithShared puts the store s behind the cache and the inputs: an entry another host made is

@@ -36,57 +36,62 @@ func hasMoving(p *render.Plan) bool {
 // caption). The encoder is the machine's: see motionEncoder.
 func (e *Engine) encodeMoving(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder, onFrames func(int64)) error {
 	if seg.FedFade() {
-		return e.encodeFed(ctx, seg, stills, out, enc, onFrames, []func(io.Writer) error{fadeFeed(seg, stills)})
+		return e.encodeFed(ctx, seg, stills, out, enc, onFrames, []func(io.Writer) error{fadeFeed(seg, stills, e.frames)})
 	}
 	var feeds []func(io.Writer) error
 	for i, path := range stills {
 		if !seg.Moving(i) {
 			continue
 		}
-		still, err := motion.ReadY4M(path)
+		still, err := e.frames.ReadY4M(path)
 		if err != nil {
 			return fmt.Errorf("engine: segment %d: %w", seg.Index, err)
 		}
+		defer e.frames.Put(still) // after encodeFed: its feeds have returned
 		mv := seg.Moves[i]
 		feeds = append(feeds, func(w io.Writer) error {
-			s, fr := motion.NewSampler(still), motion.NewFrame(mv.W, mv.H)
-			for k := int64(0); k < seg.Frames; k++ {
+			s := samplers(still)
+			return motion.Feed(w, e.frames, mv.W, mv.H, seg.Frames, len(s), func(k int64, dst *motion.Frame, band, lo, hi int) {
 				win := mv.Window(k)
-				s.Draw(fr, motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]})
-				if _, err := w.Write(fr.Bytes()); err != nil {
-					return err
-				}
-			}
-			return nil
+				s[band].DrawRows(dst, motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]}, lo, hi)
+			})
 		})
 	}
 	return e.encodeFed(ctx, seg, stills, out, enc, onFrames, feeds)
 }
 
 // fadeFeed draws a fade between two moving slides: both windows, blended (Segment.FedFade).
-func fadeFeed(seg render.Segment, stills []string) func(io.Writer) error {
+func fadeFeed(seg render.Segment, stills []string, fs *motion.Frames) func(io.Writer) error {
 	return func(w io.Writer) error {
-		var s [2]*motion.Sampler
-		var fr [2]*motion.Frame
+		var s [2][]*motion.Sampler
 		for i := range s {
-			still, err := motion.ReadY4M(stills[i])
+			still, err := fs.ReadY4M(stills[i])
 			if err != nil {
 				return err
 			}
-			s[i], fr[i] = motion.NewSampler(still), motion.NewFrame(seg.Moves[i].W, seg.Moves[i].H)
+			defer fs.Put(still)
+			s[i] = samplers(still)
 		}
-		for k := int64(0); k < seg.Frames; k++ {
-			for i := range s {
-				win := seg.Moves[i].Window(k)
-				s[i].Draw(fr[i], motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]})
-			}
-			motion.Fade(fr[0], fr[0], fr[1], k, seg.Frames)
-			if _, err := w.Write(fr[0].Bytes()); err != nil {
-				return err
-			}
-		}
-		return nil
+		a, b := seg.Moves[0], seg.Moves[1]
+		second := fs.Get(b.W, b.H) // each band blends its own rows of it
+		defer fs.Put(second)
+		return motion.Feed(w, fs, a.W, a.H, seg.Frames, len(s[0]), func(k int64, dst *motion.Frame, band, lo, hi int) {
+			wa, wb := a.Window(k), b.Window(k)
+			s[0][band].DrawRows(dst, motion.Window{X: wa[0], Y: wa[1], W: wa[2], H: wa[3]}, lo, hi)
+			s[1][band].DrawRows(second, motion.Window{X: wb[0], Y: wb[1], W: wb[2], H: wb[3]}, lo, hi)
+			motion.FadeRows(dst, dst, second, k, seg.Frames, lo, hi)
+		})
 	}
+}
+
+// samplers returns a sampler of still for each band of rows motion.Feed draws at once: one
+// a core, so that the drawing takes whatever x264 leaves.
+func samplers(still *motion.Frame) []*motion.Sampler {
+	s := make([]*motion.Sampler, runtime.GOMAXPROCS(0))
+	for i := range s {
+		s[i] = motion.NewSampler(still)
+	}
+	return s
 }
 
 // encodeFed runs the segment's ffmpeg with feeds, one such at a time on this host.

@@ -32,7 +32,10 @@ func (f *Frame) Bytes() []byte {
 
 // ReadY4M reads the first frame of a YUV4MPEG2 file in 4:2:0 at 8 bits, as ffmpeg's
 // yuv4mpegpipe writes a still.
-func ReadY4M(path string) (*Frame, error) {
+func ReadY4M(path string) (*Frame, error) { return (*Frames)(nil).ReadY4M(path) }
+
+// ReadY4M is the package's ReadY4M into a frame of fs (give it back with Put).
+func (fs *Frames) ReadY4M(path string) (*Frame, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("motion: %w", err)
@@ -64,8 +67,9 @@ func ReadY4M(path string) (*Frame, error) {
 	if fh, err := r.ReadBytes('\n'); err != nil || !bytes.HasPrefix(fh, []byte("FRAME")) {
 		return nil, fmt.Errorf("motion: %s has no frame", path)
 	}
-	fr := NewFrame(w, h)
+	fr := fs.Get(w, h)
 	if _, err := io.ReadFull(r, fr.Bytes()); err != nil {
+		fs.Put(fr)
 		return nil, fmt.Errorf("motion: %s: short frame: %w", path, err)
 	}
 	return fr, nil

@@ -27,15 +27,26 @@ func NewSampler(src *Frame) *Sampler {
 // sits at the centre of its 2×2 luma block), so the chroma follows the luma exactly. One
 // resample from the still to the output: no intermediate picture, no integer rounding of
 // the window, so a move has no steps.
-func (s *Sampler) Draw(dst *Frame, win Window) {
+func (s *Sampler) Draw(dst *Frame, win Window) { s.DrawRows(dst, win, 0, dst.H) }
+
+// DrawRows is Draw for the luma rows [lo, hi) of dst and the chroma rows under them. With lo
+// even, samplers of one still that draw bands of rows split at even rows fill a frame
+// together, each on its own goroutine, every row as Draw draws it: rows are drawn
+// independently (Feed).
+func (s *Sampler) DrawRows(dst *Frame, win Window, lo, hi int) {
 	src := s.src
-	s.plane(dst.Y, dst.W, dst.H, src.Y, src.W, src.H, win.X, win.Y, win.W, win.H)
+	s.plane(dst.Y, dst.W, dst.H, lo, hi, src.Y, src.W, src.H, win.X, win.Y, win.W, win.H)
 	cw, ch := (dst.W+1)/2, (dst.H+1)/2
 	sw, sh := (src.W+1)/2, (src.H+1)/2
+	clo, chi := chromaRows(lo, hi, ch)
 	// The chroma plane's pixels are twice the luma's: the same window at half its numbers.
-	s.plane(dst.U, cw, ch, src.U, sw, sh, win.X/2, win.Y/2, win.W/2, win.H/2)
-	s.plane(dst.V, cw, ch, src.V, sw, sh, win.X/2, win.Y/2, win.W/2, win.H/2)
+	s.plane(dst.U, cw, ch, clo, chi, src.U, sw, sh, win.X/2, win.Y/2, win.W/2, win.H/2)
+	s.plane(dst.V, cw, ch, clo, chi, src.V, sw, sh, win.X/2, win.Y/2, win.W/2, win.H/2)
 }
+
+// chromaRows are the chroma rows of luma rows [lo, hi) of a frame with ch chroma rows: a
+// chroma row belongs to its first luma row, so bands split at even rows share none.
+func chromaRows(lo, hi, ch int) (int, int) { return min(lo/2, ch), min((hi+1)/2, ch) }
 
 // tap returns the first of the two source samples around output sample i of n, for a window
 // [at, at+size) of a line of m samples, and the weight of the second (0..256).
@@ -55,9 +66,9 @@ func tap(i, n, m int, at, size float64) (int, uint32) {
 	return i0, f
 }
 
-// plane resamples one plane: rows are blended first (only the columns the window reads),
-// then each output sample blends two of the blended row's samples.
-func (s *Sampler) plane(dst []byte, dw, dh int, src []byte, sw, sh int, x0, y0, w, h float64) {
+// plane resamples rows [j0, j1) of one plane: rows are blended first (only the columns the
+// window reads), then each output sample blends two of the blended row's samples.
+func (s *Sampler) plane(dst []byte, dw, dh, j0, j1 int, src []byte, sw, sh int, x0, y0, w, h float64) {
 	if cap(s.col) < dw {
 		s.col = make([]uint32, dw)
 	}
@@ -71,7 +82,7 @@ func (s *Sampler) plane(dst []byte, dw, dh int, src []byte, sw, sh int, x0, y0, 
 	}
 	n := hi - lo + 1
 	tmp := s.tmp[:n+8] // room for the last word of blendRows
-	for j := 0; j < dh; j++ {
+	for j := j0; j < j1; j++ {
 		r, fy := tap(j, dh, sh, y0, h)
 		r1 := min(r+1, sh-1)
 		blendRows(tmp, src[r*sw+lo:r*sw+hi+1], src[r1*sw+lo:r1*sw+hi+1], fy)
@@ -107,7 +118,15 @@ func blendRows(dst, a, b []byte, f uint32) {
 // Fade sets dst to frame k of an n-frame fade from a to b: b at k/n (in 1/256 steps), the
 // first frame a alone and the last not yet b, as the fade of render.TransitionFilter. dst may
 // be a. The frames are of one size.
-func Fade(dst, a, b *Frame, k, n int64) {
-	f := uint32((k*256 + n/2) / max(1, n))
-	blendRows(dst.Bytes(), a.Bytes(), b.Bytes(), min(f, 256))
+func Fade(dst, a, b *Frame, k, n int64) { FadeRows(dst, a, b, k, n, 0, dst.H) }
+
+// FadeRows is Fade for the luma rows [lo, hi) and the chroma rows under them (DrawRows):
+// each byte is blended on its own, so bands of rows blend as the whole frame does.
+func FadeRows(dst, a, b *Frame, k, n int64, lo, hi int) {
+	f := min(uint32((k*256+n/2)/max(1, n)), 256)
+	w, cw := dst.W, (dst.W+1)/2
+	clo, chi := chromaRows(lo, hi, (dst.H+1)/2)
+	blendRows(dst.Y[lo*w:hi*w], a.Y[lo*w:hi*w], b.Y[lo*w:hi*w], f)
+	blendRows(dst.U[clo*cw:chi*cw], a.U[clo*cw:chi*cw], b.U[clo*cw:chi*cw], f)
+	blendRows(dst.V[clo*cw:chi*cw], a.V[clo*cw:chi*cw], b.V[clo*cw:chi*cw], f)
 }

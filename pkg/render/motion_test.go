@@ -113,12 +113,12 @@ func TestLongMotionIsSplit(t *testing.T) {
 		}
 	}
 	hold := p.Slides[0].Frames - p.Slides[0].Out
-	if len(parts) != 5 {
+	if len(parts) != 3 {
 		t.Fatalf("%d parts for %d frames", len(parts), hold)
 	}
 	var at int64
 	for _, sg := range parts {
-		if sg.Moves[0].From != at || sg.Start != at || sg.Frames > 60 {
+		if sg.Moves[0].From != at || sg.Start != at || sg.Frames > motionChunk*30 {
 			t.Errorf("part at %d: from %d, start %d, %d frames", at, sg.Moves[0].From, sg.Start, sg.Frames)
 		}
 		at += sg.Frames
