@@ -96,11 +96,41 @@ func (p *Plan) GroupCost(minCost float64) float64 {
 // estimated seconds (MinGroupCost when minCost <= 0); a short tail joins the group before it.
 // The result depends only on the plan and minCost, so every worker computes the same groups.
 func (p *Plan) Groups(minCost float64) []Group {
-	minCost = p.GroupCost(minCost)
+	return p.cut(p.GroupCost(minCost), nil)
+}
+
+// GroupsToMake is Groups over the distinct segments that missing reports (those not in the
+// cache), sized by what there is to make: at least minCost when it is positive, otherwise
+// MinGroupCost or a tenth of the work to make (spreadGroups), whichever is less, with no
+// floor. So an edit's few new segments are groups of their own, one or two segments each,
+// that the video slots encode at the same time, instead of riding in the groups of cached
+// segments their neighbours in the plan would put them in (one slot encoding them one after
+// another), and a render with most of its segments cached looks at only the groups it makes.
+// With nothing cached it cuts as Groups does, unless the whole render is cheaper than
+// spreadGroups times minGroupFloor. Its groups depend on the cache, which changes, so a
+// segment job names its group's segments (Segment.Index) rather than recomputing them.
+func (p *Plan) GroupsToMake(minCost float64, missing func(Segment) bool) []Group {
+	if minCost <= 0 {
+		seen := map[string]bool{}
+		var total float64
+		for _, sg := range p.Segments {
+			if !seen[sg.Key] && missing(sg) {
+				total += SegmentCost(sg, p.W, p.H, p.Encoder)
+			}
+			seen[sg.Key] = true
+		}
+		minCost = min(MinGroupCost, total/spreadGroups)
+	}
+	return p.cut(minCost, missing)
+}
+
+// cut groups the distinct segments for which keep reports true (all for nil) in plan order,
+// each group at least minCost, a short tail joining the group before it.
+func (p *Plan) cut(minCost float64, keep func(Segment) bool) []Group {
 	count := map[string]int64{}
 	var uniq []Segment
 	for _, sg := range p.Segments {
-		if count[sg.Key] == 0 {
+		if count[sg.Key] == 0 && (keep == nil || keep(sg)) {
 			uniq = append(uniq, sg)
 		}
 		count[sg.Key]++
@@ -136,6 +166,35 @@ func (p *Plan) Groups(minCost float64) []Group {
 	}
 	flush()
 	return groups
+}
+
+// GroupOf rebuilds a group from the indexes of its segments in the plan (a segment job's
+// payload), checking them against the group's key; ok is false when they do not match. Its
+// Frames count each segment once, as Encoded does: a segment job does not look through the
+// whole plan for repeats (the coordinator, which reports the video's frames, has them).
+func (p *Plan) GroupOf(index int, key string, segments []int) (g Group, ok bool) {
+	g.Index = index
+	for _, i := range segments {
+		if i < 0 || i >= len(p.Segments) {
+			return Group{}, false
+		}
+		sg := p.Segments[i]
+		g.Segments = append(g.Segments, sg)
+		g.Frames += sg.Frames
+		g.Encoded += sg.Frames
+		g.Cost += SegmentCost(sg, p.W, p.H, p.Encoder)
+	}
+	g.Key = groupKey(g.Segments)
+	return g, len(g.Segments) > 0 && g.Key == key
+}
+
+// SegmentIndexes are the plan indexes of g's segments (for GroupOf).
+func (g Group) SegmentIndexes() []int {
+	out := make([]int, len(g.Segments))
+	for i, sg := range g.Segments {
+		out[i] = sg.Index
+	}
+	return out
 }
 
 // clipPixelCost is a rough cost of decoding a pixel of a clip (HEVC 10-bit at 4K is about
