@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -28,7 +29,12 @@ type Engine struct {
 	shared      Shared             // nil: the cache directory is all there is
 	audioFlight singleflight.Group // by music track key
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
+	index       *mp4.Index         // the sample tables of the segments joined lately
 }
+
+// indexFiles is how many segments' sample tables an engine keeps for its joins: a 300-picture
+// show's 600 and more (about 7 kB each for a 3-second hold at 30 fps).
+const indexFiles = 2048
 
 // Shared is the object store behind the cache and the inputs when hosts share no disk
 // (media.Files over a media.Remote). Paths are local paths; the store names them by their
@@ -46,7 +52,8 @@ type Shared interface {
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
 func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
-	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1)}
+	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1),
+		index: mp4.NewIndex(indexFiles)}
 }
 
 // WithShared puts the store s behind the cache and the inputs: an entry another host made is
