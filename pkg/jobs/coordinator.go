@@ -167,20 +167,24 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 	for _, gr := range groups {
 		workTotal += gr.Cost
 	}
+	done := map[string]bool{}
 	tick := time.NewTicker(fanInPoll)
 	defer tick.Stop()
 	for {
-		f, err := readFanIn(ctx, w.Pool, id)
+		f, err := readFanIn(ctx, w.Pool, id, len(done))
 		if err != nil {
 			if own != nil {
 				<-own
 			}
 			return owned, err
 		}
+		if f.done != nil {
+			done = f.done
+		}
 		frames, work := doneFrames, doneWork
 		left := pending[:0]
 		for _, gr := range pending {
-			if f.done[gr.Key] {
+			if done[gr.Key] {
 				doneFrames += gr.Frames
 				doneWork += gr.Cost
 				frames += gr.Frames
