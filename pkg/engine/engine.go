@@ -15,6 +15,7 @@ import (
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/motion"
+	"github.com/simvid/simvid/pkg/mp4"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -31,7 +32,12 @@ type Engine struct {
 	pieces      pieceClaims        // music pieces being encoded (audioPieces)
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
 	frames      *motion.Frames     // the moving segments' stills and frames, reused
+	index       *mp4.Index         // the sample tables of the segments joined lately
 }
+
+// indexFiles is how many segments' sample tables an engine keeps for its joins: a 300-picture
+// show's 600 and more (about 7 kB each for a 3-second hold at 30 fps).
+const indexFiles = 2048
 
 // Shared is the object store behind the cache and the inputs when hosts share no disk
 // (media.Files over a media.Remote). Paths are local paths; the store names them by their
@@ -49,7 +55,8 @@ type Shared interface {
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
 func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
-	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1), frames: &motion.Frames{}}
+	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1),
+		frames: &motion.Frames{}, index: mp4.NewIndex(indexFiles)}
 }
 
 // WithShared puts the store s behind the cache and the inputs: an entry another host made is

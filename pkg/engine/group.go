@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"os"
 	"runtime"
 
 	"github.com/simvid/simvid/pkg/render"
@@ -22,16 +21,6 @@ func EncoderFor(p *render.Plan, threads, processes int) render.Encoder {
 	return enc
 }
 
-// GroupDone reports whether every segment of g is in this host's cache already.
-func (e *Engine) GroupDone(g render.Group) bool {
-	for _, sg := range g.Segments {
-		if _, err := os.Stat(e.SegmentPath(sg.Key)); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
 // GroupStored reports whether every segment of g is in the cache here or, over a store, in
 // the store (another host encoded it): a look-up per segment missing here, no download.
 func (e *Engine) GroupStored(ctx context.Context, g render.Group) bool {
@@ -41,6 +30,11 @@ func (e *Engine) GroupStored(ctx context.Context, g render.Group) bool {
 		}
 	}
 	return true
+}
+
+// SegmentStored reports whether sg is in the cache here or, over a store, in the store.
+func (e *Engine) SegmentStored(ctx context.Context, sg render.Segment) bool {
+	return e.Stored(ctx, e.SegmentPath(sg.Key))
 }
 
 // EncodeGroup encodes g's segments one after another (their stills prepared already), a

@@ -196,12 +196,13 @@ func (e *Engine) assemble(ctx context.Context, p *render.Plan, audioPath, output
 }
 
 // join writes the video with mp4.Join: the segments' samples and the music's, copied, with
-// no ffmpeg (which would open and probe every segment with a decoder first).
+// no ffmpeg (which would open and probe every segment with a decoder first). The segments'
+// sample tables come from the engine's index: a render after an edit reads only the new ones.
 func (e *Engine) join(ctx context.Context, paths []string, frames []int64, fps int, audioPath, out string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := writeBuffered(out, func(w io.Writer) error { return mp4.Join(w, paths, frames, fps, audioPath) })
+	err := writeBuffered(out, func(w io.Writer) error { return mp4.JoinIndexed(w, e.index, paths, frames, fps, audioPath) })
 	if err != nil && !errors.Is(err, mp4.ErrNotJoinable) {
 		return internalError(err, "joining the video")
 	}

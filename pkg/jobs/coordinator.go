@@ -75,29 +75,39 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		poster <- w.Engine.Poster(ctx, p, s.poster)
 	}()
 
-	groups := p.Groups(w.Opts.GroupCost)
-	w.plans.put(s.id, plannedRender{plan: p, groups: groups, paths: s.paths}) // for this process's segment jobs
-	cached, toEncode := 0, 0
-	for _, gr := range groups {
-		if w.Engine.GroupStored(ctx, gr) {
-			cached += len(gr.Segments)
-			if err := markGroupDone(ctx, w.Pool, s.id, gr); err != nil {
-				return nil, err
-			}
-			continue
+	// Only the segments missing from the cache are grouped and queued: a cached segment costs
+	// one look-up here and nothing after (no group of it to record, poll or claim).
+	stored := map[string]bool{}
+	missing := func(sg render.Segment) bool {
+		ok, seen := stored[sg.Key]
+		if !seen {
+			ok = w.Engine.SegmentStored(ctx, sg)
+			stored[sg.Key] = ok
 		}
-		toEncode++
-		if len(groups) > 1 { // a lone group is the coordinator's own
+		return !ok
+	}
+	groups := p.GroupsToMake(w.Opts.GroupCost, missing)
+	w.plans.put(s.id, plannedRender{plan: p, groups: groups, paths: s.paths}) // for this process's segment jobs
+	cached, toEncode := 0, len(groups)
+	for _, ok := range stored {
+		if ok {
+			cached++
+		}
+	}
+	if len(groups) > 1 { // a lone group is the coordinator's own
+		for _, gr := range groups {
 			if err := w.client.EnqueueSegment(ctx, s.id, gr); err != nil {
 				return nil, err
 			}
 		}
 	}
 	var workTotal float64
+	cachedFrames := p.Frames // the frames of cached segments: done from the start
 	for _, gr := range groups {
 		workTotal += gr.Cost
+		cachedFrames -= gr.Frames
 	}
-	report(engine.Progress{Stage: engine.StageRendering, FramesTotal: p.Frames, WorkTotal: workTotal})
+	report(engine.Progress{Stage: engine.StageRendering, FramesDone: cachedFrames, FramesTotal: p.Frames, WorkTotal: workTotal})
 
 	audio := make(chan error, 1)
 	var audioPath string
@@ -114,7 +124,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		audio <- err
 	}()
 	tQueued := time.Now()
-	own, err := w.waitGroups(ctx, s.id, p, groups, report, log)
+	own, err := w.waitGroups(ctx, s.id, p, groups, cachedFrames, report, log)
 	if err != nil {
 		<-audio
 		return nil, err
@@ -154,39 +164,55 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 
 // waitGroups returns when every group is in the cache, encoding one group at a time itself:
 // the other video slots of this and every other worker take the queued segment jobs.
-// owned is how many groups it encoded itself.
-func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, groups []render.Group,
+// owned is how many groups it encoded itself. Each tick looks at the groups not yet done
+// alone, in the fan-in only: a group is done once recorded there (a group found in the cache
+// when claimed is recorded then), so the ticks of a long render do not grow with the groups
+// finished, and look at no file.
+func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, groups []render.Group, cachedFrames int64,
 	report func(engine.Progress), log *zap.Logger) (owned int, err error) {
 	enc := engine.EncoderFor(p, w.Opts.Threads, w.videoSlots)
 	var own chan error // non-nil while this worker encodes a group
-	ownKey := ""
+	pending := append([]render.Group(nil), groups...)
+	doneFrames := cachedFrames
+	var doneWork, workTotal float64 // the ETA's measure: frames of a hold made in the bitstream cost next to nothing
+	for _, gr := range groups {
+		workTotal += gr.Cost
+	}
+	done := map[string]bool{}
 	tick := time.NewTicker(fanInPoll)
 	defer tick.Stop()
 	for {
-		f, err := readFanIn(ctx, w.Pool, id)
+		f, err := readFanIn(ctx, w.Pool, id, len(done))
 		if err != nil {
 			if own != nil {
 				<-own
 			}
 			return owned, err
 		}
-		var done, frames int64
-		var work, workTotal float64 // the ETA's measure: frames of a hold made in the bitstream cost next to nothing
-		for _, gr := range groups {
-			workTotal += gr.Cost
-			if f.done[gr.Key] || (gr.Key != ownKey && w.Engine.GroupDone(gr)) {
-				done++
+		if f.done != nil {
+			done = f.done
+		}
+		frames, work := doneFrames, doneWork
+		left := pending[:0]
+		for _, gr := range pending {
+			if done[gr.Key] {
+				doneFrames += gr.Frames
+				doneWork += gr.Cost
 				frames += gr.Frames
 				work += gr.Cost
-			} else if gr.Encoded > 0 {
+				continue
+			}
+			left = append(left, gr)
+			if gr.Encoded > 0 {
 				n := min(gr.Encoded, f.frames[gr.Key])
 				frames += n * gr.Frames / gr.Encoded
 				work += gr.Cost * float64(n) / float64(gr.Encoded)
 			}
 		}
+		pending = left
 		report(engine.Progress{Stage: engine.StageRendering, FramesDone: frames, FramesTotal: p.Frames,
 			Work: work, WorkTotal: workTotal})
-		if done == int64(len(groups)) {
+		if len(pending) == 0 {
 			if own != nil { // cannot happen while this worker holds a group's lease; be sure
 				if err := <-own; err != nil && !errors.Is(err, errLeaseLost) {
 					return owned, err
@@ -197,17 +223,14 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 		if own == nil {
 			// Claim the first group that is neither done nor held; a held group is
 			// skipped until its worker finishes it or its lease lapses (the worker died).
-			for _, gr := range groups {
-				if f.done[gr.Key] || w.Engine.GroupDone(gr) {
-					continue
-				}
-				l, err := w.claimGroup(ctx, gr)
+			for _, gr := range pending {
+				l, err := w.claimGroup(ctx, id, gr)
 				if err != nil {
 					return owned, err
 				}
 				if l != nil {
 					ch := make(chan error, 1)
-					own, ownKey = ch, gr.Key
+					own = ch
 					go func() { ch <- w.encodeClaimed(ctx, l, id, gr, enc) }()
 					break
 				}
@@ -220,7 +243,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 			}
 			return owned, context.Cause(ctx)
 		case err := <-own:
-			own, ownKey = nil, ""
+			own = nil
 			if err != nil && !errors.Is(err, errLeaseLost) {
 				return owned, err
 			}

@@ -12,10 +12,11 @@ import (
 )
 
 // A render's fan-in state in Redis: the set of its groups whose segments are all in the
-// cache, and a hash of frames written per group while workers encode. Both are idempotent
-// (SADD, HSET of a count that only ever means "at least this many"), so retried, duplicated
-// or crashed group jobs cannot make a render count a group twice or miss one. They are keyed
-// by group key, which covers the segments' content, so a retry of the render reuses them.
+// cache, and a hash of frames written per group while workers encode (a group's field goes
+// when it is done). Both are idempotent (SADD, HSET of a count that only ever means "at
+// least this many"), so retried, duplicated or crashed group jobs cannot make a render count
+// a group twice or miss one. They are keyed by group key, which covers the segments' content,
+// so a retry of the render reuses them.
 func doneKey(renderID string) string   { return "simvid:fanin:done:" + renderID }
 func framesKey(renderID string) string { return "simvid:fanin:frames:" + renderID }
 
@@ -31,37 +32,53 @@ func markGroupDone(ctx context.Context, pool *redis.Pool, renderID string, g ren
 	defer conn.Close()
 	_ = conn.Send("MULTI")
 	_ = conn.Send("SADD", doneKey(renderID), g.Key)
-	_ = conn.Send("HSET", framesKey(renderID), g.Key, g.Encoded)
+	_ = conn.Send("HDEL", framesKey(renderID), g.Key)
 	_ = conn.Send("PEXPIRE", doneKey(renderID), fanInTTL.Milliseconds())
-	_ = conn.Send("PEXPIRE", framesKey(renderID), fanInTTL.Milliseconds())
 	if _, err := conn.Do("EXEC"); err != nil {
 		return fmt.Errorf("jobs: fan-in: %w", err)
 	}
 	return nil
 }
 
-// fanIn is what Redis knows about a render's groups.
+// fanIn is what Redis knows about a render's groups: the groups done (nil when the set is
+// still the size the caller knew: it only grows) and the frames of groups under way.
 type fanIn struct {
 	done   map[string]bool
 	frames map[string]int64
 }
 
-func readFanIn(ctx context.Context, pool *redis.Pool, renderID string) (fanIn, error) {
-	f := fanIn{done: map[string]bool{}, frames: map[string]int64{}}
+// readFanIn reads a render's fan-in. known is how many done groups the caller has read
+// before: the set is read again only when it has grown, so a coordinator's ticks cost what
+// the groups under way cost, not what every group done so far does.
+func readFanIn(ctx context.Context, pool *redis.Pool, renderID string, known int) (fanIn, error) {
+	f := fanIn{frames: map[string]int64{}}
 	conn, err := pool.GetContext(ctx)
 	if err != nil {
 		return f, fmt.Errorf("jobs: fan-in: %w", err)
 	}
 	defer conn.Close()
+	_ = conn.Send("SCARD", doneKey(renderID))
+	_ = conn.Send("HGETALL", framesKey(renderID))
+	if err := conn.Flush(); err != nil {
+		return f, fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	n, err := redis.Int(conn.Receive())
+	if err != nil {
+		return f, fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	if f.frames, err = redis.Int64Map(conn.Receive()); err != nil {
+		return f, fmt.Errorf("jobs: fan-in: %w", err)
+	}
+	if n == known {
+		return f, nil
+	}
 	members, err := redis.Strings(conn.Do("SMEMBERS", doneKey(renderID)))
 	if err != nil {
 		return f, fmt.Errorf("jobs: fan-in: %w", err)
 	}
+	f.done = make(map[string]bool, len(members))
 	for _, m := range members {
 		f.done[m] = true
-	}
-	if f.frames, err = redis.Int64Map(conn.Do("HGETALL", framesKey(renderID))); err != nil {
-		return f, fmt.Errorf("jobs: fan-in: %w", err)
 	}
 	return f, nil
 }

@@ -178,12 +178,13 @@ func checkProgress(t *testing.T, seen []simvid.Render, total int64) {
 }
 
 // A group's frame counter only rises: a takeover counting from zero again does not pull the
-// render's progress back; marking the group done sets it to the group's frames.
+// render's progress back; marking the group done records it and drops its counter. The done
+// set is read again only once it has grown.
 func TestFrameCounterOnlyRises(t *testing.T) {
 	pool := testPool(t)
 	r := &frameReporter{pool: pool, renderID: "rnd_x", group: "g1"}
 	read := func() int64 {
-		f, err := readFanIn(context.Background(), pool, "rnd_x")
+		f, err := readFanIn(context.Background(), pool, "rnd_x", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,11 +199,16 @@ func TestFrameCounterOnlyRises(t *testing.T) {
 	if err := markGroupDone(context.Background(), pool, "rnd_x", render.Group{Key: "g1", Encoded: 75}); err != nil {
 		t.Fatal(err)
 	}
-	if f, _ := readFanIn(context.Background(), pool, "rnd_x"); !f.done["g1"] || f.frames["g1"] != 75 {
-		t.Fatalf("after done: %+v", f)
+	r2 := &frameReporter{pool: pool, renderID: "rnd_x", group: "g2"}
+	r2.frames(5)
+	if f, _ := readFanIn(context.Background(), pool, "rnd_x", 0); !f.done["g1"] || len(f.done) != 1 || f.frames["g2"] != 5 || len(f.frames) != 1 {
+		t.Fatalf("after done: %+v, want g1 done and g2's frames alone", f)
+	}
+	if f, _ := readFanIn(context.Background(), pool, "rnd_x", 1); f.done != nil || f.frames["g2"] != 5 {
+		t.Fatalf("the done set has not grown: %+v, want it not read again", f)
 	}
 	clearFanIn(pool, "rnd_x")
-	if f, _ := readFanIn(context.Background(), pool, "rnd_x"); len(f.done) != 0 || len(f.frames) != 0 {
+	if f, _ := readFanIn(context.Background(), pool, "rnd_x", 1); len(f.done) != 0 || len(f.frames) != 0 {
 		t.Fatalf("after clear: %+v", f)
 	}
 }

@@ -52,6 +52,24 @@ func payloadID(job *work.Job, arg, prefix string) (id string, ok bool, err error
 	return id, simvid.ValidID(prefix, id), nil
 }
 
+// payloadInts reads a list of whole numbers from a job's payload: nil when absent (an older
+// release's payload) or not a list of whole numbers.
+func payloadInts(job *work.Job, arg string) []int {
+	list, ok := job.Args[arg].([]any) // JSON arrays decode to []any of float64
+	if !ok {
+		return nil
+	}
+	out := make([]int, 0, len(list))
+	for _, v := range list {
+		f, ok := v.(float64)
+		if !ok || f != float64(int(f)) {
+			return nil
+		}
+		out = append(out, int(f))
+	}
+	return out
+}
+
 // Queues lists every queue, and JobsOf the job names each one carries.
 var (
 	Queues = []string{QueueVideo, QueueAudio}

@@ -11,11 +11,29 @@ import (
 const planCacheSize = 8
 
 // plannedRender is what a segment job needs of its render before it encodes: the plan, its
-// groups and the inputs' files.
+// groups (the coordinator's, in its own process; nil elsewhere) and the inputs' files.
 type plannedRender struct {
 	plan   *render.Plan
 	groups []render.Group
 	paths  inputPaths
+}
+
+// group is the group a segment job names: the coordinator's own when this process runs it,
+// else rebuilt from the segment indexes of the payload, else (a payload from a release that
+// sent none) cut from the whole plan as that release did. ok is false when the key does not
+// match (the job is not for this plan).
+func (pr plannedRender) group(index int, key string, segments []int, minCost float64) (render.Group, bool) {
+	if index >= 0 && index < len(pr.groups) && pr.groups[index].Key == key {
+		return pr.groups[index], true
+	}
+	if segments != nil {
+		return pr.plan.GroupOf(index, key, segments)
+	}
+	groups := pr.plan.Groups(minCost)
+	if index < 0 || index >= len(groups) || groups[index].Key != key {
+		return render.Group{}, false
+	}
+	return groups[index], true
 }
 
 // planCache keeps the plans of a worker's recent renders by render id. Without it every

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gomodule/redigo/redis"
 
@@ -70,5 +71,46 @@ func TestPlanCacheBounded(t *testing.T) {
 		if want := i >= 3; ok != want {
 			t.Errorf("r%d cached %v, want %v", i, ok, want)
 		}
+	}
+}
+
+// A render reads its pictures' records in one query of the project's, not one per slide (a
+// 300-picture show read 300 records before every render); a picture that is not ready yet
+// (fetched from a link) is still read on its own and waited for.
+func TestInputsReadAtOnce(t *testing.T) {
+	k := newRenderKit(t, 5, 1.5)
+	w := k.worker("a", 1, &encodeLog{groups: map[string][]string{}})
+	reads := &assetReads{Store: k.store}
+	w.Store = reads
+	r, err := k.store.GetRender(k.ctx, k.render.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, paths, err := w.loadInputs(k.ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reads.n.Load(); n != 0 {
+		t.Errorf("%d asset records read one by one for %d slides; want none", n, len(r.Spec.Slides))
+	}
+	for _, a := range k.assets {
+		if img, ok := in.Images[a.ID]; !ok || img.SHA256 != a.SHA256 || paths.images[a.ID] == "" {
+			t.Errorf("asset %s: %+v in the input, path %q", a.ID, img, paths.images[a.ID])
+		}
+	}
+
+	late := k.assets[2]
+	setState := func(s simvid.AssetState) {
+		if _, err := k.store.UpdateAsset(k.ctx, late.ID, func(a *simvid.Asset) error { a.State = s; return nil }); err != nil {
+			t.Error(err)
+		}
+	}
+	setState(simvid.AssetFetching)
+	go func() { time.Sleep(400 * time.Millisecond); setState(simvid.AssetReady) }()
+	if in, _, err = w.loadInputs(k.ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := in.Images[late.ID]; !ok || reads.n.Load() < 2 {
+		t.Errorf("a picture being fetched: in the input %v after %d reads of its own", ok, reads.n.Load())
 	}
 }

@@ -171,11 +171,30 @@ func (w *Worker) gatherInputs(ctx context.Context, r *simvid.Render,
 	get func(context.Context, *simvid.Render, string) (*simvid.Asset, error)) (render.Input, inputPaths, error) {
 	in := render.Input{Spec: r.Spec, Images: map[string]render.Image{}, Audio: map[string]render.Audio{}, FFmpegVersion: w.FFmpegVersion}
 	paths := inputPaths{images: map[string]string{}, audio: map[string]string{}}
+	// The project's records in one query, not one per slide (a 300-picture show: 300 reads
+	// before every render and every other worker's first segment job); one that is not
+	// ready, or not there, is asked of get, which may wait for it.
+	ready := map[string]*simvid.Asset{}
+	if len(r.Spec.Slides) > 1 {
+		all, err := w.Store.ListAssets(ctx, r.ProjectID, "")
+		if err != nil {
+			return in, paths, err
+		}
+		for _, a := range all {
+			if a.State == simvid.AssetReady {
+				ready[a.ID] = a
+			}
+		}
+	}
 	for i, sl := range r.Spec.Slides {
 		if _, ok := paths.images[sl.Asset]; ok {
 			continue
 		}
-		a, err := get(ctx, r, sl.Asset)
+		a, ok := ready[sl.Asset]
+		var err error
+		if !ok {
+			a, err = get(ctx, r, sl.Asset)
+		}
 		if simvid.IsCode(err, simvid.ENotFound) || (err == nil && (a.ProjectID != r.ProjectID || (a.Kind != simvid.KindImage && a.Kind != simvid.KindClip))) {
 			return in, paths, simvid.Errorf(simvid.EUnprocessable, "slide %d's picture was removed from the project", i+1)
 		}

@@ -15,10 +15,12 @@ import (
 )
 
 // EnqueueSegment queues the encoding of one group of a render's segments. The payload names
-// the group by index and key; the worker plans the render again and checks the key.
+// the group by index and key, and its segments by their indexes in the plan (the groups are
+// cut from what the coordinator found missing in the cache: another worker could not cut
+// the same); the worker plans the render again and checks the key.
 func (c *Client) EnqueueSegment(ctx context.Context, renderID string, g render.Group) error {
 	if _, err := c.video.Enqueue(JobSegment, work.Q{"render_id": renderID, "group": g.Index,
-		"key": g.Key, "v": PayloadVersion, "queued_ms": time.Now().UnixMilli()}); err != nil {
+		"key": g.Key, "segments": g.SegmentIndexes(), "v": PayloadVersion, "queued_ms": time.Now().UnixMilli()}); err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", JobSegment, err)
 	}
 	return nil
@@ -75,15 +77,15 @@ func (w *Worker) segmentJob(job *work.Job) error {
 		if err != nil {
 			return nil // the render job fails with the same error
 		}
-		pr = plannedRender{plan: plan, groups: plan.Groups(w.Opts.GroupCost), paths: paths}
+		pr = plannedRender{plan: plan, paths: paths}
 		w.plans.put(id, pr)
 	}
-	plan, groups, paths := pr.plan, pr.groups, pr.paths
-	if idx < 0 || idx >= len(groups) || groups[idx].Key != key {
+	g, ok := pr.group(idx, key, payloadInts(job, "segments"), w.Opts.GroupCost)
+	if !ok {
 		log.Warn("segment job does not match the render's plan; dropping it")
 		return nil
 	}
-	g := groups[idx]
+	plan, paths := pr.plan, pr.paths
 	if w.Engine.GroupStored(ctx, g) {
 		return markGroupDone(ctx, w.Pool, id, g)
 	}
@@ -137,7 +139,7 @@ func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Plan, g re
 
 // runGroup claims g's lease and encodes it; ran is false when another worker holds it.
 func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder) (ran bool, err error) {
-	l, err := w.claimGroup(ctx, g)
+	l, err := w.claimGroup(ctx, renderID, g)
 	if l == nil {
 		return false, err
 	}
@@ -145,15 +147,17 @@ func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, 
 }
 
 // claimGroup takes g's lease; nil when another worker holds it or has just finished it (the
-// check under the lease closes the gap between a caller's cache check and its claim).
-func (w *Worker) claimGroup(ctx context.Context, g render.Group) (*lease, error) {
+// check under the lease closes the gap between a caller's cache check and its claim). A group
+// found in the cache is recorded done in the render's fan-in: the coordinator learns of done
+// groups from there alone (it may have been made for another render).
+func (w *Worker) claimGroup(ctx context.Context, renderID string, g render.Group) (*lease, error) {
 	l, ok, err := acquireLease(ctx, w.Pool, leaseKey("segment", g.Key), w.id, w.Opts.LeaseTTL)
 	if err != nil || !ok {
 		return nil, err
 	}
 	if w.Engine.GroupStored(ctx, g) {
 		l.release()
-		return nil, nil
+		return nil, markGroupDone(ctx, w.Pool, renderID, g)
 	}
 	return l, nil
 }

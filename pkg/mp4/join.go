@@ -22,6 +22,11 @@ var ErrNotJoinable = errors.New("mp4: the segments cannot be joined by a copy of
 // files and a list giving each segment's duration, without opening and probing every
 // segment with a decoder (about 20 ms a 1080p segment).
 func Join(w io.Writer, segments []string, frames []int64, fps int, audio string) error {
+	return JoinIndexed(w, nil, segments, frames, fps, audio)
+}
+
+// JoinIndexed is Join reading the segments' sample tables through idx (nil: from the files).
+func JoinIndexed(w io.Writer, idx *Index, segments []string, frames []int64, fps int, audio string) error {
 	if len(segments) == 0 || len(segments) != len(frames) || fps <= 0 {
 		return fmt.Errorf("%w: %d segments, %d lengths, %d fps", ErrNotJoinable, len(segments), len(frames), fps)
 	}
@@ -31,7 +36,7 @@ func Join(w io.Writer, segments []string, frames []int64, fps int, audio string)
 	var tick int64
 	files := map[string]int{}
 	for i, path := range segments {
-		tracks, err := ReadFile(path)
+		tracks, err := idx.tracks(path)
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrNotJoinable, err)
 		}
@@ -244,8 +249,19 @@ func Write(w io.Writer, tracks []*Track, files []string) error {
 			}
 			open[run.file] = f
 		}
-		if _, err := io.Copy(w, io.NewSectionReader(open[run.file], run.off, run.end-run.off)); err != nil {
+		// A file read from its offset through a LimitedReader, not a SectionReader: written
+		// to an *os.File (or a bufio.Writer over one, once its buffer is empty) the kernel
+		// copies the run file to file (copy_file_range) without it passing through here.
+		src := open[run.file]
+		if _, err := src.Seek(run.off, io.SeekStart); err != nil {
+			return fmt.Errorf("mp4: %w", err)
+		}
+		n, err := io.Copy(w, &io.LimitedReader{R: src, N: run.end - run.off})
+		if err != nil {
 			return fmt.Errorf("mp4: copying samples of %s: %w", files[run.file], err)
+		}
+		if n != run.end-run.off {
+			return fmt.Errorf("mp4: %s ends before its samples do", files[run.file])
 		}
 		run.file = -1
 		return nil

@@ -60,7 +60,7 @@ func TestFirstFrameUnits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			uniq, _ := p.uniqueSegments()
+			uniq, _ := p.uniqueSegments(nil)
 			if c.reorder != nil {
 				uniq = c.reorder(uniq)
 			}

@@ -88,7 +88,7 @@ func (p *Plan) GroupCost(minCost float64) float64 {
 	if minCost > 0 {
 		return minCost
 	}
-	uniq, _ := p.uniqueSegments()
+	uniq, _ := p.uniqueSegments(nil)
 	var total float64
 	for _, c := range p.costs(uniq) {
 		total += c
@@ -96,12 +96,13 @@ func (p *Plan) GroupCost(minCost float64) float64 {
 	return max(minGroupFloor, min(MinGroupCost, total/spreadGroups))
 }
 
-// uniqueSegments returns the plan's distinct segments in order and how often each appears.
-func (p *Plan) uniqueSegments() ([]Segment, map[string]int64) {
+// uniqueSegments returns the plan's distinct segments for which keep reports true (all for
+// nil), in order, and how often each segment appears in the plan.
+func (p *Plan) uniqueSegments(keep func(Segment) bool) ([]Segment, map[string]int64) {
 	count := map[string]int64{}
 	var uniq []Segment
 	for _, sg := range p.Segments {
-		if count[sg.Key] == 0 {
+		if count[sg.Key] == 0 && (keep == nil || keep(sg)) {
 			uniq = append(uniq, sg)
 		}
 		count[sg.Key]++
@@ -110,7 +111,7 @@ func (p *Plan) uniqueSegments() ([]Segment, map[string]int64) {
 }
 
 // costs are SegmentCost of the distinct segments uniq, but sharedHoldCost for a hold that
-// takes its first frame from the fade after it (SharesFirstFrame), which Groups keeps in
+// takes its first frame from the fade after it (SharesFirstFrame), which cut keeps in
 // its group.
 func (p *Plan) costs(uniq []Segment) []float64 {
 	c := make([]float64, len(uniq))
@@ -134,8 +135,36 @@ func (p *Plan) sharesWithNext(uniq []Segment, i int) bool {
 // A hold that takes its first frame from the fade after it is never cut from that fade.
 // The result depends only on the plan and minCost, so every worker computes the same groups.
 func (p *Plan) Groups(minCost float64) []Group {
-	minCost = p.GroupCost(minCost)
-	uniq, count := p.uniqueSegments()
+	return p.cut(p.GroupCost(minCost), nil)
+}
+
+// GroupsToMake is Groups over the distinct segments that missing reports (those not in the
+// cache), sized by what there is to make: at least minCost when it is positive, otherwise
+// MinGroupCost or a tenth of the work to make (spreadGroups), whichever is less, with no
+// floor. So an edit's few new segments are groups of their own, one or two segments each,
+// that the video slots encode at the same time, instead of riding in the groups of cached
+// segments their neighbours in the plan would put them in (one slot encoding them one after
+// another), and a render with most of its segments cached looks at only the groups it makes.
+// With nothing cached it cuts as Groups does, unless the whole render is cheaper than
+// spreadGroups times minGroupFloor. Its groups depend on the cache, which changes, so a
+// segment job names its group's segments (Segment.Index) rather than recomputing them.
+func (p *Plan) GroupsToMake(minCost float64, missing func(Segment) bool) []Group {
+	if minCost <= 0 {
+		uniq, _ := p.uniqueSegments(missing)
+		var total float64
+		for _, c := range p.costs(uniq) {
+			total += c
+		}
+		minCost = min(MinGroupCost, total/spreadGroups)
+	}
+	return p.cut(minCost, missing)
+}
+
+// cut groups the distinct segments for which keep reports true (all for nil) in plan order,
+// each group at least minCost, a short tail joining the group before it; a hold that takes
+// its first frame from the fade after it stays in that fade's group.
+func (p *Plan) cut(minCost float64, keep func(Segment) bool) []Group {
+	uniq, count := p.uniqueSegments(keep)
 	costs := p.costs(uniq)
 	var groups []Group
 	var cur Group
@@ -168,6 +197,35 @@ func (p *Plan) Groups(minCost float64) []Group {
 	}
 	flush()
 	return groups
+}
+
+// GroupOf rebuilds a group from the indexes of its segments in the plan (a segment job's
+// payload), checking them against the group's key; ok is false when they do not match. Its
+// Frames count each segment once, as Encoded does: a segment job does not look through the
+// whole plan for repeats (the coordinator, which reports the video's frames, has them).
+func (p *Plan) GroupOf(index int, key string, segments []int) (g Group, ok bool) {
+	g.Index = index
+	for _, i := range segments {
+		if i < 0 || i >= len(p.Segments) {
+			return Group{}, false
+		}
+		sg := p.Segments[i]
+		g.Segments = append(g.Segments, sg)
+		g.Frames += sg.Frames
+		g.Encoded += sg.Frames
+		g.Cost += SegmentCost(sg, p.W, p.H, p.Encoder)
+	}
+	g.Key = groupKey(g.Segments)
+	return g, len(g.Segments) > 0 && g.Key == key
+}
+
+// SegmentIndexes are the plan indexes of g's segments (for GroupOf).
+func (g Group) SegmentIndexes() []int {
+	out := make([]int, len(g.Segments))
+	for i, sg := range g.Segments {
+		out[i] = sg.Index
+	}
+	return out
 }
 
 // clipPixelCost is a rough cost of decoding a pixel of a clip (HEVC 10-bit at 4K is about

@@ -109,3 +109,78 @@ func TestFadeCost(t *testing.T) {
 		t.Errorf("fade %.2f s, wipe %.2f s: want the fade cheaper", f, w)
 	}
 }
+
+// An edit of a long show: the three segments that show the replaced picture (the fade into
+// it, its hold, the fade out) are grouped alone, never with the cached segments beside them,
+// and in more than one group so that two video slots share them (Groups over the whole plan
+// puts each beside cached segments; cut alone at Groups' floor they would be one group,
+// encoded one after another). GroupOf rebuilds each group from its segments' indexes, as a
+// segment job on another worker does; with nothing cached GroupsToMake cuts as Groups.
+func TestGroupsToMakeEdit(t *testing.T) {
+	t.Parallel()
+	in := input(repeat(3, 300), "fade", 0.5)
+	in.Spec.Output.Resolution = "1920x1080"
+	p, err := NewPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string]bool{}
+	for _, sg := range p.Segments {
+		for _, i := range sg.Slides {
+			if i == 150 {
+				changed[sg.Key] = true
+			}
+		}
+	}
+	if len(changed) != 3 {
+		t.Fatalf("slide 150 is in %d segments, want 3", len(changed))
+	}
+	missing := func(sg Segment) bool { return changed[sg.Key] }
+	gs := p.GroupsToMake(0, missing)
+	if len(gs) < 2 {
+		t.Errorf("the 3 new segments are in %d group: one slot encodes them one after another", len(gs))
+	}
+	n := 0
+	for i, g := range gs {
+		for _, sg := range g.Segments {
+			if !changed[sg.Key] {
+				t.Errorf("group %d holds cached segment %d", i, sg.Index)
+			}
+			n++
+		}
+		back, ok := p.GroupOf(g.Index, g.Key, g.SegmentIndexes())
+		if !ok || back.Key != g.Key || back.Encoded != g.Encoded || len(back.Segments) != len(g.Segments) {
+			t.Errorf("group %d rebuilt from its indexes: %+v, %v", i, back, ok)
+		}
+		if _, ok := p.GroupOf(g.Index, g.Key, []int{0}); ok {
+			t.Errorf("group %d matched other segments", i)
+		}
+	}
+	if n != 3 {
+		t.Errorf("groups hold %d segments, want the 3 new ones", n)
+	}
+	// The premises: the whole plan's groups put a new segment beside cached ones, and Groups'
+	// floor would make the three one group.
+	mixed := false
+	for _, g := range p.Groups(0) {
+		news := 0
+		for _, sg := range g.Segments {
+			if changed[sg.Key] {
+				news++
+			}
+		}
+		mixed = mixed || news > 0 && news < len(g.Segments)
+	}
+	if !mixed || len(p.cut(minGroupFloor, missing)) != 1 {
+		t.Errorf("premises: mixed %v, %d groups at the floor", mixed, len(p.cut(minGroupFloor, missing)))
+	}
+	all, cold := p.Groups(0), p.GroupsToMake(0, func(Segment) bool { return true })
+	if len(all) != len(cold) {
+		t.Fatalf("nothing cached: %d groups to make, Groups %d", len(cold), len(all))
+	}
+	for i := range all {
+		if all[i].Key != cold[i].Key {
+			t.Errorf("nothing cached: group %d differs from Groups'", i)
+		}
+	}
+}
