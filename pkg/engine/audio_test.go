@@ -57,17 +57,8 @@ func TestAudioPiecesDecodeAsOne(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_w": {SHA256: c.name, Duration: 30}},
-				FFmpegVersion: "test"}
-			in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
-			for i := range c.slides {
-				id := fmt.Sprintf("img_%d", i)
-				in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
-				in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
-			}
-			in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_w", Start: c.start, End: c.end}}
-			in.Spec.Music = simvid.MusicSpec{Fit: c.fit, FadeIn: c.fadeIn}
-			in.Spec.Normalize()
+			in := musicShow(c.slides, render.Audio{SHA256: c.name, Duration: 30},
+				simvid.AudioClip{Start: c.start, End: c.end}, simvid.MusicSpec{Fit: c.fit, FadeIn: c.fadeIn})
 			p, err := render.NewPlan(in)
 			if err != nil {
 				t.Fatal(err)
@@ -213,16 +204,7 @@ func TestAudioMadeOnceForConcurrentCalls(t *testing.T) {
 	work := k.music("tone.flac", 10)
 	core, logs := observer.New(zap.DebugLevel)
 	eng := New(k.ff, filepath.Join(k.dir, "cache"), filepath.Join(k.dir, "tmp"), zap.New(core))
-	in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_t": {SHA256: "tone", Duration: 10}},
-		FFmpegVersion: "test"}
-	in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
-	for i := range 4 {
-		id := fmt.Sprintf("img_%d", i)
-		in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
-		in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
-	}
-	in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_t"}}
-	in.Spec.Normalize()
+	in := musicShow(4, render.Audio{SHA256: "tone", Duration: 10}, simvid.AudioClip{}, simvid.MusicSpec{})
 	p, err := render.NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
@@ -254,15 +236,7 @@ func TestAudioPiecesEncodedOnceWhileTrackPiecesAreMade(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	eng := New(ffmpeg.New("", "", zap.New(core)), filepath.Join(k.dir, "cache"), filepath.Join(k.dir, "tmp"), zap.New(core))
 	info := render.Audio{SHA256: "tone", Duration: 30}
-	in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_t": info}, FFmpegVersion: "test"}
-	in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
-	for i := range 8 {
-		id := fmt.Sprintf("img_%d", i)
-		in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
-		in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
-	}
-	in.Spec.Audio = []simvid.AudioClip{{Asset: "aud_t"}}
-	in.Spec.Normalize()
+	in := musicShow(8, info, simvid.AudioClip{}, simvid.MusicSpec{})
 	p, err := render.NewPlan(in)
 	if err != nil {
 		t.Fatal(err)
@@ -403,4 +377,21 @@ func TestLoopedPiecesAreTheTracks(t *testing.T) {
 			t.Errorf("piece %s: %d bytes from the plain graph, %d from the looping one, not the same", key[:8], len(got), len(b))
 		}
 	}
+}
+
+// musicShow is the input of a 640x480 show of n two-second slides of small pictures with the
+// music info as its track (asset "aud_m"), clip's start and end and music's settings.
+func musicShow(n int, info render.Audio, clip simvid.AudioClip, music simvid.MusicSpec) render.Input {
+	in := render.Input{Images: map[string]render.Image{}, Audio: map[string]render.Audio{"aud_m": info}, FFmpegVersion: "test"}
+	in.Spec.Output = simvid.Output{Resolution: "640x480", FPS: 30}
+	for i := range n {
+		id := fmt.Sprintf("img_%d", i)
+		in.Images[id] = render.Image{SHA256: id, Width: 64, Height: 36, Orientation: 1}
+		in.Spec.Slides = append(in.Spec.Slides, simvid.Slide{Asset: id, Duration: 2})
+	}
+	clip.Asset = "aud_m"
+	in.Spec.Audio = []simvid.AudioClip{clip}
+	in.Spec.Music = music
+	in.Spec.Normalize()
+	return in
 }

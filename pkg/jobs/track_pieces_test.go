@@ -27,20 +27,7 @@ func TestMusicReadyPreparesItsPieces(t *testing.T) {
 	if err := k.store.CreateProject(k.ctx, home); err != nil {
 		t.Fatal(err)
 	}
-	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixAudio), ProjectID: home.ID, Kind: simvid.KindAudio,
-		State: simvid.AssetProcessing, SHA256: "song-sha", Duration: 16, Format: "wav"}
-	orig, err := k.media.Original(home.ID, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = os.MkdirAll(filepath.Dir(orig), 0o755)
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=330:r=44100:d=16",
-		"-ac", "2", "-f", "wav", orig).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, out)
-	}
-	if err := k.store.CreateAsset(k.ctx, a); err != nil {
-		t.Fatal(err)
-	}
+	a := k.uploadedMusic(home.ID, "song-sha")
 	pieces := func() []string {
 		m, _ := filepath.Glob(filepath.Join(k.media.CacheDir(), "audio", "pieces", "*.m4a"))
 		return m
@@ -82,20 +69,7 @@ func TestRenderOfReadyMusicMakesOnlyItsEnd(t *testing.T) {
 	w := k.worker("a", 1, &encodeLog{groups: map[string][]string{}})
 	w.Intake = media.NewIntake(k.ff, k.media, media.Limits{ProbeTimeout: 10 * time.Second}, w.Log)
 	pid := k.render.ProjectID
-	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixAudio), ProjectID: pid, Kind: simvid.KindAudio,
-		State: simvid.AssetProcessing, SHA256: "tune-sha", Duration: 16, Format: "wav"}
-	orig, err := k.media.Original(pid, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = os.MkdirAll(filepath.Dir(orig), 0o755)
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=330:r=44100:d=16",
-		"-ac", "2", "-f", "wav", orig).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, out)
-	}
-	if err := k.store.CreateAsset(k.ctx, a); err != nil {
-		t.Fatal(err)
-	}
+	a := k.uploadedMusic(pid, "tune-sha")
 	k.rerender(func(s *simvid.Spec) { s.Audio = []simvid.AudioClip{{Asset: a.ID}} })
 	musicRuns := func() int64 {
 		for _, u := range k.ff.Usage().Snapshot() {
@@ -142,4 +116,25 @@ func TestRenderOfReadyMusicMakesOnlyItsEnd(t *testing.T) {
 	if got := pieces() - made; got != 1 {
 		t.Errorf("%d pieces made by the render of %d, want only its last (the fade-out)", got, len(plan.Audio.Pieces))
 	}
+}
+
+// uploadedMusic records 16 s of a 330 Hz tone as a WAV music upload of project pid that its
+// prepare_audio job has not run on yet (AssetProcessing, the original in place).
+func (k *renderKit) uploadedMusic(pid, sha string) *simvid.Asset {
+	k.t.Helper()
+	a := &simvid.Asset{ID: simvid.NewID(simvid.PrefixAudio), ProjectID: pid, Kind: simvid.KindAudio,
+		State: simvid.AssetProcessing, SHA256: sha, Duration: 16, Format: "wav"}
+	orig, err := k.media.Original(pid, a.ID)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	_ = os.MkdirAll(filepath.Dir(orig), 0o755)
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=330:r=44100:d=16",
+		"-ac", "2", "-f", "wav", orig).CombinedOutput(); err != nil {
+		k.t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	if err := k.store.CreateAsset(k.ctx, a); err != nil {
+		k.t.Fatal(err)
+	}
+	return a
 }
