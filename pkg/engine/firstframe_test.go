@@ -63,14 +63,7 @@ func TestHoldFirstFrameFromFade(t *testing.T) {
 			if _, err := own.EncodeSegment(ctx, hold, enc, nil); err != nil {
 				t.Fatal(err)
 			}
-			shared, err := os.ReadFile(k.eng.SegmentPath(hold.Key))
-			if err != nil {
-				t.Fatal(err)
-			}
-			alone, err := os.ReadFile(own.SegmentPath(hold.Key))
-			if err != nil {
-				t.Fatal(err)
-			}
+			shared, alone := segmentBytes(t, k.eng, own, hold.Key)
 			if !bytes.Equal(shared, alone) {
 				t.Errorf("the hold made with its fade (%d bytes) differs from the hold made alone (%d bytes)", len(shared), len(alone))
 			}
@@ -107,14 +100,7 @@ func TestKeyframeRunsOfAShow(t *testing.T) {
 		if _, err := own.EncodeSegment(ctx, sg, enc, nil); err != nil {
 			t.Fatal(err)
 		}
-		a, err := os.ReadFile(k.eng.SegmentPath(sg.Key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(own.SegmentPath(sg.Key))
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, b := segmentBytes(t, k.eng, own, sg.Key)
 		if !bytes.Equal(a, b) {
 			t.Errorf("segment %d (%s) differs from the same segment made alone", sg.Index, sg.Kind)
 		}
@@ -146,4 +132,18 @@ func (k *kit) alone(ctx context.Context, p *render.Plan) (*Engine, *ffmpeg.Runne
 		}
 	}
 	return own, ff
+}
+
+// segmentBytes reads the segment key from the caches of a and b.
+func segmentBytes(t *testing.T, a, b *Engine, key string) ([]byte, []byte) {
+	t.Helper()
+	x, err := os.ReadFile(a.SegmentPath(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b.SegmentPath(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, y
 }
