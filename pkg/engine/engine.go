@@ -33,6 +33,7 @@ type Engine struct {
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
 	frames      *motion.Frames     // the moving segments' stills and frames, reused
 	index       *mp4.Index         // the sample tables of the segments joined lately
+	batchMem    int64              // the memory a keyframes batch may take; 0: batchMemory (keyframesAhead)
 }
 
 // indexFiles is how many segments' sample tables an engine keeps for its joins: a 300-picture
@@ -181,11 +182,19 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 			todo = append(todo, seg)
 		}
 	}
-	for _, unit := range render.FirstFrameUnits(todo, enc) {
+	for _, units := range e.unitTasks(ctx, render.FirstFrameUnits(todo, enc), enc, par) {
 		g.Go(func() error {
-			_, err := e.encodeUnit(gctx, unit, enc, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
-				func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) })
-			return err
+			made, err := e.keyframesAhead(gctx, units, enc)
+			if err != nil {
+				return err
+			}
+			for _, unit := range units {
+				if _, err := e.encodeUnit(gctx, unit, enc, made, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
+					func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) }); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

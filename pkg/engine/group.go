@@ -38,13 +38,19 @@ func (e *Engine) SegmentStored(ctx context.Context, sg render.Segment) bool {
 }
 
 // EncodeGroup encodes g's segments one after another (their stills prepared already), a
-// fade before the holds that take their first frame from it (render.FirstFrameUnits), and
-// returns how many were in the cache. onFrames (may be nil) receives the frames written
+// fade before the holds that take their first frame from it (render.FirstFrameUnits), their
+// keyframes runs made first in batches (keyframesAhead), and returns how many were in the
+// cache. onFrames (may be nil) receives the frames written
 // across the group so far, counting each distinct segment once.
 func (e *Engine) EncodeGroup(ctx context.Context, g render.Group, enc render.Encoder, onFrames func(int64)) (cached int, err error) {
 	var before int64
-	for _, unit := range render.FirstFrameUnits(g.Segments, enc) {
-		hits, err := e.encodeUnit(ctx, unit, enc, func(sg render.Segment, n int64) {
+	units := render.FirstFrameUnits(g.Segments, enc)
+	made, err := e.keyframesAhead(ctx, units, enc)
+	if err != nil {
+		return 0, err
+	}
+	for _, unit := range units {
+		hits, err := e.encodeUnit(ctx, unit, enc, made, func(sg render.Segment, n int64) {
 			if onFrames != nil {
 				onFrames(before + min(n, sg.Frames))
 			}
@@ -58,10 +64,11 @@ func (e *Engine) EncodeGroup(ctx context.Context, g render.Group, enc render.Enc
 }
 
 // encodeUnit encodes the segments of a unit of render.FirstFrameUnits in order and returns
-// how many were in the cache. onFrames (may be nil) receives a segment's frame count as it
-// goes, done (may be nil) each segment made or found in the cache.
-func (e *Engine) encodeUnit(ctx context.Context, unit []render.Segment, enc render.Encoder, onFrames func(render.Segment, int64), done func(seg render.Segment, cached bool)) (cached int, err error) {
-	var first firstFrame
+// how many were in the cache. made holds keyframes streams made ahead (keyframesAhead; may
+// be nil). onFrames (may be nil) receives a segment's frame count as it goes, done (may be
+// nil) each segment made or found in the cache.
+func (e *Engine) encodeUnit(ctx context.Context, unit []render.Segment, enc render.Encoder, made map[string][]byte, onFrames func(render.Segment, int64), done func(seg render.Segment, cached bool)) (cached int, err error) {
+	first := firstFrame{made: made}
 	for _, sg := range unit {
 		var report func(int64)
 		if onFrames != nil {

@@ -54,10 +54,12 @@ func (e *Engine) EncodeSegment(ctx context.Context, seg render.Segment, enc rend
 }
 
 // firstFrame is the first picture of a Dissolved fade (h264.FirstPicture) made in a unit of
-// render.FirstFrameUnits, for the holds after it.
+// render.FirstFrameUnits, for the holds after it, and the keyframes streams made ahead of the
+// unit's segments in a batch (keyframesAhead), by segment key.
 type firstFrame struct {
 	fade render.Segment
 	pic  []byte
+	made map[string][]byte
 }
 
 // encodeSegment is EncodeSegment that, with first not nil, keeps a Dissolved fade's first
@@ -115,12 +117,14 @@ func (e *Engine) bitstreamSegment(ctx context.Context, seg render.Segment, still
 	var b []byte
 	if first != nil && first.pic != nil && render.SharesFirstFrame(seg, first.fade, enc) {
 		b = first.pic
+	} else if first != nil && first.made[seg.Key] != nil {
+		b = first.made[seg.Key]
 	} else if b, err = e.keyframes(ctx, seg, ends(seg, stills, out+".h264", enc), out+".h264"); err != nil {
 		return false, err
 	}
 	if dissolved && first != nil {
 		if pic, err := h264.FirstPicture(b); err == nil {
-			*first = firstFrame{fade: seg, pic: pic}
+			first.fade, first.pic = seg, pic
 		}
 	}
 	f, err := os.Create(out)
