@@ -89,6 +89,8 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 	}
 	mine, theirs, wait, release := e.pieces.claim(missing)
 	defer release()
+	mine, elsewhere, releaseAcross := e.claimAcross(ctx, mine)
+	defer releaseAcross()
 	if claimed != nil {
 		if err := claimed(); err != nil {
 			return err
@@ -109,10 +111,17 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 			return err
 		}
 	}
+	if len(elsewhere) > 0 { // the same, from another process
+		left, err := e.awaitElsewhere(ctx, elsewhere, now)
+		if err != nil {
+			return err
+		}
+		theirs = append(theirs, left...)
+	}
 	if err := e.encodePieceRuns(ctx, a, append(mine, theirs...), workPath, procs); err != nil {
 		return err
 	}
-	e.log.Debug("music pieces encoded", zap.Int("encoded", len(mine)+len(theirs)), zap.Int("waited_for", len(wait)),
+	e.log.Debug("music pieces encoded", zap.Int("encoded", len(mine)+len(theirs)), zap.Int("waited_for", len(wait)+len(elsewhere)),
 		zap.Int("pieces", len(a.Pieces)), zap.Duration("took", time.Since(now)))
 	return nil
 }

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,9 +92,16 @@ func (k *renderKit) uploadedMusic(pid, sha string) *simvid.Asset {
 // reads none half-written: every piece is encoded once, and the video's sound is whole. The
 // music's piece encoders are held at a gate (an ffmpeg wrapper) until the render runs. (Before,
 // the music was ready only once its pieces were made, and a render started at readiness made
-// only its fade-out's piece; this test holds that too, with the music ready first.)
+// only its fade-out's piece; this test holds that too, with the music ready first.) The render
+// runs in the process of the music's job, and in another sharing its cache directory and
+// Redis (claims in Redis: pieceLocks).
 func TestMusicReadyBeforeItsPieces(t *testing.T) {
-	k := newRenderKit(t, 3, 4) // 12 s of video: pieces of 2, 4, 4 and 2 s
+	t.Run("one process", func(t *testing.T) { musicReadyBeforeItsPieces(t, false) })
+	t.Run("two processes", func(t *testing.T) { musicReadyBeforeItsPieces(t, true) })
+}
+
+func musicReadyBeforeItsPieces(t *testing.T, twoProcesses bool) {
+	k := newRenderKit(t, 2, 4) // 8 s of video: pieces of 2, 4 and 2 s (the fade-out's)
 	real, err := exec.LookPath("ffmpeg")
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +119,11 @@ func TestMusicReadyBeforeItsPieces(t *testing.T) {
 	k.ff = ffmpeg.New(wrapper, "", zaptest.NewLogger(t))
 	w := k.worker("a", 1, &encodeLog{groups: map[string][]string{}})
 	w.Intake = media.NewIntake(k.ff, k.media, media.Limits{ProbeTimeout: 10 * time.Second}, w.Log)
-	a := k.uploadedMusic(k.render.ProjectID, "gated-sha")
+	renderer := w
+	if twoProcesses {
+		renderer = k.worker("b", 1, &encodeLog{groups: map[string][]string{}})
+	}
+	a := k.uploadedMusic(k.render.ProjectID, fmt.Sprintf("gated-sha-%v", twoProcesses))
 	k.rerender(func(s *simvid.Spec) { s.Audio = []simvid.AudioClip{{Asset: a.ID}} })
 	pieces := func() int {
 		m, _ := filepath.Glob(filepath.Join(k.media.CacheDir(), "audio", "pieces", "*.m4a"))
@@ -147,7 +159,7 @@ func TestMusicReadyBeforeItsPieces(t *testing.T) {
 
 	plan, _ := k.plan(w)
 	render := make(chan error, 1)
-	go func() { render <- w.renderJob(renderArgs(k.render.ID)) }()
+	go func() { render <- renderer.renderJob(renderArgs(k.render.ID)) }()
 	// The render is under way (its segments encode beside its music) before the gate opens.
 	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(logged(), "/segments/"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
