@@ -89,8 +89,15 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 	}
 	mine, theirs, wait, release := e.pieces.claim(missing)
 	defer release()
-	mine, elsewhere, releaseAcross := e.claimAcross(ctx, mine)
-	defer releaseAcross()
+	// Claims among processes are taken while this call waits on nothing, and its own are
+	// made before it waits on another process's: a call waiting while it holds a claim on a
+	// piece not yet made could wait on a process that waits on it.
+	var elsewhere []render.AudioPiece
+	releaseAcross := func() {}
+	defer func() { releaseAcross() }()
+	if len(wait) == 0 {
+		mine, elsewhere, releaseAcross = e.claimAcross(ctx, mine)
+	}
 	if claimed != nil {
 		if err := claimed(); err != nil {
 			return err
@@ -111,17 +118,25 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 			return err
 		}
 	}
+	if len(wait) > 0 {
+		mine, elsewhere, releaseAcross = e.claimAcross(ctx, append(mine, theirs...))
+		theirs = nil
+	}
+	encoded := len(mine) + len(theirs)
+	if err := e.encodePieceRuns(ctx, a, append(mine, theirs...), workPath, procs); err != nil {
+		return err
+	}
 	if len(elsewhere) > 0 { // the same, from another process
 		left, err := e.awaitElsewhere(ctx, elsewhere, now)
 		if err != nil {
 			return err
 		}
-		theirs = append(theirs, left...)
+		if err := e.encodePieceRuns(ctx, a, left, workPath, procs); err != nil {
+			return err
+		}
+		encoded += len(left)
 	}
-	if err := e.encodePieceRuns(ctx, a, append(mine, theirs...), workPath, procs); err != nil {
-		return err
-	}
-	e.log.Debug("music pieces encoded", zap.Int("encoded", len(mine)+len(theirs)), zap.Int("waited_for", len(wait)+len(elsewhere)),
+	e.log.Debug("music pieces encoded", zap.Int("encoded", encoded), zap.Int("waited_for", len(wait)+len(elsewhere)),
 		zap.Int("pieces", len(a.Pieces)), zap.Duration("took", time.Since(now)))
 	return nil
 }
