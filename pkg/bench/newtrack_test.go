@@ -61,6 +61,10 @@ func TestBenchNewTrack(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	before, err := ScrapeUsage(ctx, srv.MetricsURL, srv.Pid())
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	var gen struct {
 		JobID string `json:"job_id"`
@@ -78,6 +82,11 @@ func TestBenchNewTrack(t *testing.T) {
 		t.Fatal(err)
 	}
 	sec := time.Since(start).Seconds()
+	after, err := ScrapeUsage(ctx, srv.MetricsURL, srv.Pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := after.Sub(before)
 	checkVideo(t, gen.JobID, probeVideo(ctx, t, dst))
 	if keep := os.Getenv("SIMVID_BENCH_LOG"); keep != "" { // to read after the run
 		if b, err := os.ReadFile(logPath); err == nil {
@@ -88,6 +97,13 @@ func TestBenchNewTrack(t *testing.T) {
 	say(fmt.Sprintf("cold phases: %s", phases))
 	say(fmt.Sprintf("new track at render time (/generate_video audio_id): %.2f s, %.3fx the cold render (%.2f s); target <= 0.1x",
 		sec, sec/coldRender, coldRender))
+	// What the new-track render ran (issue 20: where its time goes), at this load.
+	runs := []string{}
+	for _, k := range use.Kinds() {
+		runs = append(runs, fmt.Sprintf("%s %.0f (%.2f CPU s)", k, use.Tools[k].Runs, use.Tools[k].CPU))
+	}
+	say(fmt.Sprintf("new-track render: ffmpeg runs by kind: %s; simvid's process tree %.2f CPU s; load average %s",
+		strings.Join(runs, ", "), use.TreeCPU, LoadAverage()))
 }
 
 // waitLog waits until a line of the log holds both id and msg.

@@ -54,7 +54,7 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 				return err
 			}
 		}
-		if err := e.audioPieces(ctx, a, workPath, procs); err != nil {
+		if err := e.audioPieces(ctx, a, workPath, procs, nil); err != nil {
 			return err
 		}
 		pieces := make([]mp4.Piece, len(a.Pieces))
@@ -79,15 +79,33 @@ const maxPiecesPerRun = 12
 // audioPieces encodes the pieces of the track that are not cached, touching those that are.
 // Pieces another call of this process is encoding at the time are waited for, not encoded
 // again (pieceClaims), and its own only after them: one AAC encoder at a time for them
-// beside the video's encoders, not two.
-func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
+// beside the video's encoders, not two. claimed (nil: none) runs once the pieces are claimed,
+// before any is encoded; its error ends the call.
+func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int, claimed func() error) error {
 	now := time.Now()
 	missing, err := e.missingPieces(ctx, a.Pieces, now)
-	if err != nil || len(missing) == 0 {
+	if err != nil {
 		return err
 	}
 	mine, theirs, wait, release := e.pieces.claim(missing)
 	defer release()
+	// Claims among processes are taken while this call waits on nothing, and its own are
+	// made before it waits on another process's: a call waiting while it holds a claim on a
+	// piece not yet made could wait on a process that waits on it.
+	var elsewhere []render.AudioPiece
+	releaseAcross := func() {}
+	defer func() { releaseAcross() }()
+	if len(wait) == 0 {
+		mine, elsewhere, releaseAcross = e.claimAcross(ctx, mine)
+	}
+	if claimed != nil {
+		if err := claimed(); err != nil {
+			return err
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
 	for _, ch := range wait {
 		select {
 		case <-ch:
@@ -100,10 +118,25 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 			return err
 		}
 	}
+	if len(wait) > 0 {
+		mine, elsewhere, releaseAcross = e.claimAcross(ctx, append(mine, theirs...))
+		theirs = nil
+	}
+	encoded := len(mine) + len(theirs)
 	if err := e.encodePieceRuns(ctx, a, append(mine, theirs...), workPath, procs); err != nil {
 		return err
 	}
-	e.log.Debug("music pieces encoded", zap.Int("encoded", len(mine)+len(theirs)), zap.Int("waited_for", len(wait)),
+	if len(elsewhere) > 0 { // the same, from another process
+		left, err := e.awaitElsewhere(ctx, elsewhere, now)
+		if err != nil {
+			return err
+		}
+		if err := e.encodePieceRuns(ctx, a, left, workPath, procs); err != nil {
+			return err
+		}
+		encoded += len(left)
+	}
+	e.log.Debug("music pieces encoded", zap.Int("encoded", encoded), zap.Int("waited_for", len(wait)+len(elsewhere)),
 		zap.Int("pieces", len(a.Pieces)), zap.Duration("took", time.Since(now)))
 	return nil
 }
@@ -198,8 +231,18 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 // PrepareAudioPieces makes the pieces of a that are not cached, and no track of them: the
 // pieces every render of a track shares (render.TrackPieces), made when it becomes ready.
 func (e *Engine) PrepareAudioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
+	return e.PrepareAudioPiecesClaimed(ctx, a, workPath, procs, nil)
+}
+
+// PrepareAudioPiecesClaimed is PrepareAudioPieces calling claimed once the pieces it makes are
+// claimed and before they are encoded: a call of this process that wants one of them from
+// then on (a render's PrepareAudio) waits for it rather than encoding it beside this one, and
+// never reads it before it is whole (a piece enters the cache by a rename, after its check).
+// So music can be called ready in claimed, before its pieces are made (issue 20). claimed is
+// not called when the working copy is missing; its error ends the call, nothing encoded.
+func (e *Engine) PrepareAudioPiecesClaimed(ctx context.Context, a *render.AudioPlan, workPath string, procs int, claimed func() error) error {
 	if err := e.local(ctx, workPath); err != nil {
 		return fmt.Errorf("engine: the music's working copy: %w", err)
 	}
-	return e.audioPieces(ctx, a, workPath, procs)
+	return e.audioPieces(ctx, a, workPath, procs, claimed)
 }

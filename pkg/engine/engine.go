@@ -30,6 +30,7 @@ type Engine struct {
 	shared      Shared             // nil: the cache directory is all there is
 	audioFlight singleflight.Group // by music track key
 	pieces      pieceClaims        // music pieces being encoded (audioPieces)
+	pieceLocks  PieceLocks         // nil: no other process makes pieces for this cache
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
 	frames      *motion.Frames     // the moving segments' stills and frames, reused
 	index       *mp4.Index         // the sample tables of the segments joined lately
@@ -52,6 +53,24 @@ type Shared interface {
 	// PublishOnce puts a finished cache entry in the store unless it is there: entries are
 	// content-addressed, so the first copy is as good as any.
 	PublishOnce(ctx context.Context, path string) error
+}
+
+// PieceLocks claims music pieces among the processes that share a cache (through a shared
+// directory or a store): the pieces a process is encoding are waited for by the others
+// rather than encoded again (the prepare_audio job on one worker, a render on another).
+type PieceLocks interface {
+	// Claim claims keys for this process, until release is called; held says which of them
+	// another process holds (not claimed here).
+	Claim(ctx context.Context, keys []string) (held []bool, release func(), err error)
+	// Held says which of keys another process holds now.
+	Held(ctx context.Context, keys []string) ([]bool, error)
+}
+
+// WithPieceLocks claims music pieces through l among processes; it returns e, and is called
+// once, before any use.
+func (e *Engine) WithPieceLocks(l PieceLocks) *Engine {
+	e.pieceLocks = l
+	return e
 }
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.

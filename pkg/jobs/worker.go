@@ -92,6 +92,9 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 	w := &Worker{Deps: d, client: NewClient(d.Pool, d.Opts.RenderTimeout), id: fmt.Sprintf("%s:%d", host, os.Getpid()),
 		plans: newPlanCache()}
 	w.base, w.stopBase = context.WithCancelCause(context.Background())
+	if d.Engine != nil && d.Pool != nil { // the pieces of music are claimed among the workers
+		d.Engine.WithPieceLocks(pieceLocks{pool: d.Pool, owner: w.id, ttl: max(d.Opts.LeaseTTL, time.Second)})
+	}
 	for queue, n := range queues {
 		if _, ok := JobsOf[queue]; !ok {
 			return nil, simvid.Errorf(simvid.EInvalid, "unknown queue %q (queues: video, audio)", queue)
