@@ -103,12 +103,16 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 		return err
 	}
 	ff := ffmpeg.New("", "", log)
-	caps, err := ff.Capabilities(ctx)
+	caps, err := ff.RenderCaps(ctx)
 	if err != nil {
 		return fmt.Errorf("ffmpeg is not usable: %w (install it: apt-get install ffmpeg)", err)
 	}
 	bar := newProgressBar(cmd.ErrOrStderr())
-	bar.stage("reading pictures")
+	if audioFile != "" {
+		bar.stage("reading pictures and music")
+	} else {
+		bar.stage("reading pictures")
+	}
 	intake := media.NewIntake(ff, ms, media.Limits{FileBytes: 1 << 30, ImagePixels: 200e6, AudioSeconds: 4 * 3600, ProbeTimeout: time.Minute,
 		Decodes: max(f.concurrency, 1)}, log)
 	pid := simvid.NewID(simvid.PrefixProject)
@@ -116,6 +120,9 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 	job := engine.Job{ImagePaths: map[string]string{}, AudioPaths: map[string]string{}, Output: f.output,
 		Poster: "", Parallel: max(f.concurrency, 1), Threads: f.threads}
 	eng := engine.New(ff, ms.CacheDir(), ms.TmpDir(), log)
+	mctx, stopMusic := context.WithCancel(ctx)
+	music := readMusic(mctx, intake, pid, audioFile)
+	defer func() { stopMusic(); _, _ = music() }() // its ffmpeg ended before the work folder goes
 	assets, err := readPictures(ctx, intake, pid, files, in.Spec, caps.Version, eng.StillPath, job.Parallel)
 	if err != nil {
 		return err
@@ -127,15 +134,9 @@ func runRender(ctx context.Context, cmd *cobra.Command, f renderFlags, args []st
 			return err
 		}
 	}
-	if audioFile != "" {
-		bar.stage("reading music")
-		a, err := intakeFile(audioFile, func(name string, fh *os.File) (*simvid.Asset, error) { return intake.Audio(ctx, pid, name, fh) })
-		if err != nil {
-			return err
-		}
-		if err := intake.PrepareAudio(ctx, a); err != nil {
-			return err
-		}
+	if a, err := music(); err != nil {
+		return err
+	} else if a != nil {
 		in.Spec.Audio[0].Asset = a.ID
 		in.Audio[a.ID] = render.Audio{SHA256: a.SHA256, Duration: a.Duration, Beats: a.Beats}
 		if job.AudioPaths[a.ID], err = ms.AudioWork(pid, a.ID); err != nil {

@@ -38,6 +38,20 @@ func (r *Runner) Capabilities(ctx context.Context) (*Caps, error) {
 	return c, nil
 }
 
+// RenderCaps is what a render on this machine (simvid render) needs of Capabilities, the
+// version (part of every cache key) and the xfade transitions, from one ffmpeg run rather
+// than three: a run without -hide_banner prints the version in its banner on stderr beside
+// the help on stdout, and every start-up of ffmpeg costs about 0.2 CPU s before it does
+// anything. H264 and AAC are left false, unasked: a render without them fails naming the
+// encoder.
+func (r *Runner) RenderCaps(ctx context.Context) (*Caps, error) {
+	help, banner, err := r.As(KindCaps).outputStderr(ctx, r.ffmpeg, []string{"-h", "filter=xfade"})
+	if err != nil {
+		return nil, fmt.Errorf("ffmpeg: xfade help: %w", err)
+	}
+	return &Caps{Version: parseVersion([]byte(banner)), Transitions: parseTransitions(help)}, nil
+}
+
 // parseVersion reads "ffmpeg version 5.1.9-0+deb12u1 Copyright ..." .
 func parseVersion(out []byte) string {
 	line, _, _ := strings.Cut(string(out), "\n")

@@ -41,6 +41,26 @@ func TestCapabilities(t *testing.T) {
 	}
 }
 
+// simvid render asks ffmpeg once, not three times, for what Capabilities says of its version
+// (a cache key) and transitions, and hears the same.
+func TestRenderCaps(t *testing.T) {
+	r := newRunner(t)
+	c, err := r.RenderCaps(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs := r.Usage().Snapshot(); len(runs) != 1 || runs[0].Kind != KindCaps || runs[0].Runs != 1 {
+		t.Errorf("runs = %+v, want one caps run", runs)
+	}
+	full, err := newRunner(t).Capabilities(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version == "" || c.Version != full.Version || !slices.Equal(c.Transitions, full.Transitions) {
+		t.Errorf("RenderCaps = %q %v, Capabilities = %q %v", c.Version, c.Transitions, full.Version, full.Transitions)
+	}
+}
+
 func TestRunProgressAndProbe(t *testing.T) {
 	r := newRunner(t)
 	out := filepath.Join(t.TempDir(), "o.mp4")
