@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -37,6 +38,12 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 	rs := redistest.StartServer(t)
 	defer rs.Stop()
 	env := []string{"SIMVID_REDIS_URL=" + rs.URL(), "SIMVID_METRICS_ADDR=off", "SIMVID_LOG_LEVEL=info"}
+	// SIMVID_BENCH_LOG=DIR keeps each process's debug log there (DIR/workers-N-ROLE.log), to
+	// build a timeline of the render across the workers after the run.
+	keep := os.Getenv("SIMVID_BENCH_LOG")
+	if keep != "" {
+		env[len(env)-1] = "SIMVID_LOG_LEVEL=debug"
+	}
 	addr, err := FreeAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +51,16 @@ func workerRun(ctx context.Context, t *testing.T, bin string, n int, pics []stri
 	var procs []*Process
 	var samplers []*PeakSampler
 	start := func(args ...string) *Process {
-		p, err := StartProcess(bin, append(args, "--data-dir", data), env, logFile)
+		var out io.Writer = logFile
+		if keep != "" {
+			f, err := os.Create(filepath.Join(keep, fmt.Sprintf("workers-%d-%s%d.log", n, args[0], len(procs))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { t.Cleanup(func() { f.Close() }) }()
+			out = io.MultiWriter(logFile, f)
+		}
+		p, err := StartProcess(bin, append(args, "--data-dir", data), env, out)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -177,7 +177,12 @@ func (r *Runner) runWith(ctx context.Context, level string, args []string, onPro
 	err := cmd.Wait()
 	took := time.Since(start)
 	r.usage.Add(r.kindOr(KindOther), cmd.ProcessState, took)
-	r.log.Debug("ffmpeg", zap.String("kind", string(r.kindOr(KindOther))), zap.Strings("args", args), zap.Duration("took", took), zap.Error(err))
+	var cpu time.Duration // user+sys, beside the wall time: under load the two part
+	if st := cmd.ProcessState; st != nil {
+		cpu = st.UserTime() + st.SystemTime()
+	}
+	r.log.Debug("ffmpeg", zap.String("kind", string(r.kindOr(KindOther))), zap.Strings("args", args), zap.Duration("took", took),
+		zap.Duration("cpu", cpu), zap.Error(err))
 	return stderr.String(), runErr(ctx, "ffmpeg", err, stderr.String())
 }
 

@@ -14,7 +14,9 @@ import (
 	"github.com/simvid/simvid/pkg/render"
 )
 
-// fanInPoll is how often the coordinator looks at its render's groups.
+// fanInPoll is how often the coordinator looks at its render's groups besides when one is
+// recorded done (it is woken then): for the progress of groups under way, and to take over a
+// group whose worker's lease lapsed.
 const fanInPoll = 150 * time.Millisecond
 
 // renderSteps is what a coordinator needs of a planned render.
@@ -164,8 +166,8 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 
 // waitGroups returns when every group is in the cache, encoding one group at a time itself:
 // the other video slots of this and every other worker take the queued segment jobs.
-// owned is how many groups it encoded itself. Each tick looks at the groups not yet done
-// alone, in the fan-in only: a group is done once recorded there (a group found in the cache
+// owned is how many groups it encoded itself. Each wake (a group recorded done, or fanInPoll
+// without one) looks at the groups not yet done alone, in the fan-in only: a group is done once recorded there (a group found in the cache
 // when claimed is recorded then), so the ticks of a long render do not grow with the groups
 // finished, and look at no file.
 func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, groups []render.Group, cachedFrames int64,
@@ -179,8 +181,9 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 		workTotal += gr.Cost
 	}
 	done := map[string]bool{}
-	tick := time.NewTicker(fanInPoll)
-	defer tick.Stop()
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	wake := fanInWakes(wctx, w.Pool, id, fanInPoll)
 	for {
 		f, err := readFanIn(ctx, w.Pool, id, len(done))
 		if err != nil {
@@ -251,7 +254,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 				owned++
 				log.Debug("coordinator encoded a group")
 			}
-		case <-tick.C:
+		case <-wake:
 		}
 	}
 }

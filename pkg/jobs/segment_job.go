@@ -42,7 +42,9 @@ func (w *Worker) segmentJob(job *work.Job) error {
 		return nil
 	}
 	if q, ok := job.Args["queued_ms"].(float64); ok { // absent in older payloads
-		w.Metrics.QueueWaited(JobSegment, time.Since(time.UnixMilli(int64(q))))
+		waited := time.Since(time.UnixMilli(int64(q)))
+		w.Metrics.QueueWaited(JobSegment, waited)
+		log.Debug("segment job picked up", zap.Duration("queued", waited))
 	}
 	if w.diskLow() {
 		log.Warn("the data directory is nearly full: leaving the group to the render's coordinator")

@@ -131,7 +131,7 @@ func (p *Plan) sharesWithNext(uniq []Segment, i int) bool {
 }
 
 // Groups cuts the plan's distinct segments, in order, into groups of at least minCost
-// estimated seconds (MinGroupCost when minCost <= 0); a short tail joins the group before it.
+// estimated seconds (MinGroupCost when minCost <= 0), smaller toward the end (taperShare).
 // A hold that takes its first frame from the fade after it is never cut from that fade.
 // The result depends only on the plan and minCost, so every worker computes the same groups.
 func (p *Plan) Groups(minCost float64) []Group {
@@ -160,12 +160,28 @@ func (p *Plan) GroupsToMake(minCost float64, missing func(Segment) bool) []Group
 	return p.cut(minCost, missing)
 }
 
+// taperShare: no group takes more than 1/taperShare of the work not yet grouped when it
+// starts, down to 1/taperShare of the least group cost. Toward the end of a render the
+// groups shrink, so the workers finish within a short group of each other: with groups of
+// equal size one worker encoded the last group while the others waited (at two workers on
+// the reference show, groups of two fades each, a worker idled up to a sixth of the render).
+// Four is two workers each finishing the last half of what is left; the groups before the
+// tail keep their least cost, and a job's own cost (a few milliseconds for a busy worker: the
+// record, the plan, the fan-in) stays small next to the smallest group.
+const taperShare = 4
+
 // cut groups the distinct segments for which keep reports true (all for nil) in plan order,
-// each group at least minCost, a short tail joining the group before it; a hold that takes
+// each group at least minCost or, toward the end, a quarter of what is left (taperShare, not
+// under a quarter of minCost), a short tail joining the group before it; a hold that takes
 // its first frame from the fade after it stays in that fade's group.
 func (p *Plan) cut(minCost float64, keep func(Segment) bool) []Group {
 	uniq, count := p.uniqueSegments(keep)
 	costs := p.costs(uniq)
+	var left float64 // the cost of the segments not yet in a finished group
+	for _, c := range costs {
+		left += c
+	}
+	target := max(minCost/taperShare, min(minCost, left/taperShare))
 	var groups []Group
 	var cur Group
 	flush := func() {
@@ -175,6 +191,8 @@ func (p *Plan) cut(minCost float64, keep func(Segment) bool) []Group {
 		cur.Index = len(groups)
 		cur.Key = groupKey(cur.Segments)
 		groups = append(groups, cur)
+		left -= cur.Cost
+		target = max(minCost/taperShare, min(minCost, left/taperShare))
 		cur = Group{}
 	}
 	for i, sg := range uniq {
@@ -182,11 +200,11 @@ func (p *Plan) cut(minCost float64, keep func(Segment) bool) []Group {
 		cur.Frames += sg.Frames * count[sg.Key]
 		cur.Encoded += sg.Frames
 		cur.Cost += costs[i]
-		if cur.Cost >= minCost && !p.sharesWithNext(uniq, i) { // a hold stays with its fade
+		if cur.Cost >= target && !p.sharesWithNext(uniq, i) { // a hold stays with its fade
 			flush()
 		}
 	}
-	if len(cur.Segments) > 0 && len(groups) > 0 && cur.Cost < minCost {
+	if len(cur.Segments) > 0 && len(groups) > 0 && cur.Cost < target {
 		last := &groups[len(groups)-1]
 		last.Segments = append(last.Segments, cur.Segments...)
 		last.Frames += cur.Frames
