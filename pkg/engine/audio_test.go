@@ -45,15 +45,17 @@ func TestAudioPiecesDecodeAsOne(t *testing.T) {
 		fadeIn      float64
 		defaultFade bool
 	}{
-		// 16 s of a long clip from 2.5 s: pieces past the first are read from a seek.
-		{name: "cut", start: 2.5, fit: "loop", slides: 8, fadeIn: 1,
-			single: "atrim=start=2.5,asetpts=N/SR/TB,apad,atrim=end_sample=768000,afade=t=in:d=1,afade=t=out:st=14.5:d=1.5"},
-		// A 3.3 s clip looped over 12 s.
-		{name: "loop", start: 1, end: 4.3, fit: "loop", slides: 6,
-			single: "atrim=start=1:end=4.3,asetpts=N/SR/TB,aloop=loop=-1:size=206400,apad,atrim=end_sample=576000,afade=t=out:st=10.5:d=1.5"},
-		// 4 s of music, then silence to 14 s.
-		{name: "trim", start: 26, fit: "trim", slides: 7,
-			single: "atrim=start=26,asetpts=N/SR/TB,apad,atrim=end_sample=672000,afade=t=out:st=12.5:d=1.5"},
+		// Each track is three pieces (2, 4 and 2 s): two joins, the last piece's under the
+		// fade-out. (Longer tracks only repeated the middle piece's join, at twice the cost.)
+		// 8 s of a long clip from 2.5 s: pieces past the first are read from a seek.
+		{name: "cut", start: 2.5, fit: "loop", slides: 4, fadeIn: 1,
+			single: "atrim=start=2.5,asetpts=N/SR/TB,apad,atrim=end_sample=384000,afade=t=in:d=1,afade=t=out:st=6.5:d=1.5"},
+		// A 3.3 s clip looped over 8 s: the loop's seams fall in the second and third pieces.
+		{name: "loop", start: 1, end: 4.3, fit: "loop", slides: 4,
+			single: "atrim=start=1:end=4.3,asetpts=N/SR/TB,aloop=loop=-1:size=206400,apad,atrim=end_sample=384000,afade=t=out:st=6.5:d=1.5"},
+		// 4 s of music, then silence to 8 s: the music ends inside the second piece.
+		{name: "trim", start: 26, fit: "trim", slides: 4,
+			single: "atrim=start=26,asetpts=N/SR/TB,apad,atrim=end_sample=384000,afade=t=out:st=6.5:d=1.5"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
