@@ -65,9 +65,15 @@ const (
 	batchBase         = 55 << 20
 	fadeBytesPerPixel = 25
 	holdBytesPerPixel = 15
-	// batchMemory is what one batch may take: two fades' outputs at 1080p (155 MB), where a
-	// run alone takes 105 MB.
-	batchMemory = 160 << 20
+	// batchMemory is what one batch may take. Two slots encode at once (a render's, or a
+	// worker's two video slots), beside simvid and the poster's or the music's ffmpeg, and
+	// the cold render's summed peak must stay under 300 MB: two batches of 130 MB at most.
+	// That batches three fades at 1280x720 and seven at 854x480, and no two fades at
+	// 1920x1080 (155 MB): measured with 160 MB here (two 1080p fades a batch), `simvid
+	// render` of the 12-picture bench show took 6 keyframes runs instead of 12 and 0.86x the
+	// CPU, but its summed peak went from 139 MiB for the largest process to 2 x 152 MiB
+	// (335 MB summed, the server's cold render 344 MB).
+	batchMemory = 130 << 20
 )
 
 // batchOf is how many of runs, from the first, one ffmpeg makes within budget bytes: at

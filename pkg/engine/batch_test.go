@@ -208,3 +208,29 @@ func kindRuns(ff *ffmpeg.Runner, kind ffmpeg.Kind) int64 {
 	}
 	return 0
 }
+
+// TestBatchOfMemory: the default budget takes three 720p fades a batch, and keeps two 1080p
+// fades apart (155 MB: two such batches at once would take the cold render's summed peak
+// over 300 MB); a hold and a fade at 1080p do not fit either.
+func TestBatchOfMemory(t *testing.T) {
+	fade := keyframeRun{seg: render.Segment{Stills: []string{"a", "b"}}}
+	hold := keyframeRun{seg: render.Segment{Stills: []string{"a"}}}
+	sized := func(r keyframeRun, w, h, n int) []keyframeRun {
+		r.w, r.h = w, h
+		return slices.Repeat([]keyframeRun{r}, n)
+	}
+	for _, c := range []struct {
+		name string
+		runs []keyframeRun
+		want int
+	}{
+		{"720p fades", sized(fade, 1280, 720, 5), 3},
+		{"1080p fades", sized(fade, 1920, 1080, 3), 1},
+		{"1080p fade and hold", append(sized(fade, 1920, 1080, 1), sized(hold, 1920, 1080, 1)...), 1},
+		{"480p fades", sized(fade, 854, 480, 12), 7},
+	} {
+		if got := batchOf(c.runs, batchMemory); got != c.want {
+			t.Errorf("%s: %d a batch, want %d", c.name, got, c.want)
+		}
+	}
+}
