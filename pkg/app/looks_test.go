@@ -61,7 +61,7 @@ func TestAPILooks(t *testing.T) {
 
 	r = c.json(http.MethodPatch, pp+"/settings", map[string]any{
 		"output":     map[string]any{"aspect": "9:16", "lines": 480, "fps": 25, "quality": "draft"},
-		"defaults":   map[string]any{"duration": 1, "fit": "cover", "motion": "auto", "caption": map[string]any{"backdrop": "box"}},
+		"defaults":   map[string]any{"duration": 0.5, "fit": "cover", "motion": "auto", "caption": map[string]any{"backdrop": "box"}},
 		"transition": map[string]any{"name": "random", "duration": 0.3}})
 	if r.Status != 200 {
 		t.Fatalf("settings: %d %s", r.Status, r.Body)
@@ -97,7 +97,7 @@ func TestAPILooks(t *testing.T) {
 	out := filepath.Join(dir, "out.mp4")
 	_ = os.WriteFile(out, c.do(http.MethodGet, last["download_url"].(string), "", nil).Body, 0o644)
 	p := testutil.Probe(t, out)
-	if v := p.Video(); v == nil || v.Width != 480 || v.Height != 854 || v.Frames() != 75 { // the title's second and two slides, at 25 fps
+	if v := p.Video(); v == nil || v.Width != 480 || v.Height != 854 || v.Frames() != 50 { // the title's second and two half-second slides, at 25 fps
 		t.Fatalf("video %+v", v)
 	}
 }

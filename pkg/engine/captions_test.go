@@ -24,13 +24,13 @@ func TestCaptionsReachFFmpegOnlyThroughFiles(t *testing.T) {
 	}
 	s := k.show("640x480", "draft")
 	s.in.Lossless = true
-	s.slide(pic, 1, "contain", 1) // no caption
+	s.slide(pic, 0.5, "contain", 1) // no caption
 	for i, txt := range texts {
-		s.slide(pic, 1, "contain", 1)
+		s.slide(pic, 0.5, "contain", 1)
 		s.in.Spec.Slides[i+1].Caption = txt
 	}
 	// A caption on top, in a box, over a moving slide (drawn per frame, not zoomed).
-	s.slide(pic, 1, "contain", 1)
+	s.slide(pic, 0.5, "contain", 1)
 	last := len(s.in.Spec.Slides) - 1
 	s.in.Spec.Slides[last].Caption = texts[0]
 	s.in.Spec.Slides[last].Motion = "zoom-in"
