@@ -181,9 +181,14 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 			todo = append(todo, seg)
 		}
 	}
-	for _, unit := range render.FirstFrameUnits(todo, enc) {
+	units := render.FirstFrameUnits(todo, enc)
+	for i := 0; i < len(units); i++ {
+		unit, encode := units[i], e.encodeUnit
+		if run := fedRun(units[i:]); run != nil { // one ffmpeg for the run
+			unit, encode, i = run, e.encodeRun, i+len(run)-1
+		}
 		g.Go(func() error {
-			_, err := e.encodeUnit(gctx, unit, enc, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
+			_, err := encode(gctx, unit, enc, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
 				func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) })
 			return err
 		})

@@ -43,8 +43,13 @@ func (e *Engine) SegmentStored(ctx context.Context, sg render.Segment) bool {
 // across the group so far, counting each distinct segment once.
 func (e *Engine) EncodeGroup(ctx context.Context, g render.Group, enc render.Encoder, onFrames func(int64)) (cached int, err error) {
 	var before int64
-	for _, unit := range render.FirstFrameUnits(g.Segments, enc) {
-		hits, err := e.encodeUnit(ctx, unit, enc, func(sg render.Segment, n int64) {
+	units := render.FirstFrameUnits(g.Segments, enc)
+	for i := 0; i < len(units); i++ {
+		unit, encode := units[i], e.encodeUnit
+		if run := fedRun(units[i:]); run != nil { // one ffmpeg for the run
+			unit, encode, i = run, e.encodeRun, i+len(run)-1
+		}
+		hits, err := encode(ctx, unit, enc, func(sg render.Segment, n int64) {
 			if onFrames != nil {
 				onFrames(before + min(n, sg.Frames))
 			}
