@@ -151,7 +151,8 @@ func TestFedFadeBetweenMovingSlides(t *testing.T) {
 // between moving slides) starts one ffmpeg for all of them instead of one a segment, and
 // its video is the one the segments encoded one by one make: every frame the same when
 // lossless, within 40 dB PSNR with x264's B-frames (veryfast), joined by a copy of the
-// samples (no ffmpeg join), every frame there and decoding cleanly.
+// samples (no ffmpeg join), every frame there and decoding cleanly. The lossless show is
+// made as a worker makes a group (EncodeGroup), the other by Run (simvid render).
 func TestMotionRunInOneFFmpeg(t *testing.T) {
 	for _, quality := range []string{"lossless", "standard"} {
 		t.Run(quality, func(t *testing.T) {
@@ -182,7 +183,18 @@ func TestMotionRunInOneFFmpeg(t *testing.T) {
 					t.Fatalf("segment %d is not fed alone: %+v", sg.Index, sg)
 				}
 			}
-			s.run(context.Background())
+			if quality == "lossless" {
+				gs := plan.Groups(1e9)
+				if len(gs) != 1 {
+					t.Fatalf("%d groups", len(gs))
+				}
+				byHand(t, k, s, plan, func(ctx context.Context) error {
+					_, err := k.eng.EncodeGroup(ctx, gs[0], plan.Encoder, nil)
+					return err
+				})
+			} else {
+				s.run(context.Background())
+			}
 			checkVideo(t, k, s.job.Output, plan, false)
 			encodes := 0
 			for _, u := range k.ff.Usage().Snapshot() {
@@ -201,23 +213,14 @@ func TestMotionRunInOneFFmpeg(t *testing.T) {
 			k1 := newKit(t)
 			one := show(k1, "one")
 			p1 := one.plan()
-			ctx := context.Background()
-			for _, st := range p1.Stills {
-				if _, err := k1.eng.PrepareStill(ctx, st, one.job.ImagePaths[st.Asset]); err != nil {
-					t.Fatal(err)
+			byHand(t, k1, one, p1, func(ctx context.Context) error {
+				for _, sg := range p1.Segments {
+					if _, err := k1.eng.EncodeSegment(ctx, sg, p1.Encoder, nil); err != nil {
+						return err
+					}
 				}
-			}
-			for _, sg := range p1.Segments {
-				if _, err := k1.eng.EncodeSegment(ctx, sg, p1.Encoder, nil); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := os.MkdirAll(filepath.Dir(one.job.Output), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := k1.eng.Assemble(ctx, p1, "", one.job.Output); err != nil {
-				t.Fatal(err)
-			}
+				return nil
+			})
 			got, want := testutil.GrayFrames(t, s.job.Output, 640, 480), testutil.GrayFrames(t, one.job.Output, 640, 480)
 			if len(got) != len(want) || int64(len(got)) != plan.Frames {
 				t.Fatalf("%d frames, one by one %d, want %d", len(got), len(want), plan.Frames)
@@ -234,6 +237,26 @@ func TestMotionRunInOneFFmpeg(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// byHand makes show's video as a worker does: its stills, its segments by encode, joined.
+func byHand(t *testing.T, k *kit, show *slideshow, p *render.Plan, encode func(context.Context) error) {
+	t.Helper()
+	ctx := context.Background()
+	for _, st := range p.Stills {
+		if _, err := k.eng.PrepareStill(ctx, st, show.job.ImagePaths[st.Asset]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := encode(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(show.job.Output), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.eng.Assemble(ctx, p, "", show.job.Output); err != nil {
+		t.Fatal(err)
 	}
 }
 
