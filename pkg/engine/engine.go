@@ -201,15 +201,30 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 			todo = append(todo, seg)
 		}
 	}
-	for _, units := range e.unitTasks(ctx, render.FirstFrameUnits(todo, enc), enc, par) {
+	frames := func(seg render.Segment, n int64) { tr.frames(seg.Key, n) }
+	finished := func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) }
+	units := render.FirstFrameUnits(todo, enc)
+	var rest [][]render.Segment // the units no fed run takes, their keyframes runs batched
+	for i := 0; i < len(units); i++ {
+		run := fedRun(units[i:])
+		if run == nil {
+			rest = append(rest, units[i])
+			continue
+		}
+		i += len(run) - 1
+		g.Go(func() error { // one ffmpeg for the run
+			_, err := e.encodeRun(gctx, run, enc, frames, finished)
+			return err
+		})
+	}
+	for _, units := range e.unitTasks(ctx, rest, enc, par) {
 		g.Go(func() error {
 			made, err := e.keyframesAhead(gctx, units, enc)
 			if err != nil {
 				return err
 			}
 			for _, unit := range units {
-				if _, err := e.encodeUnit(gctx, unit, enc, made, func(seg render.Segment, n int64) { tr.frames(seg.Key, n) },
-					func(seg render.Segment, cached bool) { tr.finished(seg.Key, cached) }); err != nil {
+				if _, err := e.encodeUnit(gctx, unit, enc, made, frames, finished); err != nil {
 					return err
 				}
 			}

@@ -45,12 +45,16 @@ func (e *Engine) SegmentStored(ctx context.Context, sg render.Segment) bool {
 func (e *Engine) EncodeGroup(ctx context.Context, g render.Group, enc render.Encoder, onFrames func(int64)) (cached int, err error) {
 	var before int64
 	units := render.FirstFrameUnits(g.Segments, enc)
-	made, err := e.keyframesAhead(ctx, units, enc)
+	made, err := e.keyframesAhead(ctx, units, enc) // a fed run starts none
 	if err != nil {
 		return 0, err
 	}
-	for _, unit := range units {
-		hits, err := e.encodeUnit(ctx, unit, enc, made, func(sg render.Segment, n int64) {
+	for i := 0; i < len(units); i++ {
+		unit, encode := units[i], e.unitEncoder(made)
+		if run := fedRun(units[i:]); run != nil { // one ffmpeg for the run
+			unit, encode, i = run, e.encodeRun, i+len(run)-1
+		}
+		hits, err := encode(ctx, unit, enc, func(sg render.Segment, n int64) {
 			if onFrames != nil {
 				onFrames(before + min(n, sg.Frames))
 			}
@@ -61,6 +65,13 @@ func (e *Engine) EncodeGroup(ctx context.Context, g render.Group, enc render.Enc
 		}
 	}
 	return cached, nil
+}
+
+// unitEncoder is encodeUnit with the keyframes streams made ahead, in encodeRun's shape.
+func (e *Engine) unitEncoder(made map[string][]byte) func(context.Context, []render.Segment, render.Encoder, func(render.Segment, int64), func(render.Segment, bool)) (int, error) {
+	return func(ctx context.Context, unit []render.Segment, enc render.Encoder, onFrames func(render.Segment, int64), done func(render.Segment, bool)) (int, error) {
+		return e.encodeUnit(ctx, unit, enc, made, onFrames, done)
+	}
 }
 
 // encodeUnit encodes the segments of a unit of render.FirstFrameUnits in order and returns

@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/motion"
 	"github.com/simvid/simvid/pkg/render"
 )
@@ -48,16 +52,20 @@ func (e *Engine) encodeMoving(ctx context.Context, seg render.Segment, stills []
 			return fmt.Errorf("engine: segment %d: %w", seg.Index, err)
 		}
 		defer e.frames.Put(still) // after encodeFed: its feeds have returned
-		mv := seg.Moves[i]
-		feeds = append(feeds, func(w io.Writer) error {
-			s := samplers(still)
-			return motion.Feed(w, e.frames, mv.W, mv.H, seg.Frames, len(s), func(k int64, dst *motion.Frame, band, lo, hi int) {
-				win := mv.Window(k)
-				s[band].DrawRows(dst, motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]}, lo, hi)
-			})
-		})
+		feeds = append(feeds, moveFeed(seg.Moves[i], seg.Frames, still, e.frames))
 	}
 	return e.encodeFed(ctx, seg, stills, out, enc, onFrames, feeds)
+}
+
+// moveFeed draws n frames of a moving slide from its still.
+func moveFeed(mv *render.Move, n int64, still *motion.Frame, fs *motion.Frames) func(io.Writer) error {
+	return func(w io.Writer) error {
+		s := samplers(still)
+		return motion.Feed(w, fs, mv.W, mv.H, n, len(s), func(k int64, dst *motion.Frame, band, lo, hi int) {
+			win := mv.Window(k)
+			s[band].DrawRows(dst, motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]}, lo, hi)
+		})
+	}
 }
 
 // fadeFeed draws a fade between two moving slides: both windows, blended (Segment.FedFade).
@@ -123,4 +131,156 @@ func motionEncoder(enc render.Encoder) render.Encoder {
 		enc.Threads = max(1, runtime.NumCPU())
 	}
 	return enc
+}
+
+// fedRun returns the segments of the units at the head of units that one ffmpeg encodes
+// (encodeRun): consecutive units of one render.FedAlone segment each, of one size and rate.
+// Fewer than two is no run.
+func fedRun(units [][]render.Segment) []render.Segment {
+	var run []render.Segment
+	for _, u := range units {
+		if len(u) != 1 || !u[0].FedAlone() {
+			break
+		}
+		if len(run) > 0 {
+			a, b := run[0].Moves[0], u[0].Moves[0]
+			if a.W != b.W || a.H != b.H || run[0].FPS != u[0].FPS {
+				break
+			}
+		}
+		run = append(run, u[0])
+	}
+	if len(run) < 2 {
+		return nil
+	}
+	return run
+}
+
+// encodeRun is encodeUnit for a run of fedRun: the segments missing from the cache are
+// encoded by one ffmpeg from one stream of their frames (render.RunArgs), one start of
+// ffmpeg and x264 instead of one a segment, and each then goes into the cache as
+// encodeSegment would put it there. Segments in the cache are taken from it. A segment is
+// reported done (done, with onFrames at its every frame) once the encoder is past it.
+func (e *Engine) encodeRun(ctx context.Context, run []render.Segment, enc render.Encoder, onFrames func(render.Segment, int64), done func(seg render.Segment, cached bool)) (cached int, err error) {
+	var todo, stored []render.Segment
+	for _, sg := range run {
+		if e.SegmentStored(ctx, sg) {
+			stored = append(stored, sg)
+		} else {
+			todo = append(todo, sg)
+		}
+	}
+	if len(todo) < 2 {
+		return e.encodeEach(ctx, run, enc, onFrames, done)
+	}
+	segs := filepath.Dir(e.SegmentPath(todo[0].Key))
+	if err := os.MkdirAll(segs, 0o755); err != nil {
+		return 0, fmt.Errorf("engine: %w", err)
+	}
+	dir, err := os.MkdirTemp(segs, ".run-") // beside the cache's files: they are renamed there
+	if err != nil {
+		return 0, fmt.Errorf("engine: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	reported := 0 // the segments of todo reported done
+	report := func(n int64) {
+		for i, sg := range todo {
+			if i < reported {
+				n -= sg.Frames
+				continue
+			}
+			if n < sg.Frames {
+				if onFrames != nil {
+					onFrames(sg, max(0, n))
+				}
+				return
+			}
+			if onFrames != nil {
+				onFrames(sg, sg.Frames)
+			}
+			if done != nil {
+				done(sg, false)
+			}
+			reported++
+			n -= sg.Frames
+		}
+	}
+	if err := e.encodeFedRun(ctx, todo, enc, filepath.Join(dir, "%d.mp4"), report); err != nil {
+		return 0, err
+	}
+	for i, sg := range todo {
+		part := filepath.Join(dir, strconv.Itoa(i)+".mp4")
+		hit, err := e.produce(ctx, e.SegmentPath(sg.Key), func(tmp string) error { return os.Rename(part, tmp) })
+		if err != nil {
+			return cached, err
+		}
+		if hit {
+			cached++
+		}
+	}
+	report(1 << 62) // every segment of todo done
+	hits, err := e.encodeEach(ctx, stored, enc, onFrames, done)
+	return cached + hits, err
+}
+
+// encodeEach is encodeUnit for segments that are units of their own.
+func (e *Engine) encodeEach(ctx context.Context, segs []render.Segment, enc render.Encoder, onFrames func(render.Segment, int64), done func(seg render.Segment, cached bool)) (cached int, err error) {
+	for _, sg := range segs {
+		hits, err := e.encodeUnit(ctx, []render.Segment{sg}, enc, nil, onFrames, done)
+		cached += hits
+		if err != nil {
+			return cached, err
+		}
+	}
+	return cached, nil
+}
+
+// encodeFedRun runs the one ffmpeg of a run of segments, which writes them to pattern's
+// files; onFrames receives the frames encoded so far.
+func (e *Engine) encodeFedRun(ctx context.Context, segs []render.Segment, enc render.Encoder, pattern string, onFrames func(int64)) error {
+	stills := make([][]string, len(segs))
+	for i, sg := range segs {
+		for _, k := range sg.Stills {
+			p := e.StillPath(k)
+			if err := e.local(ctx, p); err != nil {
+				return fmt.Errorf("engine: segment %d: still not prepared: %w", sg.Index, err)
+			}
+			stills[i] = append(stills[i], p)
+		}
+	}
+	feed := func(w io.Writer) error {
+		for i, sg := range segs {
+			if err := e.fedFrames(sg, stills[i])(w); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	select { // one moving segment encodes at a time on this host: see motionEncoder
+	case e.motionSlot <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-e.motionSlot }()
+	args := render.RunArgs(segs, pattern, motionEncoder(enc))
+	if err := e.ff.As(ffmpeg.KindSegment).RunFed(ctx, args, []func(io.Writer) error{feed}, onFrames); err != nil {
+		return internalError(err, fmt.Sprintf("rendering slide %d", segs[0].Slides[0]+1))
+	}
+	return nil
+}
+
+// fedFrames is the feed of a render.FedAlone segment's frames: a moving slide's, or a fade
+// between two (fadeFeed).
+func (e *Engine) fedFrames(seg render.Segment, stills []string) func(io.Writer) error {
+	if seg.FedFade() {
+		return fadeFeed(seg, stills, e.frames)
+	}
+	return func(w io.Writer) error {
+		still, err := e.frames.ReadY4M(stills[0])
+		if err != nil {
+			return fmt.Errorf("engine: segment %d: %w", seg.Index, err)
+		}
+		defer e.frames.Put(still)
+		return moveFeed(seg.Moves[0], seg.Frames, still, e.frames)(w)
+	}
 }

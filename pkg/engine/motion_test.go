@@ -1,13 +1,17 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/testutil"
 )
@@ -169,4 +173,130 @@ func TestFedFadeBetweenMovingSlides(t *testing.T) {
 		}
 		prev = m
 	}
+}
+
+// TestMotionRunInOneFFmpeg: a show whose every segment is fed frames (moving holds, fades
+// between moving slides) starts one ffmpeg for all of them instead of one a segment, and
+// its video is the one the segments encoded one by one make: every frame the same when
+// lossless, within 40 dB PSNR with x264's B-frames (veryfast), joined by a copy of the
+// samples (no ffmpeg join), every frame there and decoding cleanly. The lossless show is
+// made as a worker makes a group (EncodeGroup), the other by Run (simvid render).
+func TestMotionRunInOneFFmpeg(t *testing.T) {
+	for _, quality := range []string{"lossless", "standard"} {
+		t.Run(quality, func(t *testing.T) {
+			k := newKit(t)
+			pics := []string{
+				k.picture("a.png", "testsrc2=s=320x240"),
+				k.picture("b.png", "color=c=0x305080:s=320x240,drawbox=x=100:y=60:w=60:h=40:c=white:t=fill"),
+				k.picture("c.png", "testsrc=s=320x240"),
+			}
+			show := func(k *kit, name string) *slideshow {
+				s := k.show("640x480", "standard")
+				s.name = name
+				s.in.Lossless = quality == "lossless"
+				for _, p := range pics {
+					s.slide(p, 1, "contain", 1)
+				}
+				s.in.Spec.Defaults.Motion = "zoom-in"
+				s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.5
+				return s
+			}
+			s := show(k, "run")
+			plan := s.plan()
+			if len(plan.Segments) != 5 {
+				t.Fatalf("segments: %+v", plan.Segments)
+			}
+			for _, sg := range plan.Segments {
+				if !sg.FedAlone() {
+					t.Fatalf("segment %d is not fed alone: %+v", sg.Index, sg)
+				}
+			}
+			if quality == "lossless" {
+				gs := plan.Groups(1e9)
+				if len(gs) != 1 {
+					t.Fatalf("%d groups", len(gs))
+				}
+				byHand(t, k, s, plan, func(ctx context.Context) error {
+					_, err := k.eng.EncodeGroup(ctx, gs[0], plan.Encoder, nil)
+					return err
+				})
+			} else {
+				s.run(context.Background())
+			}
+			checkVideo(t, k, s.job.Output, plan, false)
+			encodes := 0
+			for _, u := range k.ff.Usage().Snapshot() {
+				switch u.Kind {
+				case ffmpeg.KindSegment, ffmpeg.KindOther:
+					encodes += int(u.Runs)
+				case ffmpeg.KindJoin:
+					t.Errorf("the segments were joined by ffmpeg, not by a copy of their samples")
+				}
+			}
+			if encodes != 1 {
+				t.Errorf("%d ffmpeg encoded the segments, want 1", encodes)
+			}
+
+			// The same segments, each encoded on its own by its own ffmpeg, joined.
+			k1 := newKit(t)
+			one := show(k1, "one")
+			p1 := one.plan()
+			byHand(t, k1, one, p1, func(ctx context.Context) error {
+				for _, sg := range p1.Segments {
+					if _, err := k1.eng.EncodeSegment(ctx, sg, p1.Encoder, nil); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			got, want := testutil.GrayFrames(t, s.job.Output, 640, 480), testutil.GrayFrames(t, one.job.Output, 640, 480)
+			if len(got) != len(want) || int64(len(got)) != plan.Frames {
+				t.Fatalf("%d frames, one by one %d, want %d", len(got), len(want), plan.Frames)
+			}
+			for i := range got {
+				if quality == "lossless" {
+					if !bytes.Equal(got[i], want[i]) {
+						t.Errorf("frame %d differs from the one encoded on its own", i)
+					}
+					continue
+				}
+				if p := psnr(got[i], want[i]); p < 40 {
+					t.Errorf("frame %d: %.1f dB from the one encoded on its own", i, p)
+				}
+			}
+		})
+	}
+}
+
+// byHand makes show's video as a worker does: its stills, its segments by encode, joined.
+func byHand(t *testing.T, k *kit, show *slideshow, p *render.Plan, encode func(context.Context) error) {
+	t.Helper()
+	ctx := context.Background()
+	for _, st := range p.Stills {
+		if _, err := k.eng.PrepareStill(ctx, st, show.job.ImagePaths[st.Asset]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := encode(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(show.job.Output), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.eng.Assemble(ctx, p, "", show.job.Output); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// psnr is the PSNR of b against a, two planes of bytes, in dB (99 when they are the same).
+func psnr(a, b []byte) float64 {
+	var se float64
+	for i := range a {
+		d := float64(a[i]) - float64(b[i])
+		se += d * d
+	}
+	if se == 0 {
+		return 99
+	}
+	return 10 * math.Log10(255*255*float64(len(a))/se)
 }

@@ -102,6 +102,7 @@ func (r *Runner) RunFed(ctx context.Context, args []string, feeds []func(io.Writ
 		if err != nil {
 			return fmt.Errorf("ffmpeg: pipe: %w", err)
 		}
+		growPipe(pw)
 		readers, writers = append(readers, pr), append(writers, pw)
 	}
 	errs := make([]error, len(feeds))

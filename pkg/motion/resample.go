@@ -86,13 +86,30 @@ func (s *Sampler) plane(dst []byte, dw, dh, j0, j1 int, src []byte, sw, sh int, 
 		r, fy := tap(j, dh, sh, y0, h)
 		r1 := min(r+1, sh-1)
 		blendRows(tmp, src[r*sw+lo:r*sw+hi+1], src[r1*sw+lo:r1*sw+hi+1], fy)
-		out := dst[j*dw : j*dw+dw]
-		out = out[:len(col)]
-		for i, c := range col {
-			v := uint32(binary.LittleEndian.Uint16(tmp[c>>9:]))
-			f := c & 0x1ff
-			out[i] = byte(((v&0xff)*(256-f) + (v>>8)*f + 128) >> 8)
-		}
+		blendCols(dst[j*dw:j*dw+dw], tmp, col)
+	}
+}
+
+// blendCols sets out[i] to the two samples of row that col[i] names (its first << 9 | the
+// second's weight f) blended, rounded: a*(256-f) + b*f written as a*256 + (b-a)*f, one
+// multiply, in uint32 arithmetic that wraps back for b < a (the sum is never negative).
+// Two samples a step, so the compiler checks bounds once for both.
+func blendCols(out, row []byte, col []uint32) {
+	out = out[:len(col)]
+	i := 0
+	for ; i+2 <= len(col); i += 2 {
+		c0, c1 := col[i], col[i+1]
+		p0, p1 := c0>>9, c1>>9
+		a0, b0 := uint32(row[p0]), uint32(row[p0+1])
+		a1, b1 := uint32(row[p1]), uint32(row[p1+1])
+		out[i] = byte((a0<<8 + (b0-a0)*(c0&0x1ff) + 128) >> 8)
+		out[i+1] = byte((a1<<8 + (b1-a1)*(c1&0x1ff) + 128) >> 8)
+	}
+	for ; i < len(col); i++ {
+		c := col[i]
+		p := c >> 9
+		a, b := uint32(row[p]), uint32(row[p+1])
+		out[i] = byte((a<<8 + (b-a)*(c&0x1ff) + 128) >> 8)
 	}
 }
 

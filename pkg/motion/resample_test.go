@@ -107,3 +107,30 @@ func TestFade(t *testing.T) {
 		}
 	}
 }
+
+// blendCols blends every pair of samples at every weight as the two-multiply form did,
+// b below a (where its one multiply wraps) included, at even and odd places of a row.
+func TestBlendColsIsTheTwoMultiplyBlend(t *testing.T) {
+	t.Parallel()
+	row := make([]byte, 3)
+	col := make([]uint32, 257*2)
+	out := make([]byte, len(col))
+	for a := 0; a < 256; a++ {
+		for b := 0; b < 256; b++ {
+			row[0], row[1], row[2] = byte(a), byte(b), byte(a)
+			for f := range 257 {
+				col[2*f], col[2*f+1] = uint32(f), 1<<9|uint32(f) // (a, b) and (b, a)
+			}
+			blendCols(out, row, col)
+			for f := range 257 {
+				u := uint32(f)
+				if want := byte((uint32(a)*(256-u) + uint32(b)*u + 128) >> 8); out[2*f] != want {
+					t.Fatalf("a %d b %d f %d: %d, want %d", a, b, f, out[2*f], want)
+				}
+				if want := byte((uint32(b)*(256-u) + uint32(a)*u + 128) >> 8); out[2*f+1] != want {
+					t.Fatalf("b %d a %d f %d: %d, want %d", b, a, f, out[2*f+1], want)
+				}
+			}
+		}
+	}
+}

@@ -212,3 +212,56 @@ func movesKey(ms []*Move) string {
 	}
 	return strings.Join(parts, "|")
 }
+
+// FedAlone reports whether the segment is its fed frames and nothing else: a moving hold
+// without a caption, or a FedFade. ffmpeg only encodes such a segment's frames, so a run of
+// them can share one ffmpeg and one x264 (RunArgs).
+func (sg Segment) FedAlone() bool {
+	if sg.FedFade() {
+		return true
+	}
+	return sg.Kind == KindMotion && len(sg.Stills) == 1 && sg.Moving(0) &&
+		(len(sg.Captions) == 0 || sg.Captions[0] == nil)
+}
+
+// RunArgs encodes a run of FedAlone segments of one size and rate in one ffmpeg: their frames
+// come back to back on FedFD, a keyframe is forced where each starts, and the segment muxer
+// cuts the stream there into outPattern's files (%d numbered from 0, one per segment), each as
+// SegmentArgs would write it: the same encoder settings and parameter sets, an IDR first,
+// timestamps from 0, the same track timescale. Every start of ffmpeg and x264 costs 0.4 to
+// 0.85 s of CPU at 1080p, and x264's look-ahead starts cold in each; a motion show was one
+// start per segment (docs/performance.md, Motion).
+func RunArgs(segs []Segment, outPattern string, enc Encoder) []string {
+	first := segs[0]
+	fps, m := first.FPS, first.Moves[0]
+	var total int64
+	var keys, cuts []string
+	for i, sg := range segs {
+		if i > 0 {
+			// Half a frame early: ffmpeg forces the first frame at or after the time, and
+			// rounds it to the encoder's time base, 1/fps, to the nearest frame.
+			keys = append(keys, strconv.FormatFloat((float64(total)-0.25)/float64(fps), 'f', 6, 64))
+			cuts = append(cuts, strconv.FormatInt(total, 10))
+		}
+		total += sg.Frames
+	}
+	a := []string{"-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", fmt.Sprintf("%dx%d", m.W, m.H),
+		"-r", strconv.Itoa(fps), "-i", fmt.Sprintf("pipe:%d", FedFD),
+		"-filter_complex", "[0:v]setsar=1[v]", "-map", "[v]", "-frames:v", strconv.FormatInt(total, 10)}
+	a = append(a, enc.MotionArgs(fps)...)
+	if len(keys) > 0 {
+		a = append(a, "-force_key_frames", strings.Join(keys, ","))
+	}
+	// Timestamps as the segment's own mp4 has them: the segment muxer would otherwise shift
+	// the first part's so that no DTS is negative, and mp4 give it an empty edit, which
+	// mp4.Join does not take.
+	a = append(a, "-an", "-avoid_negative_ts", "disabled", "-f", "segment", "-segment_format", "mp4",
+		"-segment_format_options", "video_track_timescale="+strconv.Itoa(TrackTimescale(fps)),
+		"-reset_timestamps", "1")
+	if len(cuts) > 0 {
+		a = append(a, "-segment_frames", strings.Join(cuts, ","))
+	} else {
+		a = append(a, "-segment_time", "1e9")
+	}
+	return append(a, fileURL(outPattern))
+}
