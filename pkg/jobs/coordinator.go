@@ -216,9 +216,13 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 		report(engine.Progress{Stage: engine.StageRendering, FramesDone: frames, FramesTotal: p.Frames,
 			Work: work, WorkTotal: workTotal})
 		if len(pending) == 0 {
-			if own != nil { // cannot happen while this worker holds a group's lease; be sure
-				if err := <-own; err != nil && !errors.Is(err, errLeaseLost) {
+			if own != nil { // its own last group, recorded done (the wake) before it returned
+				err := <-own
+				if err != nil && !errors.Is(err, errLeaseLost) {
 					return owned, err
+				}
+				if err == nil {
+					owned++
 				}
 			}
 			return owned, nil

@@ -41,9 +41,10 @@ func (w *Worker) segmentJob(job *work.Job) error {
 		log.Error("dropping a segment job with a bad payload", zap.Any("args", job.Args))
 		return nil
 	}
+	// The time the job waited in the queue, recorded once the job encodes its group.
+	waited := time.Duration(-1)
 	if q, ok := job.Args["queued_ms"].(float64); ok { // absent in older payloads
-		waited := time.Since(time.UnixMilli(int64(q)))
-		w.Metrics.QueueWaited(JobSegment, waited)
+		waited = time.Since(time.UnixMilli(int64(q)))
 		log.Debug("segment job picked up", zap.Duration("queued", waited))
 	}
 	if w.diskLow() {
@@ -96,7 +97,11 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	if err := w.prepareGroupStills(ctx, plan, g, paths); err != nil {
 		return w.groupFailed(ctx, err, log)
 	}
-	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots))
+	// Only a job that encodes its group counts as a hand-off: one whose group the coordinator
+	// or another worker made meanwhile (every queued job of a render one worker made alone)
+	// waited for nothing, and its wait said nothing of how fast work is handed over.
+	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots),
+		func() { w.Metrics.QueueWaited(JobSegment, waited) })
 	if err != nil {
 		return w.groupFailed(ctx, err, log)
 	}
@@ -140,10 +145,14 @@ func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Plan, g re
 }
 
 // runGroup claims g's lease and encodes it; ran is false when another worker holds it.
-func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder) (ran bool, err error) {
+// claimed (may be nil) is called once the group is claimed, before it is encoded.
+func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder, claimed func()) (ran bool, err error) {
 	l, err := w.claimGroup(ctx, renderID, g)
 	if l == nil {
 		return false, err
+	}
+	if claimed != nil {
+		claimed()
 	}
 	return true, w.encodeClaimed(ctx, l, renderID, g, enc)
 }
