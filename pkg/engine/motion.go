@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/motion"
 	"github.com/simvid/simvid/pkg/render"
+	"go.uber.org/zap"
 )
 
 // moving reports whether seg shows a moving slide: its frames are drawn here and fed to
@@ -205,18 +207,40 @@ func (e *Engine) encodeRun(ctx context.Context, run []render.Segment, enc render
 			n -= sg.Frames
 		}
 	}
-	if err := e.encodeFedRun(ctx, todo, enc, filepath.Join(dir, "%d.mp4"), report); err != nil {
-		return 0, err
-	}
+	err = e.encodeFedRun(ctx, todo, enc, filepath.Join(dir, "%d.mp4"), report)
 	for i, sg := range todo {
-		part := filepath.Join(dir, strconv.Itoa(i)+".mp4")
-		hit, err := e.produce(ctx, e.SegmentPath(sg.Key), func(tmp string) error { return os.Rename(part, tmp) })
 		if err != nil {
-			return cached, err
+			break
 		}
-		if hit {
+		part := filepath.Join(dir, strconv.Itoa(i)+".mp4")
+		var hit bool
+		if hit, err = e.produce(ctx, e.SegmentPath(sg.Key), func(tmp string) error { return os.Rename(part, tmp) }); hit {
 			cached++
 		}
+	}
+	if err != nil {
+		if ctx.Err() != nil || !lostFile(err) {
+			return cached, err
+		}
+		// The cache was emptied under the run (its stills, or the run's own folder in it):
+		// each segment alone fetches what it needs again (produce), as a segment would.
+		e.log.Warn("a file of a run of moving segments went missing; encoding them one by one", zap.Error(err))
+		was := func(sg render.Segment) bool { // reported done already: not again
+			return slices.ContainsFunc(todo[:reported], func(r render.Segment) bool { return r.Key == sg.Key })
+		}
+		var frames func(render.Segment, int64)
+		if onFrames != nil {
+			frames = func(sg render.Segment, n int64) {
+				if !was(sg) {
+					onFrames(sg, n)
+				}
+			}
+		}
+		return e.encodeEach(ctx, run, enc, frames, func(sg render.Segment, hit bool) {
+			if done != nil && !was(sg) {
+				done(sg, hit)
+			}
+		})
 	}
 	report(1 << 62) // every segment of todo done
 	hits, err := e.encodeEach(ctx, stored, enc, onFrames, done)
