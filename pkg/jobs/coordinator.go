@@ -74,7 +74,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 			poster <- nil
 			return
 		}
-		poster <- w.Engine.Poster(ctx, p, s.poster)
+		poster <- w.onSide(func() error { return w.Engine.Poster(ctx, p, s.poster) })
 	}()
 
 	// Only the segments missing from the cache are grouped and queued: a cached segment costs
@@ -121,7 +121,10 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 			if toEncode == 0 {
 				procs = 0
 			}
-			audioPath, err = w.Engine.PrepareAudio(ctx, p.Audio, s.paths.audio[p.Audio.Asset], procs)
+			err = w.onSide(func() (err error) {
+				audioPath, err = w.Engine.PrepareAudio(ctx, p.Audio, s.paths.audio[p.Audio.Asset], procs)
+				return err
+			})
 		}
 		audio <- err
 	}()
@@ -261,4 +264,18 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 		case <-wake:
 		}
 	}
+}
+
+// onSide runs f when no other run beside the video slots is running in this process: the
+// poster, a render's music and a mix_music job's take turns. Every ffmpeg is some 50 to 80 MB
+// resident, and two of them beside two encoders took the bench's cold render to 308 MB
+// summed (issue 20); the poster is a fraction of a second, so whichever is first delays the
+// other little.
+func (w *Worker) onSide(f func() error) error {
+	if w.side == nil { // a Worker not made by NewWorker (tests)
+		return f()
+	}
+	w.side <- struct{}{}
+	defer func() { <-w.side }()
+	return f()
 }

@@ -85,7 +85,10 @@ func (w *Worker) mixMusic(ctx context.Context, id string) (made bool, key string
 		return false, key, nil
 	}
 	// One encoder: the mix is made ahead of the render, beside whatever else the worker does.
-	if _, err := w.Engine.PrepareAudio(engine.WithSources(ctx, paths.images), plan.Audio, paths.audio[plan.Audio.Asset], 1); err != nil {
+	if err := w.onSide(func() error {
+		_, err := w.Engine.PrepareAudio(engine.WithSources(ctx, paths.images), plan.Audio, paths.audio[plan.Audio.Asset], 1)
+		return err
+	}); err != nil {
 		return false, key, err
 	}
 	return true, key, nil

@@ -72,8 +72,9 @@ type Worker struct {
 
 	videoSlots int // video jobs this process runs at once: ffmpeg threads share the cores among them
 	speedMu    sync.Mutex
-	speed      engine.Speed // of this worker's recent renders, for the first ETAs of the next
-	plans      *planCache   // of recent renders, for their segment jobs
+	speed      engine.Speed  // of this worker's recent renders, for the first ETAs of the next
+	plans      *planCache    // of recent renders, for their segment jobs
+	side       chan struct{} // one run beside the video slots at a time: onSide
 	testHooks  testHooks
 }
 
@@ -90,7 +91,7 @@ func NewWorker(d Deps, queues map[string]int) (*Worker, error) {
 	capGocraftIdlePoll() // before any pool starts: the schedule is read by running workers
 	host, _ := os.Hostname()
 	w := &Worker{Deps: d, client: NewClient(d.Pool, d.Opts.RenderTimeout), id: fmt.Sprintf("%s:%d", host, os.Getpid()),
-		plans: newPlanCache()}
+		plans: newPlanCache(), side: make(chan struct{}, 1)}
 	w.base, w.stopBase = context.WithCancelCause(context.Background())
 	if d.Engine != nil && d.Pool != nil { // the pieces of music are claimed among the workers
 		d.Engine.WithPieceLocks(pieceLocks{pool: d.Pool, owner: w.id, ttl: max(d.Opts.LeaseTTL, time.Second)})
