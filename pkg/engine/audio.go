@@ -54,7 +54,7 @@ func (e *Engine) prepareAudio(ctx context.Context, a *render.AudioPlan, workPath
 				return err
 			}
 		}
-		if err := e.audioPieces(ctx, a, workPath, procs, nil); err != nil {
+		if err := e.audioPieces(ctx, a, workPath, procs); err != nil {
 			return err
 		}
 		pieces := make([]mp4.Piece, len(a.Pieces))
@@ -79,9 +79,8 @@ const maxPiecesPerRun = 12
 // audioPieces encodes the pieces of the track that are not cached, touching those that are.
 // Pieces another call of this process is encoding at the time are waited for, not encoded
 // again (pieceClaims), and its own only after them: one AAC encoder at a time for them
-// beside the video's encoders, not two. claimed (nil: none) runs once the pieces are claimed,
-// before any is encoded; its error ends the call.
-func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int, claimed func() error) error {
+// beside the video's encoders, not two.
+func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
 	now := time.Now()
 	missing, err := e.missingPieces(ctx, a.Pieces, now)
 	if err != nil {
@@ -97,11 +96,6 @@ func (e *Engine) audioPieces(ctx context.Context, a *render.AudioPlan, workPath 
 	defer func() { releaseAcross() }()
 	if len(wait) == 0 {
 		mine, elsewhere, releaseAcross = e.claimAcross(ctx, mine)
-	}
-	if claimed != nil {
-		if err := claimed(); err != nil {
-			return err
-		}
 	}
 	if len(missing) == 0 {
 		return nil
@@ -229,20 +223,13 @@ func (e *Engine) encodeAudioPieces(ctx context.Context, a *render.AudioPlan, pie
 }
 
 // PrepareAudioPieces makes the pieces of a that are not cached, and no track of them: the
-// pieces every render of a track shares (render.TrackPieces), made when it becomes ready.
-func (e *Engine) PrepareAudioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
-	return e.PrepareAudioPiecesClaimed(ctx, a, workPath, procs, nil)
-}
-
-// PrepareAudioPiecesClaimed is PrepareAudioPieces calling claimed once the pieces it makes are
-// claimed and before they are encoded: a call of this process that wants one of them from
-// then on (a render's PrepareAudio) waits for it rather than encoding it beside this one, and
+// pieces every render of a track shares (render.TrackPieces), made before it is called ready.
+// A call of this process that wants one of them meanwhile (a render's PrepareAudio) waits for
+// it rather than encoding it beside this one (as do other processes over Redis claims), and
 // never reads it before it is whole (a piece enters the cache by a rename, after its check).
-// So music can be called ready in claimed, before its pieces are made (issue 20). claimed is
-// not called when the working copy is missing; its error ends the call, nothing encoded.
-func (e *Engine) PrepareAudioPiecesClaimed(ctx context.Context, a *render.AudioPlan, workPath string, procs int, claimed func() error) error {
+func (e *Engine) PrepareAudioPieces(ctx context.Context, a *render.AudioPlan, workPath string, procs int) error {
 	if err := e.local(ctx, workPath); err != nil {
 		return fmt.Errorf("engine: the music's working copy: %w", err)
 	}
-	return e.audioPieces(ctx, a, workPath, procs, claimed)
+	return e.audioPieces(ctx, a, workPath, procs)
 }

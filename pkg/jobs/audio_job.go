@@ -66,47 +66,33 @@ func (w *Worker) audioJob(job *work.Job) error {
 		w.setMarker(context.Background(), "audio", id)
 		return err
 	}
-	// Ready as soon as it is decoded (the working copy and its peaks are what the page shows),
-	// and the pieces any project choosing this music shares (it may join another at render
-	// time) made right after: claimed first, so a render that starts at once waits for them
-	// rather than encoding them again beside them (issue 20: the bench's cold render spent
-	// 2.58 CPU s on music, two encodings of the whole track, where its fade-out's piece is all
-	// it needs), while the page no longer waits for them (music ready 1.5 s after the last
-	// picture). The project's own mix, queued at ready, then finds them and makes only its ends.
-	ready := false
-	markReady := func() error {
-		_, err := w.Store.UpdateAsset(ctx, id, func(cur *simvid.Asset) error {
-			cur.Peaks, cur.Beats = a.Peaks, a.Beats
-			cur.Ready()
-			return nil
-		})
-		if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
-			return err
-		}
-		ready = true
-		log.Info("music ready", zap.Float64("seconds", a.Duration), zap.Bool("beats", a.Beats != nil && a.Beats.Tempo > 0))
-		// Now the project's mix can be made, before a render asks for it.
-		if err := w.client.EnqueueMixMusic(ctx, a.ProjectID); err != nil {
-			log.Info("music mix not queued; the render will prepare it", zap.Error(err))
-		}
-		return nil
-	}
+	// The pieces any project choosing this music shares (it may join another at render
+	// time), before the music is ready: a render starts when it is, and one that started
+	// while they were still being made made them all again beside them (issue 20: the
+	// bench's cold render spent 2.58 CPU s on music, two encodings of the whole track, where
+	// its fade-out's piece is all it needs). The project's own mix, queued next, then finds
+	// them and makes only its ends.
 	start := time.Now()
-	n, err := w.prepareTrackPieces(ctx, a, markReady)
-	if !ready {
-		if errors.Is(context.Cause(w.base), errShutdown) {
-			w.setMarker(context.Background(), "audio", id)
-			return context.Cause(w.base) // back to the queue: the music is not ready yet
-		}
-		if err != nil {
-			log.Info("music pieces not prepared in advance; the render will make them", zap.Error(err))
-		}
-		return markReady()
-	}
-	if err != nil {
+	if n, err := w.prepareTrackPieces(ctx, a); errors.Is(context.Cause(w.base), errShutdown) {
+		w.setMarker(context.Background(), "audio", id)
+		return context.Cause(w.base) // back to the queue: the music is not ready yet
+	} else if err != nil {
 		log.Info("music pieces not prepared in advance; the render will make them", zap.Error(err))
 	} else if n > 0 {
 		log.Info("music pieces prepared", zap.Int("pieces", n), zap.Duration("took", time.Since(start)))
+	}
+	_, err = w.Store.UpdateAsset(ctx, id, func(cur *simvid.Asset) error {
+		cur.Peaks, cur.Beats = a.Peaks, a.Beats
+		cur.Ready()
+		return nil
+	})
+	if err != nil && !simvid.IsCode(err, simvid.ENotFound) {
+		return err
+	}
+	log.Info("music ready", zap.Float64("seconds", a.Duration), zap.Bool("beats", a.Beats != nil && a.Beats.Tempo > 0))
+	// Now the project's mix can be made, before a render asks for it.
+	if err := w.client.EnqueueMixMusic(ctx, a.ProjectID); err != nil {
+		log.Info("music mix not queued; the render will prepare it", zap.Error(err))
 	}
 	return nil
 }

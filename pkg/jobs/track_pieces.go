@@ -13,10 +13,8 @@ import (
 // at render time (/generate_video's audio_id) then needs only the ends of its track made
 // and the pieces joined: the project it joins is not known here, so its whole mix cannot be
 // (mix_music makes that when it is). An optimisation only: the caller logs what fails, and a
-// render makes what is missing. pieces is how many pieces the plan holds. claimed runs once
-// the pieces are claimed in this process, before they are encoded (not when they cannot be
-// made: the caller checks), and its error ends the call.
-func (w *Worker) prepareTrackPieces(ctx context.Context, a *simvid.Asset, claimed func() error) (pieces int, err error) {
+// render makes what is missing. pieces is how many pieces the plan holds.
+func (w *Worker) prepareTrackPieces(ctx context.Context, a *simvid.Asset) (pieces int, err error) {
 	p, err := w.Store.GetProject(ctx, a.ProjectID)
 	if err != nil {
 		return 0, err
@@ -35,7 +33,7 @@ func (w *Worker) prepareTrackPieces(ctx context.Context, a *simvid.Asset, claime
 	if err != nil {
 		return 0, err
 	}
-	// An encoder per core: they are what the audio queue's slot is for, and a render that
-	// started on the music's readiness waits for them.
-	return len(plan.Pieces), w.Engine.PrepareAudioPiecesClaimed(ctx, plan, workPath, 0, claimed)
+	// An encoder per core: they are what the audio queue's slot is for, and the music is
+	// ready only once they are made.
+	return len(plan.Pieces), w.Engine.PrepareAudioPieces(ctx, plan, workPath, 0)
 }
