@@ -46,26 +46,18 @@ func (p pieceLocks) Claim(ctx context.Context, keys []string) (held []bool, rele
 		return held, func() {}, nil
 	}
 	renewCtx, stop := context.WithCancel(context.Background())
-	renewing := make(chan struct{})
-	go func() {
-		defer close(renewing)
-		t := time.NewTicker(p.ttl / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-renewCtx.Done():
-				return
-			case <-t.C:
-				for _, l := range mine {
-					_ = l.renew(renewCtx) // a claim lost is a piece made twice, never a wrong one
-				}
-			}
-		}
-	}()
+	var renewing sync.WaitGroup
+	for _, l := range mine {
+		renewing.Add(1)
+		go func() {
+			defer renewing.Done()
+			l.keepAlive(renewCtx, func() {}) // a claim lost is a piece made twice, never a wrong one
+		}()
+	}
 	var once sync.Once
 	// Released once the renewals have stopped: a renewal after the release would take the
 	// claim again (renew retakes a lapsed lease) and hold the others up for ttl.
-	return held, func() { once.Do(func() { stop(); <-renewing; free() }) }, nil
+	return held, func() { once.Do(func() { stop(); renewing.Wait(); free() }) }, nil
 }
 
 func (p pieceLocks) Held(ctx context.Context, keys []string) ([]bool, error) {
