@@ -16,20 +16,14 @@ type Caps struct {
 	AAC         bool     // aac encoder present
 }
 
-// Capabilities asks ffmpeg for its version, its xfade transitions and its encoders.
+// Capabilities asks ffmpeg for its version and its xfade transitions (RenderCaps), and its
+// encoders.
 func (r *Runner) Capabilities(ctx context.Context) (*Caps, error) {
-	r = r.As(KindCaps)
-	ver, err := r.output(ctx, r.ffmpeg, []string{"-hide_banner", "-version"})
+	c, err := r.RenderCaps(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("ffmpeg: version: %w", err)
+		return nil, err
 	}
-	c := &Caps{Version: parseVersion(ver)}
-	help, err := r.output(ctx, r.ffmpeg, []string{"-hide_banner", "-h", "filter=xfade"})
-	if err != nil {
-		return nil, fmt.Errorf("ffmpeg: xfade help: %w", err)
-	}
-	c.Transitions = parseTransitions(help)
-	enc, err := r.output(ctx, r.ffmpeg, []string{"-hide_banner", "-encoders"})
+	enc, err := r.As(KindCaps).output(ctx, r.ffmpeg, []string{"-hide_banner", "-encoders"})
 	if err != nil {
 		return nil, fmt.Errorf("ffmpeg: encoders: %w", err)
 	}
