@@ -34,13 +34,18 @@ type keyframeRun struct {
 // (logged): its segments then make their own runs, whose errors name their slides.
 func (e *Engine) keyframesAhead(ctx context.Context, units [][]render.Segment, enc render.Encoder) (map[string][]byte, error) {
 	runs, err := e.keyframeRuns(ctx, units, enc)
-	if err != nil || len(runs) < 2 {
+	if err != nil {
 		return nil, err
 	}
-	budget := e.batchMem
-	if budget <= 0 {
-		budget = batchMemory
+	return e.keyframesBatched(ctx, runs)
+}
+
+// keyframesBatched is keyframesAhead of runs listed already (keyframeRuns).
+func (e *Engine) keyframesBatched(ctx context.Context, runs []keyframeRun) (map[string][]byte, error) {
+	if len(runs) < 2 {
+		return nil, nil
 	}
+	budget := e.batchBudget()
 	made := map[string][]byte{}
 	for len(runs) > 0 {
 		batch := runs[:batchOf(runs, budget)]
@@ -76,6 +81,14 @@ const (
 	batchMemory = 130 << 20
 )
 
+// batchBudget is the memory one batch may take here (batchMem, else batchMemory).
+func (e *Engine) batchBudget() int64 {
+	if e.batchMem > 0 {
+		return e.batchMem
+	}
+	return batchMemory
+}
+
 // batchOf is how many of runs, from the first, one ffmpeg makes within budget bytes: at
 // least one.
 func batchOf(runs []keyframeRun, budget int64) int {
@@ -93,15 +106,19 @@ func batchOf(runs []keyframeRun, budget int64) int {
 	return len(runs)
 }
 
+// unitTask is a slot's share of a render's units (unitTasks) and the keyframes runs they start.
+type unitTask struct {
+	units [][]render.Segment
+	runs  []keyframeRun
+}
+
 // unitTasks cuts units into runs of units for the par slots of a render: each slot takes a
 // run, makes its keyframes in one batch (keyframesAhead) and then its units. A run holds
 // consecutive units whose keyframes runs fit one batch's memory, and at most its share of
 // them all, so that every slot has work; a unit without a keyframes run is a run of its own.
-func (e *Engine) unitTasks(ctx context.Context, units [][]render.Segment, enc render.Encoder, par int) [][][]render.Segment {
-	budget := e.batchMem
-	if budget <= 0 {
-		budget = batchMemory
-	}
+// Each task carries its keyframes runs, listed once here (keyframesBatched makes them).
+func (e *Engine) unitTasks(ctx context.Context, units [][]render.Segment, enc render.Encoder, par int) []unitTask {
+	budget := e.batchBudget()
 	per := make([][]keyframeRun, len(units))
 	total := 0
 	for i, u := range units {
@@ -109,23 +126,22 @@ func (e *Engine) unitTasks(ctx context.Context, units [][]render.Segment, enc re
 		total += len(per[i])
 	}
 	share := max(1, (total+max(1, par)-1)/max(1, par))
-	var tasks [][][]render.Segment
-	var cur [][]render.Segment
-	var runs []keyframeRun
+	var tasks []unitTask
+	var cur unitTask
 	for i, u := range units {
 		if len(per[i]) == 0 {
-			tasks = append(tasks, [][]render.Segment{u})
+			tasks = append(tasks, unitTask{units: [][]render.Segment{u}})
 			continue
 		}
-		if len(cur) > 0 {
-			next := append(runs[:len(runs):len(runs)], per[i]...)
+		if len(cur.units) > 0 {
+			next := append(cur.runs[:len(cur.runs):len(cur.runs)], per[i]...)
 			if len(next) > share || batchOf(next, budget) < len(next) {
-				tasks, cur, runs = append(tasks, cur), nil, nil
+				tasks, cur = append(tasks, cur), unitTask{}
 			}
 		}
-		cur, runs = append(cur, u), append(runs, per[i]...)
+		cur.units, cur.runs = append(cur.units, u), append(cur.runs, per[i]...)
 	}
-	if len(cur) > 0 {
+	if len(cur.units) > 0 {
 		tasks = append(tasks, cur)
 	}
 	return tasks

@@ -217,13 +217,13 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 			return err
 		})
 	}
-	for _, units := range e.unitTasks(ctx, rest, enc, par) {
+	for _, task := range e.unitTasks(ctx, rest, enc, par) {
 		g.Go(func() error {
-			made, err := e.keyframesAhead(gctx, units, enc)
+			made, err := e.keyframesBatched(gctx, task.runs)
 			if err != nil {
 				return err
 			}
-			for _, unit := range units {
+			for _, unit := range task.units {
 				if _, err := e.encodeUnit(gctx, unit, enc, made, frames, finished); err != nil {
 					return err
 				}
