@@ -170,9 +170,9 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 // waitGroups returns when every group is in the cache, encoding one group at a time itself:
 // the other video slots of this and every other worker take the queued segment jobs.
 // owned is how many groups it encoded itself. Each wake (a group recorded done, or fanInPoll
-// without one) looks at the groups not yet done alone, in the fan-in only: a group is done once recorded there (a group found in the cache
-// when claimed is recorded then), so the ticks of a long render do not grow with the groups
-// finished, and look at no file.
+// without one) looks at the groups not yet done alone, in the fan-in only: a group is done
+// once recorded there (a group found in the cache when claimed is recorded then), so the
+// wakes of a long render do not grow with the groups finished, and look at no file.
 func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, groups []render.Group, cachedFrames int64,
 	report func(engine.Progress), log *zap.Logger) (owned int, err error) {
 	enc := engine.EncoderFor(p, w.Opts.Threads, w.videoSlots)

@@ -100,8 +100,10 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	// Only a job that encodes its group counts as a hand-off: one whose group the coordinator
 	// or another worker made meanwhile (every queued job of a render one worker made alone)
 	// waited for nothing, and its wait said nothing of how fast work is handed over.
-	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots),
-		func() { w.Metrics.QueueWaited(JobSegment, waited) })
+	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots))
+	if ran {
+		w.Metrics.QueueWaited(JobSegment, waited)
+	}
 	if err != nil {
 		return w.groupFailed(ctx, err, log)
 	}
@@ -145,14 +147,10 @@ func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Plan, g re
 }
 
 // runGroup claims g's lease and encodes it; ran is false when another worker holds it.
-// claimed (may be nil) is called once the group is claimed, before it is encoded.
-func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder, claimed func()) (ran bool, err error) {
+func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder) (ran bool, err error) {
 	l, err := w.claimGroup(ctx, renderID, g)
 	if l == nil {
 		return false, err
-	}
-	if claimed != nil {
-		claimed()
 	}
 	return true, w.encodeClaimed(ctx, l, renderID, g, enc)
 }
