@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/simvid/simvid/pkg/store/storetest"
 	"github.com/simvid/simvid/pkg/testutil"
 )
 
@@ -58,11 +59,8 @@ func startPostgres(t *testing.T) *pgServer {
 		}
 	}
 	s.data = filepath.Join(dir, "data")
-	initdb := exec.Command(filepath.Join(s.bin, "initdb"), "-D", s.data, "-U", "postgres",
-		"--auth=trust", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C")
-	initdb.Dir, initdb.SysProcAttr = dir, s.attr
-	if out, err := initdb.CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
+	if err := storetest.InitData(s.bin, s.data, s.attr); err != nil { // initdb once a machine, copied
+		t.Fatal(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -72,11 +72,8 @@ func StartServer(t testing.TB) *Server {
 		attr.Credential = cred
 	}
 	data := filepath.Join(dir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres",
-		"--auth=trust", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C")
-	initdb.Dir, initdb.SysProcAttr = dir, attr
-	if out, err := initdb.CombinedOutput(); err != nil {
-		t.Fatalf("storetest: initdb: %v\n%s", err, out)
+	if err := InitData(bin, data, attr); err != nil {
+		t.Fatal(err)
 	}
 	var lastErr error
 	for range 3 { // a free port can be taken between probing and binding it
