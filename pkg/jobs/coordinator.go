@@ -103,6 +103,7 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 			}
 		}
 	}
+	log.Debug("groups queued", zap.Int("groups", len(groups)), zap.Duration("since_start", time.Since(t0)))
 	var workTotal float64
 	cachedFrames := p.Frames // the frames of cached segments: done from the start
 	for _, gr := range groups {

@@ -90,6 +90,7 @@ func (w *Worker) runRender(ctx context.Context, id string, log *zap.Logger) erro
 	if r.Attempts == 1 { // the first start: from the click to a worker taking the job
 		w.Metrics.QueueWaited(JobRender, now.Sub(r.CreatedAt))
 	}
+	log.Debug("render started", zap.Duration("queued", now.Sub(r.CreatedAt))) // a timeline's start (the bench's SIMVID_BENCH_LOG)
 	if r.Attempts > w.Opts.MaxAttempts {
 		return simvid.Errorf(simvid.EUnprocessable, "the render failed %d times; please try again", w.Opts.MaxAttempts)
 	}
