@@ -28,7 +28,7 @@ func TestInputNamesItsDemuxer(t *testing.T) {
 		}
 	}
 	got := strings.Join(PictureInputLowres("jpeg", "/p", 2), " ")
-	if got != "-lowres 2 -protocol_whitelist file -f jpeg_pipe -nofind_stream_info -noautorotate -i file:/p" {
+	if got != "-lowres 2 -protocol_whitelist file -f jpeg_pipe -threads 1 -nofind_stream_info -noautorotate -i file:/p" {
 		t.Fatalf("picture input %q", got)
 	}
 	if got := strings.Join(PictureInput("", "/p"), " "); !strings.Contains(got, "-format_whitelist "+pictureDemuxers) {

@@ -35,8 +35,27 @@ func OrientFilter(o int) string {
 // the filter graph is set up from the first decoded frame either way, so what comes out is the
 // same bytes. Without the probe ffmpeg selects no stream by itself, so the command maps it: an
 // [0:v] filter graph input or -map 0:v:0.
+// -threads 1: the decoders of pictures thread by frames (PNG, WebP, TIFF) or not at all, and one
+// picture is one frame, so their worker threads decode nothing in parallel; starting them and
+// copying the decoder's context to each costs CPU (see PictureGraph). The same bytes.
 func PictureInput(format, path string) []string {
-	return append(pictureInput(format), "-nofind_stream_info", "-noautorotate", "-i", fileURL(path))
+	return append(pictureInput(format), "-threads", "1", "-nofind_stream_info", "-noautorotate", "-i", fileURL(path))
+}
+
+// PictureGraph is the options that run graph, a filter graph over one decoded picture, on one
+// thread. The graph's scales would otherwise each start a slice thread per core, with a
+// swscale context of their own and the lines at the slices' edges scaled twice, for one frame:
+// picture decodes run beside each other on every core already (intake's turns, simvid render's
+// pictures in parallel), so the threads bought no time, only CPU. With PictureInput's one
+// decoder thread, the twelve reference pictures' thumbnail-and-still runs took 5.57 CPU s
+// instead of 5.92 (least of three interleaved runs each, load average 20); the same bytes.
+func PictureGraph(graph string) []string {
+	return []string{"-filter_complex_threads", "1", "-filter_complex", graph}
+}
+
+// PictureFilter is PictureGraph for a simple filter chain (-vf) over one decoded picture.
+func PictureFilter(chain string) []string {
+	return []string{"-filter_threads", "1", "-vf", chain}
 }
 
 // PictureInputLowres is PictureInput that decodes at 1/2^k of the size (k from Lowres).

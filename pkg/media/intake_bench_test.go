@@ -34,7 +34,7 @@ func TestBenchIntake(t *testing.T) {
 		t.Fatalf("want the 12 reference pictures 01..12 in %s/images, found %d", corpus, len(pics))
 	}
 	dir := t.TempDir()
-	st, err := media.NewStore(filepath.Join(dir, "data"))
+	st, err := media.NewFiles(filepath.Join(dir, "data"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestBenchIntake(t *testing.T) {
 	still := func(a *simvid.Asset) (media.StillGraph, int, string) {
 		one := simvid.Spec{Output: spec.Output, Defaults: spec.Defaults, Slides: []simvid.Slide{{Asset: a.ID}}}
 		one.Normalize()
-		v, err := render.Plan(render.Input{Spec: one,
+		v, err := render.NewPlan(render.Input{Spec: one,
 			Images: map[string]render.Image{a.ID: {SHA256: a.SHA256, Width: a.Width, Height: a.Height, Orientation: a.Orientation, Format: a.Format}}})
 		if err != nil || len(v.Stills) != 1 {
 			t.Errorf("plan of the still: %v", err)

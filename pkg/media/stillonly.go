@@ -38,7 +38,7 @@ func (in *Intake) stillOnly(ctx context.Context, src, name string, a *simvid.Ass
 		defer os.Remove(tmp) // gone once renamed into place
 		graph, _ := filter("[0:v]", "", 0)
 		// Decoded as the render decodes it, so the still is the same bytes.
-		args = append(ffargs.CheckedPictureInput(a.Format, src, k), "-filter_complex", graph,
+		args = append(append(ffargs.CheckedPictureInput(a.Format, src, k), ffargs.PictureGraph(graph)...),
 			"-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", tmp)
 	} else {
 		tw, th := thumbSize(a.Width, a.Height)

@@ -119,14 +119,14 @@ func (in *Intake) thumbnail(ctx context.Context, src, name string, a *simvid.Ass
 			graph, _ = filter("[s]", "", 0)
 			graph = "[0:v]split=2[t][s];[t]" + vf + "[tv];" + graph
 		}
-		args = append(args, "-filter_complex", graph, "-map", "[tv]")
+		args = append(append(args, ffargs.PictureGraph(graph)...), "-map", "[tv]")
 		args = append(args, thumbOut...)
 		args = append(args, "-map", "[v]", "-frames:v", "1", "-an", "-f", "yuv4mpegpipe", stillTmp)
 	} else {
 		// A thumbnail alone needs no more than its own size: ffargs.Lowres decodes a large
 		// JPEG at a fraction of it, and the thumbnail looks the same.
 		args = ffargs.CheckedPictureInput(a.Format, src, ffargs.Lowres(a.Format, a.Width, a.Height, tw, th))
-		args = append(append(args, "-map", "0:v:0", "-vf", vf), thumbOut...)
+		args = append(append(append(args, "-map", "0:v:0"), ffargs.PictureFilter(vf)...), thumbOut...)
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	kind := ffmpeg.KindThumbnail

@@ -45,8 +45,8 @@ func StillArgsWith(st Still, srcPath, outPath string, f Files) ([]string, error)
 		input = []string{"-f", "lavfi", "-i", fmt.Sprintf("color=c=0x%s:s=%dx%d:d=1",
 			strings.TrimPrefix(st.Background, "#"), st.W, st.H)}
 	}
-	return append(input, "-frames:v", "1",
-		"-filter_complex", graph, "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)), nil
+	a := append(append(input, "-frames:v", "1"), ffargs.PictureGraph(graph)...)
+	return append(a, "-map", "[v]", "-an", "-f", "yuv4mpegpipe", fileURL(outPath)), nil
 }
 
 // StillFilter is the filter graph from the picture's pad in (such as [0:v], decoded with

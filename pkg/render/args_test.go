@@ -32,7 +32,9 @@ func TestStillArgs(t *testing.T) {
 		c.st.Format = "jpeg" // read by its own demuxer and nothing else (ffargs.Input)
 		a := StillArgs(c.st, "/in/pic.jpg", "/cache/s.y4m")
 		joined := strings.Join(a, " ")
-		if !strings.HasPrefix(joined, "-protocol_whitelist file -f jpeg_pipe -nofind_stream_info -noautorotate -i file:/in/pic.jpg -frames:v 1") ||
+		// One decoder thread and one filter thread: ffargs.PictureGraph.
+		if !strings.HasPrefix(joined, "-protocol_whitelist file -f jpeg_pipe -threads 1 -nofind_stream_info -noautorotate -i file:/in/pic.jpg "+
+			"-frames:v 1 -filter_complex_threads 1 -filter_complex ") ||
 			!strings.HasSuffix(joined, "-f yuv4mpegpipe file:/cache/s.y4m") || strings.Contains(joined, "-loop") {
 			t.Errorf("args %q", a)
 		}
