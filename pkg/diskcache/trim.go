@@ -28,8 +28,10 @@ type Result struct {
 
 // Trim walks the trees under roots (a missing one is empty) and, when their files add up to
 // more than max bytes, removes the least recently used until they fit, never one that spare
-// reports as needed. Files whose name starts with a dot are writes in progress: not counted,
-// and removed once older than stale (never, when stale <= 0). max <= 0 only sweeps those.
+// reports as needed. Files and folders whose name starts with a dot are writes in progress
+// (a folder: the files of a run of segments, renamed into the cache one by one): not
+// counted, and removed once older than stale (a folder: its newest file; never, when
+// stale <= 0). max <= 0 only sweeps those.
 func Trim(roots []string, max int64, stale time.Duration, spare func(Entry) bool) (Result, error) {
 	var files []Entry
 	var res Result
@@ -39,8 +41,17 @@ func Trim(roots []string, max int64, stale time.Duration, spare func(Entry) bool
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
 			}
-			if err != nil || d.IsDir() {
+			if err != nil {
 				return err
+			}
+			if d.IsDir() {
+				if path != root && strings.HasPrefix(d.Name(), ".") {
+					if stale > 0 && now.Sub(newest(path)) > stale {
+						_ = os.RemoveAll(path) // left by a process that crashed
+					}
+					return filepath.SkipDir
+				}
+				return nil
 			}
 			fi, err := d.Info()
 			if err != nil {
@@ -80,4 +91,20 @@ func Trim(roots []string, max int64, stale time.Duration, spare func(Entry) bool
 		}
 	}
 	return res, nil
+}
+
+// newest is the latest modification time of dir and the files in it (the zero time when
+// none can be read).
+func newest(dir string) time.Time {
+	var t time.Time
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && fi.ModTime().After(t) {
+			t = fi.ModTime()
+		}
+		return nil
+	})
+	return t
 }

@@ -112,13 +112,16 @@ func (p *Plan) uniqueSegments(keep func(Segment) bool) ([]Segment, map[string]in
 
 // costs are SegmentCost of the distinct segments uniq, but sharedHoldCost for a hold that
 // takes its first frame from the fade after it (SharesFirstFrame), which cut keeps in
-// its group.
+// its group, and without startCost for a segment that joins the fed run of the one before
+// it (FedRunJoins): the run's one ffmpeg started there.
 func (p *Plan) costs(uniq []Segment) []float64 {
 	c := make([]float64, len(uniq))
 	for i, sg := range uniq {
 		c[i] = SegmentCost(sg, p.W, p.H, p.Encoder)
 		if p.sharesWithNext(uniq, i) {
 			c[i] = sharedHoldCost
+		} else if i > 0 && FedRunJoins(uniq[i-1], sg) {
+			c[i] -= startCost
 		}
 	}
 	return c

@@ -235,3 +235,30 @@ func TestGroupsBalancedAcrossTwoWorkers(t *testing.T) {
 			len(gs), worstAt, worst, unit)
 	}
 }
+
+// A run of segments fed to one ffmpeg (moving holds and the fades between them) costs one
+// start of ffmpeg, not one a segment: its segments after the first go without startCost.
+func TestGroupCostOfAFedRun(t *testing.T) {
+	t.Parallel()
+	in := input(repeat(3, 4), "fade", 0.5)
+	in.Spec.Defaults.Motion = "zoom-in"
+	p, err := NewPlan(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := p.Groups(1e9)
+	if len(gs) != 1 {
+		t.Fatalf("%d groups", len(gs))
+	}
+	var want float64
+	for i, sg := range gs[0].Segments {
+		if !sg.FedAlone() {
+			t.Fatalf("segment %d is not fed alone: %+v", i, sg)
+		}
+		want += SegmentCost(sg, p.W, p.H, p.Encoder)
+	}
+	want -= float64(len(gs[0].Segments)-1) * startCost
+	if math.Abs(gs[0].Cost-want) > 1e-9 {
+		t.Fatalf("cost %.3f, want %.3f (%d segments, one start)", gs[0].Cost, want, len(gs[0].Segments))
+	}
+}
