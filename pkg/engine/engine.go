@@ -35,6 +35,7 @@ type Engine struct {
 	frames      *motion.Frames     // the moving segments' stills and frames, reused
 	index       *mp4.Index         // the sample tables of the segments joined lately
 	batchMem    int64              // the memory a keyframes batch may take; 0: batchMemory (keyframesAhead)
+	batchOnly   bool               // tests: keyframes runs go to batches, never to one fed x264 (fedKeyframes)
 }
 
 // indexFiles is how many segments' sample tables an engine keeps for its joins: a 300-picture
