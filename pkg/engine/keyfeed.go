@@ -48,6 +48,16 @@ func (e *Engine) keyframesFed(ctx context.Context, runs []keyframeRun) (made map
 	raw := filepath.Join(e.tmp, "keyframes-fed-"+hex.EncodeToString(b[:])+".h264")
 	defer os.Remove(raw)
 	feed := func(w io.Writer) error { return feedStills(w, runs) }
+	// One such ffmpeg at a time on this host: it holds 137 MB at 1080p whatever its runs
+	// (4 or 60; one fade's run alone 103 MB: x264 keeps its B-frame look-ahead's pictures
+	// here), and two at once took the cold render's summed peak to 320 MB. Its CPU is the
+	// same either way; the other slot waits, or writes its segments from the bitstream.
+	select {
+	case e.keySlot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+	defer func() { <-e.keySlot }()
 	err = e.ff.As(ffmpeg.KindKeyframes).RunFed(ctx, render.KeyframesFeedArgs(segs, raw, runs[0].enc), []func(io.Writer) error{feed}, nil)
 	if ctx.Err() != nil {
 		return nil, false, ctx.Err()
