@@ -24,6 +24,9 @@ type keyframeRun struct {
 	args []string
 	raw  string
 	w, h int // its stills' size
+
+	stills []string       // its stills' files, in order (keyframesFed feeds them)
+	enc    render.Encoder // its encoder
 }
 
 // keyframesAhead makes the keyframes runs that units (of render.FirstFrameUnits, made one
@@ -40,10 +43,16 @@ func (e *Engine) keyframesAhead(ctx context.Context, units [][]render.Segment, e
 	return e.keyframesBatched(ctx, runs)
 }
 
-// keyframesBatched is keyframesAhead of runs listed already (keyframeRuns).
+// keyframesBatched is keyframesAhead of runs listed already (keyframeRuns). Runs that one x264
+// can make (fedKeyframes) go to it first, and to batches only if it fails.
 func (e *Engine) keyframesBatched(ctx context.Context, runs []keyframeRun) (map[string][]byte, error) {
 	if len(runs) < 2 {
 		return nil, nil
+	}
+	if e.fedKeyframes(runs) {
+		if made, ok, err := e.keyframesFed(ctx, runs); ok || err != nil {
+			return made, err
+		}
 	}
 	budget := e.batchBudget()
 	made := map[string][]byte{}
@@ -114,8 +123,8 @@ type unitTask struct {
 
 // unitTasks cuts units into runs of units for the par slots of a render: each slot takes a
 // run, makes its keyframes in one batch (keyframesAhead) and then its units. A run holds
-// consecutive units whose keyframes runs fit one batch's memory, and at most its share of
-// them all, so that every slot has work; a unit without a keyframes run is a run of its own.
+// consecutive units whose keyframes runs fit one batch's memory (any number, when one x264
+// makes them all: fedKeyframes), and at most its share of them all, so that every slot has work; a unit without a keyframes run is a run of its own.
 // Each task carries its keyframes runs, listed once here (keyframesBatched makes them).
 func (e *Engine) unitTasks(ctx context.Context, units [][]render.Segment, enc render.Encoder, par int) []unitTask {
 	budget := e.batchBudget()
@@ -135,7 +144,7 @@ func (e *Engine) unitTasks(ctx context.Context, units [][]render.Segment, enc re
 		}
 		if len(cur.units) > 0 {
 			next := append(cur.runs[:len(cur.runs):len(cur.runs)], per[i]...)
-			if len(next) > share || batchOf(next, budget) < len(next) {
+			if len(next) > share || (!e.fedKeyframes(next) && batchOf(next, budget) < len(next)) {
 				tasks, cur = append(tasks, cur), unitTask{}
 			}
 		}
@@ -179,7 +188,7 @@ func (e *Engine) keyframeRuns(ctx context.Context, units [][]render.Segment, enc
 			var b [6]byte
 			_, _ = rand.Read(b[:])
 			raw := filepath.Join(e.tmp, "keyframes-"+hex.EncodeToString(b[:])+".h264")
-			runs = append(runs, keyframeRun{seg: sg, args: ends(sg, stills, raw, enc), raw: raw, w: w, h: h})
+			runs = append(runs, keyframeRun{seg: sg, args: ends(sg, stills, raw, enc), raw: raw, w: w, h: h, stills: stills, enc: enc})
 		}
 	}
 	return runs, nil

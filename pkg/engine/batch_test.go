@@ -45,8 +45,10 @@ func wholeGroup(p *render.Plan) render.Group {
 // one keyframes ffmpeg instead of four, and every segment is the same to the byte as the
 // segment made by its own run. Within a smaller memory budget the batch is cut in two; a
 // segment in the cache does not go in, and a hold whose fade is cached gets its own output.
+// (The standard quality's runs go to one fed x264 first: TestStillKeyframesFedOnce.)
 func TestGroupKeyframesInOneFFmpeg(t *testing.T) {
 	k := newKit(t)
+	k.eng.batchOnly = true
 	_, p, ctx := batchShow(k, 4)
 	g := wholeGroup(p)
 	enc := EncoderFor(p, 1, 1)
@@ -72,7 +74,7 @@ func TestGroupKeyframesInOneFFmpeg(t *testing.T) {
 
 	// Two fades' outputs at 640x480 and no more: two batches.
 	two, ff := k.aloneIn(ctx, p, "two")
-	two.batchMem = batchBase + 2*fadeBytesPerPixel*640*480
+	two.batchMem, two.batchOnly = batchBase+2*fadeBytesPerPixel*640*480, true
 	if _, err := two.EncodeGroup(ctx, g, enc, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -117,8 +119,8 @@ func TestGroupKeyframesInOneFFmpeg(t *testing.T) {
 }
 
 // TestBatchFailureNamesTheSlide: when one input of a batch cannot be read, the group's error
-// still names the slide whose segment failed, as the segment's own run says it (the batch
-// fails, then the segments run alone up to the one that fails).
+// still names the slide whose segment failed, as the segment's own run says it (the fed run
+// and the batch fail, then the segments run alone up to the one that fails).
 func TestBatchFailureNamesTheSlide(t *testing.T) {
 	k := newKit(t)
 	_, p, ctx := batchShow(k, 3)
@@ -136,8 +138,8 @@ func TestBatchFailureNamesTheSlide(t *testing.T) {
 	if !strings.Contains(err.Error(), "slide 2") {
 		t.Errorf("error %q does not name slide 2, whose fade to slide 3 reads the broken still", err)
 	}
-	if n := keyframeRuns(k); n != 3 {
-		t.Errorf("%d keyframes runs, want 3: the batch, then the first fade and the failing one alone", n)
+	if n := keyframeRuns(k); n != 4 {
+		t.Errorf("%d keyframes runs, want 4: the fed run, the batch, then the first fade and the failing one alone", n)
 	}
 	// The first fade and its hold, made alone after the batch failed, are in the cache.
 	for _, sg := range g.Segments[:2] {
@@ -152,6 +154,7 @@ func TestBatchFailureNamesTheSlide(t *testing.T) {
 // stream behind.
 func TestBatchCancel(t *testing.T) {
 	k := newKit(t)
+	k.eng.batchOnly = true
 	_, p, sctx := batchShow(k, 4)
 	g := wholeGroup(p)
 	enc := EncoderFor(p, 1, 1)

@@ -32,9 +32,11 @@ type Engine struct {
 	pieces      pieceClaims        // music pieces being encoded (audioPieces)
 	pieceLocks  PieceLocks         // nil: no other process makes pieces for this cache
 	motionSlot  chan struct{}      // held while a moving segment encodes (encodeMoving)
+	keySlot     chan struct{}      // held while a slot's keyframes encode in one x264 (keyframesFed)
 	frames      *motion.Frames     // the moving segments' stills and frames, reused
 	index       *mp4.Index         // the sample tables of the segments joined lately
 	batchMem    int64              // the memory a keyframes batch may take; 0: batchMemory (keyframesAhead)
+	batchOnly   bool               // tests: keyframes runs go to batches, never to one fed x264 (fedKeyframes)
 }
 
 // indexFiles is how many segments' sample tables an engine keeps for its joins: a 300-picture
@@ -75,7 +77,7 @@ func (e *Engine) WithPieceLocks(l PieceLocks) *Engine {
 
 // New returns an engine caching under cacheDir and writing scratch files under tmpDir.
 func New(ff *ffmpeg.Runner, cacheDir, tmpDir string, log *zap.Logger) *Engine {
-	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1),
+	return &Engine{ff: ff, cache: cacheDir, tmp: tmpDir, log: log, motionSlot: make(chan struct{}, 1), keySlot: make(chan struct{}, 1),
 		frames: &motion.Frames{}, index: mp4.NewIndex(indexFiles)}
 }
 

@@ -77,6 +77,7 @@ func TestHoldFirstFrameFromFade(t *testing.T) {
 // segments take made one by one, and every segment is the same to the byte.
 func TestKeyframeRunsOfAShow(t *testing.T) {
 	k := newKit(t)
+	k.eng.batchOnly = true // the batches' bytes; one fed x264's are near: TestStillKeyframesFedOnce
 	s := k.show("640x480", "standard")
 	s.slide(k.picture("a.png", "testsrc=s=640x480"), 1, "", 1)
 	s.slide(k.picture("b.png", "mandelbrot=s=640x480"), 1, "", 1)
