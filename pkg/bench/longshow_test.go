@@ -79,6 +79,7 @@ func TestBenchLongShow(t *testing.T) {
 	for _, r := range []longResult{short, long} { // what each cold peak is made of
 		say(fmt.Sprintf("%s: peak %.1f MB at %.1f s (simvid's own highest %.1f MB): %s", r.cold.Name, mb(r.cold.PeakRSS),
 			r.peakAt.Sub(r.start).Seconds(), mb(r.selfPeak), r.peak))
+		say(fmt.Sprintf("%s: peak %.1f MB: %s", r.edit.Name, mb(r.edit.PeakRSS), r.editPeak))
 	}
 	scale := float64(n) / longShort
 	for _, line := range Targets(
@@ -120,6 +121,7 @@ type longResult struct {
 	editSec     float64 // the edit itself: upload, delete, reorder
 	out, edited string
 	peak        Breakdown // the processes at the cold run's peak
+	editPeak    Breakdown // and at the edit's
 	start       time.Time // of the cold run
 	peakAt      time.Time // when its peak was sampled
 	selfPeak    int64     // the simvid process's own highest RSS, cold
@@ -158,6 +160,7 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 		t.Fatalf("%d pictures, one replaced: %v\n%s", n, err, tail(logPath))
 	}
 	r.edit = Measure{fmt.Sprintf("%d pictures, one edited", n), sec, sampler.Reset()}
+	r.editPeak = sampler.LastBreakdown()
 	r.editSec, r.editCPU = editSec, TreeCPU(srv.Pid())-cpu
 	if keep := os.Getenv("SIMVID_BENCH_LOG"); keep != "" { // one debug log a show, to read after the run
 		if b, err := os.ReadFile(logPath); err == nil {
