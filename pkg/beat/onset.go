@@ -5,6 +5,7 @@
 package beat
 
 import (
+	"io"
 	"math"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -35,57 +36,134 @@ func onsets(x []float32) []float64 {
 	if len(x) == 0 {
 		return nil
 	}
-	fb := melFilters()
-	win := make([]float64, fftSize)
-	for i := range win {
-		win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/fftSize)
-	}
-	fft := fourier.NewFFT(fftSize)
-	seq := make([]float64, fftSize)
-	coef := make([]complex128, fftSize/2+1)
-	pow := make([]float64, fftSize/2+1)
-	mel := make([]float64, n*melBands)
-	peak := 1e-10
+	s := newSpectrogram(n)
 	for t := range n {
 		start := t*hop - fftSize/2
-		for i := range seq {
+		for i := range s.seq {
 			j := start + i
 			if j < 0 || j >= len(x) {
-				seq[i] = 0
+				s.seq[i] = 0
 			} else {
-				seq[i] = float64(x[j]) * win[i]
+				s.seq[i] = float64(x[j])
 			}
 		}
-		fft.Coefficients(coef, seq)
-		for k, c := range coef {
-			pow[k] = real(c)*real(c) + imag(c)*imag(c)
-		}
-		row := mel[t*melBands : (t+1)*melBands]
-		for b, f := range fb {
-			var s float64
-			for k, w := range f.w {
-				s += w * pow[f.first+k]
-			}
-			row[b] = s
-			peak = max(peak, s)
-		}
+		s.add()
 	}
-	floor := 10*math.Log10(peak) - topDB
+	return s.envelope()
+}
+
+// spectrogram is the mel spectrogram of a signal, built a frame at a time (add), and its
+// onset envelope once every frame is in (envelope). Its memory is the spectrogram's:
+// melBands values for every hop samples, not the samples.
+type spectrogram struct {
+	fb   []filter
+	win  []float64
+	fft  *fourier.FFT
+	seq  []float64 // the next frame's fftSize samples, put there by the caller
+	coef []complex128
+	pow  []float64
+	mel  []float64 // melBands a frame
+	peak float64
+}
+
+// newSpectrogram makes room for frames frames (more are taken when they come).
+func newSpectrogram(frames int) *spectrogram {
+	s := &spectrogram{fb: melFilters(), win: make([]float64, fftSize), fft: fourier.NewFFT(fftSize),
+		seq: make([]float64, fftSize), coef: make([]complex128, fftSize/2+1), pow: make([]float64, fftSize/2+1),
+		mel: make([]float64, 0, frames*melBands), peak: 1e-10}
+	for i := range s.win {
+		s.win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/fftSize)
+	}
+	return s
+}
+
+// add windows the samples in s.seq and appends their mel spectrum as the next frame.
+func (s *spectrogram) add() {
+	for i := range s.seq {
+		s.seq[i] *= s.win[i]
+	}
+	s.fft.Coefficients(s.coef, s.seq)
+	for k, c := range s.coef {
+		s.pow[k] = real(c)*real(c) + imag(c)*imag(c)
+	}
+	for _, f := range s.fb {
+		var v float64
+		for k, w := range f.w {
+			v += w * s.pow[f.first+k]
+		}
+		s.mel = append(s.mel, v)
+		s.peak = max(s.peak, v)
+	}
+}
+
+// envelope returns the onset strength of every frame added, from the spectrum in decibels
+// no lower than topDB under its loudest band (the whole signal's, so only once it is all in).
+func (s *spectrogram) envelope() []float64 {
+	mel := s.mel
+	n := len(mel) / melBands
+	floor := 10*math.Log10(s.peak) - topDB
 	for i, v := range mel {
 		mel[i] = max(10*math.Log10(max(v, 1e-10)), floor)
 	}
 	env := make([]float64, n)
 	for t := 1; t < n; t++ {
-		var s float64
+		var sum float64
 		cur, prev := mel[t*melBands:(t+1)*melBands], mel[(t-1)*melBands:t*melBands]
 		for b := range cur {
 			if d := cur[b] - prev[b]; d > 0 {
-				s += d
+				sum += d
 			}
 		}
-		env[t] = s / melBands
+		env[t] = sum / melBands
 	}
 	return env
+}
+
+// onsetsS16LE is onsets of the signed 16-bit little-endian samples r holds (a trailing odd
+// byte is ignored), read a chunk at a time: only the samples of the frames not yet added
+// are held. size, when above 0, is r's length in bytes: the spectrogram is made that size
+// at once.
+func onsetsS16LE(r io.Reader, size int64) ([]float64, error) {
+	s := newSpectrogram(int(max(size, 0)/2/hop) + 1)
+	raw := make([]byte, 64<<10)
+	var buf []float32 // samples base .. base+len(buf)-1
+	base, t := 0, 0   // t: the next frame
+	for eof := false; !eof; {
+		m, err := io.ReadFull(r, raw)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			eof = true
+		case err != nil:
+			return nil, err
+		}
+		m &^= 1 // only the last read can end in an odd byte
+		for i := 0; i < m; i += 2 {
+			buf = append(buf, float32(int16(uint16(raw[i])|uint16(raw[i+1])<<8))/32768)
+		}
+		end := base + len(buf) // the samples read so far; at the end, all of them
+		if eof && end == 0 {
+			return nil, nil
+		}
+		// The frames whose windows the samples read cover; at the end, the rest, which
+		// reach past the last sample (zeros there, as in onsets).
+		for ; (eof && t <= end/hop) || (!eof && t*hop+fftSize/2 <= end); t++ {
+			start := t*hop - fftSize/2
+			for i := range s.seq {
+				j := start + i
+				if j < 0 || j >= end {
+					s.seq[i] = 0
+				} else {
+					s.seq[i] = float64(buf[j-base])
+				}
+			}
+			s.add()
+		}
+		if drop := min(t*hop-fftSize/2-base, len(buf)); drop > 0 { // before the next frame's window
+			buf = buf[:copy(buf, buf[drop:])]
+			base += drop
+		}
+	}
+	return s.envelope(), nil
 }
 
 type filter struct {
