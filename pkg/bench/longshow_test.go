@@ -77,8 +77,8 @@ func TestBenchLongShow(t *testing.T) {
 	say(fmt.Sprintf("%d pictures: %s; the edit's upload and reorder %.2f s", longShort, short.phases, short.editSec))
 	say(fmt.Sprintf("%d pictures: %s; the edit's upload and reorder %.2f s", n, long.phases, long.editSec))
 	for _, r := range []longResult{short, long} { // what each cold peak is made of
-		say(fmt.Sprintf("%s: peak %.1f MB at %.1f s (simvid's own highest %.1f MB): %s", r.cold.Name, mb(r.cold.PeakRSS),
-			r.peakAt.Sub(r.start).Seconds(), mb(r.selfPeak), r.peak))
+		say(fmt.Sprintf("%s: peak %.1f MB at %.1f s (simvid's own highest %.1f MB, at %.1f s): %s", r.cold.Name, mb(r.cold.PeakRSS),
+			r.peakAt.Sub(r.start).Seconds(), mb(r.selfPeak), r.selfAt.Sub(r.start).Seconds(), r.peak))
 		say(fmt.Sprintf("%s: peak %.1f MB: %s", r.edit.Name, mb(r.edit.PeakRSS), r.editPeak))
 	}
 	scale := float64(n) / longShort
@@ -125,6 +125,7 @@ type longResult struct {
 	start       time.Time // of the cold run
 	peakAt      time.Time // when its peak was sampled
 	selfPeak    int64     // the simvid process's own highest RSS, cold
+	selfAt      time.Time // and when
 }
 
 // longRun renders the show cold on a fresh `simvid all` in dir (its own data: nothing cached
@@ -149,6 +150,7 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 	}
 	r.cold = Measure{fmt.Sprintf("%d pictures, cold", n), time.Since(start).Seconds(), sampler.Reset()}
 	r.peak, r.start, r.selfPeak = sampler.LastBreakdown(), start, own.Stop()
+	r.selfAt = own.At()
 	r.peakAt = r.peak.At
 	r.phases, r.render = phases, renderSec
 	r.coldCPU, r.coldSelf, cpu = TreeCPU(srv.Pid())-cpu, OwnCPU(srv.Pid())-self, TreeCPU(srv.Pid())
