@@ -1,7 +1,6 @@
 package beat
 
 import (
-	"io"
 	"math"
 	"slices"
 )
@@ -39,19 +38,6 @@ const (
 // Track finds the beats of mono samples at Rate (any scale; loudness does not matter).
 func Track(x []float32) Result {
 	return track(onsets(x))
-}
-
-// TrackS16LE is Track of the signed 16-bit little-endian samples r holds (what ffmpeg's -f
-// s16le writes; a trailing odd byte is ignored), with the same result, read a chunk at a
-// time: its memory is the spectrogram's, 40 values every 128 samples (26 MB for 15 minutes),
-// where Track's caller holds the bytes and the floats too (60 MB more for 15 minutes, issue
-// 20: the long show's music). size, when above 0, is r's length in bytes.
-func TrackS16LE(r io.Reader, size int64) (Result, error) {
-	env, err := onsetsS16LE(r, size)
-	if err != nil {
-		return Result{}, err
-	}
-	return track(env), nil
 }
 
 // track finds the beats in an onset envelope.
