@@ -1,7 +1,7 @@
 // Package beat finds the beats of music in its decoded samples: an onset envelope (spectral
 // flux of a log mel spectrogram), the tempo from its autocorrelation weighted towards 120
 // BPM, and the beats placed by dynamic programming (D. Ellis, "Beat tracking by dynamic
-// programming", 2007, as librosa does it). It is pure Go: no I/O, no tool.
+// programming", 2007, as librosa does it). It is pure Go: it opens no file and runs no tool.
 package beat
 
 import (
@@ -35,55 +35,85 @@ func onsets(x []float32) []float64 {
 	if len(x) == 0 {
 		return nil
 	}
-	fb := melFilters()
-	win := make([]float64, fftSize)
-	for i := range win {
-		win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/fftSize)
-	}
-	fft := fourier.NewFFT(fftSize)
-	seq := make([]float64, fftSize)
-	coef := make([]complex128, fftSize/2+1)
-	pow := make([]float64, fftSize/2+1)
-	mel := make([]float64, n*melBands)
-	peak := 1e-10
+	s := newSpectrogram(n)
 	for t := range n {
 		start := t*hop - fftSize/2
-		for i := range seq {
+		for i := range s.seq {
 			j := start + i
 			if j < 0 || j >= len(x) {
-				seq[i] = 0
+				s.seq[i] = 0
 			} else {
-				seq[i] = float64(x[j]) * win[i]
+				s.seq[i] = float64(x[j])
 			}
 		}
-		fft.Coefficients(coef, seq)
-		for k, c := range coef {
-			pow[k] = real(c)*real(c) + imag(c)*imag(c)
-		}
-		row := mel[t*melBands : (t+1)*melBands]
-		for b, f := range fb {
-			var s float64
-			for k, w := range f.w {
-				s += w * pow[f.first+k]
-			}
-			row[b] = s
-			peak = max(peak, s)
-		}
+		s.add()
 	}
-	floor := 10*math.Log10(peak) - topDB
+	return s.envelope()
+}
+
+// spectrogram is the mel spectrogram of a signal, built a frame at a time (add), and its
+// onset envelope once every frame is in (envelope). Its memory is the spectrogram's:
+// melBands values for every hop samples, not the samples.
+type spectrogram struct {
+	fb   []filter
+	win  []float64
+	fft  *fourier.FFT
+	seq  []float64 // the next frame's fftSize samples, put there by the caller
+	coef []complex128
+	pow  []float64
+	mel  []float64 // melBands a frame
+	peak float64
+}
+
+// newSpectrogram makes room for frames frames (more are taken when they come).
+func newSpectrogram(frames int) *spectrogram {
+	s := &spectrogram{fb: melFilters(), win: make([]float64, fftSize), fft: fourier.NewFFT(fftSize),
+		seq: make([]float64, fftSize), coef: make([]complex128, fftSize/2+1), pow: make([]float64, fftSize/2+1),
+		mel: make([]float64, 0, frames*melBands), peak: 1e-10}
+	for i := range s.win {
+		s.win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/fftSize)
+	}
+	return s
+}
+
+// add windows the samples in s.seq and appends their mel spectrum as the next frame.
+func (s *spectrogram) add() {
+	for i := range s.seq {
+		s.seq[i] *= s.win[i]
+	}
+	s.fft.Coefficients(s.coef, s.seq)
+	for k, c := range s.coef {
+		s.pow[k] = real(c)*real(c) + imag(c)*imag(c)
+	}
+	for _, f := range s.fb {
+		var v float64
+		for k, w := range f.w {
+			v += w * s.pow[f.first+k]
+		}
+		s.mel = append(s.mel, v)
+		s.peak = max(s.peak, v)
+	}
+}
+
+// envelope returns the onset strength of every frame added, from the spectrum in decibels
+// no lower than topDB under its loudest band (the whole signal's, so only once it is all in).
+func (s *spectrogram) envelope() []float64 {
+	mel := s.mel
+	n := len(mel) / melBands
+	floor := 10*math.Log10(s.peak) - topDB
 	for i, v := range mel {
 		mel[i] = max(10*math.Log10(max(v, 1e-10)), floor)
 	}
 	env := make([]float64, n)
 	for t := 1; t < n; t++ {
-		var s float64
+		var sum float64
 		cur, prev := mel[t*melBands:(t+1)*melBands], mel[(t-1)*melBands:t*melBands]
 		for b := range cur {
 			if d := cur[b] - prev[b]; d > 0 {
-				s += d
+				sum += d
 			}
 		}
-		env[t] = s / melBands
+		env[t] = sum / melBands
 	}
 	return env
 }

@@ -37,7 +37,11 @@ const (
 
 // Track finds the beats of mono samples at Rate (any scale; loudness does not matter).
 func Track(x []float32) Result {
-	env := onsets(x)
+	return track(onsets(x))
+}
+
+// track finds the beats in an onset envelope.
+func track(env []float64) Result {
 	if float64(len(env)) < 4*60/minBPM/frameSeconds { // four beats at the slowest tempo
 		return Result{}
 	}

@@ -76,6 +76,11 @@ func TestBenchLongShow(t *testing.T) {
 	}
 	say(fmt.Sprintf("%d pictures: %s; the edit's upload and reorder %.2f s", longShort, short.phases, short.editSec))
 	say(fmt.Sprintf("%d pictures: %s; the edit's upload and reorder %.2f s", n, long.phases, long.editSec))
+	for _, r := range []longResult{short, long} { // what each cold peak is made of
+		say(fmt.Sprintf("%s: peak %.1f MB at %.1f s (simvid's own highest %.1f MB, at %.1f s): %s", r.cold.Name, mb(r.cold.PeakRSS),
+			r.peakAt.Sub(r.start).Seconds(), mb(r.selfPeak), r.selfAt.Sub(r.start).Seconds(), r.peak))
+		say(fmt.Sprintf("%s: peak %.1f MB: %s", r.edit.Name, mb(r.edit.PeakRSS), r.editPeak))
+	}
 	scale := float64(n) / longShort
 	for _, line := range Targets(
 		Target{Name: "long show cold / (25 x 12-picture cold)", Measured: long.cold.Seconds / (scale * short.cold.Seconds),
@@ -115,6 +120,12 @@ type longResult struct {
 	render      float64 // seconds from the render's start to the downloaded file
 	editSec     float64 // the edit itself: upload, delete, reorder
 	out, edited string
+	peak        Breakdown // the processes at the cold run's peak
+	editPeak    Breakdown // and at the edit's
+	start       time.Time // of the cold run
+	peakAt      time.Time // when its peak was sampled
+	selfPeak    int64     // the simvid process's own highest RSS, cold
+	selfAt      time.Time // and when
 }
 
 // longRun renders the show cold on a fresh `simvid all` in dir (its own data: nothing cached
@@ -132,11 +143,15 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 	r := longResult{out: filepath.Join(dir, "cold.mp4"), edited: filepath.Join(dir, "edited.mp4")}
 
 	start, cpu, self := time.Now(), TreeCPU(srv.Pid()), OwnCPU(srv.Pid())
+	own := NewSelfPeak(srv.Pid(), sampleEvery)
 	projectID, _, phases, renderSec, err := coldRun(ctx, c, pics, music, r.out)
 	if err != nil {
 		t.Fatalf("%d pictures, cold: %v\n%s", n, err, tail(logPath))
 	}
 	r.cold = Measure{fmt.Sprintf("%d pictures, cold", n), time.Since(start).Seconds(), sampler.Reset()}
+	r.peak, r.start, r.selfPeak = sampler.LastBreakdown(), start, own.Stop()
+	r.selfAt = own.At()
+	r.peakAt = r.peak.At
 	r.phases, r.render = phases, renderSec
 	r.coldCPU, r.coldSelf, cpu = TreeCPU(srv.Pid())-cpu, OwnCPU(srv.Pid())-self, TreeCPU(srv.Pid())
 
@@ -147,6 +162,7 @@ func longRun(ctx context.Context, t *testing.T, bin, dir string, pics []string, 
 		t.Fatalf("%d pictures, one replaced: %v\n%s", n, err, tail(logPath))
 	}
 	r.edit = Measure{fmt.Sprintf("%d pictures, one edited", n), sec, sampler.Reset()}
+	r.editPeak = sampler.LastBreakdown()
 	r.editSec, r.editCPU = editSec, TreeCPU(srv.Pid())-cpu
 	if keep := os.Getenv("SIMVID_BENCH_LOG"); keep != "" { // one debug log a show, to read after the run
 		if b, err := os.ReadFile(logPath); err == nil {

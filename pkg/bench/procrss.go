@@ -137,10 +137,12 @@ type PeakSampler struct {
 	withPSS  bool
 
 	mu      sync.Mutex
-	peak    int64 // largest sum in the current window
-	peakPSS int64 // the same of TreePSS, when sampled
-	samples int   // samples in the current window
-	taken   int   // samples since the start
+	peak    int64     // largest sum in the current window
+	peakPSS int64     // the same of TreePSS, when sampled
+	samples int       // samples in the current window
+	taken   int       // samples since the start
+	at      Breakdown // the processes at the current window's peak
+	last    Breakdown // those of the window Reset or Stop ended
 }
 
 // NewPeakSampler starts sampling pid's process tree every interval (50 ms when 0), taking a
@@ -185,7 +187,19 @@ func NewPeakPSSSampler(pid int, interval time.Duration) *PeakSampler {
 }
 
 func (s *PeakSampler) sample() {
-	v := TreeRSS(s.pid)
+	now := time.Now()
+	each := treeRSSEach(s.pid)
+	var v int64
+	for _, p := range each {
+		v += p.RSS
+	}
+	s.mu.Lock()
+	higher := v > s.peak
+	s.mu.Unlock()
+	var at Breakdown
+	if higher { // read only at a new peak: argv is a file read a process, too slow for every sample
+		at = breakdownOf(now, each)
+	}
 	s.mu.Lock()
 	pss := s.withPSS && s.taken%pssEvery == 0 // withPSS is set before sampling starts
 	s.taken++
@@ -196,7 +210,9 @@ func (s *PeakSampler) sample() {
 	}
 	s.mu.Lock()
 	s.samples++
-	s.peak = max(s.peak, v)
+	if v > s.peak {
+		s.peak, s.at = v, at
+	}
 	s.peakPSS = max(s.peakPSS, p)
 	s.mu.Unlock()
 }
@@ -230,8 +246,17 @@ func (s *PeakSampler) Reset() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.peak
-	s.peak, s.peakPSS, s.samples = 0, 0, 0
+	s.last = s.at
+	s.peak, s.peakPSS, s.samples, s.at = 0, 0, 0, Breakdown{}
 	return p
+}
+
+// LastBreakdown returns the processes at the peak of the window the last Reset ended (or,
+// after Stop, of the current one).
+func (s *PeakSampler) LastBreakdown() Breakdown {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }
 
 // Stop takes a last sample, stops the sampler and returns the peak of the current window.
@@ -241,6 +266,9 @@ func (s *PeakSampler) Stop() int64 {
 		close(s.stop)
 		<-s.done
 		s.sample()
+		s.mu.Lock()
+		s.last = s.at
+		s.mu.Unlock()
 	})
 	return s.Peak()
 }

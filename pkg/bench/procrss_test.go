@@ -2,6 +2,7 @@ package bench
 
 import (
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -174,4 +175,28 @@ func threadCPU(t *testing.T) time.Duration {
 		t.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+// The sampler keeps the processes of the tree at its peak, each named: the shell and its
+// two sleeps, summed to the peak.
+func TestPeakSamplerBreakdown(t *testing.T) {
+	p := spawnTree(t)
+	s := NewPeakSampler(p.Pid(), 5*time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
+	peak := s.Reset()
+	b := s.LastBreakdown()
+	var sum int64
+	kinds := map[string]int{}
+	for _, q := range b.Procs {
+		sum += q.RSS
+		kinds[q.Kind]++
+	}
+	if sum != peak || len(b.Procs) != 3 || b.At.IsZero() {
+		t.Fatalf("breakdown %+v sums to %d, want 3 processes summing to the peak %d", b, sum, peak)
+	}
+	if kinds["sleep 30"] != 2 || len(kinds) != 2 {
+		t.Fatalf("kinds %v, want the shell and 2 sleeps", kinds)
+	}
+	if got := b.String(); !strings.Contains(got, "2x sleep 30") {
+		t.Fatalf("String() = %q, want the sleeps summed as 2x", got)
+	}
 }

@@ -14,6 +14,7 @@ func RSS(pid int) int64 { return processRSS(pid) }
 type SelfPeak struct {
 	mu   sync.Mutex
 	peak int64
+	at   time.Time // when the peak was sampled
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -32,7 +33,9 @@ func NewSelfPeak(pid int, interval time.Duration) *SelfPeak {
 		for {
 			v := RSS(pid)
 			s.mu.Lock()
-			s.peak = max(s.peak, v)
+			if v > s.peak {
+				s.peak, s.at = v, time.Now()
+			}
 			s.mu.Unlock()
 			select {
 			case <-s.stop:
@@ -50,4 +53,11 @@ func (s *SelfPeak) Stop() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.peak
+}
+
+// At returns when the peak was sampled (zero before any sample).
+func (s *SelfPeak) At() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.at
 }
