@@ -176,6 +176,7 @@ func threadCPU(t *testing.T) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
 // The sampler keeps the processes of the tree at its peak, each named: the shell and its
 // two sleeps, summed to the peak.
 func TestPeakSamplerBreakdown(t *testing.T) {
