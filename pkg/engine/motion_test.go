@@ -311,26 +311,3 @@ func psnr(a, b []byte) float64 {
 	}
 	return 10 * math.Log10(255*255*float64(len(a))/se)
 }
-
-// A motion render prepares its music before the encoder starts (its memory beside x264's),
-// and nothing else runs then: the music's pieces are encoded by as many ffmpeg as the job
-// has slots, not one after another on one core.
-func TestMotionMusicOnEverySlot(t *testing.T) {
-	k := newKit(t)
-	pic := k.picture("p.png", "testsrc2=s=320x240")
-	s := k.show("640x480", "draft")
-	s.slide(pic, 3, "contain", 1)
-	s.slide(pic, 3, "contain", 1)
-	s.in.Spec.Defaults.Motion = "zoom-in"
-	s.withMusic(k.music("m.flac", 8), 8, "trim", nil)
-	p := s.plan()
-	if len(p.Audio.Pieces) < 2 {
-		t.Fatalf("%d pieces of music", len(p.Audio.Pieces))
-	}
-	s.run(context.Background())
-	for _, u := range k.ff.Usage().Snapshot() {
-		if u.Kind == ffmpeg.KindMusicPieces && u.Runs != int64(s.job.Parallel) {
-			t.Fatalf("%d ffmpeg encoded the music's %d pieces, want %d", u.Runs, len(p.Audio.Pieces), s.job.Parallel)
-		}
-	}
-}
