@@ -42,8 +42,7 @@ func hasMoving(p *render.Plan) bool {
 // caption). The encoder is the machine's: see motionEncoder.
 func (e *Engine) encodeMoving(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder, onFrames func(int64)) error {
 	if seg.FedFade() {
-		a := seg.Moves[0]
-		return e.encodeFed(ctx, seg, stills, out, enc, onFrames, []func(io.Writer) error{e.feeder(a.W, a.H, fadeFeed(seg, stills, e.frames))})
+		return e.encodeFed(ctx, seg, stills, out, enc, onFrames, []func(io.Writer) error{fadeFeed(seg, stills, e.frames)})
 	}
 	var feeds []func(io.Writer) error
 	for i, path := range stills {
@@ -55,29 +54,16 @@ func (e *Engine) encodeMoving(ctx context.Context, seg render.Segment, stills []
 			return fmt.Errorf("engine: segment %d: %w", seg.Index, err)
 		}
 		defer e.frames.Put(still) // after encodeFed: its feeds have returned
-		mv := seg.Moves[i]
-		feeds = append(feeds, e.feeder(mv.W, mv.H, moveFeed(mv, seg.Frames, still)))
+		feeds = append(feeds, moveFeed(seg.Moves[i], seg.Frames, still, e.frames))
 	}
 	return e.encodeFed(ctx, seg, stills, out, enc, onFrames, feeds)
 }
 
-// feeder is a feed of ffmpeg that draws with draw through a motion.Feeder of w×h frames.
-func (e *Engine) feeder(w, h int, draw func(*motion.Feeder) error) func(io.Writer) error {
-	return func(out io.Writer) error {
-		f := motion.NewFeeder(out, e.frames, w, h)
-		err := draw(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-}
-
 // moveFeed draws n frames of a moving slide from its still.
-func moveFeed(mv *render.Move, n int64, still *motion.Frame) func(*motion.Feeder) error {
-	return func(f *motion.Feeder) error {
+func moveFeed(mv *render.Move, n int64, still *motion.Frame, fs *motion.Frames) func(io.Writer) error {
+	return func(w io.Writer) error {
 		s := samplers(still)
-		return f.Feed(n, len(s), func(k int64, dst *motion.Frame, band, lo, hi int) {
+		return motion.Feed(w, fs, mv.W, mv.H, n, len(s), func(k int64, dst *motion.Frame, band, lo, hi int) {
 			win := mv.Window(k)
 			s[band].DrawRows(dst, motion.Window{X: win[0], Y: win[1], W: win[2], H: win[3]}, lo, hi)
 		})
@@ -85,8 +71,8 @@ func moveFeed(mv *render.Move, n int64, still *motion.Frame) func(*motion.Feeder
 }
 
 // fadeFeed draws a fade between two moving slides: both windows, blended (Segment.FedFade).
-func fadeFeed(seg render.Segment, stills []string, fs *motion.Frames) func(*motion.Feeder) error {
-	return func(f *motion.Feeder) error {
+func fadeFeed(seg render.Segment, stills []string, fs *motion.Frames) func(io.Writer) error {
+	return func(w io.Writer) error {
 		var s [2][]*motion.Sampler
 		for i := range s {
 			still, err := fs.ReadY4M(stills[i])
@@ -99,7 +85,7 @@ func fadeFeed(seg render.Segment, stills []string, fs *motion.Frames) func(*moti
 		a, b := seg.Moves[0], seg.Moves[1]
 		second := fs.Get(b.W, b.H) // each band blends its own rows of it
 		defer fs.Put(second)
-		return f.Feed(seg.Frames, len(s[0]), func(k int64, dst *motion.Frame, band, lo, hi int) {
+		return motion.Feed(w, fs, a.W, a.H, seg.Frames, len(s[0]), func(k int64, dst *motion.Frame, band, lo, hi int) {
 			wa, wb := a.Window(k), b.Window(k)
 			s[0][band].DrawRows(dst, motion.Window{X: wa[0], Y: wa[1], W: wa[2], H: wa[3]}, lo, hi)
 			s[1][band].DrawRows(second, motion.Window{X: wb[0], Y: wb[1], W: wb[2], H: wb[3]}, lo, hi)
@@ -108,23 +94,15 @@ func fadeFeed(seg render.Segment, stills []string, fs *motion.Frames) func(*moti
 	}
 }
 
-// samplers returns a sampler of still for each band of rows a motion.Feeder draws at once
-// (drawBands).
+// samplers returns a sampler of still for each band of rows motion.Feed draws at once: one
+// a core, so that the drawing takes whatever x264 leaves.
 func samplers(still *motion.Frame) []*motion.Sampler {
-	s := make([]*motion.Sampler, drawBands(runtime.GOMAXPROCS(0)))
+	s := make([]*motion.Sampler, runtime.GOMAXPROCS(0))
 	for i := range s {
 		s[i] = motion.NewSampler(still)
 	}
 	return s
 }
-
-// drawBands is how many goroutines draw a frame at once on procs cores: half of them. x264
-// takes about 1.1 of 2 cores at 1080p (veryfast); the frames are drawn ahead (motion.Ahead),
-// so one goroutine at 6 ms a frame (12 for a fade's) keeps ahead of its 17 ms a frame with
-// the core it leaves. A frame drawn by two goroutines on 2 cores took 20% more CPU
-// (7.3-8.3 ms against 5.9-6.7, measured with the machine at a load of 20): their hand-offs
-// and waits for each other, and the core taken from x264 while both drew.
-func drawBands(procs int) int { return max(1, procs/2) }
 
 // encodeFed runs the segment's ffmpeg with feeds, one such at a time on this host.
 func (e *Engine) encodeFed(ctx context.Context, seg render.Segment, stills []string, out string, enc render.Encoder, onFrames func(int64), feeds []func(io.Writer) error) error {
@@ -163,8 +141,14 @@ func motionEncoder(enc render.Encoder) render.Encoder {
 func fedRun(units [][]render.Segment) []render.Segment {
 	var run []render.Segment
 	for _, u := range units {
-		if len(u) != 1 || !u[0].FedAlone() || len(run) > 0 && !render.FedRunJoins(run[len(run)-1], u[0]) {
+		if len(u) != 1 || !u[0].FedAlone() {
 			break
+		}
+		if len(run) > 0 {
+			a, b := run[0].Moves[0], u[0].Moves[0]
+			if a.W != b.W || a.H != b.H || run[0].FPS != u[0].FPS {
+				break
+			}
 		}
 		run = append(run, u[0])
 	}
@@ -288,17 +272,14 @@ func (e *Engine) encodeFedRun(ctx context.Context, segs []render.Segment, enc re
 			stills[i] = append(stills[i], p)
 		}
 	}
-	// One Feeder for the run: the next segment's frames are drawn while the last ones of
-	// the segment before are encoded.
-	m := segs[0].Moves[0]
-	feed := e.feeder(m.W, m.H, func(f *motion.Feeder) error {
+	feed := func(w io.Writer) error {
 		for i, sg := range segs {
-			if err := e.fedFrames(sg, stills[i])(f); err != nil {
+			if err := e.fedFrames(sg, stills[i])(w); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
 	select { // one moving segment encodes at a time on this host: see motionEncoder
 	case e.motionSlot <- struct{}{}:
 	case <-ctx.Done():
@@ -314,16 +295,16 @@ func (e *Engine) encodeFedRun(ctx context.Context, segs []render.Segment, enc re
 
 // fedFrames is the feed of a render.FedAlone segment's frames: a moving slide's, or a fade
 // between two (fadeFeed).
-func (e *Engine) fedFrames(seg render.Segment, stills []string) func(*motion.Feeder) error {
+func (e *Engine) fedFrames(seg render.Segment, stills []string) func(io.Writer) error {
 	if seg.FedFade() {
 		return fadeFeed(seg, stills, e.frames)
 	}
-	return func(f *motion.Feeder) error {
+	return func(w io.Writer) error {
 		still, err := e.frames.ReadY4M(stills[0])
 		if err != nil {
 			return fmt.Errorf("engine: segment %d: %w", seg.Index, err)
 		}
 		defer e.frames.Put(still)
-		return moveFeed(seg.Moves[0], seg.Frames, still)(f)
+		return moveFeed(seg.Moves[0], seg.Frames, still, e.frames)(w)
 	}
 }

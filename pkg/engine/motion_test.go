@@ -132,17 +132,6 @@ func TestMotionEncoderTakesTheCores(t *testing.T) {
 	}
 }
 
-// The frames are drawn by half the cores at most: on 2, one goroutine draws ahead beside
-// x264 rather than two taking both cores from it by turns.
-func TestMotionDrawingLeavesTheEncoderItsCores(t *testing.T) {
-	t.Parallel()
-	for procs, want := range map[int]int{1: 1, 2: 1, 3: 1, 4: 2, 16: 8} {
-		if got := drawBands(procs); got != want {
-			t.Errorf("%d cores: %d goroutines draw a frame, want %d", procs, got, want)
-		}
-	}
-}
-
 // A fade between two moving slides is blended here and fed as one stream (FedFade): dark
 // grey to white, lossless, its frames brighten steadily from the one to the other, and the
 // video has every frame.

@@ -105,67 +105,38 @@ func TestFeedIsTheWholeFrameDrawing(t *testing.T) {
 	}
 }
 
-// heldWriter holds the first frame until drawn is closed, and keeps each frame's first byte.
-type heldWriter struct {
-	drawn  chan struct{}
-	frames int
-	firsts []byte
+// blockedWriter holds the first frame until the second has begun to be drawn.
+type blockedWriter struct {
+	drawing chan struct{}
+	frames  int
 }
 
-func (w *heldWriter) Write(p []byte) (int, error) {
-	w.firsts = append(w.firsts, p[0])
+func (w *blockedWriter) Write(p []byte) (int, error) {
 	if w.frames++; w.frames == 1 {
 		select {
-		case <-w.drawn:
+		case <-w.drawing:
 		case <-time.After(10 * time.Second):
-			return 0, errors.New("the frames ahead were not drawn while frame 0 was written")
+			return 0, errors.New("frame 1 was not drawn while frame 0 was written")
 		}
 	}
 	return len(p), nil
 }
 
-// Frames 1 to Ahead are drawn while frame 0 is written: the encoder has the next frames as
-// soon as it takes them, even when it takes several at once, rather than waiting for the
-// drawing (with one frame ahead it waited at every burst).
-func TestFeedDrawsAhead(t *testing.T) {
+// Frame k+1 is drawn while frame k is written: the encoder has the next frame as soon as it
+// takes it, rather than waiting for the drawing.
+func TestFeedDrawsWhileWriting(t *testing.T) {
 	t.Parallel()
-	w := &heldWriter{drawn: make(chan struct{})}
-	err := Feed(w, nil, 16, 8, Ahead+2, 2, func(k int64, dst *Frame, band, lo, hi int) {
-		if k == Ahead && band == 0 {
-			close(w.drawn)
+	w := &blockedWriter{drawing: make(chan struct{})}
+	err := Feed(w, nil, 16, 8, 3, 2, func(k int64, dst *Frame, band, lo, hi int) {
+		if k == 1 && band == 0 {
+			close(w.drawing)
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.frames != Ahead+2 {
-		t.Fatalf("%d frames written, want %d", w.frames, Ahead+2)
-	}
-}
-
-// A Feeder carries on from one segment's frames to the next: the second segment's first
-// frames are drawn while the first segment's are still being written, so the encoder of a
-// run does not wait at each join for a segment's first frame.
-func TestFeederDrawsAcrossSegments(t *testing.T) {
-	t.Parallel()
-	w := &heldWriter{drawn: make(chan struct{})}
-	f := NewFeeder(w, nil, 16, 8)
-	for seg := range 2 {
-		err := f.Feed(2, 1, func(k int64, dst *Frame, band, lo, hi int) {
-			dst.Y[0] = byte(seg*2 + int(k))
-			if seg == 1 && k == 1 {
-				close(w.drawn)
-			}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(w.firsts, []byte{0, 1, 2, 3}) {
-		t.Fatalf("frames written in the order %v, want 0 1 2 3", w.firsts)
+	if w.frames != 3 {
+		t.Fatalf("%d frames written, want 3", w.frames)
 	}
 }
 
@@ -181,8 +152,8 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// A failed write is returned, and the drawing stops soon after it (the frames ahead, at
-// most) rather than drawing the rest of the segment for nobody.
+// A failed write is returned, and the drawing stops soon after it rather than drawing the
+// rest of the segment for nobody.
 func TestFeedStopsWhenTheWriteFails(t *testing.T) {
 	t.Parallel()
 	drawn := 0
@@ -190,7 +161,7 @@ func TestFeedStopsWhenTheWriteFails(t *testing.T) {
 	if !errors.Is(err, errStopped) {
 		t.Fatalf("error %v, want %v", err, errStopped)
 	}
-	if drawn > 3+Ahead+1 {
+	if drawn > 6 {
 		t.Fatalf("%d frames drawn after the third write failed", drawn)
 	}
 }
@@ -212,27 +183,21 @@ func TestFeedAllocatesNothingPerFrame(t *testing.T) {
 	}
 }
 
-// Segments fed one after another with Frames draw into the same frames: no new frames for
-// each segment, whose old ones the Go heap would hold as garbage beside x264.
+// Segments fed one after another with Frames draw into the same two frames: no new frames
+// for each segment, whose old ones the Go heap would hold as garbage beside x264.
 func TestFeedReusesFrames(t *testing.T) {
 	t.Parallel()
 	fs := &Frames{}
 	seen := func() map[*Frame]bool {
 		m := map[*Frame]bool{}
-		w := &heldWriter{drawn: make(chan struct{})} // every frame drawn before one is written
-		err := Feed(w, fs, 32, 18, Ahead+1, 1, func(k int64, dst *Frame, _, _, _ int) {
-			if m[dst] = true; k == Ahead {
-				close(w.drawn)
-			}
-		})
-		if err != nil {
+		if err := Feed(io.Discard, fs, 32, 18, 5, 1, func(_ int64, dst *Frame, _, _, _ int) { m[dst] = true }); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
 	first, second := seen(), seen()
-	if len(first) != Ahead+1 {
-		t.Fatalf("%d frames drawn into, want %d", len(first), Ahead+1)
+	if len(first) != 2 {
+		t.Fatalf("%d frames drawn into, want 2", len(first))
 	}
 	for f := range second {
 		if !first[f] {

@@ -2,9 +2,9 @@ package motion
 
 import "sync"
 
-// keep is how many frames a Frames keeps: a fade's two stills, a Feeder's frames (Ahead+1)
-// and the second picture's, with one to spare.
-const keep = Ahead + 5
+// keep is how many frames a Frames keeps: a fade's two stills, its two fed frames and the
+// second picture's, with one to spare.
+const keep = 6
 
 // Frames keeps frames for reuse. A render's moving segments are drawn one after another, and
 // new frames for each (3 to 4 MB at 1080p, the stills a little more) would be garbage that
