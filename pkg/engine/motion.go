@@ -141,14 +141,8 @@ func motionEncoder(enc render.Encoder) render.Encoder {
 func fedRun(units [][]render.Segment) []render.Segment {
 	var run []render.Segment
 	for _, u := range units {
-		if len(u) != 1 || !u[0].FedAlone() {
+		if len(u) != 1 || !u[0].FedAlone() || len(run) > 0 && !render.FedRunJoins(run[len(run)-1], u[0]) {
 			break
-		}
-		if len(run) > 0 {
-			a, b := run[0].Moves[0], u[0].Moves[0]
-			if a.W != b.W || a.H != b.H || run[0].FPS != u[0].FPS {
-				break
-			}
 		}
 		run = append(run, u[0])
 	}

@@ -224,6 +224,16 @@ func (sg Segment) FedAlone() bool {
 		(len(sg.Captions) == 0 || sg.Captions[0] == nil)
 }
 
+// FedRunJoins reports whether next, after prev, goes into the same run of FedAlone segments
+// that one ffmpeg encodes (RunArgs): both fed alone, of one size and rate.
+func FedRunJoins(prev, next Segment) bool {
+	if !prev.FedAlone() || !next.FedAlone() {
+		return false
+	}
+	a, b := prev.Moves[0], next.Moves[0]
+	return a.W == b.W && a.H == b.H && prev.FPS == next.FPS
+}
+
 // RunArgs encodes a run of FedAlone segments of one size and rate in one ffmpeg: their frames
 // come back to back on FedFD, a keyframe is forced where each starts, and the segment muxer
 // cuts the stream there into outPattern's files (%d numbered from 0, one per segment), each as
