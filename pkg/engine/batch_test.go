@@ -180,6 +180,14 @@ func TestBatchCancel(t *testing.T) {
 	if seen < 2 {
 		t.Fatal("never saw two raw outputs open at once: no batch ran")
 	}
+	cancelledCleanly(t, k, g, tmp, done, cancel, "batch")
+}
+
+// cancelledCleanly cancels a group's EncodeGroup (its result on done) and checks that it
+// returns context.Canceled within 10 s after one keyframes run (what: "fed run", "batch"),
+// with no segment of g made and nothing left in tmp.
+func cancelledCleanly(t *testing.T, k *kit, g render.Group, tmp string, done <-chan error, cancel context.CancelFunc, what string) {
+	t.Helper()
 	cancel()
 	select {
 	case err := <-done:
@@ -190,7 +198,7 @@ func TestBatchCancel(t *testing.T) {
 		t.Fatal("EncodeGroup did not return within 10 s of the cancel")
 	}
 	if n := keyframeRuns(k); n != 1 {
-		t.Errorf("%d keyframes runs, want the one batch", n)
+		t.Errorf("%d keyframes runs, want the one %s", n, what)
 	}
 	for _, sg := range g.Segments {
 		if _, err := os.Stat(k.eng.SegmentPath(sg.Key)); err == nil {

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -95,26 +93,7 @@ func TestStillKeyframesFedCancel(t *testing.T) {
 			t.Fatal("never saw the fed run's raw output")
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("error %v, want context.Canceled in the chain", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("EncodeGroup did not return within 10 s of the cancel")
-	}
-	if n := keyframeRuns(k); n != 1 {
-		t.Errorf("%d keyframes runs, want the one fed run", n)
-	}
-	for _, sg := range g.Segments {
-		if _, err := os.Stat(k.eng.SegmentPath(sg.Key)); err == nil {
-			t.Errorf("segment %d was made after the cancel", sg.Index)
-		}
-	}
-	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
-		t.Errorf("left behind: %v", left)
-	}
+	cancelledCleanly(t, k, g, tmp, done, cancel, "fed run")
 }
 
 // frameSSIM is the SSIM (All) of each frame of video a against the same frame of b.
