@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -185,9 +183,7 @@ func (e *Engine) keyframeRuns(ctx context.Context, units [][]render.Segment, enc
 				ends = render.EndFramesArgs
 				fadeMade = i == 0
 			}
-			var b [6]byte
-			_, _ = rand.Read(b[:])
-			raw := filepath.Join(e.tmp, "keyframes-"+hex.EncodeToString(b[:])+".h264")
+			raw := e.tmpPath("keyframes-", ".h264")
 			runs = append(runs, keyframeRun{seg: sg, args: ends(sg, stills, raw, enc), raw: raw, w: w, h: h, stills: stills, enc: enc})
 		}
 	}

@@ -151,7 +151,17 @@ func (e *Engine) Stored(ctx context.Context, path string) bool {
 
 // tempName is a hidden name next to final, unique to this attempt.
 func tempName(final string) string {
+	return filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp-"+uniqueHex())
+}
+
+// tmpPath is a file in the engine's temp folder named prefix, a random part and ext.
+func (e *Engine) tmpPath(prefix, ext string) string {
+	return filepath.Join(e.tmp, prefix+uniqueHex()+ext)
+}
+
+// uniqueHex is 12 random hex digits: a name part no other attempt picks.
+func uniqueHex() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp-"+hex.EncodeToString(b[:]))
+	return hex.EncodeToString(b[:])
 }

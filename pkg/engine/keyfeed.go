@@ -3,8 +3,6 @@ package engine
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -43,9 +41,7 @@ func (e *Engine) keyframesFed(ctx context.Context, runs []keyframeRun) (made map
 	for i, r := range runs {
 		segs[i] = r.seg
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	raw := filepath.Join(e.tmp, "keyframes-fed-"+hex.EncodeToString(b[:])+".h264")
+	raw := e.tmpPath("keyframes-fed-", ".h264")
 	defer os.Remove(raw)
 	feed := func(w io.Writer) error { return feedStills(w, runs) }
 	// One such ffmpeg at a time on this host: it holds 137 MB at 1080p whatever its runs
