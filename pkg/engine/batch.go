@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"go.uber.org/zap"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
+	"github.com/simvid/simvid/pkg/motion"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -240,15 +240,8 @@ func stillSize(path string) (w, h int, err error) {
 	var head [128]byte
 	n, _ := io.ReadFull(f, head[:])
 	line, _, _ := strings.Cut(string(head[:n]), "\n")
-	for _, f := range strings.Fields(line) {
-		switch f[0] {
-		case 'W':
-			w, _ = strconv.Atoi(f[1:])
-		case 'H':
-			h, _ = strconv.Atoi(f[1:])
-		}
-	}
-	if !strings.HasPrefix(line, "YUV4MPEG2 ") || w <= 0 || h <= 0 {
+	w, h, _, ok := motion.Y4MHeader(line)
+	if !ok {
 		return 0, 0, fmt.Errorf("engine: %s: not a YUV4MPEG still", filepath.Base(path))
 	}
 	return w, h, nil

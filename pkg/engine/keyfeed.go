@@ -13,6 +13,7 @@ import (
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/h264"
+	"github.com/simvid/simvid/pkg/motion"
 	"github.com/simvid/simvid/pkg/render"
 )
 
@@ -133,28 +134,13 @@ func copyStillFrame(w *bufio.Writer, path, head string) (string, error) {
 }
 
 // frameBytes is the size of a yuv420p frame of a YUV4MPEG header; ok is false for another
-// chroma or no size.
+// chroma, no size or an odd one.
 func frameBytes(header string) (int64, bool) {
-	fields := strings.Fields(header)
-	if len(fields) == 0 || fields[0] != "YUV4MPEG2" {
+	w, h, chroma, ok := motion.Y4MHeader(header)
+	if !ok || w%2 != 0 || h%2 != 0 || !motion.Y4M420(chroma) {
 		return 0, false
 	}
-	var w, h int64
-	chroma := "420jpeg" // the format's default
-	for _, f := range fields[1:] {
-		switch f[0] {
-		case 'W':
-			_, _ = fmt.Sscan(f[1:], &w)
-		case 'H':
-			_, _ = fmt.Sscan(f[1:], &h)
-		case 'C':
-			chroma = f[1:]
-		}
-	}
-	if w <= 0 || h <= 0 || w%2 != 0 || h%2 != 0 || !strings.HasPrefix(chroma, "420") {
-		return 0, false
-	}
-	return w*h + 2*(w/2)*(h/2), true
+	return int64(w*h + 2*(w/2)*(h/2)), true
 }
 
 // withoutRate is a YUV4MPEG header without its frame rate.

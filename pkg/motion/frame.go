@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Frame is a picture in planar 4:2:0 (yuv420p): Y is W×H, U and V are each
@@ -46,23 +47,12 @@ func (fs *Frames) ReadY4M(path string) (*Frame, error) {
 	if err != nil || !bytes.HasPrefix(head, []byte("YUV4MPEG2 ")) {
 		return nil, fmt.Errorf("motion: %s is not a YUV4MPEG2 file", path)
 	}
-	w, h := 0, 0
-	for _, tok := range bytes.Fields(head[len("YUV4MPEG2 "):]) {
-		switch tok[0] {
-		case 'W':
-			w, _ = strconv.Atoi(string(tok[1:]))
-		case 'H':
-			h, _ = strconv.Atoi(string(tok[1:]))
-		case 'C':
-			switch string(tok) {
-			case "C420", "C420jpeg", "C420mpeg2", "C420paldv":
-			default:
-				return nil, fmt.Errorf("motion: %s is %s, not 8-bit 4:2:0", path, tok)
-			}
-		}
-	}
-	if w <= 0 || h <= 0 {
+	w, h, chroma, ok := Y4MHeader(string(head))
+	if !ok {
 		return nil, fmt.Errorf("motion: %s has no size in its header", path)
+	}
+	if !Y4M420(chroma) {
+		return nil, fmt.Errorf("motion: %s is C%s, not 8-bit 4:2:0", path, chroma)
 	}
 	if fh, err := r.ReadBytes('\n'); err != nil || !bytes.HasPrefix(fh, []byte("FRAME")) {
 		return nil, fmt.Errorf("motion: %s has no frame", path)
@@ -73,4 +63,36 @@ func (fs *Frames) ReadY4M(path string) (*Frame, error) {
 		return nil, fmt.Errorf("motion: %s: short frame: %w", path, err)
 	}
 	return fr, nil
+}
+
+// Y4MHeader reads a YUV4MPEG2 header line (with or without its newline): its size and its
+// chroma ("420jpeg", the format's default, when it names none). ok is false when the line is
+// not such a header or gives no size.
+func Y4MHeader(line string) (w, h int, chroma string, ok bool) {
+	fields := strings.Fields(line)
+	if len(fields) == 0 || fields[0] != "YUV4MPEG2" {
+		return 0, 0, "", false
+	}
+	chroma = "420jpeg"
+	for _, f := range fields[1:] {
+		switch f[0] {
+		case 'W':
+			w, _ = strconv.Atoi(f[1:])
+		case 'H':
+			h, _ = strconv.Atoi(f[1:])
+		case 'C':
+			chroma = f[1:]
+		}
+	}
+	return w, h, chroma, w > 0 && h > 0
+}
+
+// Y4M420 reports whether a YUV4MPEG2 chroma is 8-bit 4:2:0, as ffmpeg's yuv4mpegpipe writes
+// a still.
+func Y4M420(chroma string) bool {
+	switch chroma {
+	case "420", "420jpeg", "420mpeg2", "420paldv":
+		return true
+	}
+	return false
 }
