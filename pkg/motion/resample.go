@@ -12,13 +12,16 @@ type Window struct{ X, Y, W, H float64 }
 // Sampler draws windows of one still into frames of one size. It keeps its scratch buffers,
 // so a segment's frames cost no allocation; it is not safe for concurrent use.
 type Sampler struct {
-	src *Frame
-	tmp []byte
-	col []uint32 // per output sample: its first source sample << 9 | the second's weight
+	src    *Frame
+	tmp    []byte
+	col    []uint32 // per output sample: its first source sample << 9 | the second's weight
+	plan   colPlan  // col for the SIMD column pass (useSIMD)
+	noSIMD bool     // draw with the Go kernels alone (tests compare the two)
 }
 
 // NewSampler returns a sampler of src.
 func NewSampler(src *Frame) *Sampler {
+	// 16 bytes past a row: the SIMD column pass loads 16 bytes from a sample's place.
 	return &Sampler{src: src, tmp: make([]byte, src.W+16)}
 }
 
@@ -81,13 +84,78 @@ func (s *Sampler) plane(dst []byte, dw, dh, j0, j1 int, src []byte, sw, sh int, 
 		col[i] = uint32(a-lo)<<9 | f
 	}
 	n := hi - lo + 1
-	tmp := s.tmp[:n+8] // room for the last word of blendRows
+	tmp := s.tmp[:n+16] // room for the SIMD column pass's 16-byte loads (colPlan)
+	rows := useSIMD && !s.noSIMD
+	cols := rows && s.plan.build(col)
 	for j := j0; j < j1; j++ {
 		r, fy := tap(j, dh, sh, y0, h)
 		r1 := min(r+1, sh-1)
-		blendRows(tmp, src[r*sw+lo:r*sw+hi+1], src[r1*sw+lo:r1*sw+hi+1], fy)
-		blendCols(dst[j*dw:j*dw+dw], tmp, col)
+		if rows {
+			blendRowsFast(tmp, src[r*sw+lo:r*sw+hi+1], src[r1*sw+lo:r1*sw+hi+1], fy)
+		} else {
+			blendRows(tmp, src[r*sw+lo:r*sw+hi+1], src[r1*sw+lo:r1*sw+hi+1], fy)
+		}
+		out := dst[j*dw : j*dw+dw]
+		if cols {
+			m := blendColsSIMD(out, tmp, &s.plan)
+			blendCols(out[m:], tmp, col[m:])
+		} else {
+			blendCols(out, tmp, col)
+		}
 	}
+}
+
+// blendRowsFast is blendRows, by SIMD where the CPU has it (useSIMD) for all but the last
+// few samples: the same numbers.
+func blendRowsFast(dst, a, b []byte, f uint32) {
+	n := 0
+	if useSIMD {
+		n = blendRowsSIMD(dst, a, b, f)
+	}
+	blendRows(dst[n:], a[n:], b[n:], f)
+}
+
+// colPlan is a column pass (col) laid out for a SIMD kernel that takes 32 output samples a
+// step, in 4 groups of 8 (one 128-bit lane each). A group loads the 16 row bytes from
+// offs[g], its lowest first sample, and shuffles them into 8 16-bit words, the first
+// sample in the low byte and the second in the high: masks holds the two byte indexes of
+// each output sample (2 bytes a sample, in output order), wts its weight f (0..256). A
+// group fits when its samples' pairs lie in those 16 bytes: scale factors below about 2,
+// so every motion window's zoom; a plane where one does not is left to blendCols.
+type colPlan struct {
+	offs  []int32  // per group of 8 output samples: where its 16 row bytes start
+	masks []byte   // per output sample: its pair's indexes in its group's 16 bytes
+	wts   []uint16 // per output sample: the second sample's weight
+	n     int      // output samples planned: a multiple of 32, the rest left to blendCols
+	need  int      // row bytes the kernel reads: the last load's end
+}
+
+// build lays out col (blendCols's form) for the kernel, its first multiple of 32 samples,
+// and reports whether every group fits (and so whether to use it).
+func (p *colPlan) build(col []uint32) bool {
+	n := len(col) &^ 31
+	if cap(p.masks) < 2*n {
+		p.offs, p.masks, p.wts = make([]int32, n/8), make([]byte, 2*n), make([]uint16, n)
+	}
+	p.offs, p.masks, p.wts, p.n, p.need = p.offs[:n/8], p.masks[:2*n], p.wts[:n], n, 0
+	for g := range p.offs {
+		c := col[8*g : 8*g+8]
+		lo, hi := c[0]>>9, c[0]>>9
+		for _, v := range c {
+			lo, hi = min(lo, v>>9), max(hi, v>>9)
+		}
+		if hi+1-lo > 15 {
+			return false
+		}
+		p.offs[g] = int32(lo)
+		p.need = max(p.need, int(lo)+16)
+		for k, v := range c {
+			i := 8*g + k
+			p.masks[2*i], p.masks[2*i+1] = byte(v>>9-lo), byte(v>>9-lo+1)
+			p.wts[i] = uint16(v & 0x1ff)
+		}
+	}
+	return n > 0
 }
 
 // blendCols sets out[i] to the two samples of row that col[i] names (its first << 9 | the
@@ -143,7 +211,7 @@ func FadeRows(dst, a, b *Frame, k, n int64, lo, hi int) {
 	f := min(uint32((k*256+n/2)/max(1, n)), 256)
 	w, cw := dst.W, (dst.W+1)/2
 	clo, chi := chromaRows(lo, hi, (dst.H+1)/2)
-	blendRows(dst.Y[lo*w:hi*w], a.Y[lo*w:hi*w], b.Y[lo*w:hi*w], f)
-	blendRows(dst.U[clo*cw:chi*cw], a.U[clo*cw:chi*cw], b.U[clo*cw:chi*cw], f)
-	blendRows(dst.V[clo*cw:chi*cw], a.V[clo*cw:chi*cw], b.V[clo*cw:chi*cw], f)
+	blendRowsFast(dst.Y[lo*w:hi*w], a.Y[lo*w:hi*w], b.Y[lo*w:hi*w], f)
+	blendRowsFast(dst.U[clo*cw:chi*cw], a.U[clo*cw:chi*cw], b.U[clo*cw:chi*cw], f)
+	blendRowsFast(dst.V[clo*cw:chi*cw], a.V[clo*cw:chi*cw], b.V[clo*cw:chi*cw], f)
 }
