@@ -21,10 +21,11 @@ func TestMotionMusicTakesTheCores(t *testing.T) {
 	}
 	k := newKit(t)
 	s := k.show("640x480", "draft")
-	for _, c := range []string{"red", "blue"} {
-		s.slide(k.picture(c+".png", "color=c="+c+":s=320x240,drawbox=x=140:y=100:w=20:h=20:c=white:t=fill"), 2.5, "contain", 1)
-	}
-	s.in.Spec.Defaults.Motion = "zoom-in"
+	// One short moving slide (its frames drawn here: slow under -race) and a still one, for
+	// music of two pieces (4.01 s each).
+	s.slide(k.picture("red.png", "color=c=red:s=320x240,drawbox=x=140:y=100:w=20:h=20:c=white:t=fill"), 1, "contain", 1)
+	s.slide(k.picture("blue.png", "color=c=blue:s=320x240"), 4, "contain", 1)
+	s.in.Spec.Slides[0].Motion = "zoom-in"
 	s.in.Spec.Transition.Name, s.in.Spec.Transition.Duration = "fade", 0.5
 	music := k.music("m.flac", 12)
 	s.withMusic(music, 12, "loop", nil)
