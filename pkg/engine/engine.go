@@ -179,10 +179,12 @@ func (e *Engine) Run(ctx context.Context, job Job, progress func(Progress)) (*Re
 		// A motion render's peak is its x264 (about 230 MB at 1080p) plus this process:
 		// the music is prepared first rather than beside the encoder (its ffmpeg took the
 		// 12-picture show to 332 MB), and what the pictures' intake left on the heap goes
-		// back to the system (some 12 MB it no longer used).
+		// back to the system (some 12 MB it no longer used). Nothing else runs then, so its
+		// pieces take every core (an AAC encoder uses one, about 50 MB): the 12-picture
+		// show's 1.8 s of music went before its encoder on one core while the other idled.
 		if p.Audio != nil {
 			var err error
-			if audioPath, err = e.PrepareAudio(ctx, p.Audio, job.AudioPaths[p.Audio.Asset], 1); err != nil {
+			if audioPath, err = e.PrepareAudio(ctx, p.Audio, job.AudioPaths[p.Audio.Asset], 0); err != nil {
 				return nil, err
 			}
 		}
