@@ -97,6 +97,9 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		}
 	}
 	if len(groups) > 1 { // a lone group is the coordinator's own
+		if err := publishGroups(ctx, w.Pool, s.id, groups); err != nil { // for claims ahead elsewhere
+			log.Warn("groups not published: other workers claim none ahead", zap.Error(err))
+		}
 		for _, gr := range groups {
 			if err := w.client.EnqueueSegment(ctx, s.id, gr); err != nil {
 				return nil, err
@@ -242,7 +245,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 				if l != nil {
 					ch := make(chan error, 1)
 					own = ch
-					go func() { ch <- w.encodeClaimed(ctx, l, id, gr, enc) }()
+					go func() { ch <- w.encodeClaimed(ctx, l, id, gr, enc, groups, nil) }()
 					break
 				}
 			}
