@@ -283,7 +283,8 @@ func TestClaimAheadCancel(t *testing.T) {
 	defer cancel()
 	ended := make(chan error, 1)
 	go func() {
-		ended <- w.encodeClaimed(ctx, l, id, groups[0], engine.EncoderFor(plan, 1, 1), groups, nil)
+		_, err := w.encodeClaimed(ctx, l, id, groups[0], engine.EncoderFor(plan, 1, 1), groups, nil)
+		ended <- err
 	}()
 	tmp := k.media.TmpDir()
 	deadline := time.Now().Add(30 * time.Second)

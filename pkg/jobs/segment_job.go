@@ -160,7 +160,8 @@ func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, 
 	if l == nil {
 		return false, err
 	}
-	return true, w.encodeClaimed(ctx, l, renderID, g, enc, groups, prepare)
+	_, err = w.encodeClaimed(ctx, l, renderID, g, enc, groups, prepare)
+	return true, err
 }
 
 // claimGroup takes g's lease; nil when another worker holds it or has just finished it (the
@@ -185,9 +186,9 @@ func (w *Worker) claimGroup(ctx context.Context, renderID string, g render.Group
 // render's fan-in. If a lease is lost (this process stalled past its TTL and another worker
 // took the group) ffmpeg is stopped. prepare (nil: the stills are prepared) makes sure the
 // stills of a group claimed ahead are here; one that fails is left to its own job, which
-// reports it.
+// reports it. done is how many groups it recorded done.
 func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g render.Group, enc render.Encoder,
-	groups []render.Group, prepare func(context.Context, render.Group) error) error {
+	groups []render.Group, prepare func(context.Context, render.Group) error) (done int, err error) {
 	defer l.release()
 	gctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -215,9 +216,9 @@ func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g
 	cached, err := w.Engine.EncodeGroup(gctx, m, enc, groupFrames(w.Pool, renderID, all))
 	if err != nil {
 		if errors.Is(context.Cause(gctx), errLeaseLost) {
-			return errLeaseLost
+			return 0, errLeaseLost
 		}
-		return err
+		return 0, err
 	}
 	if len(ahead) > 0 {
 		w.Log.Debug("groups encoded with the keyframes of one run", zap.String("render_id", renderID), zap.Int("groups", len(all)))
@@ -231,10 +232,10 @@ func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g
 			w.testHooks.groupEncoded(renderID, gr, n)
 		}
 		if err := markGroupDone(ctx, w.Pool, renderID, gr); err != nil {
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(all), nil
 }
 
 // assetAsIs reads an asset without waiting for it to be ready.
