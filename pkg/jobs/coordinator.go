@@ -97,6 +97,9 @@ func (w *Worker) coordinate(ctx context.Context, s renderSteps, log *zap.Logger)
 		}
 	}
 	if len(groups) > 1 { // a lone group is the coordinator's own
+		if err := publishGroups(ctx, w.Pool, s.id, groups); err != nil { // for claims ahead elsewhere
+			log.Warn("groups not published: other workers claim none ahead", zap.Error(err))
+		}
 		for _, gr := range groups {
 			if err := w.client.EnqueueSegment(ctx, s.id, gr); err != nil {
 				return nil, err
@@ -178,6 +181,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 	report func(engine.Progress), log *zap.Logger) (owned int, err error) {
 	enc := engine.EncoderFor(p, w.Opts.Threads, w.videoSlots)
 	var own chan error // non-nil while this worker encodes a group
+	ownGroups := 0     // the groups it recorded done (with those it claimed ahead), set before own's send
 	pending := append([]render.Group(nil), groups...)
 	doneFrames := cachedFrames
 	var doneWork, workTotal float64 // the ETA's measure: frames of a hold made in the bitstream cost next to nothing
@@ -226,7 +230,7 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 					return owned, err
 				}
 				if err == nil {
-					owned++
+					owned += ownGroups
 				}
 			}
 			return owned, nil
@@ -242,7 +246,11 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 				if l != nil {
 					ch := make(chan error, 1)
 					own = ch
-					go func() { ch <- w.encodeClaimed(ctx, l, id, gr, enc) }()
+					go func() {
+						var err error
+						ownGroups, err = w.encodeClaimed(ctx, l, id, gr, enc, groups, nil)
+						ch <- err
+					}()
 					break
 				}
 			}
@@ -259,8 +267,8 @@ func (w *Worker) waitGroups(ctx context.Context, id string, p *render.Plan, grou
 				return owned, err
 			}
 			if err == nil {
-				owned++
-				log.Debug("coordinator encoded a group")
+				owned += ownGroups
+				log.Debug("coordinator encoded a group", zap.Int("groups", ownGroups))
 			}
 		case <-wake:
 		}

@@ -95,7 +95,7 @@ func readFanIn(ctx context.Context, pool *redis.Pool, renderID string, known int
 func clearFanIn(pool *redis.Pool, renderID string) {
 	conn := pool.Get()
 	defer conn.Close()
-	_, _ = conn.Do("DEL", doneKey(renderID), framesKey(renderID), wakeKey(renderID))
+	_, _ = conn.Do("DEL", doneKey(renderID), framesKey(renderID), wakeKey(renderID), groupsKey(renderID))
 }
 
 // fanInWakes sends on the returned channel each time a group of the render is recorded done

@@ -100,7 +100,13 @@ func (w *Worker) segmentJob(job *work.Job) error {
 	// Only a job that encodes its group counts as a hand-off: one whose group the coordinator
 	// or another worker made meanwhile (every queued job of a render one worker made alone)
 	// waited for nothing, and its wait said nothing of how fast work is handed over.
-	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots))
+	if pr.groups == nil { // another process coordinates: its groups, for claims ahead
+		if pr.groups = loadGroups(ctx, w.Pool, id, plan); pr.groups != nil {
+			w.plans.put(id, pr)
+		}
+	}
+	prepare := func(ctx context.Context, gr render.Group) error { return w.prepareGroupStills(ctx, plan, gr, paths) }
+	ran, err := w.runGroup(engine.WithSources(ctx, paths.images), id, g, engine.EncoderFor(plan, w.Opts.Threads, w.videoSlots), pr.groups, prepare)
 	if ran {
 		w.Metrics.QueueWaited(JobSegment, waited)
 	}
@@ -146,13 +152,16 @@ func (w *Worker) prepareGroupStills(ctx context.Context, plan *render.Plan, g re
 	return nil
 }
 
-// runGroup claims g's lease and encodes it; ran is false when another worker holds it.
-func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder) (ran bool, err error) {
+// runGroup claims g's lease and encodes it (with groups ahead of it: encodeClaimed); ran is
+// false when another worker holds it.
+func (w *Worker) runGroup(ctx context.Context, renderID string, g render.Group, enc render.Encoder,
+	groups []render.Group, prepare func(context.Context, render.Group) error) (ran bool, err error) {
 	l, err := w.claimGroup(ctx, renderID, g)
 	if l == nil {
 		return false, err
 	}
-	return true, w.encodeClaimed(ctx, l, renderID, g, enc)
+	_, err = w.encodeClaimed(ctx, l, renderID, g, enc, groups, prepare)
+	return true, err
 }
 
 // claimGroup takes g's lease; nil when another worker holds it or has just finished it (the
@@ -171,26 +180,62 @@ func (w *Worker) claimGroup(ctx context.Context, renderID string, g render.Group
 	return l, nil
 }
 
-// encodeClaimed encodes a claimed group, renewing its lease while ffmpeg runs and releasing
-// it at the end, and records the group as done in the render's fan-in. If the lease is lost
-// (this process stalled past its TTL and another worker took the group) ffmpeg is stopped.
-func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g render.Group, enc render.Encoder) error {
+// encodeClaimed encodes a claimed group, with the later groups it claims ahead (claimAhead;
+// groups are the render's, nil when unknown) in the same keyframes run, renewing their leases
+// while ffmpeg runs and releasing them at the end, and records the groups as done in the
+// render's fan-in. If a lease is lost (this process stalled past its TTL and another worker
+// took the group) ffmpeg is stopped. prepare (nil: the stills are prepared) makes sure the
+// stills of a group claimed ahead are here; one that fails is left to its own job, which
+// reports it. done is how many groups it recorded done.
+func (w *Worker) encodeClaimed(ctx context.Context, l *lease, renderID string, g render.Group, enc render.Encoder,
+	groups []render.Group, prepare func(context.Context, render.Group) error) (done int, err error) {
 	defer l.release()
 	gctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go l.keepAlive(gctx, func() { cancel(errLeaseLost) })
-	rep := &frameReporter{pool: w.Pool, renderID: renderID, group: g.Key}
-	cached, err := w.Engine.EncodeGroup(gctx, g, enc, rep.frames)
+	var ahead []claimed
+	for _, c := range w.claimAhead(gctx, renderID, g, groups, enc) {
+		if prepare != nil && prepare(gctx, c.group) != nil {
+			c.lease.release()
+			continue
+		}
+		go c.lease.keepAlive(gctx, func() { cancel(errLeaseLost) })
+		ahead = append(ahead, c)
+	}
+	defer func() { // their renewals stopped first: a renewal after the release would take a lease again
+		cancel(nil)
+		for _, c := range ahead {
+			c.lease.release()
+		}
+	}()
+	all := []render.Group{g}
+	for _, c := range ahead {
+		all = append(all, c.group)
+	}
+	m := merged(g, ahead)
+	cached, err := w.Engine.EncodeGroup(gctx, m, enc, groupFrames(w.Pool, renderID, all))
 	if err != nil {
 		if errors.Is(context.Cause(gctx), errLeaseLost) {
-			return errLeaseLost
+			return 0, errLeaseLost
 		}
-		return err
+		return 0, err
 	}
-	if w.testHooks.groupEncoded != nil {
-		w.testHooks.groupEncoded(renderID, g, len(g.Segments)-cached)
+	if len(ahead) > 0 {
+		w.Log.Debug("groups encoded with the keyframes of one run", zap.String("render_id", renderID), zap.Int("groups", len(all)))
 	}
-	return markGroupDone(ctx, w.Pool, renderID, g)
+	for i, gr := range all {
+		if w.testHooks.groupEncoded != nil {
+			n := 0 // the segments encoded, all counted with the first group
+			if i == 0 {
+				n = len(m.Segments) - cached
+			}
+			w.testHooks.groupEncoded(renderID, gr, n)
+		}
+		if err := markGroupDone(ctx, w.Pool, renderID, gr); err != nil {
+			return i, err
+		}
+	}
+	return len(all), nil
 }
 
 // assetAsIs reads an asset without waiting for it to be ready.
