@@ -11,11 +11,13 @@ import (
 
 // TestWorkerKilledMidRender: two workers; the one holding a render's lease is SIGKILLed
 // while ffmpeg writes frames. Its lease lapses (2 s), the reconciler re-enqueues the render
-// and the other worker finishes it; the video is whole.
+// and the other worker finishes it; the video is whole. The slides move, so every frame goes
+// through the encoder on the lease holder: a still show's keyframes are made in a second or
+// two (one fed x264 for several groups), often before the kill could land.
 func TestWorkerKilledMidRender(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s := show{n: 5, w: 1280, h: 720, secs: 3, res: "1280x720", music: true}
+	s := show{n: 5, w: 1280, h: 720, secs: 3, res: "1280x720", music: true, motion: "zoom-in"}
 	c, web, workers, api, r := twoWorkersRender(t, ctx, s)
 	cur, err := api.WaitFrames(ctx, r.ID, 50*time.Millisecond)
 	if err != nil {
