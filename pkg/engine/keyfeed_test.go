@@ -4,13 +4,13 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
+	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // TestStillKeyframesFedOnce: a group of four slides with fades (three fades and the last hold
@@ -55,7 +55,7 @@ func TestStillKeyframesFedOnce(t *testing.T) {
 	if n := kindRuns(k.ff, ffmpeg.KindJoin); n != 0 {
 		t.Errorf("%d ffmpeg joins: the fed segments do not join by a copy", n)
 	}
-	for i, v := range frameSSIM(t, fed, batched) {
+	for i, v := range testutil.FramesSSIM(t, fed, batched) {
 		if v < 0.99 {
 			t.Errorf("frame %d: SSIM %.4f against the batches' video, want >= 0.99", i, v)
 		}
@@ -94,32 +94,6 @@ func TestStillKeyframesFedCancel(t *testing.T) {
 		}
 	}
 	cancelledCleanly(t, k, g, tmp, done, cancel, "fed run")
-}
-
-// frameSSIM is the SSIM (All) of each frame of video a against the same frame of b.
-func frameSSIM(t *testing.T, a, b string) []float64 {
-	t.Helper()
-	out, err := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", a, "-i", b,
-		"-lavfi", "[0:v][1:v]ssim=stats_file=-", "-f", "null", "-").Output()
-	if err != nil {
-		t.Fatalf("ssim of %s and %s: %v", a, b, err)
-	}
-	var v []float64
-	for _, line := range strings.Split(string(out), "\n") {
-		_, all, ok := strings.Cut(line, "All:")
-		if !ok {
-			continue
-		}
-		f, err := strconv.ParseFloat(strings.Fields(all)[0], 64)
-		if err != nil {
-			t.Fatalf("ssim line %q: %v", line, err)
-		}
-		v = append(v, f)
-	}
-	if len(v) == 0 {
-		t.Fatalf("no SSIM for %s and %s", a, b)
-	}
-	return v
 }
 
 // probeVideo is a video's frame count, size, pixel format and colour tags.

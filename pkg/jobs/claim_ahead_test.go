@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +18,7 @@ import (
 	"github.com/simvid/simvid/pkg/ffmpeg"
 	"github.com/simvid/simvid/pkg/render"
 	"github.com/simvid/simvid/pkg/simvid"
+	"github.com/simvid/simvid/pkg/testutil"
 )
 
 // newFedKit is a render kit of n slides of 1 s, each a different test pattern, with 0.5 s
@@ -126,7 +125,7 @@ func TestClaimAheadFewerKeyframesRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := k.media.RenderVideo(r.ProjectID, r.ID)
-	ssim := framesSSIM(t, out, alone)
+	ssim := testutil.FramesSSIM(t, out, alone)
 	if int64(len(ssim)) != plan.Frames {
 		t.Errorf("%d frames compared, want %d", len(ssim), plan.Frames)
 	}
@@ -333,25 +332,3 @@ func TestClaimAheadCancel(t *testing.T) {
 	k.checkOutput(plan)
 }
 
-// framesSSIM is the SSIM (All) of each frame of video a against the same frame of b.
-func framesSSIM(t *testing.T, a, b string) []float64 {
-	t.Helper()
-	out, err := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", a, "-i", b,
-		"-lavfi", "[0:v][1:v]ssim=stats_file=-", "-f", "null", "-").Output()
-	if err != nil {
-		t.Fatalf("ssim of %s and %s: %v", a, b, err)
-	}
-	var v []float64
-	for _, line := range strings.Split(string(out), "\n") {
-		_, all, ok := strings.Cut(line, "All:")
-		if !ok {
-			continue
-		}
-		f, err := strconv.ParseFloat(strings.Fields(all)[0], 64)
-		if err != nil {
-			t.Fatalf("ssim line %q: %v", line, err)
-		}
-		v = append(v, f)
-	}
-	return v
-}

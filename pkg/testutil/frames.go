@@ -3,6 +3,7 @@ package testutil
 import (
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -46,3 +47,31 @@ func Centroid(plane []byte, w int, threshold byte) (x, y, weight float64) {
 
 // Itoa is strconv.Itoa for test code that builds ffmpeg arguments.
 func Itoa(n int) string { return strconv.Itoa(n) }
+
+// FramesSSIM is the SSIM (All) of each frame of video a against the same frame of b, from
+// ffmpeg's ssim filter; it fails the test when ffmpeg gives none.
+func FramesSSIM(t testing.TB, a, b string) []float64 {
+	t.Helper()
+	Need(t, "ffmpeg")
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", a, "-i", b,
+		"-lavfi", "[0:v][1:v]ssim=stats_file=-", "-f", "null", "-").Output()
+	if err != nil {
+		t.Fatalf("ssim of %s and %s: %v", a, b, err)
+	}
+	var v []float64
+	for _, line := range strings.Split(string(out), "\n") {
+		_, all, ok := strings.Cut(line, "All:")
+		if !ok {
+			continue
+		}
+		f, err := strconv.ParseFloat(strings.Fields(all)[0], 64)
+		if err != nil {
+			t.Fatalf("ssim line %q: %v", line, err)
+		}
+		v = append(v, f)
+	}
+	if len(v) == 0 {
+		t.Fatalf("no SSIM for %s and %s", a, b)
+	}
+	return v
+}
