@@ -15,7 +15,10 @@ import (
 
 // TestRestartMidRender kills `simvid all` (SIGKILL, no goodbye) while it renders, starts it
 // again on the same data directory, and sees the render finish correctly: the database is the
-// truth and the reconciler re-enqueues what the lost in-memory queue held.
+// truth and the reconciler re-enqueues what the lost in-memory queue held. The slides move,
+// so every frame goes through the encoder and the kill lands mid-render: a still show's
+// keyframes come from one fed x264 for several groups and may finish before WaitFrames sees
+// a frame.
 func TestRestartMidRender(t *testing.T) {
 	dir := corpus(t)
 	data := t.TempDir()
@@ -29,7 +32,7 @@ func TestRestartMidRender(t *testing.T) {
 	}
 	if _, err := c.PatchSettings(ctx, p.ID, map[string]any{
 		"output":   map[string]any{"resolution": "1280x720"},
-		"defaults": map[string]any{"duration": 6}, "transition": map[string]any{"name": "fade", "duration": 0.5}}); err != nil {
+		"defaults": map[string]any{"duration": 6, "motion": "zoom-in"}, "transition": map[string]any{"name": "fade", "duration": 0.5}}); err != nil {
 		t.Fatal(err)
 	}
 	pics := []string{"01.png", "02.png", "03.jpg", "10.jpg"}

@@ -14,7 +14,8 @@ import (
 )
 
 // TestSIGTERMHandsBackTheRender: SIGTERM during a render past the grace period stops
-// ffmpeg, exits cleanly, and the next start finishes the render.
+// ffmpeg, exits cleanly, and the next start finishes the render. The slides move so that
+// ffmpeg is encoding frames when the signal comes (see TestRestartMidRender).
 func TestSIGTERMHandsBackTheRender(t *testing.T) {
 	dir := t.TempDir()
 	var pics []string
@@ -31,7 +32,7 @@ func TestSIGTERMHandsBackTheRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.PatchSettings(ctx, p.ID, map[string]any{"output": map[string]any{"resolution": "1280x720"},
-		"defaults": map[string]any{"duration": 5}}); err != nil {
+		"defaults": map[string]any{"duration": 5, "motion": "zoom-in"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.UploadImages(ctx, p.ID, pics...); err != nil {

@@ -24,7 +24,7 @@ func outage(t *testing.T, what string, down, up func(*cluster)) {
 	work := c.Work("work")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	long := show{n: 8, w: 1280, h: 720, secs: 3, res: "1280x720", music: true}
+	long := show{n: 8, w: 1280, h: 720, secs: 3, res: "1280x720", music: true, motion: "zoom-in"} // moving: still running when taken down
 	short := show{n: 3, w: 640, h: 360, secs: 2, res: "640x480"}
 	api := bench.NewClient(web.URL)
 	a, err := api.StartRender(ctx, project(t, ctx, web.URL, long))

@@ -25,7 +25,7 @@ func TestRedisMasterKilledMidRender(t *testing.T) {
 	c := newCluster(t, "", append(deployedLimits, "SIMVID_REDIS_URL="+sen.URL())...)
 	web := c.Serve("serve")
 	work := c.Work("work")
-	long := show{n: 4, w: 1280, h: 720, secs: 2.5, res: "1280x720", music: true}
+	long := show{n: 4, w: 1280, h: 720, secs: 2.5, res: "1280x720", music: true, motion: "zoom-in"} // moving: still running at the kill
 	api := bench.NewClient(web.URL)
 	r, err := api.StartRender(ctx, project(t, ctx, web.URL, long))
 	if err != nil {

@@ -331,4 +331,3 @@ func TestClaimAheadCancel(t *testing.T) {
 	}
 	k.checkOutput(plan)
 }
-
