@@ -16,21 +16,7 @@ mkdir -p "$work"
 scripts/corpus.sh "$corpus" >/dev/null || exit 1
 pics=("$corpus"/images/[0-9][0-9].*)
 
-peak_rss() { # as peers.sh: the largest RSS summed over PID's tree, in MB; its parts in $work/peak
-  local pid=$1 peak=0 s p r parts
-  tree() { echo "$1"; local c; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
-  while kill -0 "$pid" 2>/dev/null; do
-    s=0 parts=""
-    for p in $(tree "$pid"); do
-      r=$(awk '/^VmRSS/{print $2}' /proc/"$p"/status 2>/dev/null)
-      s=$((s + ${r:-0}))
-      parts+="$(cat /proc/"$p"/comm 2>/dev/null) $((${r:-0} / 1024)) MB; "
-    done
-    ((s > peak)) && peak=$s && echo "$parts" >"$work/peak"
-    sleep 0.05
-  done
-  echo $((peak / 1024))
-}
+. scripts/peakrss.sh # peak_rss
 
 # timed NAME CMD...: runs CMD under /usr/bin/time (its children's CPU included) and prints
 # "NAME wall W cpu C peak P MB load L"
@@ -39,7 +25,7 @@ timed() {
   shift
   /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >"$work/$name.log" 2>&1 &
   pid=$!
-  peak=$(peak_rss $pid)
+  peak=$(peak_rss $pid "" "$work/peak")
   wait $pid || { echo "$name failed: $(tail -3 "$work/$name.log")"; exit 1; }
   read -r wall user sys <"$work/time"
   printf '%-16s wall %7.2f s  cpu %7.2f s  peak %4d MB  load %s  (peak: %s)\n' "$name" "$wall" \

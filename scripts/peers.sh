@@ -122,24 +122,7 @@ if [ -z "${SIMVID:-}" ]; then
   CGO_ENABLED=0 go build -trimpath -o "$bin" . || exit 1
 fi
 
-# peak_rss PID [children]: the largest RSS summed over PID and its descendants (only its
-# descendants with "children": PID is /usr/bin/time), sampled every 50 ms until PID exits,
-# in MB (on stdout).
-peak_rss() {
-  local pid=$1 peak=0 s p r top
-  tree() { echo "$1"; local c; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
-  while kill -0 "$pid" 2>/dev/null; do
-    s=0 top=$pid
-    [ "${2:-}" = children ] && top=$(cat /proc/"$pid"/task/*/children 2>/dev/null)
-    for p in $(for t in $top; do tree "$t"; done); do
-      r=$(awk '/^VmRSS/{print $2}' /proc/"$p"/status 2>/dev/null)
-      s=$((s + ${r:-0}))
-    done
-    ((s > peak)) && peak=$s
-    sleep 0.05
-  done
-  echo $((peak / 1024))
-}
+. scripts/peakrss.sh # peak_rss PID [children]
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
