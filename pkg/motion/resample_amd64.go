@@ -5,7 +5,8 @@ package motion
 import "golang.org/x/sys/cpu"
 
 // useSIMD says whether the resampling kernels run in AVX2 assembly (resample_amd64.s), with
-// the same numbers as the Go ones; tests set it false to compare the two.
+// the same numbers as the Go ones (a Sampler's noSIMD leaves them out, for the tests'
+// comparisons).
 var useSIMD = cpu.X86.HasAVX2
 
 // blendRowsAVX2 is blendRows for n bytes, n a multiple of 32.
